@@ -1,0 +1,94 @@
+/**
+ * The `coffer` command line: `coffer [global flags] [at <store>] <command> [args]`.
+ * Parses global flags, finds the verb, runs it, and turns any error into one line on
+ * stderr and the documented exit status (see README).
+ */
+import { CofferError, ErrorCode, exitCodeFor } from '@coffer/shared/errors.js';
+import { parseArgs, str, flag } from './args.js';
+import type { Context } from './context.js';
+import type { Verb } from './verb.js';
+import { verbs } from './verbs/index.js';
+
+const GLOBAL_FLAGS = { 'passphrase-file': 'string', keyfile: 'string', quiet: 'bool', help: 'bool', h: 'bool' } as const;
+
+function usage(): string {
+  const lines = ['usage: coffer [--passphrase-file F] [--quiet] [at <store>] <command> [args]', '', 'commands:'];
+  for (const v of verbs.values()) lines.push(`  ${v.usage}`);
+  lines.push('', 'exit codes: 0 ok, 1 error, 2 usage, 3 some files unreadable, 10 no store, 11 locked, 12 wrong passphrase, 130 interrupted');
+  return lines.join('\n');
+}
+
+/** Splits global flags (before `at` or the verb) from the rest. */
+function splitGlobal(argv: readonly string[]): { globals: string[]; rest: string[] } {
+  const globals: string[] = [];
+  let i = 0;
+  while (i < argv.length && (argv[i] as string).startsWith('-')) {
+    const a = argv[i] as string;
+    globals.push(a);
+    const name = a.replace(/^--?/, '').split('=')[0] as keyof typeof GLOBAL_FLAGS;
+    if (GLOBAL_FLAGS[name] === 'string' && !a.includes('=')) globals.push(argv[++i] ?? '');
+    i++;
+  }
+  return { globals, rest: argv.slice(i) };
+}
+
+/** Runs the CLI; returns the exit status. */
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const ac = new AbortController();
+  let interrupts = 0;
+  const onSignal = (): void => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    ac.abort(new CofferError(ErrorCode.Interrupted, 'interrupted'));
+    process.stderr.write('\ninterrupting (press Ctrl-C again to quit at once)\n');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const { globals, rest } = splitGlobal(argv);
+    const g = parseArgs(globals, GLOBAL_FLAGS, 'coffer');
+    if (flag(g, 'help') || flag(g, 'h') || rest.length === 0 || rest[0] === 'help') {
+      process.stdout.write(usage() + '\n');
+      return rest.length === 0 && !flag(g, 'help') && !flag(g, 'h') ? 2 : 0;
+    }
+    let storeRef = env.COFFER_STORE && env.COFFER_STORE !== '' ? env.COFFER_STORE : undefined;
+    let words = rest;
+    if (words[0] === 'at') {
+      if (words.length < 3) throw new CofferError(ErrorCode.Usage, 'usage: coffer at <store> <command> [args]');
+      storeRef = words[1];
+      words = words.slice(2);
+    }
+    const name = words[0] as string;
+    const verb: Verb | undefined = verbs.get(name);
+    if (!verb) throw new CofferError(ErrorCode.Usage, `unknown command '${name}'; run 'coffer help' for the list`);
+    const ctx: Context = {
+      storeRef,
+      passphraseFile: str(g, 'passphrase-file') ?? str(g, 'keyfile') ?? env.COFFER_PASSPHRASE_FILE,
+      env,
+      quiet: flag(g, 'quiet'),
+      signal: ac.signal,
+      out: (l) => void process.stdout.write(l + '\n'),
+      warn: (l) => void process.stderr.write(l + '\n'),
+    };
+    // `--passphrase-file` is also accepted after the verb.
+    const verbArgs = words.slice(1);
+    const pf = verbArgs.findIndex((a) => /^--?passphrase-file(=|$)/.test(a));
+    if (pf >= 0) {
+      const a = verbArgs[pf] as string;
+      const eq = a.indexOf('=');
+      const value = eq >= 0 ? a.slice(eq + 1) : verbArgs[pf + 1];
+      if (value === undefined) throw new CofferError(ErrorCode.Usage, 'flag --passphrase-file needs a value');
+      verbArgs.splice(pf, eq >= 0 ? 1 : 2);
+      return await verb.run({ ...ctx, passphraseFile: value }, verbArgs);
+    }
+    return await verb.run(ctx, verbArgs);
+  } catch (err) {
+    const e = ac.signal.aborted ? new CofferError(ErrorCode.Interrupted, 'interrupted') : CofferError.from(err);
+    const msg = e.code === ErrorCode.Internal && env.COFFER_DEBUG ? (err as Error).stack ?? e.message : e.message;
+    process.stderr.write(`coffer: ${msg.split('\n').join(env.COFFER_DEBUG ? '\n' : ' ')}\n`);
+    return exitCodeFor(e.code);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

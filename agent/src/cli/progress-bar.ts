@@ -1,0 +1,64 @@
+/**
+ * Progress display: a one-line bar on a terminal (stderr), JSON status lines with
+ * --json (stdout), nothing otherwise. At most 10 updates a second.
+ */
+import type { Progress, ProgressListener } from '../engine/progress.js';
+import { bytes, duration } from './format.js';
+
+/** Creates a listener for the current output mode. */
+export function progressListener(json: boolean, quiet: boolean): { listener: ProgressListener | undefined; done: () => void } {
+  const start = Date.now();
+  let last = 0;
+  if (json) {
+    return {
+      listener: (p: Readonly<Progress>): void => {
+        const now = Date.now();
+        if (now - last < 1000 && p.phase !== 'done') return;
+        last = now;
+        const secs = (now - start) / 1000;
+        process.stdout.write(
+          JSON.stringify({
+            type: 'status',
+            phase: p.phase,
+            files: p.files,
+            total_files: p.totalFiles,
+            bytes: p.bytes,
+            total_bytes: p.totalBytes,
+            errors: p.errors,
+            seconds_elapsed: Math.round(secs),
+            percent_done: p.totalBytes > 0 ? Math.min(1, p.bytes / p.totalBytes) : undefined,
+          }) + '\n',
+        );
+      },
+      done: () => undefined,
+    };
+  }
+  if (quiet || !process.stderr.isTTY) return { listener: undefined, done: () => undefined };
+  let drawn = false;
+  const draw = (p: Readonly<Progress>): void => {
+    const now = Date.now();
+    if (now - last < 100 && p.phase !== 'done') return;
+    last = now;
+    const secs = Math.max(0.001, (now - start) / 1000);
+    const rate = p.bytes / secs;
+    const width = Math.max(20, (process.stderr.columns || 80) - 1);
+    let bar = '';
+    let eta = '';
+    if (p.totalBytes > 0) {
+      const frac = Math.min(1, p.bytes / p.totalBytes);
+      const n = 20;
+      bar = `[${'#'.repeat(Math.round(frac * n)).padEnd(n, '.')}] ${(frac * 100).toFixed(0).padStart(3)}% `;
+      if (rate > 0 && frac < 1) eta = ` ETA ${duration(((p.totalBytes - p.bytes) / rate) * 1000)}`;
+    }
+    const files = p.totalFiles > 0 ? `${p.files}/${p.totalFiles}` : `${p.files}`;
+    const line = `${bar}${files} files ${bytes(p.bytes)} ${bytes(rate)}/s${eta}${p.errors ? ` ${p.errors} errors` : ''} ${p.current}`;
+    process.stderr.write(`\r${line.slice(0, width).padEnd(width)}`);
+    drawn = true;
+  };
+  return {
+    listener: draw,
+    done: () => {
+      if (drawn) process.stderr.write(`\r${' '.repeat(Math.max(20, (process.stderr.columns || 80) - 1))}\r`);
+    },
+  };
+}

@@ -1,0 +1,12 @@
+/** The shape of a CLI verb: one file per verb under verbs/. */
+import type { Context } from './context.js';
+
+/** A command. `run` returns the exit status (0 ok, 3 partial); errors are thrown. */
+export interface Verb {
+  readonly name: string;
+  /** One-line synopsis for help. */
+  readonly usage: string;
+  /** Whether it works on a store (`coffer at <store> …`). */
+  readonly needsStore: boolean;
+  run(ctx: Context, argv: readonly string[]): Promise<number>;
+}

@@ -1,0 +1,101 @@
+/** `coffer at <store> backup [--tag a,b] [--ignore P]… [--ignore-file F] [--check] [--json] <path|@source>` */
+import fs from 'node:fs';
+import os from 'node:os';
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { VERSION } from '@coffer/shared/version.js';
+import { backup } from '../../engine/archiver.js';
+import { check } from '../../engine/checker.js';
+import { EncodePool } from '../../engine/encode-pool.js';
+import { makeIgnore } from '../../engine/ignore-rules.js';
+import { StoreLock } from '../../engine/lock.js';
+import { RepoWriter } from '../../engine/repo-writer.js';
+import { hostName } from '../../engine/repository.js';
+import { adoptOrphanPacks } from '../../engine/orphans.js';
+import { openSource } from '../../connectors/registry.js';
+import { expectArgs, flag, int, list, parseArgs } from '../args.js';
+import { openRepo } from '../context.js';
+import { bytes, duration } from '../format.js';
+import { progressListener } from '../progress-bar.js';
+import { lookup } from '../user-config.js';
+import type { Verb } from '../verb.js';
+
+/** Worker threads for encoding: one per core. */
+export function workerCount(env: NodeJS.ProcessEnv): number {
+  const n = Number(env.COFFER_WORKERS);
+  return Number.isInteger(n) && n >= 0 ? n : Math.max(1, os.availableParallelism());
+}
+
+export const backupVerb: Verb = {
+  name: 'backup',
+  usage: 'coffer at <store> backup [--tag a,b] [--ignore PATTERN]… [--ignore-file F] [--check] [--json] <path|@source>',
+  needsStore: true,
+  async run(ctx, argv) {
+    const p = parseArgs(
+      argv,
+      { tag: 'list', ignore: 'list', exclude: 'list', 'ignore-file': 'list', excludes: 'list', check: 'bool', json: 'bool', quiet: 'bool', workers: 'string' },
+      'backup',
+    );
+    expectArgs(p, 1, 1, this.usage);
+    const json = flag(p, 'json');
+    const place = p.args[0] as string;
+    const src = place.startsWith('@') ? lookup('sources', place, ctx.env) : { location: place };
+    const patterns = [...list(p, 'ignore'), ...list(p, 'exclude')];
+    for (const f of [...list(p, 'ignore-file'), ...list(p, 'excludes')]) {
+      try {
+        patterns.push(...fs.readFileSync(f, 'utf8').split(/\r?\n/));
+      } catch (err) {
+        throw new CofferError(ErrorCode.Usage, `cannot read ignore file ${f}: ${(err as Error).message}`);
+      }
+    }
+    const ignore = makeIgnore(patterns);
+    const repo = await openRepo(ctx);
+    const source = await openSource(src.location as string, src);
+    const user = os.userInfo().username;
+    const lock = await StoreLock.acquire(repo, { host: hostName(), pid: process.pid, user, exclusive: false, operation: 'backup' });
+    const pool = new EncodePool(repo.codec, repo.keys.data, int(p, 'workers') ?? workerCount(ctx.env));
+    const progress = progressListener(json, ctx.quiet || flag(p, 'quiet'));
+    try {
+      await repo.loadIndex((name, e) => ctx.warn(`warning: index file ${name.slice(0, 12)} skipped: ${e.message}`));
+      const writer = new RepoWriter(repo, { pool });
+      await adoptOrphanPacks(repo, writer);
+      const snaps = await repo.listSnapshots((id, e) => ctx.warn(`warning: snapshot ${id.slice(0, 8)} skipped: ${e.message}`));
+      const parent = [...snaps].reverse().find((s) => s.snapshot.source.location === source.location && s.snapshot.host === hostName());
+      const rec = await backup(repo, writer, source, {
+        tags: list(p, 'tag', true),
+        ignore,
+        parent,
+        host: hostName(),
+        user,
+        program: `coffer/${VERSION}`,
+        signal: ctx.signal,
+        ...(progress.listener ? { progress: progress.listener } : {}),
+      });
+      progress.done();
+      const s = rec.snapshot.summary;
+      for (const e of rec.snapshot.errors) ctx.warn(`warning: ${e.path}: ${e.message}`);
+      if (json) {
+        ctx.out(JSON.stringify({ type: 'summary', snapshot_id: rec.id, ...s }));
+      } else {
+        ctx.out(
+          `snapshot ${rec.id.slice(0, 8)} saved: ${s.files} files (${s.newFiles} new, ${s.changedFiles} changed, ${s.unchangedFiles} unchanged), ` +
+            `${s.dirs} dirs, ${bytes(s.bytes)} in ${duration(s.durationMs)}; added ${bytes(s.newBytes)} (${bytes(s.storedBytes)} stored)` +
+            (s.errors ? `; ${s.errors} errors` : ''),
+        );
+      }
+      if (flag(p, 'check')) {
+        const r = await check(repo, { data: { kind: 'all' }, snapshots: [rec], signal: ctx.signal });
+        const errors = r.issues.filter((i) => i.severity === 'error');
+        for (const i of errors) ctx.warn(`error: ${i.message}`);
+        if (errors.length) throw new CofferError(ErrorCode.CheckFailed, `check after backup found ${errors.length} problems`);
+        if (!json) ctx.out(`check: snapshot ${rec.id.slice(0, 8)} verified (${r.files} files)`);
+      }
+      return s.errors > 0 ? 3 : 0;
+    } finally {
+      progress.done();
+      await pool.close();
+      await lock.release();
+      await source.close();
+      await repo.backend.close();
+    }
+  },
+};

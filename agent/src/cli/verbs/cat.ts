@@ -1,0 +1,36 @@
+/** `coffer at <store> cat <snapshot>:<path>` — writes a file's content to stdout. */
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { fileChunks } from '../../engine/file-reader.js';
+import { findNode, splitRef } from '../../engine/tree-walk.js';
+import { expectArgs, parseArgs } from '../args.js';
+import { openRepo } from '../context.js';
+import type { Verb } from '../verb.js';
+
+/** Writes to stdout, waiting for drain (so large files do not pile up in memory). */
+async function write(b: Buffer): Promise<void> {
+  if (!process.stdout.write(b)) await new Promise<void>((r) => process.stdout.once('drain', r));
+}
+
+export const cat: Verb = {
+  name: 'cat',
+  usage: 'coffer at <store> cat <snapshot>:<path>',
+  needsStore: true,
+  async run(ctx, argv) {
+    const p = parseArgs(argv, {}, 'cat');
+    expectArgs(p, 1, 1, this.usage);
+    const ref = splitRef(p.args[0] as string);
+    if (ref.path === '' && !(p.args[0] as string).includes(':')) {
+      throw new CofferError(ErrorCode.Usage, `usage: ${this.usage} (give the file's path after the colon)`);
+    }
+    const repo = await openRepo(ctx);
+    try {
+      await repo.loadIndex();
+      const snap = await repo.resolveSnapshot(ref.snap);
+      const node = await findNode(repo, snap, ref.path);
+      for await (const chunk of fileChunks(repo, node, ref.path)) await write(chunk);
+      return 0;
+    } finally {
+      await repo.backend.close();
+    }
+  },
+};

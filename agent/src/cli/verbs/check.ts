@@ -1,0 +1,57 @@
+/** `coffer at <store> check [--fast] [--read-data-subset N/M|P%] [--json] [<snapshot>…]` */
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { check, type DataSubset } from '../../engine/checker.js';
+import { expectArgs, flag, parseArgs, str } from '../args.js';
+import { openRepo } from '../context.js';
+import { bytes } from '../format.js';
+import { progressListener } from '../progress-bar.js';
+import type { Verb } from '../verb.js';
+
+/** Parses `N/M` or `P%`. */
+export function parseSubset(s: string): DataSubset {
+  let m = /^(\d+)\/(\d+)$/.exec(s);
+  if (m) {
+    const n = Number(m[1]);
+    const t = Number(m[2]);
+    if (t >= 1 && n >= 1 && n <= t) return { kind: 'part', n, m: t };
+  }
+  m = /^(\d+(?:\.\d+)?)%$/.exec(s);
+  if (m) {
+    const pct = Number(m[1]);
+    if (pct > 0 && pct <= 100) return { kind: 'percent', p: pct };
+  }
+  throw new CofferError(ErrorCode.Usage, `invalid --read-data-subset '${s}': use N/M (e.g. 1/7) or a percentage (e.g. 10%)`);
+}
+
+export const checkVerb: Verb = {
+  name: 'check',
+  usage: 'coffer at <store> check [--fast] [--read-data-subset N/M|P%] [--json] [<snapshot>…]',
+  needsStore: true,
+  async run(ctx, argv) {
+    const p = parseArgs(argv, { fast: 'bool', 'read-data-subset': 'string', json: 'bool', quiet: 'bool' }, 'check');
+    expectArgs(p, 0, 1000, this.usage);
+    const subsetArg = str(p, 'read-data-subset');
+    const data: DataSubset = flag(p, 'fast') ? { kind: 'none' } : subsetArg ? parseSubset(subsetArg) : { kind: 'all' };
+    const json = flag(p, 'json');
+    const repo = await openRepo(ctx);
+    const progress = progressListener(json, ctx.quiet || flag(p, 'quiet'));
+    try {
+      const snaps = [];
+      for (const ref of p.args) snaps.push(await repo.resolveSnapshot(ref));
+      const r = await check(repo, { data, snapshots: snaps, signal: ctx.signal, ...(progress.listener ? { progress: progress.listener } : {}) });
+      progress.done();
+      const errors = r.issues.filter((i) => i.severity === 'error');
+      for (const i of r.issues) {
+        if (json) ctx.out(JSON.stringify({ type: i.severity, message: i.message }));
+        else ctx.warn(`${i.severity}: ${i.message}`);
+      }
+      if (json) ctx.out(JSON.stringify({ type: 'summary', ok: errors.length === 0, ...r, issues: r.issues.length }));
+      else ctx.out(`checked ${r.snapshots} snapshots, ${r.files} files, read ${r.packsRead} packs (${bytes(r.bytesRead)}): ${errors.length ? `${errors.length} errors, ${r.damagedFiles} damaged files` : 'no errors'}`);
+      if (errors.length) throw new CofferError(ErrorCode.CheckFailed, `check found ${errors.length} errors in ${repo.backend.location}`);
+      return 0;
+    } finally {
+      progress.done();
+      await repo.backend.close();
+    }
+  },
+};

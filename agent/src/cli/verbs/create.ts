@@ -1,0 +1,36 @@
+/** `coffer at <store> create [--plaintext] [--no-compression] [--level N]` */
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { Repository } from '../../engine/repository.js';
+import { expectArgs, flag, int, parseArgs } from '../args.js';
+import { backendFor, storeTarget } from '../context.js';
+import { resolvePassphrase } from '../passphrase.js';
+import type { Verb } from '../verb.js';
+
+export const create: Verb = {
+  name: 'create',
+  usage: 'coffer at <store> create [--plaintext] [--no-compression] [--level N]',
+  needsStore: true,
+  async run(ctx, argv) {
+    const p = parseArgs(argv, { plaintext: 'bool', 'no-compression': 'bool', 'no-encryption': 'bool', level: 'string', json: 'bool' }, 'create');
+    expectArgs(p, 0, 0, this.usage);
+    const plaintext = flag(p, 'plaintext') || flag(p, 'no-encryption');
+    const level = flag(p, 'no-compression') ? 0 : int(p, 'level');
+    if (level !== undefined && level > 19) throw new CofferError(ErrorCode.Usage, `--level must be between 1 and 19 (got ${level})`);
+    const t = storeTarget(ctx);
+    const backend = await backendFor(t);
+    try {
+      if (await backend.exists()) {
+        throw new CofferError(ErrorCode.StoreExists, `a store already exists at ${t.display}; refusing to create another over it`);
+      }
+      const passphrase = plaintext
+        ? undefined
+        : await resolvePassphrase({ file: ctx.passphraseFile, store: t.options, env: ctx.env, what: t.display, confirm: true });
+      const repo = await Repository.create(backend, passphrase, { plaintext, ...(level !== undefined ? { compressionLevel: level } : {}) });
+      if (flag(p, 'json')) ctx.out(JSON.stringify({ type: 'created', id: repo.config.id, location: t.display, encrypted: !plaintext }));
+      else ctx.out(`created ${plaintext ? 'unencrypted' : 'encrypted'} store ${repo.config.id.slice(0, 8)} at ${t.display}`);
+      return 0;
+    } finally {
+      await backend.close();
+    }
+  },
+};

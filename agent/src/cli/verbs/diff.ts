@@ -1,0 +1,36 @@
+/** `coffer at <store> diff <s1>[:<p>] <s2>[:<p>]` — what changed between two snapshots. */
+import { diffNodes } from '../../engine/differ.js';
+import { findNode, splitRef } from '../../engine/tree-walk.js';
+import { expectArgs, flag, parseArgs } from '../args.js';
+import { openRepo } from '../context.js';
+import type { Verb } from '../verb.js';
+
+export const diff: Verb = {
+  name: 'diff',
+  usage: 'coffer at <store> diff [--json] <snapshot1>[:<path>] <snapshot2>[:<path>]',
+  needsStore: true,
+  async run(ctx, argv) {
+    const p = parseArgs(argv, { json: 'bool' }, 'diff');
+    expectArgs(p, 2, 2, this.usage);
+    const repo = await openRepo(ctx);
+    try {
+      const ra = splitRef(p.args[0] as string);
+      const rb = splitRef(p.args[1] as string);
+      const sa = await repo.resolveSnapshot(ra.snap);
+      const sb = await repo.resolveSnapshot(rb.snap);
+      await repo.loadIndex();
+      const a = await findNode(repo, sa, ra.path);
+      const b = await findNode(repo, sb, rb.path);
+      let n = 0;
+      for await (const c of diffNodes(repo, a, b, '')) {
+        n++;
+        if (flag(p, 'json')) ctx.out(JSON.stringify({ change: c.kind, path: `/${c.path}` }));
+        else ctx.out(`${c.kind} /${c.path}`);
+      }
+      if (!flag(p, 'json') && n === 0) ctx.warn('no differences');
+      return 0;
+    } finally {
+      await repo.backend.close();
+    }
+  },
+};

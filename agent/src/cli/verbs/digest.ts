@@ -1,0 +1,35 @@
+/** `coffer at <store> digest <snapshot>:<path>…` — SHA-256 of files, as sha256sum prints it. */
+import { createHash } from 'node:crypto';
+import { fileChunks } from '../../engine/file-reader.js';
+import { findNode, splitRef, walk } from '../../engine/tree-walk.js';
+import { expectArgs, parseArgs } from '../args.js';
+import { openRepo } from '../context.js';
+import type { Verb } from '../verb.js';
+
+export const digest: Verb = {
+  name: 'digest',
+  usage: 'coffer at <store> digest <snapshot>[:<path>]…',
+  needsStore: true,
+  async run(ctx, argv) {
+    const p = parseArgs(argv, { hashing: 'string' }, 'digest');
+    expectArgs(p, 1, 1000, this.usage);
+    const repo = await openRepo(ctx);
+    try {
+      await repo.loadIndex();
+      for (const a of p.args) {
+        const ref = splitRef(a);
+        const snap = await repo.resolveSnapshot(ref.snap);
+        const node = await findNode(repo, snap, ref.path);
+        for await (const e of walk(repo, node, ref.path)) {
+          if (e.node.type !== 'file') continue;
+          const h = createHash('sha256');
+          for await (const c of fileChunks(repo, e.node, e.path)) h.update(c);
+          ctx.out(`${h.digest('hex')}  ${e.path === '' ? e.node.name : e.path}`);
+        }
+      }
+      return 0;
+    } finally {
+      await repo.backend.close();
+    }
+  },
+};

@@ -1,0 +1,18 @@
+/** Every CLI verb, by name. */
+import type { Verb } from '../verb.js';
+import { backupVerb } from './backup.js';
+import { cat } from './cat.js';
+import { checkVerb } from './check.js';
+import { create } from './create.js';
+import { diff } from './diff.js';
+import { digest } from './digest.js';
+import { info } from './info.js';
+import { locate } from './locate.js';
+import { ls } from './ls.js';
+import { restoreVerb } from './restore.js';
+import { unlock } from './unlock.js';
+import { version } from './version.js';
+
+export const verbs = new Map<string, Verb>(
+  [create, backupVerb, ls, cat, restoreVerb, checkVerb, info, diff, locate, digest, unlock, version].map((v) => [v.name, v]),
+);

@@ -1,0 +1,32 @@
+/** `coffer at <store> locate [--snapshot ID] <glob>…` — finds files by name in snapshots. */
+import { walk } from '../../engine/tree-walk.js';
+import { globToRegExp } from '../glob.js';
+import { expectArgs, flag, list, parseArgs } from '../args.js';
+import { openRepo } from '../context.js';
+import type { Verb } from '../verb.js';
+
+export const locate: Verb = {
+  name: 'locate',
+  usage: 'coffer at <store> locate [--snapshot ID] [--json] <glob>…',
+  needsStore: true,
+  async run(ctx, argv) {
+    const p = parseArgs(argv, { snapshot: 'list', json: 'bool' }, 'locate');
+    expectArgs(p, 1, 100, this.usage);
+    const res = p.args.map(globToRegExp);
+    const repo = await openRepo(ctx);
+    try {
+      const wanted = list(p, 'snapshot');
+      const snaps = wanted.length ? await Promise.all(wanted.map((w) => repo.resolveSnapshot(w))) : await repo.listSnapshots();
+      for (const s of snaps) {
+        for await (const e of walk(repo, s.snapshot.root, '')) {
+          if (!res.some((r) => r.test(e.node.name))) continue;
+          if (flag(p, 'json')) ctx.out(JSON.stringify({ snapshot: s.id, path: `/${e.path}`, type: e.node.type }));
+          else ctx.out(`${s.id.slice(0, 8)}:/${e.path}`);
+        }
+      }
+      return 0;
+    } finally {
+      await repo.backend.close();
+    }
+  },
+};

@@ -1,0 +1,64 @@
+/** `coffer at <store> ls [--recursive] [--json] [--tag T] [<snapshot>[:<path>]]` */
+import { children, findNode, splitRef, walk } from '../../engine/tree-walk.js';
+import type { TreeNode } from '../../engine/tree.js';
+import { expectArgs, flag, list, parseArgs } from '../args.js';
+import { openRepo } from '../context.js';
+import { bytes, localTime, modeString } from '../format.js';
+import type { Verb } from '../verb.js';
+
+function nodeLine(n: TreeNode, path: string): string {
+  const owner = `${n.user ?? n.uid ?? '?'} ${n.group ?? n.gid ?? '?'}`;
+  const size = n.type === 'file' ? bytes(n.size ?? 0) : '';
+  const t = localTime(new Date(Number(BigInt(n.mtime) / 1_000_000n)).toISOString());
+  const link = n.type === 'symlink' ? ` -> ${n.target ?? ''}` : '';
+  return `${modeString(n.type, n.mode)} ${owner.padEnd(17)} ${size.padStart(10)} ${t} ${path}${link}`;
+}
+
+function nodeJson(n: TreeNode, path: string): string {
+  const { content: _c, subtree: _s, xattrs: _x, ...rest } = n;
+  return JSON.stringify({ path: `/${path}`, ...rest, mtime_ns: n.mtime });
+}
+
+export const ls: Verb = {
+  name: 'ls',
+  usage: 'coffer at <store> ls [--recursive] [--json] [--tag T] [<snapshot>[:<path>]]',
+  needsStore: true,
+  async run(ctx, argv) {
+    const p = parseArgs(argv, { recursive: 'bool', json: 'bool', tag: 'list', uuid: 'bool' }, 'ls');
+    expectArgs(p, 0, 1, this.usage);
+    const json = flag(p, 'json');
+    const repo = await openRepo(ctx);
+    try {
+      if (p.args.length === 0) {
+        const tags = list(p, 'tag', true);
+        const snaps = (await repo.listSnapshots((id, e) => ctx.warn(`warning: snapshot ${id.slice(0, 8)}: ${e.message}`))).filter((s) =>
+          tags.every((t) => s.snapshot.tags.includes(t)),
+        );
+        for (const { id, snapshot: s } of snaps) {
+          if (json) {
+            ctx.out(JSON.stringify({ id, time: s.time, host: s.host, user: s.user, source: s.source, tags: s.tags, summary: s.summary, parent: s.parent }));
+          } else {
+            const tags = s.tags.length ? ` tags=${s.tags.join(',')}` : '';
+            ctx.out(`${localTime(s.time)}  ${flag(p, 'uuid') ? id : id.slice(0, 8)}  ${bytes(s.summary.bytes).padStart(10)}  ${String(s.summary.files).padStart(7)} files  ${s.host}:${s.source.location}${tags}`);
+          }
+        }
+        return 0;
+      }
+      await repo.loadIndex();
+      const ref = splitRef(p.args[0] as string);
+      const snap = await repo.resolveSnapshot(ref.snap);
+      const node = await findNode(repo, snap, ref.path);
+      const print = (n: TreeNode, path: string): void => ctx.out(json ? nodeJson(n, path) : nodeLine(n, `/${path}`));
+      if (flag(p, 'recursive')) {
+        for await (const e of walk(repo, node, ref.path)) if (e.path !== ref.path || node.type !== 'dir') print(e.node, e.path);
+      } else if (node.type === 'dir') {
+        for (const c of await children(repo, node)) print(c, ref.path === '' ? c.name : `${ref.path}/${c.name}`);
+      } else {
+        print(node, ref.path);
+      }
+      return 0;
+    } finally {
+      await repo.backend.close();
+    }
+  },
+};

@@ -1,0 +1,60 @@
+/** `coffer at <store> restore [--to DIR|URL|@dest] [--overwrite never|if-changed|always] <snapshot>[:<path>]` */
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { openDestination } from '../../connectors/registry.js';
+import { type OverwritePolicy, restore } from '../../engine/restorer.js';
+import { findNode, splitRef } from '../../engine/tree-walk.js';
+import { expectArgs, flag, parseArgs, str } from '../args.js';
+import { openRepo } from '../context.js';
+import { bytes } from '../format.js';
+import { progressListener } from '../progress-bar.js';
+import { lookup } from '../user-config.js';
+import type { Verb } from '../verb.js';
+
+const POLICIES: readonly OverwritePolicy[] = ['never', 'if-changed', 'always'];
+
+export const restoreVerb: Verb = {
+  name: 'restore',
+  usage: 'coffer at <store> restore [--to DIR] [--overwrite never|if-changed|always] [--json] <snapshot>[:<path>]',
+  needsStore: true,
+  async run(ctx, argv) {
+    const p = parseArgs(argv, { to: 'string', overwrite: 'string', json: 'bool', quiet: 'bool' }, 'restore');
+    expectArgs(p, 1, 1, this.usage);
+    const overwrite = (str(p, 'overwrite') ?? 'never') as OverwritePolicy;
+    if (!POLICIES.includes(overwrite)) {
+      throw new CofferError(ErrorCode.Usage, `--overwrite must be one of ${POLICIES.join(', ')} (got '${overwrite}')`);
+    }
+    const json = flag(p, 'json');
+    const ref = splitRef(p.args[0] as string);
+    const repo = await openRepo(ctx);
+    try {
+      await repo.loadIndex();
+      const snap = await repo.resolveSnapshot(ref.snap);
+      const node = await findNode(repo, snap, ref.path);
+      const to = str(p, 'to') ?? `coffer-restore-${snap.id.slice(0, 8)}`;
+      const d = to.startsWith('@') ? lookup('destinations', to, ctx.env) : { location: to };
+      const dest = await openDestination(d.location as string, d);
+      const progress = progressListener(json, ctx.quiet || flag(p, 'quiet'));
+      try {
+        let skippedShown = 0;
+        const r = await restore(repo, snap, ref.path, node, dest, {
+          overwrite,
+          signal: ctx.signal,
+          ...(progress.listener ? { progress: progress.listener } : {}),
+          onSkip: (path, reason) => {
+            if (skippedShown++ < 20) ctx.warn(`skipped /${path}: ${reason}`);
+          },
+        });
+        progress.done();
+        if (skippedShown > 20) ctx.warn(`… and ${skippedShown - 20} more skipped`);
+        if (json) ctx.out(JSON.stringify({ type: 'summary', snapshot_id: snap.id, to: dest.location, ...r }));
+        else ctx.out(`restored ${r.files} files, ${r.dirs} dirs, ${r.symlinks} symlinks, ${bytes(r.bytes)} from ${snap.id.slice(0, 8)} to ${dest.location}${r.skipped ? ` (${r.skipped} skipped)` : ''}`);
+        return 0;
+      } finally {
+        progress.done();
+        await dest.close();
+      }
+    } finally {
+      await repo.backend.close();
+    }
+  },
+};

@@ -1,0 +1,44 @@
+/**
+ * The destination port (exporter): where a restore writes. Paths are relative to the
+ * destination root, '/'-separated. Guarantees: a file appears under its final name
+ * only once completely written (temporary name, then rename); nothing is created
+ * outside the root (an existing symlink on the way is refused, not followed);
+ * `setMetadata` never follows symlinks.
+ */
+import type { TreeNode } from '../engine/tree.js';
+
+/** What is at a path, if anything. */
+export interface ExistingEntry {
+  readonly type: 'file' | 'dir' | 'symlink' | 'other';
+  readonly size: number;
+  /** ns since the epoch, decimal. */
+  readonly mtime: string;
+}
+
+/** A file being written. */
+export interface DestinationFile {
+  /** Writes `data` at `position`. */
+  write(data: Uint8Array, position: number): Promise<void>;
+  /** Makes the file visible under its final name, replacing what is there. */
+  commit(): Promise<void>;
+  /** Removes the temporary file. */
+  abort(): Promise<void>;
+}
+
+/** A place to restore into. */
+export interface Destination {
+  readonly location: string;
+  /** Creates the root if needed. */
+  prepare(): Promise<void>;
+  lookup(rel: string): Promise<ExistingEntry | undefined>;
+  makeDir(rel: string): Promise<void>;
+  createFile(rel: string, size: number): Promise<DestinationFile>;
+  makeSymlink(rel: string, target: string): Promise<void>;
+  /** Creates `rel` as a hard link to the already restored `existingRel`. */
+  makeHardlink(rel: string, existingRel: string): Promise<void>;
+  /** Applies mode, times, ownership (when permitted) and xattrs of `node`. */
+  setMetadata(rel: string, node: TreeNode): Promise<void>;
+  /** Removes what is at `rel` (file, symlink or empty dir). */
+  remove(rel: string): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,227 @@
+/**
+ * Backup: walks a Source, stores new file content and directory trees through a
+ * RepoWriter, and writes the snapshot last, after every blob it names is saved and
+ * indexed. Files unchanged since the parent snapshot (same type, size, mtime, and
+ * inode and ctime where the source has them) are not read again. A file or directory
+ * that cannot be read is recorded as an error and the backup goes on.
+ */
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { chunkStream } from './chunker.js';
+import type { IgnoreMatcher } from './ignore-rules.js';
+import { BlobType } from './pack.js';
+import type { Progress, ProgressListener } from './progress.js';
+import type { RepoWriter } from './repo-writer.js';
+import type { Repository } from './repository.js';
+import { encodeSnapshot, type EntryError, type Snapshot, SNAPSHOT_AAD, type SnapshotRecord, type SnapshotSummary } from './snapshot.js';
+import { encodeTree, type Tree, type TreeNode } from './tree.js';
+import { type EntryMeta, joinRel, type Source } from '../connectors/source.js';
+
+/** What to back up and how. */
+export interface BackupOptions {
+  readonly tags: readonly string[];
+  readonly ignore: IgnoreMatcher;
+  readonly parent: SnapshotRecord | undefined;
+  readonly host: string;
+  readonly user: string;
+  readonly program: string;
+  readonly progress?: ProgressListener;
+  readonly signal?: AbortSignal;
+  /** Clock. @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+const MAX_ERRORS_KEPT = 1000;
+
+function unchanged(prev: TreeNode | undefined, cur: EntryMeta): prev is TreeNode & { content: readonly string[] } {
+  if (!prev || prev.type !== 'file' || cur.type !== 'file' || !prev.content) return false;
+  if (prev.size !== cur.size || prev.mtime !== cur.mtime) return false;
+  if (prev.inode !== undefined && cur.inode !== undefined && prev.inode !== cur.inode) return false;
+  if (prev.ctime !== undefined && cur.ctime !== undefined && prev.ctime !== cur.ctime) return false;
+  return true;
+}
+
+class Archiver {
+  readonly summary: SnapshotSummary = {
+    files: 0, dirs: 0, symlinks: 0, others: 0, bytes: 0, newFiles: 0, changedFiles: 0,
+    unchangedFiles: 0, newBytes: 0, storedBytes: 0, durationMs: 0, errors: 0,
+  };
+  readonly errors: EntryError[] = [];
+  readonly progress: Progress = { phase: 'backup', files: 0, totalFiles: 0, bytes: 0, totalBytes: 0, errors: 0, current: '' };
+  private lastYield = Date.now();
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly writer: RepoWriter,
+    private readonly source: Source,
+    private readonly opts: BackupOptions,
+  ) {
+    const ps = opts.parent?.snapshot.summary;
+    if (ps) {
+      this.progress.totalFiles = ps.files;
+      this.progress.totalBytes = ps.bytes;
+    }
+  }
+
+  private error(path: string, err: unknown): void {
+    this.summary.errors++;
+    this.progress.errors++;
+    if (this.errors.length < MAX_ERRORS_KEPT) this.errors.push({ path: path === '' ? '/' : `/${path}`, message: CofferError.from(err).message });
+  }
+
+  private async tick(): Promise<void> {
+    if (this.opts.signal?.aborted) throw new CofferError(ErrorCode.Interrupted, 'backup interrupted');
+    this.opts.progress?.(this.progress);
+    // Let I/O completions and worker results in at least every 20 ms.
+    if (Date.now() - this.lastYield > 20) {
+      await new Promise<void>((r) => setImmediate(r));
+      this.lastYield = Date.now();
+    }
+  }
+
+  async saveFile(rel: string, meta: EntryMeta): Promise<TreeNode | undefined> {
+    this.progress.current = rel;
+    let f;
+    try {
+      f = await this.source.open(rel);
+    } catch (err) {
+      this.error(rel, err);
+      return undefined;
+    }
+    const content: string[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of chunkStream(this.repo.chunker, (b, o, l) => f.read(b, o, l))) {
+        const id = this.repo.idOf(chunk);
+        size += chunk.length;
+        this.progress.bytes += chunk.length;
+        content.push(id.toString('hex'));
+        await this.writer.addBlob(BlobType.Data, id, chunk);
+      }
+    } catch (err) {
+      this.error(rel, err);
+      return undefined;
+    } finally {
+      await f.close();
+    }
+    this.summary.bytes += size;
+    return { ...meta, size, content };
+  }
+
+  /** Stores the tree of directory `rel` and returns its id. */
+  async saveDir(rel: string, parentTree: string | undefined): Promise<string> {
+    let listing;
+    try {
+      listing = await this.source.readDir(rel);
+    } catch (err) {
+      this.error(rel, err);
+      listing = { entries: [], errors: [] };
+    }
+    for (const e of listing.errors) this.error(joinRel(rel, e.name), new Error(e.message));
+    let prev: Map<string, TreeNode> | undefined;
+    if (parentTree) {
+      try {
+        prev = new Map((await this.repo.loadTree(parentTree)).nodes.map((n) => [n.name, n]));
+      } catch {
+        prev = undefined; // damaged parent: read everything again
+      }
+    }
+    const entries = listing.entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const nodes: TreeNode[] = [];
+    for (const e of entries) {
+      const childRel = joinRel(rel, e.name);
+      if (this.opts.ignore(childRel, e.type === 'dir')) continue;
+      const old = prev?.get(e.name);
+      await this.tick();
+      switch (e.type) {
+        case 'dir': {
+          this.summary.dirs++;
+          const subtree = await this.saveDir(childRel, old?.type === 'dir' ? old.subtree : undefined);
+          nodes.push({ ...e, subtree });
+          break;
+        }
+        case 'file': {
+          this.summary.files++;
+          this.progress.files++;
+          if (unchanged(old, e) && old.content.every((id) => this.writer.has(id))) {
+            this.summary.unchangedFiles++;
+            this.summary.bytes += e.size ?? 0;
+            this.progress.bytes += e.size ?? 0;
+            nodes.push({ ...e, content: old.content });
+            break;
+          }
+          if (old) this.summary.changedFiles++;
+          else this.summary.newFiles++;
+          const node = await this.saveFile(childRel, e);
+          if (node) nodes.push(node);
+          else this.summary.files--;
+          break;
+        }
+        case 'symlink':
+          this.summary.symlinks++;
+          nodes.push(e);
+          break;
+        case 'other':
+          this.summary.others++;
+          this.error(childRel, new Error(`${e.kind ?? 'special file'} recorded but its content is not backed up`));
+          nodes.push(e);
+          break;
+      }
+    }
+    return this.saveTree({ nodes });
+  }
+
+  async saveTree(tree: Tree): Promise<string> {
+    const bytes = encodeTree(tree);
+    const own = Buffer.allocUnsafeSlow(bytes.length);
+    bytes.copy(own);
+    const id = this.repo.idOf(own);
+    await this.writer.addBlob(BlobType.Tree, id, own);
+    await this.writer.checkpoint();
+    return id.toString('hex');
+  }
+}
+
+/** Backs up `source` into `repo`; returns the new snapshot. */
+export async function backup(repo: Repository, writer: RepoWriter, source: Source, opts: BackupOptions): Promise<SnapshotRecord> {
+  const now = opts.now ?? ((): Date => new Date());
+  const start = now();
+  const a = new Archiver(repo, writer, source, opts);
+  const rootMeta = await source.stat();
+  const parentRoot = opts.parent?.snapshot.root;
+  let root: TreeNode;
+  if (rootMeta.type === 'dir') {
+    const subtree = await a.saveDir('', parentRoot?.type === 'dir' ? parentRoot.subtree : undefined);
+    root = { ...rootMeta, subtree };
+  } else if (rootMeta.type === 'file') {
+    a.summary.files++;
+    const node = await a.saveFile('', rootMeta);
+    if (!node) throw new CofferError(ErrorCode.Permission, `cannot read ${source.location}: ${a.errors[0]?.message ?? 'unknown error'}`);
+    a.summary.newFiles++;
+    root = node;
+  } else {
+    root = rootMeta;
+  }
+  await writer.flush();
+  const summary: SnapshotSummary = {
+    ...a.summary,
+    newBytes: writer.stats.newBytes,
+    storedBytes: writer.stats.storedBytes,
+    durationMs: now().getTime() - start.getTime(),
+  };
+  const snap: Snapshot = {
+    version: 1,
+    time: start.toISOString(),
+    host: opts.host,
+    user: opts.user,
+    source: { type: source.type, location: source.location },
+    tags: [...opts.tags],
+    root,
+    ...(opts.parent ? { parent: opts.parent.id } : {}),
+    summary,
+    errors: a.errors,
+    program: opts.program,
+  };
+  const id = await repo.saveFile('snapshot', encodeSnapshot(snap), SNAPSHOT_AAD);
+  opts.progress?.({ ...a.progress, phase: 'done' });
+  return { id, snapshot: snap };
+}

@@ -1,0 +1,128 @@
+/**
+ * FastCDC content-defined chunking with normalized chunking (level 2) and a keyed
+ * gear table. The gear table is derived from a per-store secret, so chunk boundaries
+ * (and therefore chunk sizes) do not reveal content to someone who can see sizes.
+ *
+ * The rolling hash is 32-bit: h = (h << 1) + G[byte]. Bit k of h depends on the last
+ * k+1 bytes, so cut masks use the high bits (window of up to 32 bytes).
+ * Guarantees: for the same table and parameters, the same input always yields the
+ * same boundaries, whatever the sizes of the pieces it is fed in; every chunk but the
+ * last is between `min` and `max` bytes.
+ */
+import { hashKeyed } from './hash.js';
+
+/** Chunk size parameters, stored in the store's config. */
+export interface ChunkerParams {
+  readonly min: number;
+  readonly avg: number;
+  readonly max: number;
+}
+
+/** Defaults: 512 KiB / 1 MiB / 8 MiB (see docs/format.md for the measurement). */
+export const DEFAULT_CHUNKER_PARAMS: ChunkerParams = { min: 512 * 1024, avg: 1024 * 1024, max: 8 * 1024 * 1024 };
+
+/** Builds the 256-entry gear table from a 32-byte secret. */
+export function gearTable(secret: Uint8Array): Int32Array {
+  const table = new Int32Array(256);
+  const label = Buffer.alloc(8);
+  label.write('gear', 0, 'latin1');
+  for (let i = 0; i < 256; i++) {
+    label.writeUInt32LE(i, 4);
+    table[i] = hashKeyed(secret, label).readInt32LE(0);
+  }
+  return table;
+}
+
+function highMask(bits: number): number {
+  return bits <= 0 ? 0 : (~0 << (32 - bits)) | 0;
+}
+
+/** Validates parameters; throws RangeError when they are not usable. */
+export function validateParams(p: ChunkerParams): void {
+  const pow2 = (n: number): boolean => Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+  if (!pow2(p.avg) || p.min < 64 || p.min >= p.avg || p.max <= p.avg || p.max > 64 * 1024 * 1024) {
+    throw new RangeError(`invalid chunker parameters min=${p.min} avg=${p.avg} max=${p.max}`);
+  }
+}
+
+/** A stateless boundary finder for one parameter set and table. */
+export class Chunker {
+  private readonly maskS: number;
+  private readonly maskL: number;
+
+  constructor(
+    private readonly table: Int32Array,
+    readonly params: ChunkerParams,
+  ) {
+    validateParams(params);
+    const bits = Math.round(Math.log2(params.avg));
+    this.maskS = highMask(bits + 2);
+    this.maskL = highMask(bits - 2);
+  }
+
+  /**
+   * Length of the first chunk of `buf[0..len)`, or -1 if no cut point lies in it and
+   * more data may follow (`final` false). With `final`, returns a cut ≤ len.
+   */
+  cut(buf: Uint8Array, len: number, final: boolean): number {
+    const { min, avg, max } = this.params;
+    if (len <= min) return final ? len : -1;
+    const end = Math.min(len, max);
+    const normal = Math.min(end, avg);
+    const G = this.table;
+    const maskS = this.maskS;
+    const maskL = this.maskL;
+    let h = 0;
+    // Prime the 32-byte window before the first position that may cut.
+    let i = min - 32;
+    for (; i < min; i++) h = ((h << 1) + (G[buf[i] as number] as number)) | 0;
+    for (; i < normal; i++) {
+      h = ((h << 1) + (G[buf[i] as number] as number)) | 0;
+      if ((h & maskS) === 0) return i + 1;
+    }
+    for (; i < end; i++) {
+      h = ((h << 1) + (G[buf[i] as number] as number)) | 0;
+      if ((h & maskL) === 0) return i + 1;
+    }
+    if (end === max) return max;
+    return final ? len : -1;
+  }
+}
+
+/** Reads up to `length` bytes into `buf` at `offset`; resolves 0 at end of data. */
+export type ReadFn = (buf: Buffer, offset: number, length: number) => Promise<number>;
+
+/**
+ * Splits the byte stream produced by `read` into chunks. Each yielded chunk is a
+ * Buffer with its own ArrayBuffer (safe to transfer to a worker).
+ * Memory: one window of 3 × `max` bytes plus the chunk being yielded; each input byte
+ * is copied once into its chunk and at most a third of the bytes once more.
+ */
+export async function* chunkStream(chunker: Chunker, read: ReadFn, readSize = 1 << 20): AsyncGenerator<Buffer> {
+  const { max } = chunker.params;
+  const cap = 3 * max;
+  const window = Buffer.allocUnsafe(cap);
+  let start = 0;
+  let filled = 0;
+  let eof = false;
+  for (;;) {
+    while (!eof && filled - start < max) {
+      if (filled + readSize > cap) {
+        window.copy(window, 0, start, filled);
+        filled -= start;
+        start = 0;
+      }
+      const n = await read(window, filled, Math.min(readSize, cap - filled));
+      if (n === 0) eof = true;
+      filled += n;
+    }
+    if (filled === start) return;
+    const avail = filled - start;
+    const c = chunker.cut(window.subarray(start, filled), avail, eof);
+    const len = c < 0 ? avail : c;
+    const out = Buffer.allocUnsafeSlow(len);
+    window.copy(out, 0, start, start + len);
+    start += len;
+    yield out;
+  }
+}

@@ -1,0 +1,193 @@
+/**
+ * Adds blobs to a store: deduplicates against the master index and against blobs in
+ * flight, has them encoded (EncodePool), gathers them into packfiles of about
+ * `config.packSize`, saves packs atomically, and writes index files for the packs it
+ * saved (periodically, and at flush). Guarantees: a pack is in an index file only
+ * after the pack itself is saved; memory is bounded by `maxInFlight` bytes of blobs
+ * between addBlob and their pack being saved.
+ */
+import { CofferError } from '@coffer/shared/errors.js';
+import { encode } from './codec.js';
+import type { EncodePool } from './encode-pool.js';
+import { encodeIndex, INDEX_AAD, type IndexedPack } from './index-file.js';
+import { BlobType, encodeHeader, HEADER_AAD, PACK_MAGIC, PACK_PREFIX, type PackEntry } from './pack.js';
+import type { Repository } from './repository.js';
+
+/** Tuning of a writer. */
+export interface WriterOptions {
+  readonly pool: EncodePool;
+  /** Bytes of blobs accepted but not yet saved in a pack before addBlob waits. @default 128 MiB */
+  readonly maxInFlight?: number;
+  /** Packs saved concurrently. @default 2 */
+  readonly uploads?: number;
+  /** Write an index file once this many ms passed since the last one. @default 60000 */
+  readonly indexIntervalMs?: number;
+  /** Clock for the index interval. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** What a writer has added. */
+export interface WriterStats {
+  newBlobs: number;
+  /** Raw bytes of new blobs. */
+  newBytes: number;
+  /** Bytes written in packs. */
+  storedBytes: number;
+  packs: number;
+}
+
+class Packer {
+  parts: Buffer[] = [PACK_MAGIC];
+  entries: PackEntry[] = [];
+  size = PACK_PREFIX;
+  raw = 0;
+}
+
+/** Writes blobs into a store. One per backup (or other writing operation). */
+export class RepoWriter {
+  readonly stats: WriterStats = { newBlobs: 0, newBytes: 0, storedBytes: 0, packs: 0 };
+  /** Index files this writer saved. */
+  readonly indexFiles: string[] = [];
+  private readonly pendingIds = new Set<string>();
+  private readonly packers = new Map<BlobType, Packer>();
+  private readonly uploading = new Set<Promise<void>>();
+  private readonly encoding = new Set<Promise<void>>();
+  private unindexed: IndexedPack[] = [];
+  private inFlight = 0;
+  private waiters: (() => void)[] = [];
+  private error: Error | undefined;
+  private lastIndex: number;
+  private readonly maxInFlight: number;
+  private readonly uploads: number;
+  private readonly indexIntervalMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly opts: WriterOptions,
+  ) {
+    this.maxInFlight = opts.maxInFlight ?? 128 * 1024 * 1024;
+    this.uploads = opts.uploads ?? 2;
+    this.indexIntervalMs = opts.indexIntervalMs ?? 60_000;
+    this.now = opts.now ?? Date.now;
+    this.lastIndex = this.now();
+  }
+
+  /** Whether the store has (or this writer is adding) the blob. */
+  has(id: string): boolean {
+    return this.pendingIds.has(id) || this.repo.index.has(id);
+  }
+
+  /**
+   * Adds a blob unless the store already has it. `data` must own its ArrayBuffer and
+   * is handed over (it may be transferred to a worker). Resolves once accepted;
+   * waits while too much is in flight. Returns whether the blob was new.
+   */
+  async addBlob(type: BlobType, id: Buffer, data: Buffer): Promise<boolean> {
+    if (this.error) throw this.error;
+    const hex = id.toString('hex');
+    if (this.has(hex)) return false;
+    this.pendingIds.add(hex);
+    const rawLength = data.length;
+    this.inFlight += rawLength;
+    this.stats.newBlobs++;
+    this.stats.newBytes += rawLength;
+    const job = this.opts.pool.encode(type, id, data).then(
+      (enc) => this.append(type, id, enc, rawLength),
+      (err: unknown) => this.fail(err),
+    );
+    const tracked: Promise<void> = job.finally(() => this.encoding.delete(tracked));
+    this.encoding.add(tracked);
+    while (this.inFlight > this.maxInFlight && !this.error) {
+      this.opts.pool.send();
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+    if (this.error) throw this.error;
+    return true;
+  }
+
+  private fail(err: unknown): void {
+    this.error ??= CofferError.from(err);
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  private append(type: BlobType, id: Buffer, enc: Buffer, rawLength: number): void {
+    let p = this.packers.get(type);
+    if (!p) {
+      p = new Packer();
+      this.packers.set(type, p);
+    }
+    p.entries.push({ type, id, offset: p.size, length: enc.length, rawLength });
+    p.parts.push(enc);
+    p.size += enc.length;
+    p.raw += rawLength;
+    if (p.size >= this.repo.config.packSize) {
+      this.packers.delete(type);
+      this.finishPack(p);
+    }
+  }
+
+  private finishPack(p: Packer): void {
+    const header = encode(this.repo.codec, encodeHeader(p.entries), HEADER_AAD);
+    const trailer = Buffer.alloc(4);
+    trailer.writeUInt32LE(header.length, 0);
+    const file = Buffer.concat([...p.parts, header, trailer]);
+    const name = this.repo.idOf(file).toString('hex');
+    const job = this.repo.backend.save('data', name, file).then(
+      () => {
+        this.stats.packs++;
+        this.stats.storedBytes += file.length;
+        const packed: IndexedPack = { pack: name, entries: p.entries };
+        this.repo.index.addPacks([packed]);
+        for (const e of p.entries) this.pendingIds.delete(e.id.toString('hex'));
+        this.unindexed.push(packed);
+        this.inFlight -= p.raw;
+        this.wake();
+      },
+      (err: unknown) => this.fail(err),
+    );
+    const tracked: Promise<void> = job.finally(() => this.uploading.delete(tracked));
+    this.uploading.add(tracked);
+  }
+
+  /** Indexes an already saved pack (see orphans.ts) in this writer's next index file. */
+  adopt(packed: IndexedPack): void {
+    this.repo.index.addPacks([packed]);
+    this.unindexed.push(packed);
+  }
+
+  /** Call between files: writes an index file when the interval has passed. */
+  async checkpoint(): Promise<void> {
+    if (this.error) throw this.error;
+    while (this.uploading.size > this.uploads) await Promise.race(this.uploading);
+    if (this.unindexed.length > 0 && this.now() - this.lastIndex >= this.indexIntervalMs) await this.writeIndex();
+  }
+
+  private async writeIndex(): Promise<void> {
+    const packs = this.unindexed;
+    this.unindexed = [];
+    this.lastIndex = this.now();
+    if (packs.length === 0) return;
+    const name = await this.repo.saveFile('index', encodeIndex(packs), INDEX_AAD);
+    this.indexFiles.push(name);
+  }
+
+  /** Saves every pending blob, pack and index. After it resolves, all added blobs are durable and indexed. */
+  async flush(): Promise<void> {
+    this.opts.pool.send();
+    while (this.encoding.size > 0) await Promise.allSettled([...this.encoding]);
+    for (const [type, p] of this.packers) {
+      this.packers.delete(type);
+      if (p.entries.length > 0) this.finishPack(p);
+    }
+    await Promise.allSettled([...this.uploading]);
+    if (this.error) throw this.error;
+    await this.writeIndex();
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Walking snapshot trees and resolving paths inside a snapshot.
+ */
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import type { Repository } from './repository.js';
+import type { SnapshotRecord } from './snapshot.js';
+import type { TreeNode } from './tree.js';
+
+/** A node with its path inside the snapshot ('' for the root, no leading slash). */
+export interface WalkEntry {
+  readonly path: string;
+  readonly node: TreeNode;
+}
+
+/** Splits `snap[:path]` into its parts. */
+export function splitRef(ref: string): { snap: string; path: string } {
+  const i = ref.indexOf(':');
+  if (i < 0) return { snap: ref, path: '' };
+  return { snap: ref.slice(0, i), path: normalisePath(ref.slice(i + 1)) };
+}
+
+/** Normalises a path inside a snapshot: no leading/trailing slash, no '.' parts; refuses '..'. */
+export function normalisePath(p: string): string {
+  const parts = p.split('/').filter((x) => x !== '' && x !== '.');
+  if (parts.includes('..')) throw new CofferError(ErrorCode.Usage, `invalid path '${p}': '..' is not allowed in snapshot paths`);
+  return parts.join('/');
+}
+
+/** Finds the node at `path` in a snapshot. */
+export async function findNode(repo: Repository, snap: SnapshotRecord, path: string): Promise<TreeNode> {
+  let node = snap.snapshot.root;
+  if (path === '') return node;
+  for (const part of path.split('/')) {
+    if (node.type !== 'dir' || !node.subtree) {
+      throw new CofferError(ErrorCode.NotFound, `'${path}' not found in snapshot ${snap.id.slice(0, 8)} ('${node.name}' is not a directory)`);
+    }
+    const tree = await repo.loadTree(node.subtree);
+    const next = tree.nodes.find((n) => n.name === part);
+    if (!next) throw new CofferError(ErrorCode.NotFound, `'${path}' not found in snapshot ${snap.id.slice(0, 8)}`);
+    node = next;
+  }
+  return node;
+}
+
+/** Children of a directory node (empty for other nodes). */
+export async function children(repo: Repository, node: TreeNode): Promise<readonly TreeNode[]> {
+  if (node.type !== 'dir' || !node.subtree) return [];
+  return (await repo.loadTree(node.subtree)).nodes;
+}
+
+/**
+ * Depth-first walk below `node` (pre-order, children sorted by name); `path` is the
+ * node's own path. Yields the node itself first.
+ */
+export async function* walk(repo: Repository, node: TreeNode, path: string): AsyncGenerator<WalkEntry> {
+  yield { path, node };
+  if (node.type !== 'dir' || !node.subtree) return;
+  const tree = await repo.loadTree(node.subtree);
+  const seen = new Set<string>();
+  for (const child of tree.nodes) {
+    if (seen.has(child.name)) {
+      throw new CofferError(ErrorCode.Corrupt, `tree ${node.subtree.slice(0, 12)} names '${child.name}' twice; refusing it`);
+    }
+    seen.add(child.name);
+    yield* walk(repo, child, path === '' ? child.name : `${path}/${child.name}`);
+  }
+}

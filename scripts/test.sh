@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The test command (npm test): installs what the tests need, builds, lints, runs every test.
+# Needs root for apt-get on a fresh machine; in CI (CI=true) a missing tool is a failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need_apt+=(openssh-server openssh-client)
+command -v getfattr >/dev/null 2>&1 || need_apt+=(attr)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test: installing ${need_apt[*]} (Debian packages)"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  elif [ "${CI:-}" = "true" ]; then
+    echo "test: missing ${need_apt[*]} and cannot install them (need root and apt-get)" >&2
+    exit 1
+  fi
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+npm run build
+npm run lint
+npx mocha "$@"
