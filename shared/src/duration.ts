@@ -21,6 +21,7 @@ export function parseDuration(text: string, what = 'duration'): number {
   let total = 0;
   let pos = 0;
   const trimmed = text.trim();
+  if (trimmed === '0') return 0;
   while (pos < trimmed.length) {
     re.lastIndex = pos;
     const m = re.exec(trimmed);

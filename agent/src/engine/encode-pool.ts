@@ -4,6 +4,7 @@
  * keep message overhead low for small blobs. With size 0 everything runs inline.
  */
 import { Worker } from 'node:worker_threads';
+import { CofferError } from '@coffer/shared/errors.js';
 import { type CodecOptions, encode } from './codec.js';
 import type { EncodeJob, EncodeResult, WorkerInit } from './encode-protocol.js';
 import { blobAad, type BlobType } from './pack.js';
@@ -51,7 +52,7 @@ export class EncodePool {
       try {
         return Promise.resolve(encode(this.opts, data, blobAad(type, id)));
       } catch (err) {
-        return Promise.reject(err as Error);
+        return Promise.reject(CofferError.from(err));
       }
     }
     const seq = this.seq++;

@@ -62,8 +62,9 @@ export function decodeHeader(b: Buffer): PackEntry[] {
   if (b.length !== 4 + n * ENTRY_SIZE) throw new DecodeError('pack header has the wrong length');
   const out: PackEntry[] = [];
   for (let i = 0, p = 4; i < n; i++, p += ENTRY_SIZE) {
-    const type = b[p] as number;
-    if (type !== BlobType.Data && type !== BlobType.Tree) throw new DecodeError(`unknown blob type ${type}`);
+    const raw = b[p] as number;
+    const type = raw === 0 ? BlobType.Data : raw === 1 ? BlobType.Tree : undefined;
+    if (type === undefined) throw new DecodeError(`unknown blob type ${raw}`);
     out.push({
       type,
       id: Buffer.from(b.subarray(p + 1, p + 33)),

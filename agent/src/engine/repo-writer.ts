@@ -102,8 +102,13 @@ export class RepoWriter {
       this.opts.pool.send();
       await new Promise<void>((r) => this.waiters.push(r));
     }
-    if (this.error) throw this.error;
+    this.rethrow();
     return true;
+  }
+
+  /** Throws the first background failure, if any. */
+  private rethrow(): void {
+    if (this.error) throw this.error;
   }
 
   private fail(err: unknown): void {
@@ -154,6 +159,21 @@ export class RepoWriter {
     );
     const tracked: Promise<void> = job.finally(() => this.uploading.delete(tracked));
     this.uploading.add(tracked);
+  }
+
+  /**
+   * Adds a blob that is already encoded (copied from another pack of the same store,
+   * e.g. by maintenance when it repacks). Returns whether it was new.
+   */
+  async addEncoded(type: BlobType, id: Buffer, encoded: Buffer, rawLength: number): Promise<boolean> {
+    if (this.error) throw this.error;
+    const hex = id.toString('hex');
+    if (this.pendingIds.has(hex)) return false;
+    this.pendingIds.add(hex);
+    this.inFlight += rawLength;
+    this.append(type, id, encoded, rawLength);
+    await this.checkpoint();
+    return true;
   }
 
   /** Indexes an already saved pack (see orphans.ts) in this writer's next index file. */

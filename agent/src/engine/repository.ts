@@ -35,6 +35,7 @@ export class Repository {
   readonly codec: CodecOptions;
   readonly chunker: Chunker;
   private readonly treeCache = new Map<string, Tree>();
+  private indexLoaded = false;
 
   private constructor(
     readonly backend: StorageBackend,
@@ -117,6 +118,7 @@ export class Repository {
    * without `onError` the first one throws.
    */
   async loadIndex(onError?: (name: string, err: CofferError) => void): Promise<string[]> {
+    this.indexLoaded = true;
     const files = await this.backend.list('index');
     const names: string[] = [];
     for (const f of files) {
@@ -134,6 +136,7 @@ export class Repository {
 
   /** Loads, decrypts and verifies one blob. */
   async loadBlob(type: BlobType, id: string): Promise<Buffer> {
+    if (!this.indexLoaded) await this.loadIndex();
     const loc = this.index.get(id);
     if (!loc) throw new CofferError(ErrorCode.NotFound, `blob ${id.slice(0, 12)} is not in any index (data missing from the store)`);
     const stored = await this.backend.load('data', loc.pack, { offset: loc.offset, length: loc.length });

@@ -53,6 +53,8 @@ export interface Snapshot {
   /** The first errors (at most 1,000); `summary.errors` has the count. */
   readonly errors: readonly EntryError[];
   readonly program: string;
+  /** Set by sync: the store and snapshot this one was copied from. */
+  readonly copiedFrom?: { readonly store: string; readonly id: string };
 }
 
 /** A snapshot with its id (the file name). */

@@ -11,8 +11,12 @@ import { locate } from './locate.js';
 import { ls } from './ls.js';
 import { restoreVerb } from './restore.js';
 import { unlock } from './unlock.js';
+import { rm } from './rm.js';
+import { forget } from './forget.js';
+import { maintenance } from './maintenance.js';
+import { sync } from './sync.js';
 import { version } from './version.js';
 
 export const verbs = new Map<string, Verb>(
-  [create, backupVerb, ls, cat, restoreVerb, checkVerb, info, diff, locate, digest, unlock, version].map((v) => [v.name, v]),
+  [create, backupVerb, ls, cat, restoreVerb, checkVerb, info, diff, locate, digest, sync, rm, forget, maintenance, unlock, version].map((v) => [v.name, v]),
 );

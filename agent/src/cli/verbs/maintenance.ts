@@ -1,0 +1,42 @@
+/** `coffer at <store> maintenance [--grace DURATION]` — frees data no snapshot references. */
+import os from 'node:os';
+import { parseDuration } from '@coffer/shared/duration.js';
+import { EncodePool } from '../../engine/encode-pool.js';
+import { StoreLock } from '../../engine/lock.js';
+import { maintain } from '../../engine/maintenance.js';
+import { RepoWriter } from '../../engine/repo-writer.js';
+import { hostName } from '../../engine/repository.js';
+import { expectArgs, flag, parseArgs, str } from '../args.js';
+import { openRepo } from '../context.js';
+import { bytes } from '../format.js';
+import type { Verb } from '../verb.js';
+
+/** Default grace period: unused data is kept this long after maintenance first finds it unused. */
+export const DEFAULT_GRACE = '24h';
+
+export const maintenance: Verb = {
+  name: 'maintenance',
+  usage: `coffer at <store> maintenance [--grace DURATION (default ${DEFAULT_GRACE})] [--json]`,
+  needsStore: true,
+  async run(ctx, argv) {
+    const p = parseArgs(argv, { grace: 'string', json: 'bool' }, 'maintenance');
+    expectArgs(p, 0, 0, this.usage);
+    const graceMs = parseDuration(str(p, 'grace') ?? ctx.env.COFFER_GRACE ?? DEFAULT_GRACE, '--grace');
+    const repo = await openRepo(ctx);
+    const lock = await StoreLock.acquire(repo, { host: hostName(), pid: process.pid, user: os.userInfo().username, exclusive: true, operation: 'maintenance' });
+    const pool = new EncodePool(repo.codec, repo.keys.data, 0);
+    try {
+      const writer = new RepoWriter(repo, { pool });
+      const r = await maintain(repo, writer, { graceMs, nowMs: Date.now() });
+      if (flag(p, 'json')) ctx.out(JSON.stringify({ type: 'summary', ...r }));
+      else {
+        ctx.out(`maintenance: ${r.packsDeleted} packs deleted (${bytes(r.bytesFreed)} freed), ${r.packsRepacked} repacked, ${r.condemned} unused packs waiting for the grace period, ${r.indexFilesReplaced} index files consolidated`);
+      }
+      return 0;
+    } finally {
+      await pool.close();
+      await lock.release();
+      await repo.backend.close();
+    }
+  },
+};

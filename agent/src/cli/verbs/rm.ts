@@ -1,0 +1,62 @@
+/** `coffer at <store> rm [--apply] (<snapshot>… | --older DURATION | --tag T)` — a dry run unless --apply. */
+import os from 'node:os';
+import { parseDuration } from '@coffer/shared/duration.js';
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { StoreLock } from '../../engine/lock.js';
+import { hostName, type Repository } from '../../engine/repository.js';
+import type { SnapshotRecord } from '../../engine/snapshot.js';
+import { flag, list, parseArgs, str } from '../args.js';
+import { openRepo, type Context } from '../context.js';
+import { localTime } from '../format.js';
+import type { Verb } from '../verb.js';
+
+/** Removes snapshot files under an exclusive lock (or only lists them without `apply`). */
+export async function removeSnapshots(ctx: Context, repo: Repository, doomed: readonly SnapshotRecord[], apply: boolean, operation: string): Promise<void> {
+  for (const s of doomed) ctx.out(`${apply ? 'removing' : 'would remove'} ${s.id.slice(0, 8)} ${localTime(s.snapshot.time)} ${s.snapshot.host}:${s.snapshot.source.location}`);
+  if (!apply) {
+    if (doomed.length) ctx.warn('dry run: nothing removed; add --apply to remove');
+    return;
+  }
+  const lock = await StoreLock.acquire(repo, { host: hostName(), pid: process.pid, user: os.userInfo().username, exclusive: true, operation });
+  try {
+    for (const s of doomed) await repo.backend.remove('snapshot', s.id);
+  } finally {
+    await lock.release();
+  }
+  if (doomed.length) ctx.warn(`removed ${doomed.length} snapshots; run 'maintenance' to free their data`);
+}
+
+export const rm: Verb = {
+  name: 'rm',
+  usage: 'coffer at <store> rm [--apply] (<snapshot>… | --older DURATION | --tag T)',
+  needsStore: true,
+  async run(ctx, argv) {
+    const p = parseArgs(argv, { apply: 'bool', older: 'string', before: 'string', tag: 'list' }, 'rm');
+    const older = str(p, 'older') ?? str(p, 'before');
+    const tags = list(p, 'tag', true);
+    if (p.args.length === 0 && older === undefined && tags.length === 0) {
+      throw new CofferError(ErrorCode.Usage, `usage: ${this.usage} (refusing to run without a selection)`);
+    }
+    const olderMs = older !== undefined ? parseDuration(older, '--older') : undefined;
+    const repo = await openRepo(ctx);
+    try {
+      const all = await repo.listSnapshots();
+      const picked = new Map<string, SnapshotRecord>();
+      for (const ref of p.args) {
+        const s = await repo.resolveSnapshot(ref);
+        picked.set(s.id, s);
+      }
+      const now = Date.now();
+      const filtered = all.filter(
+        (s) =>
+          (olderMs === undefined || now - Date.parse(s.snapshot.time) > olderMs) &&
+          tags.every((t) => s.snapshot.tags.includes(t)) &&
+          (p.args.length === 0 || picked.has(s.id)),
+      );
+      await removeSnapshots(ctx, repo, filtered, flag(p, 'apply'), 'rm');
+      return 0;
+    } finally {
+      await repo.backend.close();
+    }
+  },
+};

@@ -1,0 +1,73 @@
+/**
+ * `coffer at <store> sync [<snapshot>…] to <other store>` (also `from`): copies
+ * snapshots between stores, writing only the data the receiving store lacks. The
+ * other store's passphrase comes from its named-store settings, COFFER_TO_PASSPHRASE
+ * (or _CMD), --to-passphrase-file, or else the same sources as this store's.
+ */
+import os from 'node:os';
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { EncodePool } from '../../engine/encode-pool.js';
+import { StoreLock } from '../../engine/lock.js';
+import { RepoWriter } from '../../engine/repo-writer.js';
+import { hostName, Repository } from '../../engine/repository.js';
+import { alreadyCopied, syncSnapshot } from '../../engine/syncer.js';
+import { parseArgs, str } from '../args.js';
+import { backendFor, openRepo, resolveStore, storeTarget, type Context } from '../context.js';
+import { resolvePassphrase } from '../passphrase.js';
+import type { Verb } from '../verb.js';
+import { workerCount } from './backup.js';
+
+async function openPeer(ctx: Context, ref: string, file: string | undefined): Promise<Repository> {
+  const t = resolveStore(ref, ctx.env);
+  const backend = await backendFor(t);
+  return Repository.open(backend, async () => {
+    try {
+      return await resolvePassphrase({ file, store: t.options, env: ctx.env, what: t.display, envVar: 'COFFER_TO_PASSPHRASE' });
+    } catch (err) {
+      if (!(err instanceof CofferError) || err.code !== ErrorCode.WrongPassphrase) throw err;
+      const own = storeTarget(ctx);
+      return resolvePassphrase({ file: ctx.passphraseFile, store: own.options, env: ctx.env, what: t.display });
+    }
+  });
+}
+
+export const sync: Verb = {
+  name: 'sync',
+  usage: 'coffer at <store> sync [<snapshot>…] to|from <other store> [--to-passphrase-file F]',
+  needsStore: true,
+  async run(ctx, argv) {
+    const p = parseArgs(argv, { 'to-passphrase-file': 'string' }, 'sync');
+    const dir = p.args.findIndex((a) => a === 'to' || a === 'from');
+    if (dir < 0 || dir !== p.args.length - 2) throw new CofferError(ErrorCode.Usage, `usage: ${this.usage}`);
+    const refs = p.args.slice(0, dir);
+    const here = await openRepo(ctx);
+    const peer = await openPeer(ctx, p.args[dir + 1] as string, str(p, 'to-passphrase-file'));
+    const [src, dst] = p.args[dir] === 'to' ? [here, peer] : [peer, here];
+    const lock = await StoreLock.acquire(dst, { host: hostName(), pid: process.pid, user: os.userInfo().username, exclusive: false, operation: 'sync' });
+    const pool = new EncodePool(dst.codec, dst.keys.data, workerCount(ctx.env));
+    try {
+      await src.loadIndex();
+      await dst.loadIndex();
+      const wanted = refs.length ? await Promise.all(refs.map((r) => src.resolveSnapshot(r))) : await src.listSnapshots();
+      const existing = await dst.listSnapshots();
+      let copied = 0;
+      for (const rec of wanted) {
+        if (alreadyCopied(rec, src.config.id, existing)) {
+          ctx.warn(`${rec.id.slice(0, 8)} is already in ${dst.backend.location}`);
+          continue;
+        }
+        const writer = new RepoWriter(dst, { pool });
+        const out = await syncSnapshot(src, dst, writer, rec);
+        copied++;
+        ctx.out(`copied ${rec.id.slice(0, 8)} → ${out.id.slice(0, 8)} (${writer.stats.newBlobs} new chunks, ${writer.stats.storedBytes} bytes written)`);
+      }
+      ctx.out(`sync: ${copied} snapshots copied to ${dst.backend.location}`);
+      return 0;
+    } finally {
+      await pool.close();
+      await lock.release();
+      await here.backend.close();
+      await peer.backend.close();
+    }
+  },
+};

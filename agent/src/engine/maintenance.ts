@@ -1,0 +1,131 @@
+/**
+ * Maintenance: frees the space of data no snapshot references. Under an exclusive
+ * lock (taken by the caller) it finds, from every snapshot's trees, which blobs are
+ * in use. Packs with no used blob are condemned (recorded with the time in the new
+ * index) and deleted once condemned for longer than the grace period; packs mostly
+ * unused are repacked (used blobs copied as stored, without decoding) and deleted.
+ * Unindexed packs older than the grace period are deleted too.
+ * Order, for crash safety: new packs, then the new consolidated index, then the old
+ * index files are removed, and only then packs. A crash at any point leaves a valid store.
+ * Refuses to delete anything when a snapshot or tree cannot be read.
+ */
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { encodeIndex, INDEX_AAD, type Condemned, type IndexedPack, decodeIndexFull } from './index-file.js';
+import { BlobType } from './pack.js';
+import type { RepoWriter } from './repo-writer.js';
+import type { Repository } from './repository.js';
+
+/** Options of a maintenance run. */
+export interface MaintenanceOptions {
+  readonly graceMs: number;
+  readonly nowMs: number;
+  /** Repack a pack once this fraction of its bytes is unused. @default 0.5 */
+  readonly repackThreshold?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** What maintenance did. */
+export interface MaintenanceResult {
+  usedBlobs: number;
+  packsDeleted: number;
+  bytesFreed: number;
+  packsRepacked: number;
+  condemned: number;
+  indexFilesReplaced: number;
+}
+
+/** Runs maintenance. The caller holds an exclusive lock. */
+export async function maintain(repo: Repository, writer: RepoWriter, opts: MaintenanceOptions): Promise<MaintenanceResult> {
+  const res: MaintenanceResult = { usedBlobs: 0, packsDeleted: 0, bytesFreed: 0, packsRepacked: 0, condemned: 0, indexFilesReplaced: 0 };
+  const log = opts.log ?? ((): void => undefined);
+  const threshold = opts.repackThreshold ?? 0.5;
+
+  // 1. All index files, with earlier condemnations.
+  const indexNames = (await repo.backend.list('index')).map((f) => f.name);
+  const packs = new Map<string, IndexedPack>();
+  const condemnedSince = new Map<string, number>();
+  for (const name of indexNames) {
+    const { packs: ps, condemned } = decodeIndexFull(await repo.loadFile('index', name, INDEX_AAD));
+    for (const p of ps) if (!packs.has(p.pack)) packs.set(p.pack, p);
+    for (const c of condemned) condemnedSince.set(c.pack, Math.min(c.since, condemnedSince.get(c.pack) ?? Infinity));
+    repo.index.addPacks(ps);
+  }
+
+  // 2. Blobs in use (a damaged snapshot or tree aborts: we would not know what it uses).
+  const used = new Set<string>();
+  const visit = async (treeId: string): Promise<void> => {
+    if (used.has(treeId)) return;
+    used.add(treeId);
+    for (const n of (await repo.loadTree(treeId)).nodes) {
+      if (n.type === 'dir' && n.subtree) await visit(n.subtree);
+      else if (n.type === 'file') for (const c of n.content ?? []) used.add(c);
+    }
+  };
+  const snaps = await repo.listSnapshots((id, e) => {
+    throw new CofferError(ErrorCode.Corrupt, `snapshot ${id.slice(0, 8)} cannot be read (${e.message}); maintenance refuses to delete data until it is fixed or removed`);
+  });
+  for (const s of snaps) {
+    const r = s.snapshot.root;
+    if (r.type === 'dir' && r.subtree) await visit(r.subtree);
+    else if (r.type === 'file') for (const c of r.content ?? []) used.add(c);
+  }
+  res.usedBlobs = used.size;
+
+  // 3. Classify packs. A blob counts as used only in the pack the master index points to.
+  const files = new Map((await repo.backend.list('data')).map((f) => [f.name, f]));
+  const toDelete: string[] = [];
+  const keep: IndexedPack[] = [];
+  const condemnedNow: Condemned[] = [];
+  for (const p of packs.values()) {
+    if (!files.has(p.pack)) continue; // already gone: drop from the index
+    let usedBytes = 0;
+    let total = 0;
+    for (const e of p.entries) {
+      total += e.length;
+      const id = e.id.toString('hex');
+      if (used.has(id) && repo.index.get(id)?.pack === p.pack) usedBytes += e.length;
+    }
+    const old = (files.get(p.pack)?.mtimeMs ?? 0) <= opts.nowMs - opts.graceMs;
+    if (usedBytes === 0) {
+      const since = condemnedSince.get(p.pack) ?? opts.nowMs;
+      if (opts.nowMs - since >= opts.graceMs) toDelete.push(p.pack);
+      else {
+        condemnedNow.push({ pack: p.pack, since });
+        keep.push(p);
+      }
+    } else if (old && total > 0 && 1 - usedBytes / total >= threshold) {
+      const file = await repo.backend.load('data', p.pack);
+      for (const e of p.entries) {
+        const id = e.id.toString('hex');
+        if (!used.has(id) || repo.index.get(id)?.pack !== p.pack) continue;
+        repo.decodeBlob(e.type, id, file.subarray(e.offset, e.offset + e.length), p.pack);
+        await writer.addEncoded(e.type === BlobType.Tree ? BlobType.Tree : BlobType.Data, e.id, Buffer.from(file.subarray(e.offset, e.offset + e.length)), e.rawLength);
+      }
+      res.packsRepacked++;
+      toDelete.push(p.pack);
+    } else keep.push(p);
+  }
+  for (const [name, f] of files) {
+    if (!packs.has(name) && f.mtimeMs <= opts.nowMs - opts.graceMs) toDelete.push(name);
+  }
+  res.condemned = condemnedNow.length;
+
+  // 4. New packs and index first, then remove old index files, then packs.
+  await writer.flush();
+  const keepIds = new Set(keep.map((p) => p.pack));
+  const fresh = await repo.saveFile('index', encodeIndex(keep, condemnedNow), INDEX_AAD);
+  for (const name of indexNames) {
+    if (name === fresh || writer.indexFiles.includes(name)) continue;
+    await repo.backend.remove('index', name);
+    res.indexFilesReplaced++;
+  }
+  for (const name of toDelete) {
+    if (keepIds.has(name)) continue;
+    const size = files.get(name)?.size ?? 0;
+    await repo.backend.remove('data', name);
+    res.packsDeleted++;
+    res.bytesFreed += size;
+    log(`deleted pack ${name.slice(0, 12)}`);
+  }
+  return res;
+}
