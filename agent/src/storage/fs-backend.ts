@@ -81,7 +81,12 @@ export class FsBackend implements StorageBackend {
     const tmp = path.join(this.root, 'tmp', `${randomBytes(12).toString('hex')}.tmp`);
     let fh: fsp.FileHandle | undefined;
     try {
-      fh = await fsp.open(tmp, 'wx', 0o600);
+      fh = await fsp.open(tmp, 'wx', 0o600).catch(async (err: unknown) => {
+        // Tools that copy stores may drop empty folders: recreate tmp/ and retry once.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        await fsp.mkdir(path.dirname(tmp), { recursive: true, mode: 0o700 });
+        return fsp.open(tmp, 'wx', 0o600);
+      });
       await fh.writeFile(data);
       await fh.sync();
       await fh.close();
@@ -91,7 +96,11 @@ export class FsBackend implements StorageBackend {
         await fsp.link(tmp, final);
         await fsp.unlink(tmp);
       } else {
-        await fsp.rename(tmp, final);
+        await fsp.rename(tmp, final).catch(async (err: unknown) => {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+          await fsp.mkdir(path.dirname(final), { recursive: true, mode: 0o700 });
+          await fsp.rename(tmp, final);
+        });
       }
     } catch (err) {
       await fh?.close().catch(() => undefined);
