@@ -1,0 +1,97 @@
+/**
+ * The two tools under test, coffer and restic, behind one interface: how to check they
+ * are installed, their version, their environment, and the command line of each step.
+ * Both use a passphrase from the environment and caches inside bench/work.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { BenchError } from './errors.js';
+import { capture, type Invocation } from './measure.js';
+
+/** Names accepted by --tools. */
+export const TOOL_NAMES = ['coffer', 'restic'] as const;
+export type ToolName = (typeof TOOL_NAMES)[number];
+
+const PASSWORD = 'benchpw';
+
+/** Where the harness lives. */
+export interface Paths {
+  /** Repository root. */
+  readonly root: string;
+  /** bench/work. */
+  readonly work: string;
+}
+
+/** One tool under test. */
+export interface Tool {
+  readonly name: ToolName;
+  /** Throws a {@link BenchError} naming the fix when the tool cannot run. */
+  preflight(): void;
+  version(): string;
+  /** Directories private to this tool that a run starts without (caches). */
+  readonly stateDirs: readonly string[];
+  create(store: string): Invocation;
+  /** Backs up the current directory `src` (run with cwd = src, path "."). */
+  backup(store: string, src: string): Invocation;
+  restore(store: string, target: string): Invocation;
+  check(store: string): Invocation;
+}
+
+/** process.env without any RESTIC_* or COFFER_* settings of the caller. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (!k.startsWith('RESTIC_') && !k.startsWith('COFFER_')) env[k] = v;
+  }
+  return { ...env, ...extra };
+}
+
+function restic(paths: Paths): Tool {
+  const cache = join(paths.work, 'restic-cache');
+  const xdg = join(paths.work, 'restic-xdg-cache');
+  const env = cleanEnv({ RESTIC_PASSWORD: PASSWORD, RESTIC_CACHE_DIR: cache, XDG_CACHE_HOME: xdg });
+  const inv = (cwd: string, ...args: string[]): Invocation => ({ cmd: 'restic', args, cwd, env });
+  return {
+    name: 'restic',
+    stateDirs: [cache, xdg],
+    preflight() {
+      if (capture('restic', ['version']) === undefined) {
+        throw new BenchError('restic not found: run "npm run bench" (scripts/bench.sh installs it) or apt-get install restic');
+      }
+    },
+    version: () => capture('restic', ['version']) ?? 'unknown',
+    create: (store) => inv(paths.work, '-r', store, 'init'),
+    backup: (store, src) => inv(src, '-r', store, 'backup', '.'),
+    restore: (store, target) => inv(paths.work, '-r', store, 'restore', 'latest', '--target', target),
+    check: (store) => inv(paths.work, '-r', store, 'check', '--read-data'),
+  };
+}
+
+function coffer(paths: Paths): Tool {
+  const bin = join(paths.root, 'bin', 'coffer.js');
+  const xdg = join(paths.work, 'coffer-xdg-cache');
+  const env = cleanEnv({ COFFER_PASSPHRASE: PASSWORD, XDG_CACHE_HOME: xdg });
+  const inv = (cwd: string, store: string, ...args: string[]): Invocation => ({
+    cmd: process.execPath,
+    args: [bin, 'at', store, ...args],
+    cwd,
+    env,
+  });
+  return {
+    name: 'coffer',
+    stateDirs: [xdg],
+    preflight() {
+      if (!existsSync(bin)) throw new BenchError(`coffer CLI not found at ${bin}: build it first, or run with --tools restic`);
+    },
+    version: () => capture(process.execPath, [bin, 'version'], env)?.split('\n')[0] ?? 'unknown',
+    create: (store) => inv(paths.work, store, 'create'),
+    backup: (store, src) => inv(src, store, 'backup', '.'),
+    restore: (store, target) => inv(paths.work, store, 'restore', '--to', target, 'latest'),
+    check: (store) => inv(paths.work, store, 'check'),
+  };
+}
+
+/** The tool called `name`. */
+export function makeTool(name: ToolName, paths: Paths): Tool {
+  return name === 'restic' ? restic(paths) : coffer(paths);
+}
