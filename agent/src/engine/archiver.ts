@@ -6,7 +6,7 @@
  * that cannot be read is recorded as an error and the backup goes on.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
-import { chunkStream } from './chunker.js';
+import { chunkStream, newWindow } from './chunker.js';
 import type { IgnoreMatcher } from './ignore-rules.js';
 import { BlobType } from './pack.js';
 import type { Progress, ProgressListener } from './progress.js';
@@ -48,6 +48,7 @@ class Archiver {
   readonly errors: EntryError[] = [];
   readonly progress: Progress = { phase: 'backup', files: 0, totalFiles: 0, bytes: 0, totalBytes: 0, errors: 0, current: '' };
   private lastYield = Date.now();
+  private readonly window: Buffer;
 
   constructor(
     private readonly repo: Repository,
@@ -55,6 +56,7 @@ class Archiver {
     private readonly source: Source,
     private readonly opts: BackupOptions,
   ) {
+    this.window = newWindow(repo.chunker.params);
     const ps = opts.parent?.snapshot.summary;
     if (ps) {
       this.progress.totalFiles = ps.files;
@@ -89,14 +91,31 @@ class Archiver {
     }
     const content: string[] = [];
     let size = 0;
+    const add = async (chunk: Buffer): Promise<void> => {
+      const id = this.repo.idOf(chunk);
+      size += chunk.length;
+      this.progress.bytes += chunk.length;
+      content.push(id.toString('hex'));
+      await this.writer.addBlob(BlobType.Data, id, chunk);
+    };
     try {
-      for await (const chunk of chunkStream(this.repo.chunker, (b, o, l) => f.read(b, o, l))) {
-        const id = this.repo.idOf(chunk);
-        size += chunk.length;
-        this.progress.bytes += chunk.length;
-        content.push(id.toString('hex'));
-        await this.writer.addBlob(BlobType.Data, id, chunk);
+      const expected = meta.size ?? 0;
+      if (expected > 0 && expected <= this.repo.chunker.params.min) {
+        // A small file is one chunk: read it straight into its own buffer.
+        const buf = Buffer.allocUnsafeSlow(expected);
+        let got = 0;
+        while (got < expected) {
+          const n = await f.read(buf, got, expected - got);
+          if (n === 0) break;
+          got += n;
+        }
+        if (got > 0) await add(got === expected ? buf : Buffer.from(buf.subarray(0, got)));
+        if (got < expected) {
+          this.summary.bytes += size;
+          return { ...meta, size, content };
+        }
       }
+      for await (const chunk of chunkStream(this.repo.chunker, (b, o, l) => f.read(b, o, l), this.window)) await add(chunk);
     } catch (err) {
       this.error(rel, err);
       return undefined;

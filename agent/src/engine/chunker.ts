@@ -92,16 +92,23 @@ export class Chunker {
 /** Reads up to `length` bytes into `buf` at `offset`; resolves 0 at end of data. */
 export type ReadFn = (buf: Buffer, offset: number, length: number) => Promise<number>;
 
+/** Allocates a reusable window for {@link chunkStream}: 2 × max plus max(max, readSize) bytes. */
+export function newWindow(params: ChunkerParams, readSize = 1 << 20): Buffer {
+  return Buffer.allocUnsafeSlow(2 * params.max + Math.max(params.max, readSize));
+}
+
 /**
  * Splits the byte stream produced by `read` into chunks. Each yielded chunk is a
  * Buffer with its own ArrayBuffer (safe to transfer to a worker).
- * Memory: one window of 3 × `max` bytes plus the chunk being yielded; each input byte
- * is copied once into its chunk and at most a third of the bytes once more.
+ * `window` (from {@link newWindow}) is scratch space, reusable across streams that do
+ * not run at the same time. Each input byte is copied once into its chunk and at most
+ * a third of the bytes once more.
  */
-export async function* chunkStream(chunker: Chunker, read: ReadFn, readSize = 1 << 20): AsyncGenerator<Buffer> {
+export async function* chunkStream(chunker: Chunker, read: ReadFn, window?: Buffer, readSize = 1 << 20): AsyncGenerator<Buffer> {
   const { max } = chunker.params;
-  const cap = 3 * max;
-  const window = Buffer.allocUnsafe(cap);
+  window ??= newWindow(chunker.params, readSize);
+  const cap = window.length;
+  if (cap < 2 * max + readSize) throw new RangeError('chunk window too small');
   let start = 0;
   let filled = 0;
   let eof = false;

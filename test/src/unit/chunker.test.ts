@@ -20,7 +20,7 @@ async function chunks(ch: Chunker, data: Buffer, readSize: number): Promise<Buff
     pos += n;
     return Promise.resolve(n);
   };
-  for await (const c of chunkStream(ch, read, readSize)) out.push(c);
+  for await (const c of chunkStream(ch, read, undefined, readSize)) out.push(c);
   return out;
 }
 
