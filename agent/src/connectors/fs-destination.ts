@@ -16,9 +16,15 @@ import { groupId, userId } from './fs-ids.js';
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
+/**
+ * Nanoseconds → seconds for utimes. libuv truncates to whole microseconds; half a
+ * microsecond is added so that float rounding cannot lose one (sub-µs digits are lost).
+ */
 function nsToSeconds(ns: string): number {
   const n = BigInt(ns);
-  return Number(n / 1_000_000_000n) + Number(n % 1_000_000_000n) / 1e9;
+  const sec = n / 1_000_000_000n;
+  const us = (n % 1_000_000_000n) / 1000n;
+  return Number(sec) + (Number(us) + 0.5) / 1e6;
 }
 
 /** A local directory to restore into. */

@@ -81,13 +81,17 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<Check
 
   // 2. Packs present vs indexed.
   const packFiles = new Map<string, FileInfo>((await repo.backend.list('data')).map((f) => [f.name, f]));
-  for (const pack of indexed.keys()) if (!packFiles.has(pack)) err(`pack ${pack.slice(0, 12)} is missing (named by an index)`);
+  const badBlobs = new Map<string, string>();
+  for (const [pack, p] of indexed) {
+    if (packFiles.has(pack)) continue;
+    err(`pack ${pack.slice(0, 12)} is missing (named by an index)`);
+    for (const e of p.entries) badBlobs.set(e.id.toString('hex'), `its pack ${pack.slice(0, 12)} is missing`);
+  }
   for (const pack of packFiles.keys()) {
     if (!indexed.has(pack)) warn(`pack ${pack.slice(0, 12)} is not indexed (left by an interrupted backup; the next backup reuses it, maintenance removes it)`);
   }
 
   // 3. Data.
-  const badBlobs = new Map<string, string>();
   const random = opts.random ?? Math.random;
   const toRead = [...indexed.values()].filter((p) => packFiles.has(p.pack) && selected(p.pack, opts.data, random));
   progress.totalBytes = toRead.reduce((s, p) => s + (packFiles.get(p.pack)?.size ?? 0), 0);
@@ -138,7 +142,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<Check
     }
     opts.progress?.(progress);
   }
-  for (const [id, reason] of badBlobs) err(`blob ${id.slice(0, 12)}: ${reason}`);
+  for (const [id, reason] of badBlobs) if (!reason.startsWith('its pack')) err(`blob ${id.slice(0, 12)}: ${reason}`);
 
   // 4. Snapshots and trees.
   let snaps: SnapshotRecord[];

@@ -8,6 +8,7 @@
  */
 import { CofferError } from '@coffer/shared/errors.js';
 import { encode } from './codec.js';
+import { createKeyedHasher } from './hash.js';
 import type { EncodePool } from './encode-pool.js';
 import { encodeIndex, INDEX_AAD, type IndexedPack } from './index-file.js';
 import { BlobType, encodeHeader, HEADER_AAD, PACK_MAGIC, PACK_PREFIX, type PackEntry } from './pack.js';
@@ -142,12 +143,18 @@ export class RepoWriter {
     const header = encode(this.repo.codec, encodeHeader(p.entries), HEADER_AAD);
     const trailer = Buffer.alloc(4);
     trailer.writeUInt32LE(header.length, 0);
-    const file = Buffer.concat([...p.parts, header, trailer]);
-    const name = this.repo.idOf(file).toString('hex');
-    const job = this.repo.backend.save('data', name, file).then(
+    const parts = [...p.parts, header, trailer];
+    const hasher = createKeyedHasher(this.repo.keys.id);
+    let size = 0;
+    for (const part of parts) {
+      hasher.update(part);
+      size += part.length;
+    }
+    const name = hasher.digest().toString('hex');
+    const job = this.repo.backend.save('data', name, parts).then(
       () => {
         this.stats.packs++;
-        this.stats.storedBytes += file.length;
+        this.stats.storedBytes += size;
         const packed: IndexedPack = { pack: name, entries: p.entries };
         this.repo.index.addPacks([packed]);
         for (const e of p.entries) this.pendingIds.delete(e.id.toString('hex'));

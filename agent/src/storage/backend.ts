@@ -42,8 +42,8 @@ export interface StorageBackend {
    * the location already holds a store or other files.
    */
   init(signal?: AbortSignal): Promise<void>;
-  /** Atomically writes a file (see guarantees above). */
-  save(kind: FileKind, name: string, data: Uint8Array, signal?: AbortSignal): Promise<void>;
+  /** Atomically writes a file (see guarantees above); `data` may come in parts, written in order. */
+  save(kind: FileKind, name: string, data: Uint8Array | readonly Uint8Array[], signal?: AbortSignal): Promise<void>;
   /** Reads a whole file, or `range` of it. A range past the end rejects with Corrupt. */
   load(kind: FileKind, name: string, range?: Range, signal?: AbortSignal): Promise<Buffer>;
   /** Size and mtime of a file. */
@@ -82,4 +82,9 @@ export function layoutDirs(): string[] {
 /** Whether `name` is a valid file name (lower-case hex id) for listed kinds. */
 export function isValidName(name: string): boolean {
   return /^[0-9a-f]{64}$/.test(name);
+}
+
+/** The parts of a save's data as an array. */
+export function partsOf(data: Uint8Array | readonly Uint8Array[]): readonly Uint8Array[] {
+  return data instanceof Uint8Array ? [data] : data;
 }

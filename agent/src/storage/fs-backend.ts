@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsc, promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
-import { type FileInfo, type FileKind, isValidName, layoutDirs, type Range, relPath, type StorageBackend } from './backend.js';
+import { type FileInfo, type FileKind, isValidName, layoutDirs, partsOf, type Range, relPath, type StorageBackend } from './backend.js';
 
 function mapError(err: unknown, what: string): CofferError {
   const e = err as NodeJS.ErrnoException;
@@ -68,7 +68,7 @@ export class FsBackend implements StorageBackend {
     }
   }
 
-  async save(kind: FileKind, name: string, data: Uint8Array): Promise<void> {
+  async save(kind: FileKind, name: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
     const final = this.abs(kind, name);
     if (kind !== 'config') {
       try {
@@ -87,7 +87,7 @@ export class FsBackend implements StorageBackend {
         await fsp.mkdir(path.dirname(tmp), { recursive: true, mode: 0o700 });
         return fsp.open(tmp, 'wx', 0o600);
       });
-      await fh.writeFile(data);
+      await fh.writev(partsOf(data) as Uint8Array[]);
       await fh.sync();
       await fh.close();
       fh = undefined;

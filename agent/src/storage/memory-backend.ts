@@ -3,7 +3,7 @@
  * real backends (see backend.ts) and can inject failures.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
-import { type FileInfo, type FileKind, type Range, type StorageBackend } from './backend.js';
+import { type FileInfo, type FileKind, partsOf, type Range, type StorageBackend } from './backend.js';
 
 /** A backend that keeps files in a Map. */
 export class MemoryBackend implements StorageBackend {
@@ -29,14 +29,14 @@ export class MemoryBackend implements StorageBackend {
     return Promise.resolve();
   }
 
-  save(kind: FileKind, name: string, data: Uint8Array): Promise<void> {
+  save(kind: FileKind, name: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
     this.beforeSave?.(kind, name);
     const k = this.key(kind, name);
     if (this.files.has(k)) {
       if (kind === 'config') return Promise.reject(new CofferError(ErrorCode.StoreExists, 'a store already exists in memory'));
       return Promise.resolve();
     }
-    this.files.set(k, { data: Buffer.from(data), mtimeMs: Date.now() });
+    this.files.set(k, { data: Buffer.concat(partsOf(data)), mtimeMs: Date.now() });
     return Promise.resolve();
   }
 

@@ -39,7 +39,7 @@ export const ls: Verb = {
             ctx.out(JSON.stringify({ id, time: s.time, host: s.host, user: s.user, source: s.source, tags: s.tags, summary: s.summary, parent: s.parent }));
           } else {
             const tags = s.tags.length ? ` tags=${s.tags.join(',')}` : '';
-            ctx.out(`${localTime(s.time)}  ${flag(p, 'uuid') ? id : id.slice(0, 8)}  ${bytes(s.summary.bytes).padStart(10)}  ${String(s.summary.files).padStart(7)} files  ${s.host}:${s.source.location}${tags}`);
+            ctx.out(`${s.time.slice(0, 19)}Z  ${flag(p, 'uuid') ? id : id.slice(0, 8)}  ${bytes(s.summary.bytes).padStart(10)}  ${String(s.summary.files).padStart(7)} files  ${s.host}:${s.source.location}${tags}`);
           }
         }
         return 0;
