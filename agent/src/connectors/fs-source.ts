@@ -131,6 +131,10 @@ export class FsSource implements Source {
     });
   }
 
+  localPath(rel: string): string {
+    return this.abs(rel);
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }

@@ -33,6 +33,11 @@ export interface Source {
   stat(): Promise<EntryMeta>;
   readDir(rel: string): Promise<DirListing>;
   open(rel: string): Promise<SourceFile>;
+  /**
+   * For sources on local disk: the absolute path of an entry, so that worker threads
+   * can read it directly. Undefined for remote sources.
+   */
+  localPath?(rel: string): string;
   close(): Promise<void>;
 }
 

@@ -14,6 +14,19 @@ export const TAG_LENGTH = 16;
 /** Bytes a sealed message adds to its plaintext. */
 export const SEAL_OVERHEAD = NONCE_LENGTH + TAG_LENGTH;
 
+/** Random nonces are drawn from the OS CSPRNG 256 at a time (one call per 6 KiB, not per blob). */
+let noncePool = Buffer.alloc(0);
+let noncePos = 0;
+function freshNonce(): Buffer {
+  if (noncePos + NONCE_LENGTH > noncePool.length) {
+    noncePool = randomBytes(NONCE_LENGTH * 256);
+    noncePos = 0;
+  }
+  const n = noncePool.subarray(noncePos, noncePos + NONCE_LENGTH);
+  noncePos += NONCE_LENGTH;
+  return n;
+}
+
 /** Thrown by {@link open} when the ciphertext or its associated data was altered. */
 export class AuthenticationError extends Error {
   override readonly name = 'AuthenticationError';
@@ -69,7 +82,7 @@ function deriveKey(k: AeadKey, nonce: Uint8Array): Buffer {
  * `nonce` is for test vectors only; normally a random one is drawn.
  */
 export function seal(k: AeadKey, parts: readonly Uint8Array[], aad?: Uint8Array, nonce?: Uint8Array): Buffer {
-  const n = nonce ? Buffer.from(nonce) : randomBytes(NONCE_LENGTH);
+  const n = nonce ? Buffer.from(nonce) : freshNonce();
   const c = createCipheriv('aes-256-gcm', deriveKey(k, n), n.subarray(12, 24));
   if (aad) c.setAAD(aad);
   const pieces: Buffer[] = [n];

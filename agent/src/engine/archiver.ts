@@ -26,11 +26,24 @@ export interface BackupOptions {
   readonly program: string;
   readonly progress?: ProgressListener;
   readonly signal?: AbortSignal;
+  /**
+   * Reads, chunks and encodes files on worker threads when the source is on local
+   * disk (see pipeline/file-pool.ts). Without it, files are read on this thread.
+   */
+  readonly files?: LocalFileStore;
   /** Clock. @default () => new Date() */
   readonly now?: () => Date;
 }
 
 const MAX_ERRORS_KEPT = 1000;
+
+/** Stores a local file by path; implemented by pipeline/file-pool.ts. */
+export interface LocalFileStore {
+  storeFile(path: string, size: number): Promise<{ content: string[]; size: number; error?: string }>;
+  drain(): Promise<void>;
+  /** Set by the archiver: told how many bytes of content were processed. */
+  onBytes: ((n: number) => void) | undefined;
+}
 
 function unchanged(prev: TreeNode | undefined, cur: EntryMeta): prev is TreeNode & { content: readonly string[] } {
   if (!prev || prev.type !== 'file' || cur.type !== 'file' || !prev.content) return false;
@@ -57,6 +70,11 @@ class Archiver {
     private readonly opts: BackupOptions,
   ) {
     this.window = newWindow(repo.chunker.params);
+    if (opts.files) {
+      opts.files.onBytes = (n): void => {
+        this.progress.bytes += n;
+      };
+    }
     const ps = opts.parent?.snapshot.summary;
     if (ps) {
       this.progress.totalFiles = ps.files;
@@ -145,7 +163,8 @@ class Archiver {
       }
     }
     const entries = listing.entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const nodes: TreeNode[] = [];
+    const nodes: (TreeNode | undefined)[] = [];
+    const pending: Promise<void>[] = [];
     for (const e of entries) {
       const childRel = joinRel(rel, e.name);
       if (this.opts.ignore(childRel, e.type === 'dir')) continue;
@@ -170,6 +189,24 @@ class Archiver {
           }
           if (old) this.summary.changedFiles++;
           else this.summary.newFiles++;
+          const local = this.opts.files && this.source.localPath ? this.source.localPath(childRel) : undefined;
+          if (local !== undefined && this.opts.files) {
+            const slot = nodes.push(undefined) - 1;
+            this.progress.current = childRel;
+            const work = this.opts.files.storeFile(local, e.size ?? 0);
+            pending.push(
+              work.then((r) => {
+                if (r.error !== undefined) {
+                  this.error(childRel, new Error(r.error));
+                  this.summary.files--;
+                  return;
+                }
+                this.summary.bytes += r.size;
+                nodes[slot] = { ...e, size: r.size, content: r.content };
+              }),
+            );
+            break;
+          }
           const node = await this.saveFile(childRel, e);
           if (node) nodes.push(node);
           else this.summary.files--;
@@ -186,7 +223,8 @@ class Archiver {
           break;
       }
     }
-    return this.saveTree({ nodes });
+    await Promise.all(pending);
+    return this.saveTree({ nodes: nodes.filter((n): n is TreeNode => n !== undefined) });
   }
 
   async saveTree(tree: Tree): Promise<string> {
@@ -220,6 +258,7 @@ export async function backup(repo: Repository, writer: RepoWriter, source: Sourc
   } else {
     root = rootMeta;
   }
+  await opts.files?.drain();
   await writer.flush();
   const summary: SnapshotSummary = {
     ...a.summary,

@@ -99,7 +99,7 @@ export async function maintain(repo: Repository, writer: RepoWriter, opts: Maint
         const id = e.id.toString('hex');
         if (!used.has(id) || repo.index.get(id)?.pack !== p.pack) continue;
         repo.decodeBlob(e.type, id, file.subarray(e.offset, e.offset + e.length), p.pack);
-        await writer.addEncoded(e.type === BlobType.Tree ? BlobType.Tree : BlobType.Data, e.id, Buffer.from(file.subarray(e.offset, e.offset + e.length)), e.rawLength);
+        await writer.addEncoded(e.type === BlobType.Tree ? BlobType.Tree : BlobType.Data, e.id, Buffer.from(file.subarray(e.offset, e.offset + e.length)), e.rawLength, true);
       }
       res.packsRepacked++;
       toDelete.push(p.pack);

@@ -17,9 +17,12 @@ import type { Repository } from './repository.js';
 /** Tuning of a writer. */
 export interface WriterOptions {
   readonly pool: EncodePool;
-  /** Bytes of blobs accepted but not yet saved in a pack before addBlob waits. @default 128 MiB */
+  /**
+   * Bytes accepted but not yet saved in a pack (raw while encoding, encoded after)
+   * before addBlob and waitForRoom wait. @default 64 MiB
+   */
   readonly maxInFlight?: number;
-  /** Packs saved concurrently. @default 2 */
+  /** Packs saved concurrently. @default 4 */
   readonly uploads?: number;
   /** Write an index file once this many ms passed since the last one. @default 60000 */
   readonly indexIntervalMs?: number;
@@ -67,8 +70,8 @@ export class RepoWriter {
     private readonly repo: Repository,
     private readonly opts: WriterOptions,
   ) {
-    this.maxInFlight = opts.maxInFlight ?? 128 * 1024 * 1024;
-    this.uploads = opts.uploads ?? 2;
+    this.maxInFlight = opts.maxInFlight ?? 64 * 1024 * 1024;
+    this.uploads = opts.uploads ?? 4;
     this.indexIntervalMs = opts.indexIntervalMs ?? 60_000;
     this.now = opts.now ?? Date.now;
     this.lastIndex = this.now();
@@ -94,16 +97,17 @@ export class RepoWriter {
     this.stats.newBlobs++;
     this.stats.newBytes += rawLength;
     const job = this.opts.pool.encode(type, id, data).then(
-      (enc) => this.append(type, id, enc, rawLength),
+      (enc) => {
+        // From here on the blob counts by its encoded size.
+        this.inFlight += enc.length - rawLength;
+        this.append(type, id, enc, rawLength);
+        this.wake();
+      },
       (err: unknown) => this.fail(err),
     );
     const tracked: Promise<void> = job.finally(() => this.encoding.delete(tracked));
     this.encoding.add(tracked);
-    while (this.inFlight > this.maxInFlight && !this.error) {
-      this.opts.pool.send();
-      await new Promise<void>((r) => this.waiters.push(r));
-    }
-    this.rethrow();
+    await this.waitForRoom();
     return true;
   }
 
@@ -159,7 +163,7 @@ export class RepoWriter {
         this.repo.index.addPacks([packed]);
         for (const e of p.entries) this.pendingIds.delete(e.id.toString('hex'));
         this.unindexed.push(packed);
-        this.inFlight -= p.raw;
+        this.inFlight -= p.size - PACK_PREFIX;
         this.wake();
       },
       (err: unknown) => this.fail(err),
@@ -169,18 +173,41 @@ export class RepoWriter {
   }
 
   /**
-   * Adds a blob that is already encoded (copied from another pack of the same store,
-   * e.g. by maintenance when it repacks). Returns whether it was new.
+   * Adds a blob that is already encoded for this store (by a file worker, or copied
+   * from another pack by maintenance, which passes `force` to store it again even
+   * though the index knows it). Returns whether it was added.
    */
-  async addEncoded(type: BlobType, id: Buffer, encoded: Buffer, rawLength: number): Promise<boolean> {
-    if (this.error) throw this.error;
+  async addEncoded(type: BlobType, id: Buffer, encoded: Buffer, rawLength: number, force = false): Promise<boolean> {
+    this.rethrow();
     const hex = id.toString('hex');
-    if (this.pendingIds.has(hex)) return false;
+    if (this.pendingIds.has(hex) || (!force && this.repo.index.has(hex))) return false;
     this.pendingIds.add(hex);
-    this.inFlight += rawLength;
+    this.inFlight += encoded.length;
+    this.stats.newBlobs++;
+    this.stats.newBytes += rawLength;
     this.append(type, id, encoded, rawLength);
     await this.checkpoint();
     return true;
+  }
+
+  /**
+   * Resolves when the bytes in flight are below the limit again. When nothing is
+   * being encoded or saved, the fullest open pack is closed early so that waiting
+   * always ends (a small limit never deadlocks).
+   */
+  async waitForRoom(): Promise<void> {
+    while (this.inFlight > this.maxInFlight && !this.error) {
+      if (this.uploading.size === 0 && this.encoding.size === 0) {
+        const fullest = [...this.packers.entries()].sort((a, b) => b[1].size - a[1].size)[0];
+        if (fullest) {
+          this.packers.delete(fullest[0]);
+          this.finishPack(fullest[1]);
+        }
+      }
+      this.opts.pool.send();
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+    this.rethrow();
   }
 
   /** Indexes an already saved pack (see orphans.ts) in this writer's next index file. */

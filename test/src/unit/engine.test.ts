@@ -18,6 +18,7 @@ import { adoptOrphanPacks } from '@coffer/agent/engine/orphans.js';
 import { FsSource } from '@coffer/agent/connectors/fs-source.js';
 import { FsDestination } from '@coffer/agent/connectors/fs-destination.js';
 import { MemoryBackend } from '@coffer/agent/storage/memory-backend.js';
+import { FilePool } from '@coffer/agent/pipeline/file-pool.js';
 import type { SnapshotRecord } from '@coffer/agent/engine/snapshot.js';
 
 const FAST_KDF = { opslimit: 1, memlimit: 8 * 1024 * 1024 };
@@ -113,6 +114,23 @@ describe('engine on an in-memory store', function () {
     assert.ok(writer.stats.newBytes <= 4_000_000, `re-added ${writer.stats.newBytes} bytes`);
     const r2 = await check(again, { data: { kind: 'all' }, snapshots: [rec] });
     assert.deepEqual(r2.issues.filter((i) => i.severity === 'error'), []);
+  });
+
+  it('never deadlocks when compressible data fills packs under a small in-flight limit', async () => {
+    const big = await Repository.create(new MemoryBackend(), undefined, { plaintext: true, packSize: 16 * 1024 * 1024 });
+    const src = path.join(dir, 'text');
+    tree(src, Object.fromEntries(Array.from({ length: 8 }, (_, i) => [`t${i}.txt`, `line ${i} of very repetitive text\n`.repeat(200_000)])));
+    const bigPool = new EncodePool(big.codec, undefined, 2);
+    for (const files of [false, true]) {
+      const writer = new RepoWriter(big, { pool: bigPool, maxInFlight: 1024 * 1024 });
+      const fp = files ? new FilePool(big, writer, 2) : undefined;
+      const rec = await backup(big, writer, new FsSource(src), { tags: [], ignore: makeIgnore([]), parent: undefined, host: 'h', user: 'u', program: 't', ...(fp ? { files: fp } : {}) });
+      await fp?.close();
+      assert.equal(rec.snapshot.summary.files, 8);
+    }
+    await bigPool.close();
+    const r = await check(big, { data: { kind: 'all' }, snapshots: undefined });
+    assert.deepEqual(r.issues.filter((i) => i.severity === 'error'), []);
   });
 
   it('refuses a wrong passphrase', async () => {

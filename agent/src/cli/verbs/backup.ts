@@ -12,6 +12,7 @@ import { RepoWriter } from '../../engine/repo-writer.js';
 import { hostName } from '../../engine/repository.js';
 import { adoptOrphanPacks } from '../../engine/orphans.js';
 import { openSource } from '../../connectors/registry.js';
+import { FilePool } from '../../pipeline/file-pool.js';
 import { expectArgs, flag, int, list, parseArgs } from '../args.js';
 import { openRepo } from '../context.js';
 import { bytes, duration } from '../format.js';
@@ -52,12 +53,17 @@ export const backupVerb: Verb = {
     const source = await openSource(src.location as string, src);
     const user = os.userInfo().username;
     const lock = await StoreLock.acquire(repo, { host: hostName(), pid: process.pid, user, exclusive: false, operation: 'backup' });
-    const pool = new EncodePool(repo.codec, repo.keys.data, int(p, 'workers') ?? workerCount(ctx.env));
+    const workers = int(p, 'workers') ?? workerCount(ctx.env);
+    // Local sources are read, chunked and encoded on file workers; others stream through this thread.
+    const local = source.localPath !== undefined && workers > 0;
+    const pool = new EncodePool(repo.codec, repo.keys.data, local ? 0 : workers);
+    let files: FilePool | undefined;
     const progress = progressListener(json, ctx.quiet || flag(p, 'quiet'));
     try {
       await repo.loadIndex((name, e) => ctx.warn(`warning: index file ${name.slice(0, 12)} skipped: ${e.message}`));
       const writer = new RepoWriter(repo, { pool });
       await adoptOrphanPacks(repo, writer);
+      if (local) files = new FilePool(repo, writer, workers);
       const snaps = await repo.listSnapshots((id, e) => ctx.warn(`warning: snapshot ${id.slice(0, 8)} skipped: ${e.message}`));
       const parent = [...snaps].reverse().find((s) => s.snapshot.source.location === source.location && s.snapshot.host === hostName());
       const rec = await backup(repo, writer, source, {
@@ -68,6 +74,7 @@ export const backupVerb: Verb = {
         user,
         program: `coffer/${VERSION}`,
         signal: ctx.signal,
+        ...(files ? { files } : {}),
         ...(progress.listener ? { progress: progress.listener } : {}),
       });
       progress.done();
@@ -92,6 +99,7 @@ export const backupVerb: Verb = {
       return s.errors > 0 ? 3 : 0;
     } finally {
       progress.done();
+      await files?.close();
       await pool.close();
       await lock.release();
       await source.close();

@@ -1,0 +1,107 @@
+/**
+ * File worker: reads a local file, splits it into chunks, hashes them, and
+ * compresses and encrypts the chunks the store does not have yet. Doing all of it on
+ * worker threads keeps both cores busy and avoids moving raw data between threads:
+ * only encoded new chunks travel (transferred, not copied).
+ */
+import fs from 'node:fs';
+import { parentPort, workerData } from 'node:worker_threads';
+import { prepareKey } from '../engine/aead.js';
+import { Chunker, gearTable, newWindow } from '../engine/chunker.js';
+import { type CodecOptions, encode } from '../engine/codec.js';
+import { hashKeyed } from '../engine/hash.js';
+import { KnownIds } from '../engine/known-ids.js';
+import { blobAad, BlobType } from '../engine/pack.js';
+import type { ChunkOut, FileJob, FileResult, FileWorkerInit } from './file-protocol.js';
+
+const init = workerData as FileWorkerInit;
+const codec: CodecOptions = { key: init.dataKey ? prepareKey(Buffer.from(init.dataKey)) : undefined, level: init.level };
+const idKey = Buffer.from(init.idKey);
+const chunker = new Chunker(gearTable(Buffer.from(init.chunkerSecret)), init.params);
+const known = new KnownIds(init.known, init.knownCount);
+const READ = 1 << 20;
+const window = newWindow(init.params, READ);
+const BATCH_BYTES = 8 << 20;
+
+function owned(b: Buffer): ArrayBuffer {
+  if (b.byteOffset === 0 && b.buffer.byteLength === b.length && !(b.buffer instanceof SharedArrayBuffer)) return b.buffer;
+  const o = Buffer.allocUnsafeSlow(b.length);
+  b.copy(o);
+  return o.buffer as ArrayBuffer;
+}
+
+function processFile(j: FileJob, post: (r: FileResult, transfer: ArrayBuffer[]) => void): void {
+  let chunks: ChunkOut[] = [];
+  let transfer: ArrayBuffer[] = [];
+  let batch = 0;
+  const emit = (chunk: Buffer): void => {
+    const id = hashKeyed(idKey, chunk);
+    const idBuf = id.toString('hex');
+    if (known.has(id)) {
+      chunks.push({ id: idBuf, rawLength: chunk.length });
+      return;
+    }
+    const enc = owned(encode(codec, chunk, blobAad(BlobType.Data, id)));
+    transfer.push(enc);
+    chunks.push({ id: idBuf, rawLength: chunk.length, encoded: enc });
+    batch += enc.byteLength;
+    if (batch >= BATCH_BYTES) {
+      post({ job: j.job, chunks, done: false }, transfer);
+      chunks = [];
+      transfer = [];
+      batch = 0;
+    }
+  };
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(j.path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    let start = 0;
+    let filled = 0;
+    let eof = false;
+    const { max } = init.params;
+    for (;;) {
+      while (!eof && filled - start < max) {
+        if (filled + READ > window.length) {
+          window.copy(window, 0, start, filled);
+          filled -= start;
+          start = 0;
+        }
+        const n = fs.readSync(fd, window, filled, Math.min(READ, window.length - filled), null);
+        if (n === 0) eof = true;
+        filled += n;
+      }
+      if (filled === start) break;
+      const avail = filled - start;
+      const c = chunker.cut(window.subarray(start, filled), avail, eof);
+      const len = c < 0 ? avail : c;
+      emit(window.subarray(start, start + len));
+      start += len;
+    }
+    post({ job: j.job, chunks, done: true }, transfer);
+  } catch (err) {
+    post({ job: j.job, chunks, done: true, error: (err as Error).message }, transfer);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+// Results of a batch of jobs travel together (one message per batch, or per 8 MiB).
+parentPort?.on('message', (jobs: FileJob[]) => {
+  let results: FileResult[] = [];
+  let transfer: ArrayBuffer[] = [];
+  let bytes = 0;
+  for (const j of jobs) {
+    processFile(j, (r, t) => {
+      results.push(r);
+      transfer.push(...t);
+      for (const b of t) bytes += b.byteLength;
+      if (bytes >= BATCH_BYTES) {
+        parentPort?.postMessage(results, transfer);
+        results = [];
+        transfer = [];
+        bytes = 0;
+      }
+    });
+  }
+  if (results.length) parentPort?.postMessage(results, transfer);
+});
