@@ -27,7 +27,7 @@ function owned(b: Buffer): ArrayBuffer {
   if (b.byteOffset === 0 && b.buffer.byteLength === b.length && !(b.buffer instanceof SharedArrayBuffer)) return b.buffer;
   const o = Buffer.allocUnsafeSlow(b.length);
   b.copy(o);
-  return o.buffer as ArrayBuffer;
+  return o.buffer;
 }
 
 function processFile(j: FileJob, post: (r: FileResult, transfer: ArrayBuffer[]) => void): void {
