@@ -28,10 +28,11 @@ export interface DestinationFile {
 /** A place to restore into. */
 export interface Destination {
   readonly location: string;
-  /** Creates the root if needed. */
-  prepare(): Promise<void>;
+  /** Creates the root if needed; resolves true when it was created (so it is empty). */
+  prepare(): Promise<boolean>;
   lookup(rel: string): Promise<ExistingEntry | undefined>;
-  makeDir(rel: string): Promise<void>;
+  /** Creates a directory (existing ones are fine); resolves true when it was created, so it is empty. */
+  makeDir(rel: string): Promise<boolean>;
   createFile(rel: string, size: number): Promise<DestinationFile>;
   makeSymlink(rel: string, target: string): Promise<void>;
   /** Creates `rel` as a hard link to the already restored `existingRel`. */

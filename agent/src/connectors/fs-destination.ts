@@ -14,7 +14,16 @@ import type { TreeNode } from '../engine/tree.js';
 import type { Destination, DestinationFile, ExistingEntry } from './destination.js';
 import { groupId, userId } from './fs-ids.js';
 
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const myUid = typeof process.getuid === 'function' ? process.getuid() : -1;
+const myGid = typeof process.getgid === 'function' ? process.getgid() : -1;
+const isRoot = myUid === 0;
+/** Temporary names: unique per process without a CSPRNG call per file. */
+const tmpPrefix = `coffer-${process.pid.toString(36)}-${randomBytes(3).toString('hex')}-`;
+let tmpCounter = 0;
+
+function tmpName(final: string): string {
+  return path.join(path.dirname(final), `.${path.basename(final).slice(0, 200)}.${tmpPrefix}${(tmpCounter++).toString(36)}`);
+}
 
 /**
  * Nanoseconds → seconds for utimes. libuv truncates to whole microseconds; half a
@@ -56,11 +65,12 @@ export class FsDestination implements Destination {
     return p;
   }
 
-  prepare(): Promise<void> {
+  prepare(): Promise<boolean> {
     try {
+      const existed = fs.existsSync(this.location);
       fs.mkdirSync(this.location, { recursive: true, mode: 0o700 });
       this.safeDirs.add(this.location);
-      return Promise.resolve();
+      return Promise.resolve(!existed);
     } catch (err) {
       return Promise.reject(CofferError.from(err));
     }
@@ -73,8 +83,9 @@ export class FsDestination implements Destination {
     return Promise.resolve({ type, size: Number(st.size), mtime: st.mtimeNs.toString() });
   }
 
-  makeDir(rel: string): Promise<void> {
+  makeDir(rel: string): Promise<boolean> {
     const p = this.abs(rel);
+    let created = true;
     try {
       fs.mkdirSync(p, { mode: 0o700 });
     } catch (err) {
@@ -82,16 +93,17 @@ export class FsDestination implements Destination {
       if (!fs.lstatSync(p).isDirectory()) {
         return Promise.reject(new CofferError(ErrorCode.Corrupt, `cannot restore directory ${p}: something else is there`));
       }
+      created = false;
     }
     this.safeDirs.add(p);
-    return Promise.resolve();
+    return Promise.resolve(created);
   }
 
   createFile(rel: string, size: number): Promise<DestinationFile> {
     const final = this.abs(rel);
-    const tmp = path.join(path.dirname(final), `.${path.basename(final).slice(0, 200)}.coffer-${randomBytes(6).toString('hex')}`);
+    const tmp = tmpName(final);
+    void size;
     let fd: number | undefined = fs.openSync(tmp, 'wx', 0o600);
-    if (size > 0) fs.ftruncateSync(fd, size);
     const close = (): void => {
       if (fd !== undefined) fs.closeSync(fd);
       fd = undefined;
@@ -117,7 +129,7 @@ export class FsDestination implements Destination {
 
   makeSymlink(rel: string, target: string): Promise<void> {
     const p = this.abs(rel);
-    const tmp = path.join(path.dirname(p), `.${path.basename(p).slice(0, 200)}.coffer-${randomBytes(6).toString('hex')}`);
+    const tmp = tmpName(p);
     fs.symlinkSync(target, tmp);
     fs.renameSync(tmp, p);
     return Promise.resolve();
@@ -136,10 +148,13 @@ export class FsDestination implements Destination {
     if (isRoot && node.uid !== undefined && node.gid !== undefined) {
       const uid = (node.user !== undefined ? userId(node.user) : undefined) ?? node.uid;
       const gid = (node.group !== undefined ? groupId(node.group) : undefined) ?? node.gid;
-      try {
-        fs.lchownSync(p, uid, gid);
-      } catch {
-        // e.g. unsupported on this file system: keep going
+      // A file we created is already ours: skip the call when nothing would change.
+      if (uid !== myUid || gid !== myGid) {
+        try {
+          fs.lchownSync(p, uid, gid);
+        } catch {
+          // e.g. unsupported on this file system: keep going
+        }
       }
     }
     if (!isLink) {

@@ -76,8 +76,18 @@ class Restorer {
     return p === base ? '' : p.slice(base.length + 1);
   }
 
+  /** Directories this restore created: nothing can exist inside them beforehand. */
+  private readonly fresh = new Set<string>();
+
+  /** Records that `rel` was created by this restore. */
+  markFresh(rel: string): void {
+    this.fresh.add(rel);
+  }
+
   /** Whether an existing entry at `rel` keeps us from writing `node` there. */
   private async blocked(rel: string, node: TreeNode): Promise<boolean> {
+    const slash = rel.lastIndexOf('/');
+    if (this.fresh.has(slash < 0 ? '' : rel.slice(0, slash))) return false;
     const ex = await this.dest.lookup(rel);
     if (!ex) return false;
     if (this.opts.overwrite === 'always') return false;
@@ -104,7 +114,7 @@ class Restorer {
       this.progress.current = rel;
       switch (node.type) {
         case 'dir':
-          await this.dest.makeDir(rel);
+          if (await this.dest.makeDir(rel)) this.fresh.add(rel);
           this.dirs.push({ path: rel, node });
           this.result.dirs++;
           break;
@@ -246,8 +256,9 @@ export async function restore(
   dest: Destination,
   opts: RestoreOptions,
 ): Promise<RestoreResult> {
-  await dest.prepare();
+  const created = await dest.prepare();
   const r = new Restorer(repo, dest, opts);
+  if (created) r.markFresh('');
   await r.plan(root, path, root.type !== 'dir');
   void snap;
   await r.run();

@@ -88,7 +88,7 @@ export class FsBackend implements StorageBackend {
         return fsp.open(tmp, 'wx', 0o600);
       });
       await fh.writev(partsOf(data) as Uint8Array[]);
-      if (!process.env.COFFER_NOSYNC) await fh.sync();
+      await fh.sync();
       await fh.close();
       fh = undefined;
       if (kind === 'config') {
