@@ -14,6 +14,7 @@ import type { SnapshotRecord } from './snapshot.js';
 import type { TreeNode } from './tree.js';
 import type { IndexedPack } from './index-file.js';
 import type { FileInfo } from '../storage/backend.js';
+import type { PackPool } from './pack-pool.js';
 
 /** Which packs to read. */
 export type DataSubset = { kind: 'all' } | { kind: 'none' } | { kind: 'part'; n: number; m: number } | { kind: 'percent'; p: number };
@@ -25,6 +26,8 @@ export interface CheckOptions {
   readonly snapshots: readonly SnapshotRecord[] | undefined;
   readonly progress?: ProgressListener;
   readonly signal?: AbortSignal;
+  /** Verifies packs on worker threads; without it, on this thread. */
+  readonly pool?: PackPool;
   /** Random source for percent subsets. @default Math.random */
   readonly random?: () => number;
 }
@@ -96,6 +99,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<Check
   const toRead = [...indexed.values()].filter((p) => packFiles.has(p.pack) && selected(p.pack, opts.data, random));
   progress.totalBytes = toRead.reduce((s, p) => s + (packFiles.get(p.pack)?.size ?? 0), 0);
   progress.totalFiles = toRead.length;
+  const inflight = new Set<Promise<void>>();
   for (const p of toRead) {
     if (opts.signal?.aborted) break;
     progress.current = p.pack;
@@ -114,9 +118,6 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<Check
     res.bytesRead += file.length;
     progress.bytes += file.length;
     progress.files++;
-    if (!repo.idOf(file).equals(Buffer.from(p.pack, 'hex'))) {
-      err(`pack ${p.pack.slice(0, 12)} is damaged: its content does not match its name`);
-    }
     if (file.length < PACK_PREFIX + 4 || !file.subarray(0, PACK_PREFIX).equals(PACK_MAGIC)) {
       err(`pack ${p.pack.slice(0, 12)} is damaged: bad magic`);
     } else {
@@ -128,20 +129,34 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<Check
         err(`pack ${p.pack.slice(0, 12)}: header is damaged (${e instanceof DecodeError ? e.message : CofferError.from(e).message})`);
       }
     }
-    for (const e of p.entries) {
-      const id = e.id.toString('hex');
-      if (e.offset + e.length > file.length) {
-        badBlobs.set(id, 'its pack is truncated');
-        continue;
-      }
-      try {
-        repo.decodeBlob(e.type, id, file.subarray(e.offset, e.offset + e.length), p.pack);
-      } catch (x) {
-        badBlobs.set(id, CofferError.from(x).message);
+    if (opts.pool) {
+      const job = opts.pool
+        .verify(p.pack, file, p.entries.map((e) => ({ type: e.type, id: e.id.toString('hex'), offset: e.offset, length: e.length })))
+        .then((r) => {
+          if (!r.nameOk) err(`pack ${p.pack.slice(0, 12)} is damaged: its content does not match its name`);
+          for (const b of r.bad) badBlobs.set(b.id, `blob ${b.id.slice(0, 12)} in pack ${p.pack.slice(0, 12)} is damaged (${b.reason})`);
+        });
+      const tracked: Promise<void> = job.finally(() => inflight.delete(tracked));
+      inflight.add(tracked);
+      while (inflight.size >= 2) await Promise.race(inflight);
+    } else {
+      if (!repo.idOf(file).equals(Buffer.from(p.pack, 'hex'))) err(`pack ${p.pack.slice(0, 12)} is damaged: its content does not match its name`);
+      for (const e of p.entries) {
+        const id = e.id.toString('hex');
+        if (e.offset + e.length > file.length) {
+          badBlobs.set(id, 'its pack is truncated');
+          continue;
+        }
+        try {
+          repo.decodeBlob(e.type, id, file.subarray(e.offset, e.offset + e.length), p.pack);
+        } catch (x) {
+          badBlobs.set(id, CofferError.from(x).message);
+        }
       }
     }
     opts.progress?.(progress);
   }
+  await Promise.all(inflight);
   for (const [id, reason] of badBlobs) if (!reason.startsWith('its pack')) err(`blob ${id.slice(0, 12)}: ${reason}`);
 
   // 4. Snapshots and trees.

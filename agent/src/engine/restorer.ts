@@ -15,6 +15,7 @@ import type { SnapshotRecord } from './snapshot.js';
 import type { TreeNode } from './tree.js';
 import { walk } from './tree-walk.js';
 import type { BlobLocation } from './master-index.js';
+import type { PackPool } from './pack-pool.js';
 
 /** When to replace an existing file. */
 export type OverwritePolicy = 'never' | 'if-changed' | 'always';
@@ -24,6 +25,8 @@ export interface RestoreOptions {
   readonly overwrite: OverwritePolicy;
   readonly progress?: ProgressListener;
   readonly signal?: AbortSignal;
+  /** Decodes blobs on worker threads; without it, on this thread. */
+  readonly pool?: PackPool;
   /** Called for each entry not restored (kept existing file, special file). */
   readonly onSkip?: (path: string, reason: string) => void;
 }
@@ -184,10 +187,15 @@ class Restorer {
     this.progress.files++;
   }
 
-  /** Reads the needed ranges of one pack, coalescing nearby blobs into one read. */
-  private async readPack(plan: PackPlan): Promise<{ id: string; stored: Buffer }[]> {
+  /**
+   * Reads the needed ranges of one pack (nearby blobs coalesced into one read) and
+   * decodes them, on the pack workers when there are some. Resolves to the
+   * plaintexts by blob id.
+   */
+  private async readPack(plan: PackPlan): Promise<Map<string, Buffer>> {
     const blobs = [...plan.blobs.entries()].sort((a, b) => a[1].loc.offset - b[1].loc.offset);
-    const out: { id: string; stored: Buffer }[] = [];
+    const out = new Map<string, Buffer>();
+    const jobs: Promise<void>[] = [];
     let i = 0;
     while (i < blobs.length) {
       let j = i;
@@ -200,28 +208,45 @@ class Restorer {
         j++;
       }
       const buf = await this.repo.backend.load('data', plan.pack, { offset: start, length: end - start });
-      for (let k = i; k <= j; k++) {
-        const [id, { loc }] = blobs[k] as [string, { loc: BlobLocation }];
-        out.push({ id, stored: buf.subarray(loc.offset - start, loc.offset - start + loc.length) });
+      const group = blobs.slice(i, j + 1).map(([id, { loc }]) => ({ type: loc.type, id, offset: loc.offset - start, length: loc.length }));
+      const pool = this.opts.pool;
+      if (pool) {
+        jobs.push(
+          pool.decode(plan.pack, buf, group).then((r) => {
+            if (r.error !== undefined) throw new CofferError(ErrorCode.Corrupt, `cannot restore: ${r.error}`);
+            group.forEach((g, k) => out.set(g.id, Buffer.from(r.data[k] as ArrayBuffer)));
+          }),
+        );
+      } else {
+        for (const g of group) out.set(g.id, this.repo.decodeBlob(BlobType.Data, g.id, buf.subarray(g.offset, g.offset + g.length), plan.pack));
       }
       i = j + 1;
     }
+    await Promise.all(jobs);
     return out;
   }
 
   async run(): Promise<void> {
     for (const task of this.tasks) if (task.remaining === 0) await this.finish(task);
     const plans = [...this.plans.values()];
-    // Read ahead one pack while decoding and writing the current one.
-    let next = plans[0] ? this.readPack(plans[0]) : undefined;
+    // Keep a few packs reading and decoding ahead while the current one is written.
+    const ahead: Promise<Map<string, Buffer>>[] = [];
+    const depth = this.opts.pool ? 2 : 1;
+    let queued = 0;
+    const fill = (): void => {
+      while (queued < plans.length && ahead.length < depth) {
+        const pr = this.readPack(plans[queued++] as PackPlan);
+        pr.catch(() => undefined);
+        ahead.push(pr);
+      }
+    };
+    fill();
     for (let p = 0; p < plans.length; p++) {
       if (this.opts.signal?.aborted) throw new CofferError(ErrorCode.Interrupted, 'restore interrupted');
       const plan = plans[p] as PackPlan;
-      const blobs = await (next as Promise<{ id: string; stored: Buffer }[]>);
-      const following = plans[p + 1];
-      next = following ? this.readPack(following) : undefined;
-      for (const { id, stored } of blobs) {
-        const data = this.repo.decodeBlob(BlobType.Data, id, stored, plan.pack);
+      const blobs = await (ahead.shift() as Promise<Map<string, Buffer>>);
+      fill();
+      for (const [id, data] of blobs) {
         for (const t of plan.blobs.get(id)?.targets ?? []) {
           const f = await this.open(t.task);
           await f.write(data, t.offset);

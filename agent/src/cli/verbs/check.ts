@@ -6,6 +6,8 @@ import { openRepo } from '../context.js';
 import { bytes } from '../format.js';
 import { progressListener } from '../progress-bar.js';
 import type { Verb } from '../verb.js';
+import { PackPool } from '../../engine/pack-pool.js';
+import { workerCount } from './backup.js';
 
 /** Parses `N/M` or `P%`. */
 export function parseSubset(s: string): DataSubset {
@@ -35,10 +37,11 @@ export const checkVerb: Verb = {
     const json = flag(p, 'json');
     const repo = await openRepo(ctx);
     const progress = progressListener(json, ctx.quiet || flag(p, 'quiet'));
+    const pool = data.kind === 'none' ? undefined : new PackPool(repo.keys.data, repo.keys.id, workerCount(ctx.env) || 1);
     try {
       const snaps = [];
       for (const ref of p.args) snaps.push(await repo.resolveSnapshot(ref));
-      const r = await check(repo, { data, snapshots: snaps, signal: ctx.signal, ...(progress.listener ? { progress: progress.listener } : {}) });
+      const r = await check(repo, { data, snapshots: snaps, signal: ctx.signal, ...(pool ? { pool } : {}), ...(progress.listener ? { progress: progress.listener } : {}) });
       progress.done();
       const errors = r.issues.filter((i) => i.severity === 'error');
       for (const i of r.issues) {
@@ -51,6 +54,7 @@ export const checkVerb: Verb = {
       return 0;
     } finally {
       progress.done();
+      await pool?.close();
       await repo.backend.close();
     }
   },

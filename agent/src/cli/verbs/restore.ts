@@ -9,6 +9,7 @@ import { bytes } from '../format.js';
 import { progressListener } from '../progress-bar.js';
 import { lookup } from '../user-config.js';
 import type { Verb } from '../verb.js';
+import { PackPool } from '../../engine/pack-pool.js';
 
 const POLICIES: readonly OverwritePolicy[] = ['never', 'if-changed', 'always'];
 
@@ -17,7 +18,7 @@ export const restoreVerb: Verb = {
   usage: 'coffer at <store> restore [--to DIR] [--overwrite never|if-changed|always] [--json] <snapshot>[:<path>]',
   needsStore: true,
   async run(ctx, argv) {
-    const p = parseArgs(argv, { to: 'string', overwrite: 'string', json: 'bool', quiet: 'bool' }, 'restore');
+    const p = parseArgs(argv, { to: 'string', overwrite: 'string', json: 'bool', quiet: 'bool', workers: 'string' }, 'restore');
     expectArgs(p, 1, 1, this.usage);
     const overwrite = (str(p, 'overwrite') ?? 'never') as OverwritePolicy;
     if (!POLICIES.includes(overwrite)) {
@@ -34,11 +35,15 @@ export const restoreVerb: Verb = {
       const d = to.startsWith('@') ? lookup('destinations', to, ctx.env) : { location: to };
       const dest = await openDestination(d.location as string, d);
       const progress = progressListener(json, ctx.quiet || flag(p, 'quiet'));
+      // Decoding on pack workers did not pay on local disk (file creation dominates):
+      // measured 11.2 s with 2 workers vs 10.6 s without, and +170 MiB RSS.
+      const pool = str(p, 'workers') !== undefined && Number(str(p, 'workers')) > 0 ? new PackPool(repo.keys.data, repo.keys.id, Number(str(p, 'workers'))) : undefined;
       try {
         let skippedShown = 0;
         const r = await restore(repo, snap, ref.path, node, dest, {
           overwrite,
           signal: ctx.signal,
+          ...(pool ? { pool } : {}),
           ...(progress.listener ? { progress: progress.listener } : {}),
           onSkip: (path, reason) => {
             if (skippedShown++ < 20) ctx.warn(`skipped /${path}: ${reason}`);
@@ -51,6 +56,7 @@ export const restoreVerb: Verb = {
         return 0;
       } finally {
         progress.done();
+        await pool?.close();
         await dest.close();
       }
     } finally {
