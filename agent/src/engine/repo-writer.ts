@@ -19,10 +19,10 @@ export interface WriterOptions {
   readonly pool: EncodePool;
   /**
    * Bytes accepted but not yet saved in a pack (raw while encoding, encoded after)
-   * before addBlob and waitForRoom wait. @default 64 MiB
+   * before addBlob and waitForRoom wait. @default 32 MiB
    */
   readonly maxInFlight?: number;
-  /** Packs saved concurrently. @default 4 */
+  /** Packs saved concurrently. @default 2 */
   readonly uploads?: number;
   /** Write an index file once this many ms passed since the last one. @default 60000 */
   readonly indexIntervalMs?: number;
@@ -70,8 +70,8 @@ export class RepoWriter {
     private readonly repo: Repository,
     private readonly opts: WriterOptions,
   ) {
-    this.maxInFlight = opts.maxInFlight ?? 64 * 1024 * 1024;
-    this.uploads = opts.uploads ?? 4;
+    this.maxInFlight = opts.maxInFlight ?? 32 * 1024 * 1024;
+    this.uploads = opts.uploads ?? 2;
     this.indexIntervalMs = opts.indexIntervalMs ?? 60_000;
     this.now = opts.now ?? Date.now;
     this.lastIndex = this.now();

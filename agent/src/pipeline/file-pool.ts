@@ -24,13 +24,15 @@ interface Running {
   readonly content: string[];
   size: number;
   readonly expected: number;
+  counted: number;
   readonly resolve: (o: FileOutcome) => void;
   readonly reject: (e: Error) => void;
   readonly worker: number;
 }
 
 const MAX_FILES = 256;
-const MAX_BYTES = 512 * 1024 * 1024;
+/** Bytes of file content handed to workers and not yet processed; a file is handed over whenever the total is below this. */
+const MAX_BYTES = 48 * 1024 * 1024;
 
 /** Worker threads that turn local files into stored chunks. */
 export class FilePool {
@@ -88,9 +90,9 @@ export class FilePool {
     for (const f of w) f();
   }
 
-  /** Resolves when there is room for another file of `size` bytes. */
-  private async room(size: number): Promise<void> {
-    while (!this.failed && this.running.size > 0 && (this.running.size >= MAX_FILES || this.bytes + size > MAX_BYTES)) {
+  /** Resolves when there is room to hand over another file. */
+  private async room(): Promise<void> {
+    while (!this.failed && this.running.size > 0 && (this.running.size >= MAX_FILES || this.bytes >= MAX_BYTES)) {
       this.flushQueues();
       await new Promise<void>((r) => this.waiters.push(r));
     }
@@ -100,14 +102,14 @@ export class FilePool {
 
   /** Reads and stores the file at `path` (expected `size` bytes). */
   async storeFile(path: string, size: number): Promise<FileOutcome> {
-    await this.room(size);
+    await this.room();
     const job = this.next++;
     let best = 0;
     for (let i = 1; i < this.workers.length; i++) if ((this.loadBytes[i] ?? 0) < (this.loadBytes[best] ?? 0)) best = i;
     this.loadBytes[best] = (this.loadBytes[best] ?? 0) + size + 4096;
     this.bytes += size;
     const p = new Promise<FileOutcome>((resolve, reject) =>
-      this.running.set(job, { content: [], size: 0, expected: size, resolve, reject, worker: best }),
+      this.running.set(job, { content: [], size: 0, expected: size, counted: 0, resolve, reject, worker: best }),
     );
     this.queued[best]?.push({ job, path, size });
     if ((this.queued[best]?.length ?? 0) >= 16) this.flushQueues();
@@ -136,10 +138,18 @@ export class FilePool {
         void this.writer.addEncoded(BlobType.Data, Buffer.from(c.id, 'hex'), Buffer.from(c.encoded), c.rawLength).catch((e: unknown) => this.fail(CofferError.from(e)));
       }
     }
-    this.onBytes?.(r.chunks.reduce((s, c) => s + c.rawLength, 0));
-    if (!r.done) return;
+    const n = r.chunks.reduce((s, c) => s + c.rawLength, 0);
+    this.onBytes?.(n);
+    // Count what is left of each file, so a large file does not hold the whole budget.
+    const counted = Math.min(n, Math.max(0, run.expected - run.counted));
+    run.counted += counted;
+    this.bytes -= counted;
+    if (!r.done) {
+      this.wake();
+      return;
+    }
     this.running.delete(r.job);
-    this.bytes -= run.expected;
+    this.bytes -= run.expected - run.counted;
     this.loadBytes[run.worker] = (this.loadBytes[run.worker] ?? 0) - run.expected - 4096;
     this.wake();
     run.resolve({ content: run.content, size: run.size, ...(r.error !== undefined ? { error: r.error } : {}) });

@@ -12,6 +12,7 @@ import { type CodecOptions, encode } from '../engine/codec.js';
 import { hashKeyed } from '../engine/hash.js';
 import { KnownIds } from '../engine/known-ids.js';
 import { blobAad, BlobType } from '../engine/pack.js';
+import { processed } from '../engine/gc-hint.js';
 import type { ChunkOut, FileJob, FileResult, FileWorkerInit } from './file-protocol.js';
 
 const init = workerData as FileWorkerInit;
@@ -21,7 +22,7 @@ const chunker = new Chunker(gearTable(Buffer.from(init.chunkerSecret)), init.par
 const known = new KnownIds(init.known, init.knownCount);
 const READ = 1 << 20;
 const window = newWindow(init.params, READ);
-const BATCH_BYTES = 8 << 20;
+const BATCH_BYTES = 4 << 20;
 
 function owned(b: Buffer): ArrayBuffer {
   if (b.byteOffset === 0 && b.buffer.byteLength === b.length && !(b.buffer instanceof SharedArrayBuffer)) return b.buffer;
@@ -75,6 +76,7 @@ function processFile(j: FileJob, post: (r: FileResult, transfer: ArrayBuffer[]) 
       const c = chunker.cut(window.subarray(start, filled), avail, eof);
       const len = c < 0 ? avail : c;
       emit(window.subarray(start, start + len));
+      processed(len * 2);
       start += len;
     }
     post({ job: j.job, chunks, done: true }, transfer);
