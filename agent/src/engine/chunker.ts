@@ -98,38 +98,68 @@ export function newWindow(params: ChunkerParams, readSize = 1 << 20): Buffer {
 }
 
 /**
+ * The sliding window both the async stream (main thread) and the file workers (sync
+ * reads) cut chunks from. Usage: while `wanted()` returns a read request, read into
+ * it and call `filled(n)` (0 at end of data); then `take()` returns the next chunk as
+ * a view into the window (valid until the next read), or undefined when done.
+ * Each input byte is moved at most once more inside the window (a third of them).
+ */
+export class ChunkWindow {
+  private start = 0;
+  private end = 0;
+  private eof = false;
+
+  constructor(
+    private readonly chunker: Chunker,
+    private readonly buf: Buffer,
+    private readonly readSize: number,
+  ) {
+    if (buf.length < 2 * chunker.params.max + readSize) throw new RangeError('chunk window too small');
+  }
+
+  /** Where to read next, or undefined when enough data (or the end) is buffered. */
+  wanted(): { buf: Buffer; offset: number; length: number } | undefined {
+    if (this.eof || this.end - this.start >= this.chunker.params.max) return undefined;
+    if (this.end + this.readSize > this.buf.length) {
+      this.buf.copy(this.buf, 0, this.start, this.end);
+      this.end -= this.start;
+      this.start = 0;
+    }
+    return { buf: this.buf, offset: this.end, length: Math.min(this.readSize, this.buf.length - this.end) };
+  }
+
+  /** Records that `n` bytes were read into the last requested place (0: end of data). */
+  filled(n: number): void {
+    if (n === 0) this.eof = true;
+    this.end += n;
+  }
+
+  /** The next chunk (a view into the window), or undefined at the end. */
+  take(): Buffer | undefined {
+    if (this.end === this.start) return undefined;
+    const avail = this.end - this.start;
+    const c = this.chunker.cut(this.buf.subarray(this.start, this.end), avail, this.eof);
+    const len = c < 0 ? avail : c;
+    const view = this.buf.subarray(this.start, this.start + len);
+    this.start += len;
+    return view;
+  }
+}
+
+/**
  * Splits the byte stream produced by `read` into chunks. Each yielded chunk is a
  * Buffer with its own ArrayBuffer (safe to transfer to a worker).
  * `window` (from {@link newWindow}) is scratch space, reusable across streams that do
- * not run at the same time. Each input byte is copied once into its chunk and at most
- * a third of the bytes once more.
+ * not run at the same time.
  */
 export async function* chunkStream(chunker: Chunker, read: ReadFn, window?: Buffer, readSize = 1 << 20): AsyncGenerator<Buffer> {
-  const { max } = chunker.params;
-  window ??= newWindow(chunker.params, readSize);
-  const cap = window.length;
-  if (cap < 2 * max + readSize) throw new RangeError('chunk window too small');
-  let start = 0;
-  let filled = 0;
-  let eof = false;
+  const w = new ChunkWindow(chunker, window ?? newWindow(chunker.params, readSize), readSize);
   for (;;) {
-    while (!eof && filled - start < max) {
-      if (filled + readSize > cap) {
-        window.copy(window, 0, start, filled);
-        filled -= start;
-        start = 0;
-      }
-      const n = await read(window, filled, Math.min(readSize, cap - filled));
-      if (n === 0) eof = true;
-      filled += n;
-    }
-    if (filled === start) return;
-    const avail = filled - start;
-    const c = chunker.cut(window.subarray(start, filled), avail, eof);
-    const len = c < 0 ? avail : c;
-    const out = Buffer.allocUnsafeSlow(len);
-    window.copy(out, 0, start, start + len);
-    start += len;
+    for (let r = w.wanted(); r; r = w.wanted()) w.filled(await read(r.buf, r.offset, r.length));
+    const view = w.take();
+    if (!view) return;
+    const out = Buffer.allocUnsafeSlow(view.length);
+    view.copy(out);
     yield out;
   }
 }

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { prepareKey } from '../engine/aead.js';
-import { Chunker, gearTable, newWindow } from '../engine/chunker.js';
+import { Chunker, ChunkWindow, gearTable, newWindow } from '../engine/chunker.js';
 import { type CodecOptions, encode } from '../engine/codec.js';
 import { hashKeyed } from '../engine/hash.js';
 import { KnownIds } from '../engine/known-ids.js';
@@ -56,28 +56,14 @@ function processFile(j: FileJob, post: (r: FileResult, transfer: ArrayBuffer[]) 
   let fd: number | undefined;
   try {
     fd = fs.openSync(j.path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
-    let start = 0;
-    let filled = 0;
-    let eof = false;
-    const { max } = init.params;
+    const file = fd;
+    const w = new ChunkWindow(chunker, window, READ);
     for (;;) {
-      while (!eof && filled - start < max) {
-        if (filled + READ > window.length) {
-          window.copy(window, 0, start, filled);
-          filled -= start;
-          start = 0;
-        }
-        const n = fs.readSync(fd, window, filled, Math.min(READ, window.length - filled), null);
-        if (n === 0) eof = true;
-        filled += n;
-      }
-      if (filled === start) break;
-      const avail = filled - start;
-      const c = chunker.cut(window.subarray(start, filled), avail, eof);
-      const len = c < 0 ? avail : c;
-      emit(window.subarray(start, start + len));
-      processed(len * 2);
-      start += len;
+      for (let r = w.wanted(); r; r = w.wanted()) w.filled(fs.readSync(file, r.buf, r.offset, r.length, null));
+      const chunk = w.take();
+      if (!chunk) break;
+      emit(chunk);
+      processed(chunk.length * 2);
     }
     post({ job: j.job, chunks, done: true }, transfer);
   } catch (err) {
