@@ -38,7 +38,7 @@ const MAX_BYTES = 48 * 1024 * 1024;
 export class FilePool {
   private readonly workers: Worker[] = [];
   private readonly running = new Map<number, Running>();
-  private readonly queued: FileJob[][];
+  private readonly queued: FileJob[][] = [];
   private readonly loadBytes: number[] = [];
   private next = 0;
   private bytes = 0;
@@ -48,24 +48,29 @@ export class FilePool {
   /** Called with each file's progress in bytes. */
   onBytes: ((n: number) => void) | undefined;
 
+  /**
+   * Workers start on the first file handed over, so a backup where nothing changed
+   * pays nothing for them. The id set they share is taken from the index then.
+   */
   constructor(
-    repo: Repository,
+    private readonly repo: Repository,
     private readonly writer: RepoWriter,
-    size = Math.max(1, os.availableParallelism()),
-  ) {
+    private readonly size = Math.max(1, os.availableParallelism()),
+  ) {}
+
+  private start(): void {
     const ids: string[] = [];
-    for (const [id] of repo.index.entries()) ids.push(id);
+    for (const [id] of this.repo.index.entries()) ids.push(id);
     const init: FileWorkerInit = {
-      dataKey: repo.keys.data ?? null,
-      level: repo.codec.level,
-      idKey: repo.keys.id,
-      chunkerSecret: repo.keys.chunker,
-      params: repo.chunker.params,
+      dataKey: this.repo.keys.data ?? null,
+      level: this.repo.codec.level,
+      idKey: this.repo.keys.id,
+      chunkerSecret: this.repo.keys.chunker,
+      params: this.repo.chunker.params,
       known: buildKnownIds(ids),
       knownCount: ids.length,
     };
-    this.queued = [];
-    for (let i = 0; i < size; i++) {
+    for (let i = 0; i < this.size; i++) {
       const w = new Worker(new URL('./file-worker.js', import.meta.url), { workerData: init });
       w.on('message', (rs: FileResult[]) => {
         for (const r of rs) this.onResult(r);
@@ -102,6 +107,7 @@ export class FilePool {
 
   /** Reads and stores the file at `path` (expected `size` bytes). */
   async storeFile(path: string, size: number): Promise<FileOutcome> {
+    if (this.workers.length === 0) this.start();
     await this.room();
     const job = this.next++;
     let best = 0;
