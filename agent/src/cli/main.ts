@@ -44,6 +44,12 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A reader that goes away (`coffer … | head`) ends the output, not with a stack trace.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`coffer: cannot write output: ${err.message}\n`);
+    process.exit(1);
+  });
   try {
     const { globals, rest } = splitGlobal(argv);
     const g = parseArgs(globals, GLOBAL_FLAGS, 'coffer');

@@ -4,6 +4,7 @@
  * passphrase sources other than COFFER_PASSPHRASE.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -11,6 +12,7 @@ import {
   assertOneLineError,
   backupJson,
   cleanupTmpDirs,
+  COFFER_BIN,
   createStore,
   describeRun,
   jsonLines,
@@ -40,6 +42,11 @@ describe('coffer command line basics', function () {
       ['importers', 'exporters', 'klosets'],
       `the lines after the version, in order\n${describeRun(r)}`,
     );
+  });
+
+  it('stops quietly when the reader of its output goes away (| head)', function () {
+    const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${COFFER_BIN}" help | head -c 1 >/dev/null; "${process.execPath}" "${COFFER_BIN}" version | true`], { encoding: 'utf8' });
+    assert.equal(r.stderr, '', `no error output, got: ${r.stderr}`);
   });
 
   it('--help prints the usage and the commands, exit 0', function () {
