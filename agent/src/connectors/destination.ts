@@ -19,8 +19,11 @@ export interface ExistingEntry {
 export interface DestinationFile {
   /** Writes `data` at `position`. */
   write(data: Uint8Array, position: number): Promise<void>;
-  /** Makes the file visible under its final name, replacing what is there. */
-  commit(): Promise<void>;
+  /**
+   * Makes the file visible under its final name (replacing what is there) and applies
+   * `node`'s metadata (mode, times, ownership when permitted, xattrs).
+   */
+  commit(node: TreeNode): Promise<void>;
   /** Removes the temporary file. */
   abort(): Promise<void>;
 }

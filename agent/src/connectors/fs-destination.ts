@@ -8,32 +8,17 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setAttributeSync } from '@napi-rs/xattr';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { TreeNode } from '../engine/tree.js';
 import type { Destination, DestinationFile, ExistingEntry } from './destination.js';
-import { groupId, userId } from './fs-ids.js';
+import { applyMetadata } from './fs-metadata.js';
 
-const myUid = typeof process.getuid === 'function' ? process.getuid() : -1;
-const myGid = typeof process.getgid === 'function' ? process.getgid() : -1;
-const isRoot = myUid === 0;
 /** Temporary names: unique per process without a CSPRNG call per file. */
 const tmpPrefix = `coffer-${process.pid.toString(36)}-${randomBytes(3).toString('hex')}-`;
 let tmpCounter = 0;
 
 function tmpName(final: string): string {
   return path.join(path.dirname(final), `.${path.basename(final).slice(0, 200)}.${tmpPrefix}${(tmpCounter++).toString(36)}`);
-}
-
-/**
- * Nanoseconds → seconds for utimes. libuv truncates to whole microseconds; half a
- * microsecond is added so that float rounding cannot lose one (sub-µs digits are lost).
- */
-function nsToSeconds(ns: string): number {
-  const n = BigInt(ns);
-  const sec = n / 1_000_000_000n;
-  const us = (n % 1_000_000_000n) / 1000n;
-  return Number(sec) + (Number(us) + 0.5) / 1e6;
 }
 
 /** A local directory to restore into. */
@@ -100,9 +85,9 @@ export class FsDestination implements Destination {
   }
 
   createFile(rel: string, size: number): Promise<DestinationFile> {
+    void size;
     const final = this.abs(rel);
     const tmp = tmpName(final);
-    void size;
     let fd: number | undefined = fs.openSync(tmp, 'wx', 0o600);
     const close = (): void => {
       if (fd !== undefined) fs.closeSync(fd);
@@ -114,9 +99,10 @@ export class FsDestination implements Destination {
         while (done < data.length) done += fs.writeSync(fd as number, data, done, data.length - done, position + done);
         return Promise.resolve();
       },
-      commit(): Promise<void> {
+      commit(node: TreeNode): Promise<void> {
         close();
         fs.renameSync(tmp, final);
+        applyMetadata(final, node);
         return Promise.resolve();
       },
       abort(): Promise<void> {
@@ -143,35 +129,7 @@ export class FsDestination implements Destination {
   }
 
   setMetadata(rel: string, node: TreeNode): Promise<void> {
-    const p = this.abs(rel);
-    const isLink = node.type === 'symlink';
-    if (isRoot && node.uid !== undefined && node.gid !== undefined) {
-      const uid = (node.user !== undefined ? userId(node.user) : undefined) ?? node.uid;
-      const gid = (node.group !== undefined ? groupId(node.group) : undefined) ?? node.gid;
-      // A file we created is already ours: skip the call when nothing would change.
-      if (uid !== myUid || gid !== myGid) {
-        try {
-          fs.lchownSync(p, uid, gid);
-        } catch {
-          // e.g. unsupported on this file system: keep going
-        }
-      }
-    }
-    if (!isLink) {
-      if (node.xattrs) {
-        for (const x of node.xattrs) {
-          try {
-            setAttributeSync(p, x.name, Buffer.from(x.value, 'base64'));
-          } catch {
-            // namespace not permitted (e.g. trusted.* without root): skip
-          }
-        }
-      }
-      // chmod after chown: chown clears setuid/setgid.
-      fs.chmodSync(p, node.mode);
-    }
-    const t = nsToSeconds(node.mtime);
-    fs.lutimesSync(p, t, t);
+    applyMetadata(this.abs(rel), node);
     return Promise.resolve();
   }
 

@@ -179,12 +179,24 @@ class Restorer {
     return task.handle;
   }
 
+  private readonly committing = new Set<Promise<void>>();
+  private commitError: CofferError | undefined;
+
+  /** Commits a complete file; does not wait for it unless too many commits are pending. */
   private async finish(task: FileTask): Promise<void> {
     const f = await this.open(task);
-    await f.commit();
-    await this.dest.setMetadata(task.path, task.node);
-    this.result.files++;
-    this.progress.files++;
+    const p = f.commit(task.node).then(() => {
+      this.result.files++;
+      this.progress.files++;
+    });
+    const tracked: Promise<void> = p
+      .catch((err: unknown) => {
+        this.commitError ??= CofferError.from(err);
+      })
+      .finally(() => this.committing.delete(tracked));
+    this.committing.add(tracked);
+    while (this.committing.size >= 256) await Promise.race(this.committing);
+    if (this.commitError) throw this.commitError;
   }
 
   /**
@@ -257,6 +269,8 @@ class Restorer {
       this.progress.current = plan.pack;
       this.opts.progress?.(this.progress);
     }
+    await Promise.all(this.committing);
+    if (this.commitError) throw new CofferError(this.commitError.code, `cannot restore a file: ${this.commitError.message}`);
     for (const l of this.pendingLinks) {
       await this.dest.makeHardlink(l.path, l.to);
       this.result.files++;
