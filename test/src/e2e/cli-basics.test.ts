@@ -13,6 +13,7 @@ import {
   backupJson,
   cleanupTmpDirs,
   COFFER_BIN,
+  TEST_PASSPHRASE,
   createStore,
   describeRun,
   jsonLines,
@@ -47,6 +48,22 @@ describe('coffer command line basics', function () {
   it('stops quietly when the reader of its output goes away (| head)', function () {
     const r = spawnSync('/bin/sh', ['-c', `"${process.execPath}" "${COFFER_BIN}" help | head -c 1 >/dev/null; "${process.execPath}" "${COFFER_BIN}" version | true`], { encoding: 'utf8' });
     assert.equal(r.stderr, '', `no error output, got: ${r.stderr}`);
+  });
+
+  it('shows a progress bar on a terminal for backup, restore and check', function () {
+    const root = tmpDir();
+    const store = path.join(root, 'store');
+    const src = path.join(root, 'src');
+    writeTree(src, { 'a.txt': 'alpha\n', 'b.bin': Buffer.alloc(3_000_000, 7) });
+    createStore(store);
+    const env = { ...process.env, COFFER_PASSPHRASE: TEST_PASSPHRASE };
+    for (const args of [['backup', src], ['restore', '--to', path.join(root, 'out'), 'latest'], ['check']]) {
+      // script(1) gives the command a pseudo-terminal, as an interactive user has.
+      const cmd = `"${process.execPath}" "${COFFER_BIN}" at "${store}" ${args.map((a) => `"${a}"`).join(' ')}`;
+      const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env });
+      assert.equal(r.status, 0, `${args[0]} on a terminal: ${r.stdout}`);
+      assert.match(r.stdout, /\r[^\n]*\d+(\/\d+)? files [^\n]*\/s/, `${args[0]} drew a progress line`);
+    }
   });
 
   it('--help prints the usage and the commands, exit 0', function () {
