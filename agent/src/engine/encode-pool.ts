@@ -6,6 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { CofferError } from '@coffer/shared/errors.js';
 import { type CodecOptions, encode } from './codec.js';
+import { ownedBuffer } from './hash.js';
 import type { EncodeJob, EncodeResult, WorkerInit } from './encode-protocol.js';
 import { blobAad, type BlobType } from './pack.js';
 
@@ -56,7 +57,7 @@ export class EncodePool {
       }
     }
     const seq = this.seq++;
-    const own = data.byteOffset === 0 && data.buffer.byteLength === data.length ? data : Buffer.from(data);
+    const own = ownedBuffer(data);
     const idCopy = Uint8Array.from(id);
     const p = new Promise<Buffer>((resolve, reject) => this.pending.set(seq, { resolve, reject }));
     this.batch.push({ seq, type, id: idCopy.buffer, data: own.buffer as ArrayBuffer });

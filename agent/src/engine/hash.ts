@@ -40,3 +40,15 @@ export function createKeyedHasher(key: Uint8Array): StreamHasher {
     },
   };
 }
+
+/**
+ * `b` as a Buffer that owns its whole ArrayBuffer, copying when it is a view (small
+ * Buffers share an 8 KiB pool; transferring such a view to a worker would send, and
+ * detach, the whole pool).
+ */
+export function ownedBuffer(b: Buffer): Buffer {
+  if (b.byteOffset === 0 && b.buffer.byteLength === b.length && !(b.buffer instanceof SharedArrayBuffer)) return b;
+  const o = Buffer.allocUnsafeSlow(b.length);
+  b.copy(o);
+  return o;
+}

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { ownedBuffer } from './hash.js';
 import type { BlobRef, DecodeResult, PackWorkerInit, VerifyResult } from './pack-protocol.js';
 
 interface Waiting {
@@ -44,7 +45,7 @@ export class PackPool {
     let best = 0;
     for (let i = 1; i < this.load.length; i++) if ((this.load[i] ?? 0) < (this.load[best] ?? 0)) best = i;
     this.load[best] = (this.load[best] ?? 0) + buf.length;
-    const own = buf.byteOffset === 0 && buf.buffer.byteLength === buf.length ? buf : Buffer.from(buf);
+    const own = ownedBuffer(buf);
     const p = new Promise<VerifyResult | DecodeResult>((resolve, reject) => this.waiting.set(job, { resolve, reject, worker: best, bytes: buf.length }));
     this.workers[best]?.postMessage({ ...msg, job, buf: own.buffer }, [own.buffer as ArrayBuffer]);
     return p;

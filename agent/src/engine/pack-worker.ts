@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { prepareKey } from './aead.js';
 import { type CodecOptions, decode } from './codec.js';
-import { hashKeyed } from './hash.js';
+import { hashKeyed, ownedBuffer } from './hash.js';
 import { blobAad, BlobType } from './pack.js';
 import { processed } from './gc-hint.js';
 import type { BlobRef, DecodeJob, DecodeResult, PackWorkerInit, VerifyJob, VerifyResult } from './pack-protocol.js';
@@ -43,7 +43,7 @@ function decodeAll(j: DecodeJob): { result: DecodeResult; transfer: ArrayBuffer[
   try {
     for (const b of j.blobs) {
       const plain = decodeOne(buf, b);
-      const own = plain.byteOffset === 0 && plain.buffer.byteLength === plain.length ? plain : Buffer.from(plain);
+      const own = ownedBuffer(plain);
       data.push(own.buffer as ArrayBuffer);
     }
     return { result: { job: j.job, data }, transfer: data };

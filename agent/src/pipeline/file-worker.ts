@@ -9,7 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { prepareKey } from '../engine/aead.js';
 import { Chunker, ChunkWindow, gearTable, newWindow } from '../engine/chunker.js';
 import { type CodecOptions, encode } from '../engine/codec.js';
-import { hashKeyed } from '../engine/hash.js';
+import { hashKeyed, ownedBuffer } from '../engine/hash.js';
 import { KnownIds } from '../engine/known-ids.js';
 import { blobAad, BlobType } from '../engine/pack.js';
 import { processed } from '../engine/gc-hint.js';
@@ -24,12 +24,6 @@ const READ = 1 << 20;
 const window = newWindow(init.params, READ);
 const BATCH_BYTES = 4 << 20;
 
-function owned(b: Buffer): ArrayBuffer {
-  if (b.byteOffset === 0 && b.buffer.byteLength === b.length && !(b.buffer instanceof SharedArrayBuffer)) return b.buffer;
-  const o = Buffer.allocUnsafeSlow(b.length);
-  b.copy(o);
-  return o.buffer;
-}
 
 function processFile(j: FileJob, post: (r: FileResult, transfer: ArrayBuffer[]) => void): void {
   let chunks: ChunkOut[] = [];
@@ -42,7 +36,7 @@ function processFile(j: FileJob, post: (r: FileResult, transfer: ArrayBuffer[]) 
       chunks.push({ id: idBuf, rawLength: chunk.length });
       return;
     }
-    const enc = owned(encode(codec, chunk, blobAad(BlobType.Data, id)));
+    const enc = ownedBuffer(encode(codec, chunk, blobAad(BlobType.Data, id))).buffer as ArrayBuffer;
     transfer.push(enc);
     chunks.push({ id: idBuf, rawLength: chunk.length, encoded: enc });
     batch += enc.byteLength;

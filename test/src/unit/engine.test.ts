@@ -19,6 +19,7 @@ import { FsSource } from '@coffer/agent/connectors/fs-source.js';
 import { FsDestination } from '@coffer/agent/connectors/fs-destination.js';
 import { MemoryBackend } from '@coffer/agent/storage/memory-backend.js';
 import { FilePool } from '@coffer/agent/pipeline/file-pool.js';
+import { PackPool } from '@coffer/agent/engine/pack-pool.js';
 import type { SnapshotRecord } from '@coffer/agent/engine/snapshot.js';
 
 const FAST_KDF = { opslimit: 1, memlimit: 8 * 1024 * 1024 };
@@ -131,6 +132,20 @@ describe('engine on an in-memory store', function () {
     await bigPool.close();
     const r = await check(big, { data: { kind: 'all' }, snapshots: undefined });
     assert.deepEqual(r.issues.filter((i) => i.severity === 'error'), []);
+  });
+
+  it('verifies small packs on pack workers (buffers from the shared pool are copied, not sent whole)', async () => {
+    const src = path.join(dir, 'tiny');
+    tree(src, { 'a.txt': 'a', 'b.txt': 'b' });
+    await run(repo, src, pool);
+    const packPool = new PackPool(repo.keys.data, repo.keys.id, 2);
+    try {
+      const r = await check(repo, { data: { kind: 'all' }, snapshots: undefined, pool: packPool });
+      assert.deepEqual(r.issues, []);
+      assert.ok(r.packsRead >= 2);
+    } finally {
+      await packPool.close();
+    }
   });
 
   it('refuses a wrong passphrase', async () => {

@@ -1,0 +1,288 @@
+/**
+ * Store on an SFTP server (ssh2). Writes go to `tmp/` under a random name with many
+ * write requests in flight, are fsync'ed when the server offers fsync@openssh.com,
+ * then renamed into place with posix-rename@openssh.com (the config with
+ * hardlink@openssh.com or a plain rename, both of which refuse to replace a file).
+ * Reads pipeline many requests. Same guarantees as every backend (backend.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import type { SFTPWrapper, Stats, FileEntry } from 'ssh2';
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { connect, type SshSession, type SshTarget } from '../ssh/connect.js';
+import { type FileInfo, type FileKind, isValidName, layoutDirs, partsOf, type Range, relPath, type StorageBackend } from './backend.js';
+
+const REQ = 255 * 1024;
+const IN_FLIGHT = 32;
+
+function sftpError(err: unknown, what: string): CofferError {
+  const e = err as { code?: number | string; message?: string };
+  switch (e.code) {
+    case 2:
+      return new CofferError(ErrorCode.NotFound, `${what}: no such file`, { cause: err });
+    case 3:
+      return new CofferError(ErrorCode.Permission, `${what}: permission denied on the SFTP server; check that the SFTP user may read and write there`, { cause: err });
+    case 4:
+      return new CofferError(ErrorCode.Internal, `${what}: the SFTP server reported a failure (often no space left or a quota); check free space on the server`, { cause: err });
+    default:
+      return new CofferError(ErrorCode.Retryable, `${what}: ${e.message ?? String(err)}`, { cause: err });
+  }
+}
+
+function call<T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
+}
+
+/** A store in a folder of an SFTP server. */
+export class SftpBackend implements StorageBackend {
+  readonly location: string;
+  private session: Promise<SshSession> | undefined;
+
+  constructor(
+    private readonly target: SshTarget,
+    private readonly root: string,
+    display: string,
+  ) {
+    this.location = display;
+  }
+
+  private async sftp(): Promise<{ sftp: SFTPWrapper; ext: ReadonlySet<string> }> {
+    this.session ??= connect(this.target);
+    try {
+      const s = await this.session;
+      return { sftp: s.sftp, ext: s.extensions };
+    } catch (err) {
+      this.session = undefined;
+      throw err;
+    }
+  }
+
+  private abs(rel: string): string {
+    return `${this.root.replace(/\/+$/, '')}/${rel}`;
+  }
+
+  async exists(): Promise<boolean> {
+    const { sftp } = await this.sftp();
+    try {
+      await call<Stats>((cb) => sftp.stat(this.abs('config'), cb));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async mkdirs(sftp: SFTPWrapper, p: string): Promise<void> {
+    const parts = p.split('/').filter(Boolean);
+    let cur = p.startsWith('/') ? '' : '.';
+    for (const part of parts) {
+      cur = `${cur}/${part}`;
+      try {
+        await call<undefined>((cb) => sftp.mkdir(cur, { mode: 0o700 }, (e) => cb(e, undefined)));
+      } catch (err) {
+        try {
+          const st = await call<Stats>((cb) => sftp.stat(cur, cb));
+          if (!st.isDirectory()) throw sftpError(err, cur);
+        } catch (e2) {
+          throw sftpError(e2, `creating ${cur}`);
+        }
+      }
+    }
+  }
+
+  async init(): Promise<void> {
+    const { sftp } = await this.sftp();
+    let names: FileEntry[] = [];
+    try {
+      names = await call<FileEntry[]>((cb) => sftp.readdir(this.root, cb));
+    } catch (err) {
+      if ((err as { code?: number }).code !== 2) throw sftpError(err, this.location);
+    }
+    if (names.some((n) => n.filename === 'config')) {
+      throw new CofferError(ErrorCode.StoreExists, `a store already exists at ${this.location}; use it, or choose an empty folder`);
+    }
+    if (names.some((n) => n.filename !== '.' && n.filename !== '..')) {
+      throw new CofferError(ErrorCode.StoreExists, `${this.location} is not empty; choose an empty or new folder for the store`);
+    }
+    await this.mkdirs(sftp, this.root);
+    const dirs = layoutDirs();
+    for (let i = 0; i < dirs.length; i += IN_FLIGHT) {
+      await Promise.all(
+        dirs.slice(i, i + IN_FLIGHT).map((d) => call<undefined>((cb) => sftp.mkdir(this.abs(d), { mode: 0o700 }, (e) => cb(e, undefined))).catch((e: unknown) => {
+          throw sftpError(e, `creating ${this.abs(d)}`);
+        })),
+      );
+    }
+  }
+
+  private async writeAll(sftp: SFTPWrapper, handle: Buffer, parts: readonly Uint8Array[]): Promise<void> {
+    const reqs: { buf: Uint8Array; pos: number }[] = [];
+    let pos = 0;
+    for (const p of parts) {
+      for (let o = 0; o < p.length; o += REQ) {
+        const piece = p.subarray(o, Math.min(p.length, o + REQ));
+        reqs.push({ buf: piece, pos });
+        pos += piece.length;
+      }
+    }
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < reqs.length) {
+        const r = reqs[next++] as { buf: Uint8Array; pos: number };
+        const b = Buffer.from(r.buf.buffer, r.buf.byteOffset, r.buf.byteLength);
+        await call<undefined>((cb) => sftp.write(handle, b, 0, b.length, r.pos, (e) => cb(e, undefined)));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, reqs.length) }, worker));
+  }
+
+  async save(kind: FileKind, name: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
+    const { sftp, ext } = await this.sftp();
+    const final = this.abs(relPath(kind, name));
+    if (kind !== 'config') {
+      try {
+        await call<Stats>((cb) => sftp.stat(final, cb));
+        return;
+      } catch {
+        // not there yet
+      }
+    }
+    const tmp = this.abs(`tmp/${randomBytes(12).toString('hex')}.tmp`);
+    let handle: Buffer | undefined;
+    try {
+      handle = await call<Buffer>((cb) => sftp.open(tmp, 'wx', { mode: 0o600 }, cb));
+      await this.writeAll(sftp, handle, partsOf(data));
+      if (ext.has('fsync@openssh.com')) {
+        const h = handle;
+        await call<undefined>((cb) => sftp.ext_openssh_fsync(h, (e) => cb(e, undefined)));
+      }
+      const h = handle;
+      handle = undefined;
+      await call<undefined>((cb) => sftp.close(h, (e) => cb(e, undefined)));
+      if (kind === 'config') {
+        if (ext.has('hardlink@openssh.com')) {
+          await call<undefined>((cb) => sftp.ext_openssh_hardlink(tmp, final, (e) => cb(e, undefined)));
+          await call<undefined>((cb) => sftp.unlink(tmp, (e) => cb(e, undefined)));
+        } else {
+          await call<undefined>((cb) => sftp.rename(tmp, final, (e) => cb(e, undefined)));
+        }
+      } else if (ext.has('posix-rename@openssh.com')) {
+        await call<undefined>((cb) => sftp.ext_openssh_rename(tmp, final, (e) => cb(e, undefined)));
+      } else {
+        await call<undefined>((cb) => sftp.rename(tmp, final, (e) => cb(e, undefined)));
+      }
+    } catch (err) {
+      if (handle) {
+        const h = handle;
+        await call<undefined>((cb) => sftp.close(h, (e) => cb(e, undefined))).catch(() => undefined);
+      }
+      await call<undefined>((cb) => sftp.unlink(tmp, (e) => cb(e, undefined))).catch(() => undefined);
+      if (kind === 'config' && (await this.exists())) {
+        throw new CofferError(ErrorCode.StoreExists, `a store already exists at ${this.location}`);
+      }
+      throw sftpError(err, `writing ${relPath(kind, name)} in ${this.location}`);
+    }
+  }
+
+  async load(kind: FileKind, name: string, range?: Range): Promise<Buffer> {
+    const { sftp } = await this.sftp();
+    const p = this.abs(relPath(kind, name));
+    let handle: Buffer;
+    try {
+      handle = await call<Buffer>((cb) => sftp.open(p, 'r', cb));
+    } catch (err) {
+      throw sftpError(err, `${relPath(kind, name)} in ${this.location}`);
+    }
+    try {
+      let offset = range?.offset ?? 0;
+      let length = range?.length;
+      if (length === undefined) {
+        const st = await call<Stats>((cb) => sftp.fstat(handle, cb));
+        length = st.size;
+        offset = 0;
+      }
+      const buf = Buffer.allocUnsafe(length);
+      const reqs: number[] = [];
+      for (let o = 0; o < length; o += REQ) reqs.push(o);
+      let short = false;
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < reqs.length) {
+          const o = reqs[next++] as number;
+          const want = Math.min(REQ, length - o);
+          let got = 0;
+          while (got < want) {
+            const n = await call<number>((cb) => sftp.read(handle, buf, o + got, want - got, offset + o + got, (e, bytes) => cb(e, bytes)));
+            if (n === 0) {
+              short = true;
+              return;
+            }
+            got += n;
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, reqs.length) }, worker)).catch((err: unknown) => {
+        if ((err as { code?: number }).code === 1) short = true; // EOF
+        else throw err;
+      });
+      if (short) {
+        throw new CofferError(ErrorCode.Corrupt, `${relPath(kind, name)} in ${this.location} is truncated (wanted ${length} bytes at ${offset})`);
+      }
+      return buf;
+    } catch (err) {
+      if (err instanceof CofferError) throw err;
+      throw sftpError(err, `${relPath(kind, name)} in ${this.location}`);
+    } finally {
+      await call<undefined>((cb) => sftp.close(handle, (e) => cb(e, undefined))).catch(() => undefined);
+    }
+  }
+
+  async stat(kind: FileKind, name: string): Promise<FileInfo> {
+    const { sftp } = await this.sftp();
+    try {
+      const st = await call<Stats>((cb) => sftp.stat(this.abs(relPath(kind, name)), cb));
+      return { name, size: st.size, mtimeMs: st.mtime * 1000 };
+    } catch (err) {
+      throw sftpError(err, `${relPath(kind, name)} in ${this.location}`);
+    }
+  }
+
+  async list(kind: FileKind): Promise<FileInfo[]> {
+    if (kind === 'config') return (await this.exists()) ? [await this.stat('config', '')] : [];
+    const { sftp } = await this.sftp();
+    const dirs = kind === 'data' ? layoutDirs().filter((d) => d.startsWith('data/')) : [relPath(kind, 'x').split('/').slice(0, -1).join('/')];
+    const out: FileInfo[] = [];
+    for (let i = 0; i < dirs.length; i += IN_FLIGHT) {
+      const lists = await Promise.all(
+        dirs.slice(i, i + IN_FLIGHT).map((d) =>
+          call<FileEntry[]>((cb) => sftp.readdir(this.abs(d), cb)).catch((err: unknown) => {
+            if ((err as { code?: number }).code === 2) return [] as FileEntry[];
+            throw sftpError(err, `listing ${this.abs(d)}`);
+          }),
+        ),
+      );
+      for (const l of lists) {
+        for (const e of l) if (isValidName(e.filename)) out.push({ name: e.filename, size: e.attrs.size, mtimeMs: e.attrs.mtime * 1000 });
+      }
+    }
+    return out;
+  }
+
+  async remove(kind: FileKind, name: string): Promise<void> {
+    const { sftp } = await this.sftp();
+    try {
+      await call<undefined>((cb) => sftp.unlink(this.abs(relPath(kind, name)), (e) => cb(e, undefined)));
+    } catch (err) {
+      throw sftpError(err, `${relPath(kind, name)} in ${this.location}`);
+    }
+  }
+
+  async close(): Promise<void> {
+    const s = this.session;
+    this.session = undefined;
+    if (!s) return;
+    try {
+      (await s).client.end();
+    } catch {
+      // never connected
+    }
+  }
+}

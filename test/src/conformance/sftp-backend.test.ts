@@ -1,0 +1,78 @@
+/** The SFTP backend passes the storage conformance suite against a real OpenSSH server. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import type { SshTarget } from '@coffer/agent/ssh/connect.js';
+import { SftpBackend } from '@coffer/agent/storage/sftp-backend.js';
+import { haveSshd, startSshd, type TestSshd } from '../helpers/sshd.js';
+import { storageConformance } from './storage-conformance.js';
+
+let sshd: TestSshd | undefined;
+let n = 0;
+
+function target(s: TestSshd, overrides: Partial<SshTarget> = {}): SshTarget {
+  return {
+    host: s.host,
+    port: s.port,
+    user: s.user,
+    identities: [s.clientKey],
+    knownHosts: [s.knownHosts],
+    strictHostKeyChecking: 'yes',
+    keepaliveIntervalMs: 15_000,
+    connectTimeoutMs: 10_000,
+    ...overrides,
+  };
+}
+
+describe('SftpBackend against OpenSSH', function () {
+  before(async function () {
+    if (!haveSshd() && process.env.CI !== 'true') this.skip();
+    sshd = await startSshd();
+  });
+  after(async () => {
+    await sshd?.stop();
+  });
+
+  storageConformance('SftpBackend', () => {
+    const s = sshd as TestSshd;
+    const root = path.join(s.dir, `store-${n++}`);
+    return Promise.resolve({
+      backend: new SftpBackend(target(s), root, `sftp://${s.host}:${s.port}${root}`),
+      cleanup: () => fs.promises.rm(root, { recursive: true, force: true }),
+    });
+  });
+
+  it('refuses an unknown host key, naming its SHA256 fingerprint and the fix', async () => {
+    const s = sshd as TestSshd;
+    const empty = path.join(s.dir, 'empty_known_hosts');
+    fs.writeFileSync(empty, '');
+    const b = new SftpBackend(target(s, { knownHosts: [empty] }), path.join(s.dir, 'x'), 'x');
+    await assert.rejects(b.exists(), (e: unknown) => e instanceof CofferError && /not in known_hosts.*SHA256:.*insecure_ignore_host_key=true/.test(e.message));
+    await b.close();
+  });
+
+  it('refuses a changed host key loudly', async () => {
+    const s = sshd as TestSshd;
+    const wrong = path.join(s.dir, 'wrong_known_hosts');
+    const other = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIC6UK0qBJwg0I4Ewc4uS9Y3Z1SzbhkcXWrqKn0mB0WGN';
+    fs.writeFileSync(wrong, `[${s.host}]:${s.port} ${other}\n`);
+    const b = new SftpBackend(target(s, { knownHosts: [wrong] }), path.join(s.dir, 'x'), 'x');
+    await assert.rejects(b.exists(), (e: unknown) => e instanceof CofferError && /CHANGED/.test(e.message));
+    await b.close();
+  });
+
+  it('connects to an unknown host when host key checking is off (insecure_ignore_host_key)', async () => {
+    const s = sshd as TestSshd;
+    const b = new SftpBackend(target(s, { knownHosts: [], strictHostKeyChecking: 'no' }), path.join(s.dir, 'none'), 'x');
+    assert.equal(await b.exists(), false);
+    await b.close();
+  });
+
+  it('reports a refused connection as one line naming host and port', async () => {
+    const s = sshd as TestSshd;
+    const b = new SftpBackend(target(s, { port: 1 }), '/tmp/x', 'x');
+    await assert.rejects(b.exists(), (e: unknown) => e instanceof CofferError && e.code === ErrorCode.Retryable && /connection refused by 127\.0\.0\.1:1/.test(e.message));
+    await b.close();
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * A real OpenSSH server for tests: `sshd` on a random 127.0.0.1 port with its own
+ * host key, config and authorized client key, started per suite and stopped after.
+ * In CI (CI=true) a missing sshd is a failure, never a skip.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/** A running test server. */
+export interface TestSshd {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  /** Private key file the server accepts. */
+  readonly clientKey: string;
+  /** A known_hosts file with the server's host key for `[127.0.0.1]:port`. */
+  readonly knownHosts: string;
+  /** The server's host public key line (type and base64). */
+  readonly hostKeyLine: string;
+  /** Folder with the server's files. */
+  readonly dir: string;
+  stop(): Promise<void>;
+}
+
+const SSHD = '/usr/sbin/sshd';
+
+/** Whether sshd is installed. */
+export function haveSshd(): boolean {
+  return fs.existsSync(SSHD);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+async function waitForPort(port: number, attempts = 200): Promise<boolean> {
+  for (let i = 0; i < attempts; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = net.connect(port, '127.0.0.1', () => {
+        c.end();
+        resolve(true);
+      });
+      c.once('error', () => resolve(false));
+    });
+    if (ok) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
+}
+
+/** Starts sshd; throws when it cannot be installed or started. */
+export async function startSshd(): Promise<TestSshd> {
+  if (!haveSshd()) throw new Error(`${SSHD} is missing: install Debian's openssh-server (npm test does this)`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coffer-sshd-'));
+  fs.chmodSync(dir, 0o755);
+  fs.mkdirSync('/run/sshd', { recursive: true });
+  const hostKey = path.join(dir, 'host_ed25519');
+  const clientKey = path.join(dir, 'client_ed25519');
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey, '-C', 'coffer-test-host']);
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', clientKey, '-C', 'coffer-test-client']);
+  fs.copyFileSync(`${clientKey}.pub`, path.join(dir, 'authorized_keys'));
+  fs.chmodSync(path.join(dir, 'authorized_keys'), 0o600);
+  const port = await freePort();
+  const config = path.join(dir, 'sshd_config');
+  fs.writeFileSync(
+    config,
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${hostKey}`,
+      `PidFile ${path.join(dir, 'sshd.pid')}`,
+      `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PubkeyAuthentication yes',
+      'PermitRootLogin prohibit-password',
+      'UsePAM no',
+      'StrictModes no',
+      'MaxSessions 64',
+      'MaxStartups 64:30:100',
+      'Subsystem sftp /usr/lib/openssh/sftp-server',
+      '',
+    ].join('\n'),
+  );
+  const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  child.stderr?.on('data', (b: Buffer) => (log += b.toString()));
+  if (!(await waitForPort(port))) {
+    child.kill('SIGKILL');
+    throw new Error(`sshd did not start on port ${port}: ${log}`);
+  }
+  const hostKeyLine = fs.readFileSync(`${hostKey}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
+  const knownHosts = path.join(dir, 'known_hosts');
+  fs.writeFileSync(knownHosts, `[127.0.0.1]:${port} ${hostKeyLine}\n`);
+  return {
+    host: '127.0.0.1',
+    port,
+    user: os.userInfo().username,
+    clientKey,
+    knownHosts,
+    hostKeyLine,
+    dir,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
