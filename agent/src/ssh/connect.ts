@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import ssh2, { type Client, type ConnectConfig, type ParsedKey, type SFTPWrapper } from 'ssh2';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { checkHostKey, fingerprint, hostEntryName, keyType } from './known-hosts.js';
 
@@ -16,8 +16,16 @@ export interface SshTarget {
   readonly host: string;
   readonly port: number;
   readonly user: string;
-  /** Private key files to try, in order. */
+  /** The name the user gave (a ~/.ssh/config alias, or the host). @default host */
+  readonly alias?: string;
+  /** Name looked up in known_hosts (HostKeyAlias). @default host */
+  readonly hostKeyName?: string;
+  /** Private key files to try first, in order (explicit identities). */
   readonly identities: readonly string[];
+  /** Key files tried after the agent (OpenSSH's defaults). */
+  readonly defaultIdentities?: readonly string[];
+  /** Reach the host through this one (ProxyJump). */
+  readonly proxy?: SshTarget;
   /** Passphrase for encrypted keys. */
   readonly keyPassphrase?: string;
   /** Use the ssh-agent at this socket. */
@@ -38,8 +46,8 @@ export interface SshSession {
 }
 
 /** Default identities OpenSSH tries. */
-export function defaultIdentities(): string[] {
-  const dir = path.join(os.homedir(), '.ssh');
+export function defaultIdentities(home = os.homedir()): string[] {
+  const dir = path.join(home, '.ssh');
   return ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f));
 }
 
@@ -68,19 +76,81 @@ function mapConnectError(t: SshTarget, err: Error & { code?: string; level?: str
   return new CofferError(ErrorCode.Retryable, `ssh to ${where(t)} failed: ${err.message}`, { cause: err });
 }
 
-/** Connects and opens the SFTP subsystem. */
-export function connect(t: SshTarget): Promise<SshSession> {
-  return new Promise((resolve, reject) => {
-    const client = new Client();
-    let hostKeyError: CofferError | undefined;
-    const keys: Buffer[] = [];
-    for (const f of t.identities) {
-      try {
-        keys.push(fs.readFileSync(f));
-      } catch {
-        // a configured identity that does not exist is skipped, as OpenSSH does
-      }
+type AuthMethod =
+  | { type: 'publickey'; username: string; key: ParsedKey }
+  | { type: 'agent'; username: string; agent: string };
+
+/**
+ * Authentication methods in OpenSSH's order: explicit identities, the agent, default
+ * key files. Keys that cannot be read or decrypted are left out; when nothing is left,
+ * the error says why.
+ */
+function authMethods(t: SshTarget): AuthMethod[] {
+  const out: AuthMethod[] = [];
+  const problems: string[] = [];
+  const addKey = (file: string): void => {
+    let raw: Buffer;
+    try {
+      raw = fs.readFileSync(file);
+    } catch {
+      return; // a configured identity that does not exist is skipped, as OpenSSH does
     }
+    const parsed = ssh2.utils.parseKey(raw, t.keyPassphrase);
+    if (parsed instanceof Error) {
+      problems.push(`${file}: ${/encrypted|passphrase/i.test(parsed.message) ? 'encrypted; set COFFER_SSH_KEY_PASSPHRASE or use ssh-agent' : parsed.message}`);
+      return;
+    }
+    out.push({ type: 'publickey', username: t.user, key: Array.isArray(parsed) ? (parsed[0] as ParsedKey) : parsed });
+  };
+  for (const f of t.identities) addKey(f);
+  if (t.agent) out.push({ type: 'agent', username: t.user, agent: t.agent });
+  for (const f of t.defaultIdentities ?? []) if (!t.identities.includes(f)) addKey(f);
+  if (out.length === 0) {
+    throw new CofferError(
+      ErrorCode.Permission,
+      `no usable SSH key for ${where(t)}${problems.length ? ` (${problems.join('; ')})` : ''}: set IdentityFile in ~/.ssh/config, the identity option, or start ssh-agent`,
+    );
+  }
+  return out;
+}
+
+/** Connects (through the ProxyJump host when there is one) and opens the SFTP subsystem. */
+export async function connect(t: SshTarget): Promise<SshSession> {
+  let sock: NodeJS.ReadableStream | undefined;
+  let jump: Client | undefined;
+  if (t.proxy) {
+    const j = await connectClient(t.proxy, undefined);
+    jump = j;
+    sock = await new Promise<NodeJS.ReadableStream>((resolve, reject) =>
+      j.forwardOut('127.0.0.1', 0, t.host, t.port, (err, stream) => {
+        if (err) reject(new CofferError(ErrorCode.Retryable, `the jump host ${t.proxy?.host ?? ''} could not reach ${t.host}:${t.port}: ${err.message}`));
+        else resolve(stream);
+      }),
+    );
+  }
+  const client = await connectClient(t, sock);
+  if (jump) {
+    const j = jump;
+    client.once('close', () => j.end());
+  }
+  return new Promise((resolve, reject) => {
+    client.sftp((err, sftp) => {
+      if (err) {
+        client.end();
+        reject(new CofferError(ErrorCode.Config, `the SFTP subsystem is not available on ${t.host}:${t.port} (${err.message}); enable 'Subsystem sftp' in sshd_config`));
+        return;
+      }
+      const exts = (sftp as unknown as { _extensions?: Record<string, string> })._extensions ?? {};
+      resolve({ client, sftp, extensions: new Set(Object.keys(exts)) });
+    });
+  });
+}
+
+function connectClient(t: SshTarget, sock: NodeJS.ReadableStream | undefined): Promise<Client> {
+  return new Promise((resolve, reject) => {
+    const client = new ssh2.Client();
+    let hostKeyError: CofferError | undefined;
+    const keyName = t.hostKeyName ?? t.host;
     const cfg: ConnectConfig = {
       host: t.host,
       port: t.port,
@@ -88,46 +158,36 @@ export function connect(t: SshTarget): Promise<SshSession> {
       readyTimeout: t.connectTimeoutMs,
       keepaliveInterval: t.keepaliveIntervalMs,
       keepaliveCountMax: 3,
-      ...(t.agent ? { agent: t.agent } : {}),
-      ...(keys[0] ? { privateKey: keys[0] } : {}),
-      ...(t.keyPassphrase !== undefined ? { passphrase: t.keyPassphrase } : {}),
+      authHandler: authMethods(t),
+      ...(sock ? { sock: sock as ConnectConfig['sock'] } : {}),
       hostVerifier: (key: Buffer): boolean => {
         if (t.strictHostKeyChecking === 'no') return true;
-        const verdict = checkHostKey(t.knownHosts, t.host, t.port, key);
+        const verdict = checkHostKey(t.knownHosts, keyName, t.port, key);
         if (verdict === 'known') return true;
         const fp = fingerprint(key);
+        const entry = hostEntryName(keyName, t.port);
         if (verdict === 'unknown' && t.strictHostKeyChecking === 'accept-new' && t.knownHosts[0]) {
-          fs.appendFileSync(t.knownHosts[0], `${hostEntryName(t.host, t.port)} ${keyType(key)} ${key.toString('base64')}\n`, { mode: 0o600 });
+          fs.mkdirSync(path.dirname(t.knownHosts[0]), { recursive: true, mode: 0o700 });
+          fs.appendFileSync(t.knownHosts[0], `${entry} ${keyType(key)} ${key.toString('base64')}\n`, { mode: 0o600 });
           return true;
         }
         hostKeyError =
           verdict === 'unknown'
             ? new CofferError(
                 ErrorCode.Permission,
-                `host key verification failed: ${hostEntryName(t.host, t.port)} is not in known_hosts (${keyType(key)} ${fp}); add it (ssh-keyscan -p ${t.port} ${t.host} >> ~/.ssh/known_hosts, after checking the fingerprint) or set insecure_ignore_host_key=true`,
+                `host key verification failed: ${entry} is not in known_hosts (${keyType(key)} ${fp}); add it (ssh-keyscan -p ${t.port} ${t.host} >> ~/.ssh/known_hosts, after checking the fingerprint) or set insecure_ignore_host_key=true`,
               )
             : new CofferError(
                 ErrorCode.Permission,
-                `host key verification failed: the host key of ${hostEntryName(t.host, t.port)} has CHANGED (now ${keyType(key)} ${fp}); someone may be intercepting the connection. If the server was reinstalled, remove the old entry with ssh-keygen -R`,
+                `host key verification failed: the host key of ${entry} has ${verdict === 'revoked' ? 'been REVOKED' : 'CHANGED'} (now ${keyType(key)} ${fp}); someone may be intercepting the connection. If the server was reinstalled, remove the old entry with ssh-keygen -R '${entry}'`,
               );
         return false;
       },
     };
     client.once('ready', () => {
-      const sock = (client as unknown as { _sock?: { setNoDelay?: (v: boolean) => void } })._sock;
-      sock?.setNoDelay?.(true);
-      client.sftp((err, sftp) => {
-        if (err) {
-          client.end();
-          reject(new CofferError(ErrorCode.Config, `the SFTP subsystem is not available on ${t.host}:${t.port} (${err.message}); enable 'Subsystem sftp' in sshd_config`));
-          return;
-        }
-        const ext = new Set<string>();
-        sftp.once('ready', () => undefined);
-        const exts = (sftp as unknown as { _extensions?: Record<string, string> })._extensions ?? {};
-        for (const k of Object.keys(exts)) ext.add(k);
-        resolve({ client, sftp, extensions: ext });
-      });
+      const s = (client as unknown as { _sock?: { setNoDelay?: (v: boolean) => void } })._sock;
+      s?.setNoDelay?.(true);
+      resolve(client);
     });
     client.once('error', (err: Error & { code?: string; level?: string }) => reject(mapConnectError(t, err, hostKeyError)));
     client.connect(cfg);

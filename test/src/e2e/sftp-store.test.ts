@@ -3,9 +3,10 @@
  * using OpenSSH's defaults: ~/.ssh/id_ed25519 and ~/.ssh/known_hosts of a test HOME.
  */
 import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { assertExit, assertOneLineError, backupJson, cleanupTmpDirs, createStore, runCoffer, tmpDir } from '../helpers/cli.js';
+import { assertExit, assertOneLineError, backupJson, cleanupTmpDirs, createStore, pollUntil, runCoffer, tmpDir } from '../helpers/cli.js';
 import { haveSshd, startSshd, type TestSshd } from '../helpers/sshd.js';
 import { assertSameTree, sha256Tree, writeTree } from '../helpers/tree.js';
 
@@ -31,7 +32,7 @@ describe('coffer with a store on SFTP', function () {
     const src = path.join(root, 'src');
     writeTree(src, { 'a.txt': 'alpha\n', sub: { type: 'dir', children: { 'b.bin': Buffer.alloc(2_000_000, 3) } } });
     const url = `sftp://${sshd.user}@${sshd.host}:${sshd.port}${path.join(sshd.dir, 'store-cli')}`;
-    const env = { HOME: home };
+    const env = { HOME: home, SSH_AUTH_SOCK: undefined };
     createStore(url, [], { env });
     const first = backupJson(url, src, [], { env });
     assert.equal(first.summary.files, 2);
@@ -46,12 +47,68 @@ describe('coffer with a store on SFTP', function () {
     assertSameTree(sha256Tree(src), sha256Tree(out));
   });
 
+  it("resolves a Host alias from ~/.ssh/config, as in the seed's local-sftp example", () => {
+    const aliasHome = tmpDir('coffer-e2e-home-');
+    fs.mkdirSync(path.join(aliasHome, '.ssh'), { mode: 0o700 });
+    fs.copyFileSync(sshd.clientKey, path.join(aliasHome, '.ssh', 'id_ed25519_coffer'));
+    fs.chmodSync(path.join(aliasHome, '.ssh', 'id_ed25519_coffer'), 0o600);
+    fs.copyFileSync(sshd.knownHosts, path.join(aliasHome, '.ssh', 'known_hosts'));
+    fs.writeFileSync(
+      path.join(aliasHome, '.ssh', 'config'),
+      `Host local-sftp\n    HostName ${sshd.host}\n    Port ${sshd.port}\n    User ${sshd.user}\n    IdentityFile ~/.ssh/id_ed25519_coffer\n`,
+    );
+    const url = `sftp://local-sftp${path.join(sshd.dir, 'store-alias')}`;
+    const env = { HOME: aliasHome, SSH_AUTH_SOCK: undefined };
+    createStore(url, [], { env });
+    const root = tmpDir();
+    writeTree(path.join(root, 'src'), { 'x.txt': 'x\n' });
+    backupJson(url, path.join(root, 'src'), [], { env });
+    assertExit(runCoffer(['at', url, 'check'], { env }), 0, 'check through the alias');
+  });
+
+  it('authenticates with a key held by a real ssh-agent (no key file in HOME)', async () => {
+    const agentHome = tmpDir('coffer-e2e-home-');
+    fs.mkdirSync(path.join(agentHome, '.ssh'), { mode: 0o700 });
+    fs.copyFileSync(sshd.knownHosts, path.join(agentHome, '.ssh', 'known_hosts'));
+    const sock = path.join(agentHome, 'agent.sock');
+    const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
+    try {
+      assert.ok(await pollUntil(() => fs.existsSync(sock), 400, 25), 'ssh-agent started');
+      execFileSync('ssh-add', [sshd.clientKey], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
+      const url = `sftp://${sshd.user}@${sshd.host}:${sshd.port}${path.join(sshd.dir, 'store-agent')}`;
+      const env = { HOME: agentHome, SSH_AUTH_SOCK: sock };
+      createStore(url, [], { env });
+      assertExit(runCoffer(['at', url, 'info'], { env }), 0, 'info with the agent');
+      const noAgent = runCoffer(['at', url, 'info'], { env: { HOME: agentHome, SSH_AUTH_SOCK: undefined } });
+      assertExit(noAgent, 1, 'no agent and no key');
+      assertOneLineError(noAgent);
+    } finally {
+      agent.kill('SIGTERM');
+    }
+  });
+
+  it('reaches the server through a ProxyJump host', () => {
+    const jumpHome = tmpDir('coffer-e2e-home-');
+    fs.mkdirSync(path.join(jumpHome, '.ssh'), { mode: 0o700 });
+    fs.copyFileSync(sshd.clientKey, path.join(jumpHome, '.ssh', 'id_ed25519'));
+    fs.chmodSync(path.join(jumpHome, '.ssh', 'id_ed25519'), 0o600);
+    fs.copyFileSync(sshd.knownHosts, path.join(jumpHome, '.ssh', 'known_hosts'));
+    fs.writeFileSync(
+      path.join(jumpHome, '.ssh', 'config'),
+      `Host behind\n    HostName ${sshd.host}\n    Port ${sshd.port}\n    ProxyJump ${sshd.user}@${sshd.host}:${sshd.port}\n`,
+    );
+    const url = `sftp://behind${path.join(sshd.dir, 'store-jump')}`;
+    const env = { HOME: jumpHome, SSH_AUTH_SOCK: undefined };
+    createStore(url, [], { env });
+    assertExit(runCoffer(['at', url, 'info'], { env }), 0, 'info through the jump host');
+  });
+
   it('refuses a server whose host key is not in known_hosts, naming the fix', () => {
     const emptyHome = tmpDir('coffer-e2e-home-');
     fs.mkdirSync(path.join(emptyHome, '.ssh'));
     fs.copyFileSync(sshd.clientKey, path.join(emptyHome, '.ssh', 'id_ed25519'));
     const url = `sftp://${sshd.host}:${sshd.port}${path.join(sshd.dir, 'store-unknown')}`;
-    const r = runCoffer(['at', url, 'create'], { env: { HOME: emptyHome } });
+    const r = runCoffer(['at', url, 'create'], { env: { HOME: emptyHome, SSH_AUTH_SOCK: undefined } });
     assertExit(r, 1, 'unknown host key');
     assertOneLineError(r);
     assert.match(r.stderr, /host key verification failed.*SHA256:.*insecure_ignore_host_key=true/);
