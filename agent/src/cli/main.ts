@@ -9,6 +9,7 @@ import type { Context } from './context.js';
 import type { Verb } from './verb.js';
 import { verbs } from './verbs/index.js';
 import '../storage/sftp-register.js';
+import '../connectors/sftp-register.js';
 
 const GLOBAL_FLAGS = { 'passphrase-file': 'string', keyfile: 'string', quiet: 'bool', help: 'bool', h: 'bool' } as const;
 

@@ -77,3 +77,8 @@ export function sshTarget(u: SftpUrl, options: Readonly<Record<string, string>>,
     ...(proxy ? { proxy } : {}),
   };
 }
+
+/** The canonical display form of a parsed URL (it holds no secrets). */
+export function displayUrl(u: SftpUrl): string {
+  return `sftp://${u.user ? `${u.user}@` : ''}${u.host}${u.port ? `:${u.port}` : ''}${u.path}`;
+}

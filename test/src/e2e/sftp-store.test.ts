@@ -103,6 +103,37 @@ describe('coffer with a store on SFTP', function () {
     assertExit(runCoffer(['at', url, 'info'], { env }), 0, 'info through the jump host');
   });
 
+  it('backs up from an sftp:// source with metadata, and a second backup reads nothing again', () => {
+    const root = tmpDir();
+    const remote = path.join(sshd.dir, 'remote-src');
+    writeTree(remote, {
+      'doc.txt': 'remote document\n',
+      'big.bin': Buffer.alloc(3_500_000, 9),
+      sub: { type: 'dir', children: { 'x.sh': { type: 'file', content: '#!/bin/sh\n', mode: 0o755 } } },
+      'link': { type: 'symlink', target: 'doc.txt' },
+    });
+    fs.utimesSync(path.join(remote, 'doc.txt'), 1_600_000_000, 1_600_000_000);
+    const store = path.join(root, 'store');
+    const env = { HOME: home, SSH_AUTH_SOCK: undefined };
+    createStore(store, [], { env });
+    const url = `sftp://${sshd.user}@${sshd.host}:${sshd.port}${remote}`;
+    const first = backupJson(store, url, [], { env });
+    assert.equal(first.summary.files, 3);
+    assert.equal(first.summary.symlinks, 1);
+    const second = backupJson(store, url, [], { env });
+    assert.equal(second.summary.unchangedFiles, 3, 'unchanged remote files are not read again');
+    assert.equal(second.summary.newBytes, 0);
+    const out = path.join(root, 'out');
+    assertExit(runCoffer(['at', store, 'restore', '--to', out, 'latest'], { env }), 0, 'restore');
+    assert.equal(fs.readFileSync(path.join(out, 'doc.txt'), 'utf8'), 'remote document\n');
+    assert.ok(fs.readFileSync(path.join(out, 'big.bin')).equals(Buffer.alloc(3_500_000, 9)));
+    assert.equal(fs.statSync(path.join(out, 'sub', 'x.sh')).mode & 0o777, 0o755);
+    assert.equal(fs.readlinkSync(path.join(out, 'link')), 'doc.txt');
+    assert.equal(fs.statSync(path.join(out, 'doc.txt')).mtimeMs, 1_600_000_000_000);
+    const ls = runCoffer(['at', store, 'ls', '--json', 'latest:/doc.txt'], { env });
+    assert.match(ls.stdout, /"user":"root"|"user":"[a-z_][a-z0-9_-]*"/);
+  });
+
   it('refuses a server whose host key is not in known_hosts, naming the fix', () => {
     const emptyHome = tmpDir('coffer-e2e-home-');
     fs.mkdirSync(path.join(emptyHome, '.ssh'));
