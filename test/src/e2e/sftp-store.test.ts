@@ -134,6 +134,37 @@ describe('coffer with a store on SFTP', function () {
     assert.match(ls.stdout, /"user":"root"|"user":"[a-z_][a-z0-9_-]*"/);
   });
 
+  it('restores to an sftp:// destination with modes, mtimes and symlinks, and never overwrites by default', () => {
+    const root = tmpDir();
+    const src = path.join(root, 'src');
+    writeTree(src, {
+      'a.txt': 'alpha\n',
+      'big.bin': Buffer.alloc(1_200_000, 5),
+      d: { type: 'dir', children: { 'run.sh': { type: 'file', content: '#!/bin/sh\n', mode: 0o750 } } },
+      'ln': { type: 'symlink', target: 'a.txt' },
+    });
+    fs.utimesSync(path.join(src, 'a.txt'), 1_500_000_000, 1_500_000_000);
+    const store = path.join(root, 'store');
+    const env = { HOME: home, SSH_AUTH_SOCK: undefined };
+    createStore(store, [], { env });
+    backupJson(store, src, [], { env });
+    const remote = path.join(sshd.dir, 'restore-preview');
+    const url = `sftp://${sshd.user}@${sshd.host}:${sshd.port}${remote}`;
+    assertExit(runCoffer(['at', store, 'restore', '--to', url, 'latest'], { env }), 0, 'restore to sftp');
+    assert.equal(fs.readFileSync(path.join(remote, 'a.txt'), 'utf8'), 'alpha\n');
+    assert.ok(fs.readFileSync(path.join(remote, 'big.bin')).equals(Buffer.alloc(1_200_000, 5)));
+    assert.equal(fs.statSync(path.join(remote, 'd', 'run.sh')).mode & 0o777, 0o750);
+    assert.equal(fs.statSync(path.join(remote, 'a.txt')).mtimeMs, 1_500_000_000_000);
+    assert.equal(fs.readlinkSync(path.join(remote, 'ln')), 'a.txt');
+    assert.deepEqual(fs.readdirSync(remote).filter((n) => n.includes('.coffer-')), [], 'no temporary files left');
+    fs.writeFileSync(path.join(remote, 'a.txt'), 'changed on the server\n');
+    const again = runCoffer(['at', store, 'restore', '--to', url, 'latest'], { env });
+    assertExit(again, 0, 'second restore');
+    assert.equal(fs.readFileSync(path.join(remote, 'a.txt'), 'utf8'), 'changed on the server\n', 'never overwrites by default');
+    assertExit(runCoffer(['at', store, 'restore', '--overwrite', 'always', '--to', url, 'latest'], { env }), 0, 'overwrite always');
+    assert.equal(fs.readFileSync(path.join(remote, 'a.txt'), 'utf8'), 'alpha\n');
+  });
+
   it('refuses a server whose host key is not in known_hosts, naming the fix', () => {
     const emptyHome = tmpDir('coffer-e2e-home-');
     fs.mkdirSync(path.join(emptyHome, '.ssh'));
