@@ -19,10 +19,15 @@ export interface UserConfig {
   stores: Record<string, Entry>;
   sources: Record<string, Entry>;
   destinations: Record<string, Entry>;
+  /** Plakar 1.0's `config remote`: usable as a store, source or destination. */
+  remotes: Record<string, Entry>;
 }
 
 /** Section names. */
-export type Section = 'stores' | 'sources' | 'destinations';
+export type Section = 'stores' | 'sources' | 'destinations' | 'remotes';
+
+/** Option names whose values are secrets (hidden by `show` unless --secrets). */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(['passphrase', 'key_passphrase', 'password']);
 
 /** Folder of the configuration. */
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -37,11 +42,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): UserConfig {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
-    return { version: 1, stores: {}, sources: {}, destinations: {} };
+    return { version: 1, stores: {}, sources: {}, destinations: {}, remotes: {} };
   }
   try {
     const c = JSON.parse(text) as Partial<UserConfig>;
-    return { version: 1, ...(c.default ? { default: c.default } : {}), stores: c.stores ?? {}, sources: c.sources ?? {}, destinations: c.destinations ?? {} };
+    return {
+      version: 1,
+      ...(c.default ? { default: c.default } : {}),
+      stores: c.stores ?? {},
+      sources: c.sources ?? {},
+      destinations: c.destinations ?? {},
+      remotes: c.remotes ?? {},
+    };
   } catch {
     throw new CofferError(ErrorCode.Config, `${file} is not valid JSON; fix or remove it`);
   }
@@ -56,10 +68,11 @@ export function writeConfig(c: UserConfig, env: NodeJS.ProcessEnv = process.env)
   fs.renameSync(tmp, path.join(dir, 'config.json'));
 }
 
-/** Looks up `@name` in a section; throws a usage error naming the fix when absent. */
+/** Looks up `@name` in a section (then among remotes); throws a usage error naming the fix when absent. */
 export function lookup(section: Section, ref: string, env: NodeJS.ProcessEnv = process.env): Entry {
   const name = ref.startsWith('@') ? ref.slice(1) : ref;
-  const e = readConfig(env)[section][name];
+  const c = readConfig(env);
+  const e = c[section][name] ?? c.remotes[name];
   if (!e || !e.location) {
     const noun = section.slice(0, -1);
     throw new CofferError(ErrorCode.Usage, `no ${noun} named '${name}': add it with 'coffer ${noun} add ${name} LOCATION'`);

@@ -165,6 +165,36 @@ describe('coffer with a store on SFTP', function () {
     assert.equal(fs.readFileSync(path.join(remote, 'a.txt'), 'utf8'), 'alpha\n');
   });
 
+  it("follows the seed: a named remote on a Host alias, used as store, source and destination", () => {
+    const h = tmpDir('coffer-e2e-home-');
+    fs.mkdirSync(path.join(h, '.ssh'), { mode: 0o700 });
+    fs.copyFileSync(sshd.clientKey, path.join(h, '.ssh', 'id_ed25519_plakar'));
+    fs.chmodSync(path.join(h, '.ssh', 'id_ed25519_plakar'), 0o600);
+    fs.writeFileSync(path.join(h, '.ssh', 'config'), `Host local-sftp\n    HostName ${sshd.host}\n    Port ${sshd.port}\n    User ${sshd.user}\n    IdentityFile ~/.ssh/id_ed25519_plakar\n`);
+    const xdg = tmpDir('coffer-e2e-xdg-');
+    const env = { HOME: h, SSH_AUTH_SOCK: undefined, XDG_CONFIG_HOME: xdg };
+    const uploads = path.join(sshd.dir, 'uploads');
+    const documents = path.join(sshd.dir, 'Documents');
+    writeTree(documents, { 'report.txt': 'quarterly\n' });
+    for (const args of [
+      ['config', 'remote', 'create', 'mysftp'],
+      ['config', 'remote', 'set', 'mysftp', 'location', `sftp://local-sftp${uploads}`],
+      ['config', 'remote', 'set', 'mysftp', 'insecure_ignore_host_key', 'true'],
+      ['source', 'add', 'docs', `sftp://local-sftp${documents}`, 'insecure_ignore_host_key=true'],
+      ['destination', 'add', 'preview', `sftp://local-sftp${path.join(sshd.dir, 'restore-preview-named')}`, 'insecure_ignore_host_key=true'],
+    ]) {
+      assertExit(runCoffer(args, { env }), 0, args.join(' '));
+    }
+    assert.equal(fs.statSync(path.join(xdg, 'coffer', 'config.json')).mode & 0o777, 0o600);
+    assertExit(runCoffer(['at', '@mysftp', 'create'], { env }), 0, 'create on @mysftp');
+    assertExit(runCoffer(['at', '@mysftp', 'backup', '@docs'], { env }), 0, 'backup @docs');
+    assertExit(runCoffer(['at', '@mysftp', 'restore', '--to', '@preview', 'latest'], { env }), 0, 'restore --to @preview');
+    assert.equal(fs.readFileSync(path.join(sshd.dir, 'restore-preview-named', 'report.txt'), 'utf8'), 'quarterly\n');
+    const ping = runCoffer(['store', 'ping', 'mysftp'], { env });
+    assertExit(ping, 0, 'store ping');
+    assert.match(ping.stdout, /a store at/);
+  });
+
   it('refuses a server whose host key is not in known_hosts, naming the fix', () => {
     const emptyHome = tmpDir('coffer-e2e-home-');
     fs.mkdirSync(path.join(emptyHome, '.ssh'));

@@ -15,8 +15,9 @@ import { rm } from './rm.js';
 import { forget } from './forget.js';
 import { maintenance } from './maintenance.js';
 import { sync } from './sync.js';
+import { configVerb, destinationVerb, sourceVerb, storeVerb } from './named.js';
 import { version } from './version.js';
 
 export const verbs = new Map<string, Verb>(
-  [create, backupVerb, ls, cat, restoreVerb, checkVerb, info, diff, locate, digest, sync, rm, forget, maintenance, unlock, version].map((v) => [v.name, v]),
+  [create, backupVerb, ls, cat, restoreVerb, checkVerb, info, diff, locate, digest, sync, rm, forget, maintenance, unlock, version, configVerb, storeVerb, sourceVerb, destinationVerb].map((v) => [v.name, v]),
 );
