@@ -45,10 +45,27 @@ export class SftpBackend implements StorageBackend {
     this.location = display;
   }
 
+  /** Drops the connection (after a failure); the next call reconnects. */
+  reset(): void {
+    const s = this.session;
+    this.session = undefined;
+    void s?.then((x) => x.client.end()).catch(() => undefined);
+  }
+
   private async sftp(): Promise<{ sftp: SFTPWrapper; ext: ReadonlySet<string> }> {
-    this.session ??= connect(this.target);
+    if (!this.session) {
+      const s = connect(this.target);
+      this.session = s;
+      // A connection that closes (server gone, network cut) is replaced on the next call.
+      s.then(
+        (x) => x.client.once('close', () => {
+          if (this.session === s) this.session = undefined;
+        }),
+        () => undefined,
+      );
+    }
     try {
-      const s = await this.session;
+      const s = await (this.session);
       return { sftp: s.sftp, ext: s.extensions };
     } catch (err) {
       this.session = undefined;

@@ -22,6 +22,9 @@ export interface TestSshd {
   readonly hostKeyLine: string;
   /** Folder with the server's files. */
   readonly dir: string;
+  /** Kills the server and every connection it serves (as a crash would); start() brings it back on the same port. */
+  kill(): Promise<void>;
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -92,13 +95,31 @@ export async function startSshd(): Promise<TestSshd> {
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let child: ChildProcess | undefined;
   let log = '';
-  child.stderr?.on('data', (b: Buffer) => (log += b.toString()));
-  if (!(await waitForPort(port))) {
-    child.kill('SIGKILL');
-    throw new Error(`sshd did not start on port ${port}: ${log}`);
-  }
+  const launch = async (): Promise<void> => {
+    const c = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    c.stderr?.on('data', (b: Buffer) => (log += b.toString()));
+    child = c;
+    if (!(await waitForPort(port))) {
+      c.kill('SIGKILL');
+      throw new Error(`sshd did not start on port ${port}: ${log}`);
+    }
+  };
+  const kill = async (): Promise<void> => {
+    const c = child;
+    child = undefined;
+    if (!c || c.exitCode !== null || c.pid === undefined) return;
+    try {
+      execFileSync('pkill', ['-KILL', '-P', String(c.pid)]);
+    } catch {
+      // no connections open
+    }
+    const exited = new Promise((r) => c.once('exit', r));
+    c.kill('SIGKILL');
+    await exited;
+  };
+  await launch();
   const hostKeyLine = fs.readFileSync(`${hostKey}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
   const knownHosts = path.join(dir, 'known_hosts');
   fs.writeFileSync(knownHosts, `[127.0.0.1]:${port} ${hostKeyLine}\n`);
@@ -110,12 +131,10 @@ export async function startSshd(): Promise<TestSshd> {
     knownHosts,
     hostKeyLine,
     dir,
+    kill,
+    start: launch,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await kill();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
