@@ -15,6 +15,7 @@ const REQ = 255 * 1024;
 const IN_FLIGHT = 32;
 
 function sftpError(err: unknown, what: string): CofferError {
+  if (err instanceof CofferError) return err;
   const e = err as { code?: number | string; message?: string };
   switch (e.code) {
     case 2:
@@ -28,8 +29,22 @@ function sftpError(err: unknown, what: string): CofferError {
   }
 }
 
+/** A request the server has not answered in this long is given up (and retried on a new connection). */
+const REQUEST_TIMEOUT_MS = Number(process.env.COFFER_SFTP_TIMEOUT_MS ?? 60_000);
+
 function call<T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new CofferError(ErrorCode.Retryable, `the SFTP server did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`)),
+      REQUEST_TIMEOUT_MS,
+    );
+    timer.unref();
+    fn((err, v) => {
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve(v);
+    });
+  });
 }
 
 /** A store in a folder of an SFTP server. */
