@@ -11,20 +11,14 @@ import type { Attributes, SFTPWrapper, Stats } from 'ssh2';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { TreeNode } from '../engine/tree.js';
 import { connect, type SshSession, type SshTarget } from '../ssh/connect.js';
+import { call, done } from '../ssh/sftp-call.js';
 import type { Destination, DestinationFile, ExistingEntry } from './destination.js';
 
 const REQ = 255 * 1024;
 const IN_FLIGHT = 16;
 
-function call<T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
-}
-
-function done(fn: (cb: (err: Error | null | undefined) => void) => void): Promise<void> {
-  return new Promise((resolve, reject) => fn((err) => (err ? reject(err) : resolve())));
-}
-
 function sftpError(err: unknown, what: string): CofferError {
+  if (err instanceof CofferError) return err;
   const code = (err as { code?: number }).code;
   if (code === 3) return new CofferError(ErrorCode.Permission, `${what}: permission denied on the server; check that the SFTP user may write there`, { cause: err });
   if (code === 4) return new CofferError(ErrorCode.NoSpace, `${what}: the server reported a failure (often no space left or a quota); check free space on the server`, { cause: err });

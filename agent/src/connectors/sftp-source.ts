@@ -9,17 +9,15 @@
 import type { Attributes, FileEntry, SFTPWrapper, Stats } from 'ssh2';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { connect, type SshSession, type SshTarget } from '../ssh/connect.js';
+import { call } from '../ssh/sftp-call.js';
 import type { DirListing, EntryMeta, Source, SourceFile } from './source.js';
 
 const REQ = 255 * 1024;
 const AHEAD = 16;
 const S_IFMT = 0o170000;
 
-function call<T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => fn((err, v) => (err ? reject(err) : resolve(v))));
-}
-
 function sftpError(err: unknown, what: string): CofferError {
+  if (err instanceof CofferError) return err;
   const code = (err as { code?: number }).code;
   if (code === 2) return new CofferError(ErrorCode.NotFound, `${what}: no such file on the server`, { cause: err });
   if (code === 3) return new CofferError(ErrorCode.Permission, `${what}: permission denied; check that the SFTP user may read it`, { cause: err });
@@ -124,14 +122,17 @@ export class SftpSource implements Source {
       throw sftpError(err, p);
     }
     // Read-ahead: up to AHEAD requests of REQ bytes in flight, consumed in order.
-    const readAt = (pos: number, len: number): Promise<Buffer> =>
-      new Promise<Buffer>((resolve, reject) => {
-        const buf = Buffer.allocUnsafe(len);
-        sftp.read(handle, buf, 0, len, pos, (err, n) => {
-          if (err && (err as { code?: number }).code !== 1) reject(sftpError(err, p));
-          else resolve(buf.subarray(0, err ? 0 : n));
-        });
-      });
+    const readAt = (pos: number, len: number): Promise<Buffer> => {
+      const buf = Buffer.allocUnsafe(len);
+      return call<number>((cb) =>
+        sftp.read(handle, buf, 0, len, pos, (err, n) => (err && (err as { code?: number }).code === 1 ? cb(undefined, 0) : cb(err, n))),
+      ).then(
+        (n) => buf.subarray(0, n),
+        (err: unknown) => {
+          throw sftpError(err, p);
+        },
+      );
+    };
     let nextPos = 0;
     let eof = false;
     const queue: { pos: number; req: Promise<Buffer> }[] = [];

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { SFTPWrapper, Stats, FileEntry } from 'ssh2';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { connect, type SshSession, type SshTarget } from '../ssh/connect.js';
+import { call } from '../ssh/sftp-call.js';
 import { type FileInfo, type FileKind, isValidName, layoutDirs, partsOf, type Range, relPath, type StorageBackend } from './backend.js';
 
 const REQ = 255 * 1024;
@@ -27,24 +28,6 @@ function sftpError(err: unknown, what: string): CofferError {
     default:
       return new CofferError(ErrorCode.Retryable, `${what}: ${e.message ?? String(err)}`, { cause: err });
   }
-}
-
-/** A request the server has not answered in this long is given up (and retried on a new connection). */
-const REQUEST_TIMEOUT_MS = Number(process.env.COFFER_SFTP_TIMEOUT_MS ?? 60_000);
-
-function call<T>(fn: (cb: (err: Error | null | undefined, v: T) => void) => void): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new CofferError(ErrorCode.Retryable, `the SFTP server did not answer within ${REQUEST_TIMEOUT_MS / 1000} s`)),
-      REQUEST_TIMEOUT_MS,
-    );
-    timer.unref();
-    fn((err, v) => {
-      clearTimeout(timer);
-      if (err) reject(err);
-      else resolve(v);
-    });
-  });
 }
 
 /** A store in a folder of an SFTP server. */
