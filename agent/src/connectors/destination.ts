@@ -36,7 +36,7 @@ export interface Destination {
   lookup(rel: string): Promise<ExistingEntry | undefined>;
   /** Creates a directory (existing ones are fine); resolves true when it was created, so it is empty. */
   makeDir(rel: string): Promise<boolean>;
-  createFile(rel: string, size: number): Promise<DestinationFile>;
+  createFile(rel: string): Promise<DestinationFile>;
   makeSymlink(rel: string, target: string): Promise<void>;
   /** Creates `rel` as a hard link to the already restored `existingRel`. */
   makeHardlink(rel: string, existingRel: string): Promise<void>;

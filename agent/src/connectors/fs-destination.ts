@@ -84,8 +84,7 @@ export class FsDestination implements Destination {
     return Promise.resolve(created);
   }
 
-  createFile(rel: string, size: number): Promise<DestinationFile> {
-    void size;
+  createFile(rel: string): Promise<DestinationFile> {
     const final = this.abs(rel);
     const tmp = tmpName(final);
     let fd: number | undefined = fs.openSync(tmp, 'wx', 0o600);

@@ -123,8 +123,7 @@ export class SftpDestination implements Destination {
     return `${p.slice(0, slash + 1)}.${p.slice(slash + 1, slash + 201)}.coffer-${this.tmpTag}-${(this.counter++).toString(36)}`;
   }
 
-  async createFile(rel: string, size: number): Promise<DestinationFile> {
-    void size;
+  async createFile(rel: string): Promise<DestinationFile> {
     const { sftp, ext } = await this.sftp();
     const final = await this.abs(sftp, rel);
     const tmp = this.tmpFor(final);

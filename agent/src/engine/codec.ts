@@ -6,7 +6,7 @@
  * flag 0 = payload raw, 1 = payload is one zstd frame.
  * Pure: no I/O; safe to run in worker threads.
  */
-import { type AeadKey, AuthenticationError, open, seal, SEAL_OVERHEAD } from './aead.js';
+import { type AeadKey, AuthenticationError, open, seal } from './aead.js';
 import { compressIfSmaller, decompress } from './compress.js';
 
 const FLAG_RAW = 0;
@@ -23,11 +23,6 @@ export interface CodecOptions {
   readonly key: AeadKey | undefined;
   /** zstd level; 0 disables compression. */
   readonly level: number;
-}
-
-/** Stored size of a payload of `n` bytes without compression. */
-export function encodedOverhead(opts: CodecOptions): number {
-  return (opts.key ? SEAL_OVERHEAD : 0) + 1;
 }
 
 /** Encodes `data` for storage (compress when it pays, then encrypt). */

@@ -44,7 +44,6 @@ class Packer {
   parts: Buffer[] = [PACK_MAGIC];
   entries: PackEntry[] = [];
   size = PACK_PREFIX;
-  raw = 0;
 }
 
 /** Writes blobs into a store. One per backup (or other writing operation). */
@@ -136,7 +135,6 @@ export class RepoWriter {
     p.entries.push({ type, id, offset: p.size, length: enc.length, rawLength });
     p.parts.push(enc);
     p.size += enc.length;
-    p.raw += rawLength;
     if (p.size >= this.repo.config.packSize) {
       this.packers.delete(type);
       this.finishPack(p);

@@ -11,7 +11,6 @@ import type { Destination, DestinationFile } from '../connectors/destination.js'
 import { BlobType } from './pack.js';
 import type { Progress, ProgressListener } from './progress.js';
 import type { Repository } from './repository.js';
-import type { SnapshotRecord } from './snapshot.js';
 import type { TreeNode } from './tree.js';
 import { walk } from './tree-walk.js';
 import type { BlobLocation } from './master-index.js';
@@ -175,7 +174,7 @@ class Restorer {
   private readonly tasks: FileTask[] = [];
 
   private open(task: FileTask): Promise<DestinationFile> {
-    task.handle ??= this.dest.createFile(task.path, task.node.size ?? 0);
+    task.handle ??= this.dest.createFile(task.path);
     return task.handle;
   }
 
@@ -284,12 +283,11 @@ class Restorer {
 }
 
 /**
- * Restores `path` of `snap` into `dest`. A directory's content lands directly in the
+ * Restores the node `root`, found at `path` in its snapshot, into `dest`. A directory's content lands directly in the
  * destination; a file lands in it under its own name.
  */
 export async function restore(
   repo: Repository,
-  snap: SnapshotRecord,
   path: string,
   root: TreeNode,
   dest: Destination,
@@ -299,7 +297,6 @@ export async function restore(
   const r = new Restorer(repo, dest, opts);
   if (created) r.markFresh('');
   await r.plan(root, path, root.type !== 'dir');
-  void snap;
   await r.run();
   return r.result;
 }

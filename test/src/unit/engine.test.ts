@@ -59,7 +59,7 @@ describe('engine on an in-memory store', function () {
     fs.mkdirSync(path.join(src, 'emptydir'));
     const { rec } = await run(repo, src, pool);
     const out = path.join(dir, 'out');
-    await restore(repo, rec, '', rec.snapshot.root, new FsDestination(out), { overwrite: 'never' });
+    await restore(repo, '', rec.snapshot.root, new FsDestination(out), { overwrite: 'never' });
     assert.deepEqual(fs.readFileSync(path.join(out, 'd/big.bin')), fs.readFileSync(path.join(src, 'd/big.bin')));
     assert.equal(fs.readFileSync(path.join(out, 'd/e/empty'), 'utf8'), '');
     assert.ok(fs.statSync(path.join(out, 'emptydir')).isDirectory());

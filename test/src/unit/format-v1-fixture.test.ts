@@ -38,7 +38,7 @@ describe('store format version 1 fixture', () => {
     assert.ok(snap);
     const out = fs.mkdtempSync(path.join(os.tmpdir(), 'coffer-fix-'));
     try {
-      await restore(repo, snap, '', snap.snapshot.root, new FsDestination(out), { overwrite: 'never' });
+      await restore(repo, '', snap.snapshot.root, new FsDestination(out), { overwrite: 'never' });
       const manifest = fs.readFileSync(fixture('manifest-v1.sha256'), 'utf8').trim().split('\n');
       for (const line of manifest) {
         const [sum, rel] = line.split(/\s+/) as [string, string];

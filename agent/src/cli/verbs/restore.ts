@@ -3,7 +3,7 @@ import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { openDestination } from '../../connectors/registry.js';
 import { type OverwritePolicy, restore } from '../../engine/restorer.js';
 import { findNode, splitRef } from '../../engine/tree-walk.js';
-import { expectArgs, flag, parseArgs, str } from '../args.js';
+import { expectArgs, flag, int, parseArgs, str } from '../args.js';
 import { openRepo } from '../context.js';
 import { bytes } from '../format.js';
 import { progressListener } from '../progress-bar.js';
@@ -37,10 +37,11 @@ export const restoreVerb: Verb = {
       const progress = progressListener(json, ctx.quiet || flag(p, 'quiet'));
       // Decoding on pack workers did not pay on local disk (file creation dominates):
       // measured 11.2 s with 2 workers vs 10.6 s without, and +170 MiB RSS.
-      const pool = str(p, 'workers') !== undefined && Number(str(p, 'workers')) > 0 ? new PackPool(repo.keys.data, repo.keys.id, Number(str(p, 'workers'))) : undefined;
+      const workers = int(p, 'workers') ?? 0;
+      const pool = workers > 0 ? new PackPool(repo.keys.data, repo.keys.id, workers) : undefined;
       try {
         let skippedShown = 0;
-        const r = await restore(repo, snap, ref.path, node, dest, {
+        const r = await restore(repo, ref.path, node, dest, {
           overwrite,
           signal: ctx.signal,
           ...(pool ? { pool } : {}),
