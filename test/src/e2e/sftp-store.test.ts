@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { assertExit, assertOneLineError, backupJson, cleanupTmpDirs, createStore, pollUntil, runCoffer, spawnCoffer, tmpDir } from '../helpers/cli.js';
-import { haveSshd, startSshd, type TestSshd } from '../helpers/sshd.js';
+import { haveSshd, makeSshHome, startSshd, type TestSshd } from '../helpers/sshd.js';
 import { assertSameTree, sha256Tree, writeTree } from '../helpers/tree.js';
 
 describe('coffer with a store on SFTP', function () {
@@ -17,11 +17,7 @@ describe('coffer with a store on SFTP', function () {
   before(async function () {
     if (!haveSshd() && process.env.CI !== 'true') this.skip();
     sshd = await startSshd();
-    home = tmpDir('coffer-e2e-home-');
-    fs.mkdirSync(path.join(home, '.ssh'), { mode: 0o700 });
-    fs.copyFileSync(sshd.clientKey, path.join(home, '.ssh', 'id_ed25519'));
-    fs.chmodSync(path.join(home, '.ssh', 'id_ed25519'), 0o600);
-    fs.copyFileSync(sshd.knownHosts, path.join(home, '.ssh', 'known_hosts'));
+    home = makeSshHome(sshd, tmpDir());
   });
   after(async () => {
     await sshd?.stop();
@@ -49,15 +45,10 @@ describe('coffer with a store on SFTP', function () {
   });
 
   it("resolves a Host alias from ~/.ssh/config, as in the seed's local-sftp example", () => {
-    const aliasHome = tmpDir('coffer-e2e-home-');
-    fs.mkdirSync(path.join(aliasHome, '.ssh'), { mode: 0o700 });
-    fs.copyFileSync(sshd.clientKey, path.join(aliasHome, '.ssh', 'id_ed25519_coffer'));
-    fs.chmodSync(path.join(aliasHome, '.ssh', 'id_ed25519_coffer'), 0o600);
-    fs.copyFileSync(sshd.knownHosts, path.join(aliasHome, '.ssh', 'known_hosts'));
-    fs.writeFileSync(
-      path.join(aliasHome, '.ssh', 'config'),
-      `Host local-sftp\n    HostName ${sshd.host}\n    Port ${sshd.port}\n    User ${sshd.user}\n    IdentityFile ~/.ssh/id_ed25519_coffer\n`,
-    );
+    const aliasHome = makeSshHome(sshd, tmpDir(), {
+      key: 'id_ed25519_coffer',
+      config: `Host local-sftp\n    HostName ${sshd.host}\n    Port ${sshd.port}\n    User ${sshd.user}\n    IdentityFile ~/.ssh/id_ed25519_coffer\n`,
+    });
     const url = `sftp://local-sftp${path.join(sshd.dir, 'store-alias')}`;
     const env = { HOME: aliasHome, SSH_AUTH_SOCK: undefined };
     createStore(url, [], { env });
@@ -68,9 +59,7 @@ describe('coffer with a store on SFTP', function () {
   });
 
   it('authenticates with a key held by a real ssh-agent (no key file in HOME)', async () => {
-    const agentHome = tmpDir('coffer-e2e-home-');
-    fs.mkdirSync(path.join(agentHome, '.ssh'), { mode: 0o700 });
-    fs.copyFileSync(sshd.knownHosts, path.join(agentHome, '.ssh', 'known_hosts'));
+    const agentHome = makeSshHome(sshd, tmpDir(), { key: null });
     const sock = path.join(agentHome, 'agent.sock');
     const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
     try {
@@ -89,15 +78,9 @@ describe('coffer with a store on SFTP', function () {
   });
 
   it('reaches the server through a ProxyJump host', () => {
-    const jumpHome = tmpDir('coffer-e2e-home-');
-    fs.mkdirSync(path.join(jumpHome, '.ssh'), { mode: 0o700 });
-    fs.copyFileSync(sshd.clientKey, path.join(jumpHome, '.ssh', 'id_ed25519'));
-    fs.chmodSync(path.join(jumpHome, '.ssh', 'id_ed25519'), 0o600);
-    fs.copyFileSync(sshd.knownHosts, path.join(jumpHome, '.ssh', 'known_hosts'));
-    fs.writeFileSync(
-      path.join(jumpHome, '.ssh', 'config'),
-      `Host behind\n    HostName ${sshd.host}\n    Port ${sshd.port}\n    ProxyJump ${sshd.user}@${sshd.host}:${sshd.port}\n`,
-    );
+    const jumpHome = makeSshHome(sshd, tmpDir(), {
+      config: `Host behind\n    HostName ${sshd.host}\n    Port ${sshd.port}\n    ProxyJump ${sshd.user}@${sshd.host}:${sshd.port}\n`,
+    });
     const url = `sftp://behind${path.join(sshd.dir, 'store-jump')}`;
     const env = { HOME: jumpHome, SSH_AUTH_SOCK: undefined };
     createStore(url, [], { env });
@@ -167,11 +150,11 @@ describe('coffer with a store on SFTP', function () {
   });
 
   it("follows the seed: a named remote on a Host alias, used as store, source and destination", () => {
-    const h = tmpDir('coffer-e2e-home-');
-    fs.mkdirSync(path.join(h, '.ssh'), { mode: 0o700 });
-    fs.copyFileSync(sshd.clientKey, path.join(h, '.ssh', 'id_ed25519_plakar'));
-    fs.chmodSync(path.join(h, '.ssh', 'id_ed25519_plakar'), 0o600);
-    fs.writeFileSync(path.join(h, '.ssh', 'config'), `Host local-sftp\n    HostName ${sshd.host}\n    Port ${sshd.port}\n    User ${sshd.user}\n    IdentityFile ~/.ssh/id_ed25519_plakar\n`);
+    const h = makeSshHome(sshd, tmpDir(), {
+      key: 'id_ed25519_plakar',
+      knownHosts: false,
+      config: `Host local-sftp\n    HostName ${sshd.host}\n    Port ${sshd.port}\n    User ${sshd.user}\n    IdentityFile ~/.ssh/id_ed25519_plakar\n`,
+    });
     const xdg = tmpDir('coffer-e2e-xdg-');
     const env = { HOME: h, SSH_AUTH_SOCK: undefined, XDG_CONFIG_HOME: xdg };
     const uploads = path.join(sshd.dir, 'uploads');
@@ -224,9 +207,7 @@ describe('coffer with a store on SFTP', function () {
   });
 
   it('refuses a server whose host key is not in known_hosts, naming the fix', () => {
-    const emptyHome = tmpDir('coffer-e2e-home-');
-    fs.mkdirSync(path.join(emptyHome, '.ssh'));
-    fs.copyFileSync(sshd.clientKey, path.join(emptyHome, '.ssh', 'id_ed25519'));
+    const emptyHome = makeSshHome(sshd, tmpDir(), { knownHosts: false });
     const url = `sftp://${sshd.host}:${sshd.port}${path.join(sshd.dir, 'store-unknown')}`;
     const r = runCoffer(['at', url, 'create'], { env: { HOME: emptyHome, SSH_AUTH_SOCK: undefined } });
     assertExit(r, 1, 'unknown host key');

@@ -139,3 +139,28 @@ export async function startSshd(): Promise<TestSshd> {
     },
   };
 }
+
+/** What to put in a test HOME's ~/.ssh. */
+export interface SshHomeOptions {
+  /** File name under ~/.ssh for a copy of the server's client key; omitted: no key. @default 'id_ed25519' */
+  readonly key?: string | null;
+  /** Copy the server's known_hosts entry to ~/.ssh/known_hosts. @default true */
+  readonly knownHosts?: boolean;
+  /** Contents of ~/.ssh/config. */
+  readonly config?: string;
+}
+
+/** Creates a HOME folder (under `parent`) with an ~/.ssh set up to reach `sshd`. */
+export function makeSshHome(sshd: TestSshd, parent: string, opts: SshHomeOptions = {}): string {
+  const home = fs.mkdtempSync(path.join(parent, 'home-'));
+  const dot = path.join(home, '.ssh');
+  fs.mkdirSync(dot, { mode: 0o700 });
+  const key = opts.key === undefined ? 'id_ed25519' : opts.key;
+  if (key !== null) {
+    fs.copyFileSync(sshd.clientKey, path.join(dot, key));
+    fs.chmodSync(path.join(dot, key), 0o600);
+  }
+  if (opts.knownHosts ?? true) fs.copyFileSync(sshd.knownHosts, path.join(dot, 'known_hosts'));
+  if (opts.config !== undefined) fs.writeFileSync(path.join(dot, 'config'), opts.config);
+  return home;
+}
