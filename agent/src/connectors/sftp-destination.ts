@@ -11,19 +11,13 @@ import type { Attributes, SFTPWrapper, Stats } from 'ssh2';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { TreeNode } from '../engine/tree.js';
 import { connect, type SshSession, type SshTarget } from '../ssh/connect.js';
+import { sftpError } from '../ssh/sftp-errors.js';
 import { call, done } from '../ssh/sftp-call.js';
 import type { Destination, DestinationFile, ExistingEntry } from './destination.js';
 
 const REQ = 255 * 1024;
 const IN_FLIGHT = 16;
 
-function sftpError(err: unknown, what: string): CofferError {
-  if (err instanceof CofferError) return err;
-  const code = (err as { code?: number }).code;
-  if (code === 3) return new CofferError(ErrorCode.Permission, `${what}: permission denied on the server; check that the SFTP user may write there`, { cause: err });
-  if (code === 4) return new CofferError(ErrorCode.NoSpace, `${what}: the server reported a failure (often no space left or a quota); check free space on the server`, { cause: err });
-  return new CofferError(ErrorCode.Retryable, `${what}: ${(err as Error).message}`, { cause: err });
-}
 
 function seconds(ns: string): number {
   return Number(BigInt(ns) / 1_000_000_000n);
@@ -86,7 +80,7 @@ export class SftpDestination implements Destination {
       await done((cb) => sftp.mkdir(cur, { mode: 0o700 }, cb)).catch(() => undefined);
     }
     const st = await call<Stats>((cb) => sftp.stat(root, cb)).catch((err: unknown) => {
-      throw sftpError(err, `creating ${this.location}`);
+      throw sftpError(err, `creating ${this.location}`, 'write');
     });
     if (!st.isDirectory()) throw new CofferError(ErrorCode.Usage, `${this.location} is not a directory`);
     this.safeDirs.add(root);
@@ -111,7 +105,7 @@ export class SftpDestination implements Destination {
       return true;
     } catch (err) {
       const st = await call<Stats>((cb) => sftp.lstat(p, cb)).catch(() => undefined);
-      if (!st) throw sftpError(err, `creating ${p}`);
+      if (!st) throw sftpError(err, `creating ${p}`, 'write');
       if (!st.isDirectory()) throw new CofferError(ErrorCode.Corrupt, `cannot restore directory ${p}: something else is there`);
       this.safeDirs.add(p);
       return false;
@@ -131,7 +125,7 @@ export class SftpDestination implements Destination {
     try {
       handle = await call<Buffer>((cb) => sftp.open(tmp, 'wx', { mode: 0o600 }, cb));
     } catch (err) {
-      throw sftpError(err, `creating ${final}`);
+      throw sftpError(err, `creating ${final}`, 'write');
     }
     const h = handle;
     const closeHandle = async (): Promise<void> => {
@@ -150,7 +144,7 @@ export class SftpDestination implements Destination {
             const o = offs[next++] as number;
             const n = Math.min(REQ, buf.length - o);
             await done((cb) => sftp.write(h, buf, o, n, position + o, cb)).catch((err: unknown) => {
-              throw sftpError(err, `writing ${final}`);
+              throw sftpError(err, `writing ${final}`, 'write');
             });
           }
         };
@@ -165,7 +159,7 @@ export class SftpDestination implements Destination {
             await done((cb) => sftp.rename(tmp, final, cb));
           }
         } catch (err) {
-          throw sftpError(err, `finishing ${final}`);
+          throw sftpError(err, `finishing ${final}`, 'write');
         }
         await this.setAttrs(sftp, final, node);
       },
@@ -181,7 +175,7 @@ export class SftpDestination implements Destination {
     const t = seconds(node.mtime);
     const attrs: Attributes = { mode: node.mode, atime: t, mtime: t } as Attributes;
     await done((cb) => sftp.setstat(p, attrs, cb)).catch((err: unknown) => {
-      throw sftpError(err, `setting mode and times of ${p}`);
+      throw sftpError(err, `setting mode and times of ${p}`, 'write');
     });
     if (node.uid !== undefined && node.gid !== undefined) {
       await done((cb) => sftp.setstat(p, { uid: node.uid, gid: node.gid }, cb)).catch(() => undefined);
@@ -198,7 +192,7 @@ export class SftpDestination implements Destination {
       else await done((cb) => sftp.rename(tmp, p, cb));
     } catch (err) {
       await done((cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
-      throw sftpError(err, `creating symlink ${p}`);
+      throw sftpError(err, `creating symlink ${p}`, 'write');
     }
   }
 
@@ -211,7 +205,7 @@ export class SftpDestination implements Destination {
     }
     await done((cb) => sftp.unlink(p, cb)).catch(() => undefined);
     await done((cb) => sftp.ext_openssh_hardlink(from, p, cb)).catch((err: unknown) => {
-      throw sftpError(err, `creating hardlink ${p}`);
+      throw sftpError(err, `creating hardlink ${p}`, 'write');
     });
   }
 

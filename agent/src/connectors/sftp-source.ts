@@ -7,8 +7,8 @@
  * detection uses size and mtime.
  */
 import type { Attributes, FileEntry, SFTPWrapper, Stats } from 'ssh2';
-import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { connect, type SshSession, type SshTarget } from '../ssh/connect.js';
+import { sftpError } from '../ssh/sftp-errors.js';
 import { call } from '../ssh/sftp-call.js';
 import type { DirListing, EntryMeta, Source, SourceFile } from './source.js';
 
@@ -16,13 +16,6 @@ const REQ = 255 * 1024;
 const AHEAD = 16;
 const S_IFMT = 0o170000;
 
-function sftpError(err: unknown, what: string): CofferError {
-  if (err instanceof CofferError) return err;
-  const code = (err as { code?: number }).code;
-  if (code === 2) return new CofferError(ErrorCode.NotFound, `${what}: no such file on the server`, { cause: err });
-  if (code === 3) return new CofferError(ErrorCode.Permission, `${what}: permission denied; check that the SFTP user may read it`, { cause: err });
-  return new CofferError(ErrorCode.Retryable, `${what}: ${(err as Error).message}`, { cause: err });
-}
 
 /** Owner and group names from an `ls -l` style long name, when present. */
 function namesFromLongname(longname: string): { user?: string; group?: string } {
@@ -81,7 +74,7 @@ export class SftpSource implements Source {
       if (m.type === 'symlink') return { ...m, target: await call<string>((cb) => sftp.readlink(this.abs(''), cb)) };
       return m;
     } catch (err) {
-      throw sftpError(err, `source ${this.location}`);
+      throw sftpError(err, `source ${this.location}`, 'read');
     }
   }
 
@@ -91,7 +84,7 @@ export class SftpSource implements Source {
     try {
       entries = await call<FileEntry[]>((cb) => sftp.readdir(this.abs(rel), cb));
     } catch (err) {
-      throw sftpError(err, `listing ${this.abs(rel)}`);
+      throw sftpError(err, `listing ${this.abs(rel)}`, 'read');
     }
     const listing: DirListing = { entries: [], errors: [] };
     const links: Promise<void>[] = [];
@@ -103,7 +96,7 @@ export class SftpSource implements Source {
         links.push(
           call<string>((cb) => sftp.readlink(p, cb)).then(
             (target) => void listing.entries.push({ ...m, target }),
-            (err: unknown) => void listing.errors.push({ name: e.filename, message: sftpError(err, p).message }),
+            (err: unknown) => void listing.errors.push({ name: e.filename, message: sftpError(err, p, 'read').message }),
           ),
         );
       } else listing.entries.push(m);
@@ -119,7 +112,7 @@ export class SftpSource implements Source {
     try {
       handle = await call<Buffer>((cb) => sftp.open(p, 'r', cb));
     } catch (err) {
-      throw sftpError(err, p);
+      throw sftpError(err, p, 'read');
     }
     // Read-ahead: up to AHEAD requests of REQ bytes in flight, consumed in order.
     const readAt = (pos: number, len: number): Promise<Buffer> => {
@@ -129,7 +122,7 @@ export class SftpSource implements Source {
       ).then(
         (n) => buf.subarray(0, n),
         (err: unknown) => {
-          throw sftpError(err, p);
+          throw sftpError(err, p, 'read');
         },
       );
     };

@@ -9,26 +9,13 @@ import { randomBytes } from 'node:crypto';
 import type { SFTPWrapper, Stats, FileEntry } from 'ssh2';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { connect, type SshSession, type SshTarget } from '../ssh/connect.js';
+import { sftpError } from '../ssh/sftp-errors.js';
 import { call } from '../ssh/sftp-call.js';
 import { type FileInfo, type FileKind, isValidName, layoutDirs, partsOf, type Range, relPath, type StorageBackend } from './backend.js';
 
 const REQ = 255 * 1024;
 const IN_FLIGHT = 32;
 
-function sftpError(err: unknown, what: string): CofferError {
-  if (err instanceof CofferError) return err;
-  const e = err as { code?: number | string; message?: string };
-  switch (e.code) {
-    case 2:
-      return new CofferError(ErrorCode.NotFound, `${what}: no such file`, { cause: err });
-    case 3:
-      return new CofferError(ErrorCode.Permission, `${what}: permission denied on the SFTP server; check that the SFTP user may read and write there`, { cause: err });
-    case 4:
-      return new CofferError(ErrorCode.Internal, `${what}: the SFTP server reported a failure (often no space left or a quota); check free space on the server`, { cause: err });
-    default:
-      return new CofferError(ErrorCode.Retryable, `${what}: ${e.message ?? String(err)}`, { cause: err });
-  }
-}
 
 /** A store in a folder of an SFTP server. */
 export class SftpBackend implements StorageBackend {
@@ -95,9 +82,9 @@ export class SftpBackend implements StorageBackend {
       } catch (err) {
         try {
           const st = await call<Stats>((cb) => sftp.stat(cur, cb));
-          if (!st.isDirectory()) throw sftpError(err, cur);
+          if (!st.isDirectory()) throw sftpError(err, cur, 'write');
         } catch (e2) {
-          throw sftpError(e2, `creating ${cur}`);
+          throw sftpError(e2, `creating ${cur}`, 'write');
         }
       }
     }
@@ -109,7 +96,7 @@ export class SftpBackend implements StorageBackend {
     try {
       names = await call<FileEntry[]>((cb) => sftp.readdir(this.root, cb));
     } catch (err) {
-      if ((err as { code?: number }).code !== 2) throw sftpError(err, this.location);
+      if ((err as { code?: number }).code !== 2) throw sftpError(err, this.location, 'read');
     }
     if (names.some((n) => n.filename === 'config')) {
       throw new CofferError(ErrorCode.StoreExists, `a store already exists at ${this.location}; use it, or choose an empty folder`);
@@ -122,7 +109,7 @@ export class SftpBackend implements StorageBackend {
     for (let i = 0; i < dirs.length; i += IN_FLIGHT) {
       await Promise.all(
         dirs.slice(i, i + IN_FLIGHT).map((d) => call<undefined>((cb) => sftp.mkdir(this.abs(d), { mode: 0o700 }, (e) => cb(e, undefined))).catch((e: unknown) => {
-          throw sftpError(e, `creating ${this.abs(d)}`);
+          throw sftpError(e, `creating ${this.abs(d)}`, 'write');
         })),
       );
     }
@@ -193,7 +180,7 @@ export class SftpBackend implements StorageBackend {
       if (kind === 'config' && (await this.exists())) {
         throw new CofferError(ErrorCode.StoreExists, `a store already exists at ${this.location}`);
       }
-      throw sftpError(err, `writing ${relPath(kind, name)} in ${this.location}`);
+      throw sftpError(err, `writing ${relPath(kind, name)} in ${this.location}`, 'write');
     }
   }
 
@@ -204,7 +191,7 @@ export class SftpBackend implements StorageBackend {
     try {
       handle = await call<Buffer>((cb) => sftp.open(p, 'r', cb));
     } catch (err) {
-      throw sftpError(err, `${relPath(kind, name)} in ${this.location}`);
+      throw sftpError(err, `${relPath(kind, name)} in ${this.location}`, 'read');
     }
     try {
       let offset = range?.offset ?? 0;
@@ -244,7 +231,7 @@ export class SftpBackend implements StorageBackend {
       return buf;
     } catch (err) {
       if (err instanceof CofferError) throw err;
-      throw sftpError(err, `${relPath(kind, name)} in ${this.location}`);
+      throw sftpError(err, `${relPath(kind, name)} in ${this.location}`, 'read');
     } finally {
       await call<undefined>((cb) => sftp.close(handle, (e) => cb(e, undefined))).catch(() => undefined);
     }
@@ -256,7 +243,7 @@ export class SftpBackend implements StorageBackend {
       const st = await call<Stats>((cb) => sftp.stat(this.abs(relPath(kind, name)), cb));
       return { name, size: st.size, mtimeMs: st.mtime * 1000 };
     } catch (err) {
-      throw sftpError(err, `${relPath(kind, name)} in ${this.location}`);
+      throw sftpError(err, `${relPath(kind, name)} in ${this.location}`, 'read');
     }
   }
 
@@ -270,7 +257,7 @@ export class SftpBackend implements StorageBackend {
         dirs.slice(i, i + IN_FLIGHT).map((d) =>
           call<FileEntry[]>((cb) => sftp.readdir(this.abs(d), cb)).catch((err: unknown) => {
             if ((err as { code?: number }).code === 2) return [] as FileEntry[];
-            throw sftpError(err, `listing ${this.abs(d)}`);
+            throw sftpError(err, `listing ${this.abs(d)}`, 'read');
           }),
         ),
       );
@@ -286,7 +273,7 @@ export class SftpBackend implements StorageBackend {
     try {
       await call<undefined>((cb) => sftp.unlink(this.abs(relPath(kind, name)), (e) => cb(e, undefined)));
     } catch (err) {
-      throw sftpError(err, `${relPath(kind, name)} in ${this.location}`);
+      throw sftpError(err, `${relPath(kind, name)} in ${this.location}`, 'write');
     }
   }
 
