@@ -10,7 +10,8 @@ import { randomBytes } from 'node:crypto';
 import type { Attributes, SFTPWrapper, Stats } from 'ssh2';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { TreeNode } from '../engine/tree.js';
-import { connect, type SshSession, type SshTarget } from '../ssh/connect.js';
+import type { SshSession, SshTarget } from '../ssh/connect.js';
+import { SessionPool } from '../ssh/session-pool.js';
 import { sftpError } from '../ssh/sftp-errors.js';
 import { call, done } from '../ssh/sftp-call.js';
 import type { Destination, DestinationFile, ExistingEntry } from './destination.js';
@@ -18,33 +19,45 @@ import type { Destination, DestinationFile, ExistingEntry } from './destination.
 const REQ = 255 * 1024;
 const IN_FLIGHT = 16;
 
-
 function seconds(ns: string): number {
   return Number(BigInt(ns) / 1_000_000_000n);
 }
 
-/** A folder on an SFTP server to restore into. */
+/** Times one file's writes may move to a new connection after a transport failure. */
+const WRITE_RESTARTS = 8;
+
+/** Runs one request, mapping its failure. */
+function req<T>(what: string, fn: (cb: (err: Error | null | undefined, v: T) => void) => void): Promise<T> {
+  return call(fn).catch((err: unknown) => {
+    throw sftpError(err, what, 'write');
+  });
+}
+
+/** Runs one request that yields nothing, mapping its failure. */
+function reqDone(what: string, fn: (cb: (err: Error | null | undefined) => void) => void): Promise<void> {
+  return done(fn).catch((err: unknown) => {
+    throw sftpError(err, what, 'write');
+  });
+}
+
+/**
+ * A folder on an SFTP server to restore into. Every operation is retried on a new
+ * connection after a transport failure; a file's writes move to a new connection by
+ * reopening its temporary file (the writes the server acknowledged are in it).
+ */
 export class SftpDestination implements Destination {
-  private session: Promise<SshSession> | undefined;
+  private readonly pool: SessionPool;
   private readonly safeDirs = new Set<string>();
   private readonly tmpTag = randomBytes(3).toString('hex');
   private counter = 0;
 
   constructor(
-    private readonly target: SshTarget,
+    target: SshTarget,
     private readonly root: string,
     readonly location: string,
-  ) {}
-
-  private async sftp(): Promise<{ sftp: SFTPWrapper; ext: ReadonlySet<string> }> {
-    this.session ??= connect(this.target);
-    try {
-      const s = await this.session;
-      return { sftp: s.sftp, ext: s.extensions };
-    } catch (err) {
-      this.session = undefined;
-      throw err;
-    }
+    connections = 1,
+  ) {
+    this.pool = new SessionPool(target, connections);
   }
 
   private base(): string {
@@ -61,7 +74,7 @@ export class SftpDestination implements Destination {
     for (const part of parts.slice(0, -1)) {
       cur = `${cur === '/' ? '' : cur}/${part}`;
       if (this.safeDirs.has(cur)) continue;
-      const st = await call<Stats>((cb) => sftp.lstat(cur, cb)).catch(() => undefined);
+      const st = await this.lstat(sftp, cur);
       if (st && !st.isDirectory()) {
         throw new CofferError(ErrorCode.Corrupt, `refusing to restore '${rel}': ${cur} is not a directory on the server (a symlink or file is in the way)`);
       }
@@ -70,46 +83,63 @@ export class SftpDestination implements Destination {
     return `${this.base() === '/' ? '' : this.base()}/${rel}`;
   }
 
-  async prepare(): Promise<boolean> {
-    const { sftp } = await this.sftp();
-    const root = this.base();
-    const existed = await call<Stats>((cb) => sftp.stat(root, cb)).then(() => true, () => false);
-    let cur = '';
-    for (const part of root.split('/').filter(Boolean)) {
-      cur = `${cur}/${part}`;
-      await done((cb) => sftp.mkdir(cur, { mode: 0o700 }, cb)).catch(() => undefined);
-    }
-    const st = await call<Stats>((cb) => sftp.stat(root, cb)).catch((err: unknown) => {
-      throw sftpError(err, `creating ${this.location}`, 'write');
-    });
-    if (!st.isDirectory()) throw new CofferError(ErrorCode.Usage, `${this.location} is not a directory`);
-    this.safeDirs.add(root);
-    return !existed;
-  }
-
-  async lookup(rel: string): Promise<ExistingEntry | undefined> {
-    const { sftp } = await this.sftp();
-    const p = await this.abs(sftp, rel);
-    const st = await call<Stats>((cb) => sftp.lstat(p, cb)).catch(() => undefined);
-    if (!st) return undefined;
-    const type = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
-    return { type, size: st.size, mtime: (BigInt(st.mtime) * 1_000_000_000n).toString() };
-  }
-
-  async makeDir(rel: string): Promise<boolean> {
-    const { sftp } = await this.sftp();
-    const p = await this.abs(sftp, rel);
+  /** LSTAT; undefined when nothing is there. Transport failures are thrown (so the operation is retried). */
+  private async lstat(sftp: SFTPWrapper, p: string): Promise<Stats | undefined> {
     try {
-      await done((cb) => sftp.mkdir(p, { mode: 0o700 }, cb));
-      this.safeDirs.add(p);
-      return true;
+      return await call<Stats>((cb) => sftp.lstat(p, cb));
     } catch (err) {
-      const st = await call<Stats>((cb) => sftp.lstat(p, cb)).catch(() => undefined);
-      if (!st) throw sftpError(err, `creating ${p}`, 'write');
-      if (!st.isDirectory()) throw new CofferError(ErrorCode.Corrupt, `cannot restore directory ${p}: something else is there`);
-      this.safeDirs.add(p);
-      return false;
+      const e = sftpError(err, p, 'read');
+      if (e.code === ErrorCode.Retryable) throw e;
+      return undefined;
     }
+  }
+
+  prepare(): Promise<boolean> {
+    const root = this.base();
+    let existed: boolean | undefined;
+    return this.pool.run(`creating ${this.location}`, async ({ sftp }) => {
+      existed ??= (await this.lstat(sftp, root)) !== undefined;
+      let cur = '';
+      for (const part of root.split('/').filter(Boolean)) {
+        cur = `${cur}/${part}`;
+        await done((cb) => sftp.mkdir(cur, { mode: 0o700 }, cb)).catch((err: unknown) => {
+          const e = sftpError(err, `creating ${cur}`, 'write');
+          if (e.code === ErrorCode.Retryable) throw e;
+        });
+      }
+      const st = await req<Stats>(`creating ${this.location}`, (cb) => sftp.stat(root, cb));
+      if (!st.isDirectory()) throw new CofferError(ErrorCode.Usage, `${this.location} is not a directory`);
+      this.safeDirs.add(root);
+      return !existed;
+    });
+  }
+
+  lookup(rel: string): Promise<ExistingEntry | undefined> {
+    return this.pool.run(`examining ${rel}`, async ({ sftp }) => {
+      const st = await this.lstat(sftp, await this.abs(sftp, rel));
+      if (!st) return undefined;
+      const type = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
+      return { type, size: st.size, mtime: (BigInt(st.mtime) * 1_000_000_000n).toString() };
+    });
+  }
+
+  makeDir(rel: string): Promise<boolean> {
+    return this.pool.run(`creating ${rel}`, async ({ sftp }) => {
+      const p = await this.abs(sftp, rel);
+      try {
+        await done((cb) => sftp.mkdir(p, { mode: 0o700 }, cb));
+        this.safeDirs.add(p);
+        return true;
+      } catch (err) {
+        const e = sftpError(err, `creating ${p}`, 'write');
+        if (e.code === ErrorCode.Retryable) throw e;
+        const st = await this.lstat(sftp, p);
+        if (!st) throw e;
+        if (!st.isDirectory()) throw new CofferError(ErrorCode.Corrupt, `cannot restore directory ${p}: something else is there`);
+        this.safeDirs.add(p);
+        return false;
+      }
+    });
   }
 
   private tmpFor(p: string): string {
@@ -118,54 +148,83 @@ export class SftpDestination implements Destination {
   }
 
   async createFile(rel: string): Promise<DestinationFile> {
-    const { sftp, ext } = await this.sftp();
-    const final = await this.abs(sftp, rel);
-    const tmp = this.tmpFor(final);
-    let handle: Buffer | undefined;
-    try {
-      handle = await call<Buffer>((cb) => sftp.open(tmp, 'wx', { mode: 0o600 }, cb));
-    } catch (err) {
-      throw sftpError(err, `creating ${final}`, 'write');
-    }
-    const h = handle;
+    let final = '';
+    let tmp = '';
+    const opened = await this.pool.run(`creating ${rel}`, async (session) => {
+      final = await this.abs(session.sftp, rel);
+      tmp = this.tmpFor(final);
+      return { session, handle: await req<Buffer>(`creating ${final}`, (cb) => session.sftp.open(tmp, 'wx', { mode: 0o600 }, cb)) };
+    });
+    let cur: { session: SshSession; handle: Buffer } | undefined = opened;
+    let restarts = 0;
+    /** After a transport failure: the same temporary file, reopened (without truncation) on a new connection. */
+    const reopen = async (err: CofferError): Promise<{ session: SshSession; handle: Buffer }> => {
+      if (++restarts > WRITE_RESTARTS) throw err;
+      if (cur) this.pool.drop(cur.session);
+      cur = undefined;
+      const again = await this.pool.run(`reopening ${final}`, async (session) => ({
+        session,
+        handle: await req<Buffer>(`reopening ${final}`, (cb) => session.sftp.open(tmp, 'r+', cb)),
+      }));
+      cur = again;
+      return again;
+    };
+    const writeAll = async (target: { session: SshSession; handle: Buffer }, buf: Buffer, position: number): Promise<void> => {
+      const { sftp } = target.session;
+      const offs: number[] = [];
+      for (let o = 0; o < buf.length; o += REQ) offs.push(o);
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < offs.length) {
+          const o = offs[next++] as number;
+          const n = Math.min(REQ, buf.length - o);
+          await reqDone(`writing ${final}`, (cb) => sftp.write(target.handle, buf, o, n, position + o, cb));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, offs.length) }, worker));
+    };
+    /** Closes the handle; a handle on a dead connection is gone with it. */
     const closeHandle = async (): Promise<void> => {
-      if (!handle) return;
-      handle = undefined;
-      await done((cb) => sftp.close(h, cb));
+      const c = cur;
+      cur = undefined;
+      if (c) await done((cb) => c.session.sftp.close(c.handle, cb)).catch(() => undefined);
     };
     return {
-      async write(data: Uint8Array, position: number): Promise<void> {
+      write: async (data: Uint8Array, position: number): Promise<void> => {
         const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-        const offs: number[] = [];
-        for (let o = 0; o < buf.length; o += REQ) offs.push(o);
-        let next = 0;
-        const worker = async (): Promise<void> => {
-          while (next < offs.length) {
-            const o = offs[next++] as number;
-            const n = Math.min(REQ, buf.length - o);
-            await done((cb) => sftp.write(h, buf, o, n, position + o, cb)).catch((err: unknown) => {
-              throw sftpError(err, `writing ${final}`, 'write');
-            });
+        for (;;) {
+          const target = cur ?? (await reopen(new CofferError(ErrorCode.Retryable, `writing ${final}: the connection was lost`)));
+          try {
+            await writeAll(target, buf, position);
+            return;
+          } catch (err) {
+            const e = CofferError.from(err);
+            if (e.code !== ErrorCode.Retryable) throw e;
+            await reopen(e);
           }
-        };
-        await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, offs.length) }, worker));
+        }
       },
       commit: async (node: TreeNode): Promise<void> => {
-        try {
-          await closeHandle();
-          if (ext.has('posix-rename@openssh.com')) await done((cb) => sftp.ext_openssh_rename(tmp, final, cb));
-          else {
-            await done((cb) => sftp.unlink(final, cb)).catch(() => undefined);
-            await done((cb) => sftp.rename(tmp, final, cb));
+        await closeHandle();
+        await this.pool.run(`finishing ${final}`, async ({ sftp, extensions }, attempt) => {
+          try {
+            if (extensions.has('posix-rename@openssh.com')) await done((cb) => sftp.ext_openssh_rename(tmp, final, cb));
+            else {
+              await done((cb) => sftp.unlink(final, cb)).catch(() => undefined);
+              await done((cb) => sftp.rename(tmp, final, cb));
+            }
+          } catch (err) {
+            const e = sftpError(err, `finishing ${final}`, 'write');
+            // A repeat that finds the temporary file gone: the first attempt renamed it.
+            if (attempt > 1 && e.code === ErrorCode.NotFound && (await this.lstat(sftp, final))) return;
+            throw e;
           }
-        } catch (err) {
-          throw sftpError(err, `finishing ${final}`, 'write');
-        }
-        await this.setAttrs(sftp, final, node);
+          await this.setAttrs(sftp, final, node);
+        });
       },
       abort: async (): Promise<void> => {
-        await closeHandle().catch(() => undefined);
-        await done((cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
+        await closeHandle();
+        await this.pool.run(`removing ${tmp}`, ({ sftp }) => done((cb) => sftp.unlink(tmp, cb))).catch(() => undefined);
       },
     };
   }
@@ -174,57 +233,58 @@ export class SftpDestination implements Destination {
   private async setAttrs(sftp: SFTPWrapper, p: string, node: TreeNode): Promise<void> {
     const t = seconds(node.mtime);
     const attrs: Attributes = { mode: node.mode, atime: t, mtime: t } as Attributes;
-    await done((cb) => sftp.setstat(p, attrs, cb)).catch((err: unknown) => {
-      throw sftpError(err, `setting mode and times of ${p}`, 'write');
-    });
+    await reqDone(`setting mode and times of ${p}`, (cb) => sftp.setstat(p, attrs, cb));
     if (node.uid !== undefined && node.gid !== undefined) {
-      await done((cb) => sftp.setstat(p, { uid: node.uid, gid: node.gid }, cb)).catch(() => undefined);
+      await done((cb) => sftp.setstat(p, { uid: node.uid, gid: node.gid }, cb)).catch((err: unknown) => {
+        const e = sftpError(err, p, 'write');
+        if (e.code === ErrorCode.Retryable) throw e;
+      });
     }
   }
 
-  async makeSymlink(rel: string, target: string): Promise<void> {
-    const { sftp, ext } = await this.sftp();
-    const p = await this.abs(sftp, rel);
-    const tmp = this.tmpFor(p);
-    try {
-      await done((cb) => sftp.symlink(target, tmp, cb));
-      if (ext.has('posix-rename@openssh.com')) await done((cb) => sftp.ext_openssh_rename(tmp, p, cb));
-      else await done((cb) => sftp.rename(tmp, p, cb));
-    } catch (err) {
-      await done((cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
-      throw sftpError(err, `creating symlink ${p}`, 'write');
-    }
-  }
-
-  async makeHardlink(rel: string, existingRel: string): Promise<void> {
-    const { sftp, ext } = await this.sftp();
-    const p = await this.abs(sftp, rel);
-    const from = await this.abs(sftp, existingRel);
-    if (!ext.has('hardlink@openssh.com')) {
-      throw new CofferError(ErrorCode.Config, `cannot restore hardlink ${p}: the server lacks hardlink@openssh.com`);
-    }
-    await done((cb) => sftp.unlink(p, cb)).catch(() => undefined);
-    await done((cb) => sftp.ext_openssh_hardlink(from, p, cb)).catch((err: unknown) => {
-      throw sftpError(err, `creating hardlink ${p}`, 'write');
+  makeSymlink(rel: string, target: string): Promise<void> {
+    return this.pool.run(`creating symlink ${rel}`, async ({ sftp, extensions }) => {
+      const p = await this.abs(sftp, rel);
+      const tmp = this.tmpFor(p);
+      try {
+        await done((cb) => sftp.symlink(target, tmp, cb));
+        if (extensions.has('posix-rename@openssh.com')) await done((cb) => sftp.ext_openssh_rename(tmp, p, cb));
+        else await done((cb) => sftp.rename(tmp, p, cb));
+      } catch (err) {
+        await done((cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
+        throw sftpError(err, `creating symlink ${p}`, 'write');
+      }
     });
   }
 
-  async setMetadata(rel: string, node: TreeNode): Promise<void> {
-    if (node.type === 'symlink') return; // SETSTAT would follow the link
-    const { sftp } = await this.sftp();
-    const p = rel === '' ? this.base() : await this.abs(sftp, rel);
-    await this.setAttrs(sftp, p, node);
+  makeHardlink(rel: string, existingRel: string): Promise<void> {
+    return this.pool.run(`creating hardlink ${rel}`, async ({ sftp, extensions }) => {
+      const p = await this.abs(sftp, rel);
+      const from = await this.abs(sftp, existingRel);
+      if (!extensions.has('hardlink@openssh.com')) {
+        throw new CofferError(ErrorCode.Config, `cannot restore hardlink ${p}: the server lacks hardlink@openssh.com`);
+      }
+      await done((cb) => sftp.unlink(p, cb)).catch(() => undefined);
+      await reqDone(`creating hardlink ${p}`, (cb) => sftp.ext_openssh_hardlink(from, p, cb));
+    });
   }
 
-  async remove(rel: string): Promise<void> {
-    const { sftp } = await this.sftp();
-    const p = await this.abs(sftp, rel);
-    await done((cb) => sftp.unlink(p, cb)).catch(() => done((cb) => sftp.rmdir(p, cb))).catch(() => undefined);
+  setMetadata(rel: string, node: TreeNode): Promise<void> {
+    if (node.type === 'symlink') return Promise.resolve(); // SETSTAT would follow the link
+    return this.pool.run(`setting metadata of ${rel}`, async ({ sftp }) => {
+      const p = rel === '' ? this.base() : await this.abs(sftp, rel);
+      await this.setAttrs(sftp, p, node);
+    });
+  }
+
+  remove(rel: string): Promise<void> {
+    return this.pool.run(`removing ${rel}`, async ({ sftp }) => {
+      const p = await this.abs(sftp, rel);
+      await done((cb) => sftp.unlink(p, cb)).catch(() => done((cb) => sftp.rmdir(p, cb))).catch(() => undefined);
+    });
   }
 
   async close(): Promise<void> {
-    const s = this.session;
-    this.session = undefined;
-    if (s) (await s.catch(() => undefined))?.client.end();
+    await this.pool.close();
   }
 }

@@ -6,9 +6,11 @@
  * SFTP v3 gives mtimes in whole seconds; there are no inode numbers, so change
  * detection uses size and mtime.
  */
-import type { Attributes, FileEntry, SFTPWrapper, Stats } from 'ssh2';
-import { connect, type SshSession, type SshTarget } from '../ssh/connect.js';
-import { sftpError } from '../ssh/sftp-errors.js';
+import type { Attributes, FileEntry, Stats } from 'ssh2';
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import type { SshSession, SshTarget } from '../ssh/connect.js';
+import { SessionPool } from '../ssh/session-pool.js';
+import { sftpError, sftpStatus } from '../ssh/sftp-errors.js';
 import { call } from '../ssh/sftp-call.js';
 import type { DirListing, EntryMeta, Source, SourceFile } from './source.js';
 
@@ -40,25 +42,21 @@ function metaFrom(name: string, a: Attributes, longname: string | undefined): En
   return { ...base, type: 'other', kind: other };
 }
 
-/** A tree on an SFTP server. */
+/** Times one file read may restart on a new connection after a transport failure. */
+const READ_RESTARTS = 8;
+
+/** A tree on an SFTP server. Every request is retried on a new connection after a transport failure. */
 export class SftpSource implements Source {
   readonly type = 'sftp';
-  private session: Promise<SshSession> | undefined;
+  private readonly pool: SessionPool;
 
   constructor(
-    private readonly target: SshTarget,
+    target: SshTarget,
     private readonly root: string,
     readonly location: string,
-  ) {}
-
-  private async sftp(): Promise<SFTPWrapper> {
-    this.session ??= connect(this.target);
-    try {
-      return (await this.session).sftp;
-    } catch (err) {
-      this.session = undefined;
-      throw err;
-    }
+    connections = 1,
+  ) {
+    this.pool = new SessionPool(target, connections);
   }
 
   private abs(rel: string): string {
@@ -66,59 +64,70 @@ export class SftpSource implements Source {
     return rel === '' ? r || '/' : `${r}/${rel}`;
   }
 
-  async stat(): Promise<EntryMeta> {
-    const sftp = await this.sftp();
-    try {
-      const a = await call<Stats>((cb) => sftp.lstat(this.abs(''), cb));
-      const m = metaFrom(this.root.split('/').filter(Boolean).pop() ?? '/', a, undefined);
-      if (m.type === 'symlink') return { ...m, target: await call<string>((cb) => sftp.readlink(this.abs(''), cb)) };
-      return m;
-    } catch (err) {
-      throw sftpError(err, `source ${this.location}`, 'read');
-    }
+  stat(): Promise<EntryMeta> {
+    const p = this.abs('');
+    return this.pool.run(`source ${this.location}`, async ({ sftp }) => {
+      try {
+        const a = await call<Stats>((cb) => sftp.lstat(p, cb));
+        const m = metaFrom(this.root.split('/').filter(Boolean).pop() ?? '/', a, undefined);
+        if (m.type === 'symlink') return { ...m, target: await call<string>((cb) => sftp.readlink(p, cb)) };
+        return m;
+      } catch (err) {
+        throw sftpError(err, `source ${this.location}`, 'read');
+      }
+    });
   }
 
-  async readDir(rel: string): Promise<DirListing> {
-    const sftp = await this.sftp();
-    let entries: FileEntry[];
-    try {
-      entries = await call<FileEntry[]>((cb) => sftp.readdir(this.abs(rel), cb));
-    } catch (err) {
-      throw sftpError(err, `listing ${this.abs(rel)}`, 'read');
-    }
-    const listing: DirListing = { entries: [], errors: [] };
-    const links: Promise<void>[] = [];
-    for (const e of entries) {
-      if (e.filename === '.' || e.filename === '..') continue;
-      const m = metaFrom(e.filename, e.attrs, e.longname);
-      if (m.type === 'symlink') {
-        const p = `${this.abs(rel)}/${e.filename}`.replace(/^\/\//, '/');
-        links.push(
-          call<string>((cb) => sftp.readlink(p, cb)).then(
-            (target) => void listing.entries.push({ ...m, target }),
-            (err: unknown) => void listing.errors.push({ name: e.filename, message: sftpError(err, p, 'read').message }),
-          ),
-        );
-      } else listing.entries.push(m);
-    }
-    await Promise.all(links);
-    return listing;
+  readDir(rel: string): Promise<DirListing> {
+    const dir = this.abs(rel);
+    return this.pool.run(`listing ${dir}`, async ({ sftp }) => {
+      let entries: FileEntry[];
+      try {
+        entries = await call<FileEntry[]>((cb) => sftp.readdir(dir, cb));
+      } catch (err) {
+        throw sftpError(err, `listing ${dir}`, 'read');
+      }
+      const listing: DirListing = { entries: [], errors: [] };
+      const links: Promise<void>[] = [];
+      for (const e of entries) {
+        if (e.filename === '.' || e.filename === '..') continue;
+        const m = metaFrom(e.filename, e.attrs, e.longname);
+        if (m.type === 'symlink') {
+          const p = `${dir}/${e.filename}`.replace(/^\/\//, '/');
+          links.push(
+            call<string>((cb) => sftp.readlink(p, cb)).then(
+              (target) => void listing.entries.push({ ...m, target }),
+              (err: unknown) => {
+                const ce = sftpError(err, p, 'read');
+                if (ce.code === ErrorCode.Retryable) throw ce; // the connection failed: list again
+                listing.errors.push({ name: e.filename, message: ce.message });
+              },
+            ),
+          );
+        } else listing.entries.push(m);
+      }
+      await Promise.all(links);
+      return listing;
+    });
   }
 
   async open(rel: string): Promise<SourceFile> {
-    const sftp = await this.sftp();
     const p = this.abs(rel);
-    let handle: Buffer;
-    try {
-      handle = await call<Buffer>((cb) => sftp.open(p, 'r', cb));
-    } catch (err) {
-      throw sftpError(err, p, 'read');
-    }
-    // Read-ahead: up to AHEAD requests of REQ bytes in flight, consumed in order.
+    const openOn = (): Promise<{ session: SshSession; handle: Buffer }> =>
+      this.pool.run(p, async (session) => {
+        try {
+          return { session, handle: await call<Buffer>((cb) => session.sftp.open(p, 'r', cb)) };
+        } catch (err) {
+          throw sftpError(err, p, 'read');
+        }
+      });
+    let cur = await openOn();
     const readAt = (pos: number, len: number): Promise<Buffer> => {
+      const { sftp } = cur.session;
+      const handle = cur.handle;
       const buf = Buffer.allocUnsafe(len);
       return call<number>((cb) =>
-        sftp.read(handle, buf, 0, len, pos, (err, n) => (err && (err as { code?: number }).code === 1 ? cb(undefined, 0) : cb(err, n))),
+        sftp.read(handle, buf, 0, len, pos, (err, n) => (err && sftpStatus(err) === 1 ? cb(undefined, 0) : cb(err, n))),
       ).then(
         (n) => buf.subarray(0, n),
         (err: unknown) => {
@@ -126,9 +135,13 @@ export class SftpSource implements Source {
         },
       );
     };
+    // Read-ahead: up to AHEAD requests of REQ bytes in flight, consumed in order.
     let nextPos = 0;
+    let delivered = 0;
     let eof = false;
-    const queue: { pos: number; req: Promise<Buffer> }[] = [];
+    let restarts = 0;
+    let queue: { pos: number; req: Promise<Buffer> }[] = [];
+    let pending: Buffer = Buffer.alloc(0);
     const fill = (): void => {
       while (!eof && queue.length < AHEAD) {
         const req = readAt(nextPos, REQ);
@@ -137,50 +150,65 @@ export class SftpSource implements Source {
         nextPos += REQ;
       }
     };
-    let pending: Buffer = Buffer.alloc(0);
+    /** The next block in order, or an empty buffer at the end of the file. */
+    const nextBlock = async (): Promise<Buffer> => {
+      fill();
+      const next = queue.shift();
+      if (!next) return Buffer.alloc(0);
+      let got = await next.req;
+      // A short read before the end: fetch the rest of this block before going on.
+      for (let guard = 0; got.length > 0 && got.length < REQ && guard < 64; guard++) {
+        const more = await readAt(next.pos + got.length, REQ - got.length);
+        if (more.length === 0) break;
+        got = Buffer.concat([got, more]);
+      }
+      return got;
+    };
+    /** After a transport failure: reopen on a new connection and read on from what was delivered. */
+    const restart = async (err: CofferError): Promise<void> => {
+      if (++restarts > READ_RESTARTS) throw err;
+      this.pool.drop(cur.session);
+      queue = [];
+      pending = Buffer.alloc(0);
+      cur = await openOn();
+      nextPos = delivered;
+    };
     return {
       async read(out: Buffer, offset: number, length: number): Promise<number> {
         let done = 0;
         while (done < length) {
           if (pending.length === 0) {
-            if (eof && queue.length === 0) break;
-            fill();
-            const next = queue.shift();
-            if (!next) break;
-            let got = await next.req;
-            if (got.length === 0) {
+            if (eof) break;
+            try {
+              pending = await nextBlock();
+            } catch (err) {
+              const ce = CofferError.from(err);
+              if (ce.code !== ErrorCode.Retryable) throw ce;
+              await restart(ce);
+              continue;
+            }
+            if (pending.length === 0) {
               eof = true;
-              queue.length = 0;
+              queue = [];
               break;
             }
-            // A short read before the end: fetch the rest of this block before going on.
-            for (let guard = 0; got.length < REQ && guard < 64; guard++) {
-              const more = await readAt(next.pos + got.length, REQ - got.length);
-              if (more.length === 0) {
-                eof = true;
-                queue.length = 0;
-                break;
-              }
-              got = Buffer.concat([got, more]);
-            }
-            pending = got;
           }
           const n = Math.min(length - done, pending.length);
           pending.copy(out, offset + done, 0, n);
           pending = pending.subarray(n);
           done += n;
+          delivered += n;
         }
         return done;
       },
       async close(): Promise<void> {
-        await call<undefined>((cb) => sftp.close(handle, (e) => cb(e, undefined))).catch(() => undefined);
+        const { session, handle } = cur;
+        await call<undefined>((cb) => session.sftp.close(handle, (e) => cb(e, undefined))).catch(() => undefined);
       },
     };
   }
 
   async close(): Promise<void> {
-    const s = this.session;
-    this.session = undefined;
-    if (s) (await s.catch(() => undefined))?.client.end();
+    await this.pool.close();
   }
 }

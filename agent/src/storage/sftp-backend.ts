@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import type { SFTPWrapper, Stats, FileEntry } from 'ssh2';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
-import { connect, type SshSession, type SshTarget } from '../ssh/connect.js';
+import type { SshTarget } from '../ssh/connect.js';
+import { SessionPool } from '../ssh/session-pool.js';
 import { sftpError } from '../ssh/sftp-errors.js';
 import { call } from '../ssh/sftp-call.js';
 import { type FileInfo, type FileKind, isValidName, layoutDirs, partsOf, type Range, relPath, type StorageBackend } from './backend.js';
@@ -20,42 +21,26 @@ const IN_FLIGHT = 32;
 /** A store in a folder of an SFTP server. */
 export class SftpBackend implements StorageBackend {
   readonly location: string;
-  private session: Promise<SshSession> | undefined;
+  private readonly pool: SessionPool;
 
   constructor(
-    private readonly target: SshTarget,
+    target: SshTarget,
     private readonly root: string,
     display: string,
+    connections = 1,
   ) {
     this.location = display;
+    this.pool = new SessionPool(target, connections, { attempts: 1 });
   }
 
-  /** Drops the connection (after a failure); the next call reconnects. */
+  /** Drops the connections (after a failure); the next call reconnects. */
   reset(): void {
-    const s = this.session;
-    this.session = undefined;
-    void s?.then((x) => x.client.end()).catch(() => undefined);
+    this.pool.reset();
   }
 
   private async sftp(): Promise<{ sftp: SFTPWrapper; ext: ReadonlySet<string> }> {
-    if (!this.session) {
-      const s = connect(this.target);
-      this.session = s;
-      // A connection that closes (server gone, network cut) is replaced on the next call.
-      s.then(
-        (x) => x.client.once('close', () => {
-          if (this.session === s) this.session = undefined;
-        }),
-        () => undefined,
-      );
-    }
-    try {
-      const s = await (this.session);
-      return { sftp: s.sftp, ext: s.extensions };
-    } catch (err) {
-      this.session = undefined;
-      throw err;
-    }
+    const s = await this.pool.get();
+    return { sftp: s.sftp, ext: s.extensions };
   }
 
   private abs(rel: string): string {
@@ -278,13 +263,6 @@ export class SftpBackend implements StorageBackend {
   }
 
   async close(): Promise<void> {
-    const s = this.session;
-    this.session = undefined;
-    if (!s) return;
-    try {
-      (await s).client.end();
-    } catch {
-      // never connected
-    }
+    await this.pool.close();
   }
 }

@@ -143,6 +143,8 @@ export interface RunningCoffer {
   readonly done: Promise<RunResult>;
   /** Whether the process has exited. */
   exited(): boolean;
+  /** What it has printed on stdout so far. */
+  stdoutSoFar(): string;
 }
 
 /** Starts `coffer ARGS` in the background. */
@@ -165,7 +167,7 @@ export function spawnCoffer(args: readonly string[], opts: Omit<RunOptions, 'inp
   child.once('exit', () => {
     hasExited = true;
   });
-  return { child, done, exited: () => hasExited };
+  return { child, done, exited: () => hasExited, stdoutSoFar: () => Buffer.concat(out).toString('utf8') };
 }
 
 /** Polls `cond` up to `attempts` times, `intervalMs` apart; resolves whether it became true. */

@@ -7,24 +7,12 @@
  * have no effect, and a remove that finds the file gone on a repeat has done its job.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { retry, type RetryOptions } from '@coffer/shared/retry.js';
 import type { FileInfo, FileKind, Range, StorageBackend } from '../backend.js';
 
 /** A backend that can drop its connection so the next call reconnects. */
 export interface Resettable {
   reset(): void;
-}
-
-/** Retry policy. */
-export interface RetryOptions {
-  /** Attempts in all. @default 8 */
-  readonly attempts?: number;
-  /** First delay; doubled each time up to `maxDelayMs`. @default 250 */
-  readonly baseDelayMs?: number;
-  /** @default 8000 */
-  readonly maxDelayMs?: number;
-  /** Told about each retry (for a warning line). */
-  readonly onRetry?: (what: string, attempt: number, err: CofferError) => void;
-  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /** Wraps `inner` with retries. */
@@ -38,22 +26,14 @@ export class RetryingBackend implements StorageBackend {
     this.location = inner.location;
   }
 
-  private async run<T>(what: string, op: (attempt: number) => Promise<T>): Promise<T> {
-    const attempts = this.opts.attempts ?? 8;
-    let delay = this.opts.baseDelayMs ?? 250;
-    const sleep = this.opts.sleep ?? ((ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms)));
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await op(attempt);
-      } catch (err) {
-        const e = CofferError.from(err);
-        if (e.code !== ErrorCode.Retryable || attempt >= attempts) throw e;
-        this.opts.onRetry?.(what, attempt, e);
+  private run<T>(what: string, op: (attempt: number) => Promise<T>): Promise<T> {
+    return retry(what, op, {
+      ...this.opts,
+      onRetry: (w, attempt, err) => {
+        this.opts.onRetry?.(w, attempt, err);
         this.inner.reset?.();
-        await sleep(delay);
-        delay = Math.min(delay * 2, this.opts.maxDelayMs ?? 8000);
-      }
-    }
+      },
+    });
   }
 
   exists(): Promise<boolean> {

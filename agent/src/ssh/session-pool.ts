@@ -1,0 +1,110 @@
+/**
+ * Up to `size` SSH connections (each with its SFTP channel) to one server, opened on
+ * first use and handed out round-robin, so that many requests in flight spread over
+ * several connections (`connections=N`). A connection that closes, or that a caller
+ * drops after a transport failure, is replaced on the next request. `run` wraps an
+ * operation that is safe to repeat: on a Retryable failure it drops the connection the
+ * operation used, waits with backoff and runs it again on a fresh one.
+ */
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { retry, type RetryOptions } from '@coffer/shared/retry.js';
+import { connect, type SshSession, type SshTarget } from './connect.js';
+
+/** The most connections one store, source or destination may open. */
+export const MAX_CONNECTIONS = 16;
+
+/** Parses the `connections` option (default 1). */
+export function connectionsOption(value: string | undefined): number {
+  if (value === undefined || value === '') return 1;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_CONNECTIONS) {
+    throw new CofferError(ErrorCode.Config, `connections=${value} is not valid: use a whole number from 1 to ${MAX_CONNECTIONS}`);
+  }
+  return n;
+}
+
+/** A set of connections to one server. */
+export class SessionPool {
+  private readonly slots: (Promise<SshSession> | undefined)[];
+  private next = 0;
+
+  constructor(
+    private readonly target: SshTarget,
+    readonly size = 1,
+    private readonly retryOptions: RetryOptions = {},
+  ) {
+    this.slots = new Array<Promise<SshSession> | undefined>(size).fill(undefined);
+  }
+
+  /** A connection: the next one round-robin, opened if it is not open. */
+  async get(): Promise<SshSession> {
+    const i = this.next;
+    this.next = (this.next + 1) % this.size;
+    let s = this.slots[i];
+    if (!s) {
+      const opened = connect(this.target);
+      s = opened;
+      this.slots[i] = opened;
+      opened.then(
+        (x) =>
+          x.client.once('close', () => {
+            if (this.slots[i] === opened) this.slots[i] = undefined;
+          }),
+        () => {
+          if (this.slots[i] === opened) this.slots[i] = undefined;
+        },
+      );
+    }
+    return s;
+  }
+
+  /** Closes `session` (after a transport failure on it); its slot reconnects on next use. */
+  drop(session: SshSession): void {
+    for (let i = 0; i < this.size; i++) {
+      const s = this.slots[i];
+      if (!s) continue;
+      void s.then(
+        (x) => {
+          if (x === session && this.slots[i] === s) this.slots[i] = undefined;
+        },
+        () => undefined,
+      );
+    }
+    session.client.end();
+  }
+
+  /** Closes every connection; the next request reconnects. */
+  reset(): void {
+    for (let i = 0; i < this.size; i++) {
+      const s = this.slots[i];
+      this.slots[i] = undefined;
+      void s?.then((x) => x.client.end(), () => undefined);
+    }
+  }
+
+  /**
+   * Runs `op` on a connection; a Retryable failure drops that connection and runs `op`
+   * again on another (backoff as in shared/retry.ts). `op` must be safe to repeat.
+   */
+  run<T>(what: string, op: (session: SshSession, attempt: number) => Promise<T>): Promise<T> {
+    return retry(
+      what,
+      async (attempt) => {
+        const s = await this.get();
+        try {
+          return await op(s, attempt);
+        } catch (err) {
+          if (err instanceof CofferError && err.code === ErrorCode.Retryable) this.drop(s);
+          throw err;
+        }
+      },
+      this.retryOptions,
+    );
+  }
+
+  /** Closes every connection (a later request would open new ones). */
+  async close(): Promise<void> {
+    const all = this.slots.splice(0, this.size);
+    await Promise.all(all.map((s) => (s ? s.then((x) => x.client.end(), () => undefined) : Promise.resolve())));
+  }
+}
