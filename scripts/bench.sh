@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark coffer against restic on a deterministic dataset (npm run bench [-- options]).
-# Installs restic and GNU time from Debian packages when missing, builds the workspace,
-# then runs bench/dist/main.js; see `npm run bench -- --help` for options.
+# Installs restic, GNU time and OpenSSH (sshd for the SFTP scenarios' loopback server,
+# ssh for restic's sftp backend) from Debian packages when missing, builds the
+# workspace, then runs bench/dist/main.js; see `npm run bench -- --help` for options.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -26,6 +27,8 @@ ensure() {
 
 ensure restic restic
 ensure /usr/bin/time time
+ensure /usr/sbin/sshd openssh-server
+ensure ssh openssh-client
 
 npm run build
 exec node bench/dist/main.js "$@"

@@ -1,5 +1,6 @@
-/** Command-line options of the benchmark: --tools, --reps, --size, --json, --help. */
+/** Command-line options of the benchmark: --tools, --backends, --reps, --size, --json, --help. */
 import { parseArgs } from 'node:util';
+import { BACKEND_NAMES, type BackendName } from './backends.js';
 import { BenchError, messageOf } from './errors.js';
 import type { Profile } from './profile.js';
 import { TOOL_NAMES, type ToolName } from './tools.js';
@@ -10,6 +11,7 @@ const MAX_REPS = 100;
 /** Parsed options. */
 export interface Options {
   readonly tools: ToolName[];
+  readonly backends: BackendName[];
   readonly reps: number;
   readonly size: Profile['name'];
   readonly json: string | undefined;
@@ -17,23 +19,29 @@ export interface Options {
 }
 
 export const USAGE = `usage: npm run bench -- [options]
-  --tools LIST   comma-separated tools to run: coffer,restic (default both)
-  --reps N       runs per tool; the report shows the median of each step (default 1)
-  --size SIZE    full (~1 GiB dataset, default) or small (~100 MB, for quick runs)
-  --json FILE    also write raw results as JSON to FILE
-  --help         show this help`;
+  --tools LIST     comma-separated tools to run: coffer,restic (default both)
+  --backends LIST  comma-separated scenarios, run in this order (default all):
+                     local        store and source on local disk
+                     sftp         store on a loopback OpenSSH server (sshd on 127.0.0.1)
+                     sftp-source  coffer backs up an sftp:// source into a local store;
+                                  restic, which has no SFTP source, reads the files locally
+  --reps N         runs per tool and scenario; the report shows the median of each step (default 1)
+  --size SIZE      full (~1 GiB dataset, default) or small (~100 MB, for quick runs)
+  --json FILE      also write raw results as JSON to FILE
+  --help           show this help`;
 
 function usage(message: string): BenchError {
   return new BenchError(`${message} (try --help)`, EXIT_USAGE);
 }
 
-function parseTools(text: string): ToolName[] {
-  const out: ToolName[] = [];
+/** The names in a comma-separated `text`, each one of `allowed`, without repeats, in the order given. */
+function parseList<T extends string>(text: string, allowed: readonly T[], flag: string): T[] {
+  const out: T[] = [];
   for (const raw of text.split(',')) {
     const name = raw.trim();
-    const tool = TOOL_NAMES.find((t) => t === name);
-    if (tool === undefined) throw usage(`unknown tool "${name}" in --tools; expected ${TOOL_NAMES.join(', ')}`);
-    if (!out.includes(tool)) out.push(tool);
+    const found = allowed.find((t) => t === name);
+    if (found === undefined) throw usage(`unknown name "${name}" in ${flag}; expected ${allowed.join(', ')}`);
+    if (!out.includes(found)) out.push(found);
   }
   return out;
 }
@@ -48,6 +56,7 @@ export function parseOptions(argv: string[]): Options {
       allowPositionals: false,
       options: {
         tools: { type: 'string', default: TOOL_NAMES.join(',') },
+        backends: { type: 'string', default: BACKEND_NAMES.join(',') },
         reps: { type: 'string', default: '1' },
         size: { type: 'string', default: 'full' },
         json: { type: 'string' },
@@ -61,5 +70,12 @@ export function parseOptions(argv: string[]): Options {
   if (!Number.isInteger(reps) || reps < 1 || reps > MAX_REPS) throw usage(`--reps must be an integer from 1 to ${MAX_REPS}, got "${values.reps}"`);
   const size = values.size;
   if (size !== 'full' && size !== 'small') throw usage(`--size must be full or small, got "${size}"`);
-  return { tools: parseTools(values.tools), reps, size, json: values.json, help: values.help };
+  return {
+    tools: parseList(values.tools, TOOL_NAMES, '--tools'),
+    backends: parseList(values.backends, BACKEND_NAMES, '--backends'),
+    reps,
+    size,
+    json: values.json,
+    help: values.help,
+  };
 }

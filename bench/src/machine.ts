@@ -1,6 +1,7 @@
-/** What the benchmark ran on: CPU, cores, memory, OS, file system, Node and tool versions. */
-import { cpus, release, totalmem, type as osType } from 'node:os';
+/** What the benchmark ran on: CPU, cores, memory, OS, file system, Node and tool versions (OpenSSH's too when the SFTP server ran). */
+import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
 import { capture } from './measure.js';
+import type { SftpServer } from './sftp-server.js';
 import type { Tool, ToolName } from './tools.js';
 
 /** Machine and software description printed with every report. */
@@ -12,15 +13,18 @@ export interface MachineInfo {
   readonly os: string;
   readonly fsType: string;
   readonly node: string;
-  readonly versions: Partial<Record<ToolName, string>>;
+  /** 1-minute load average when the run started: other work on the machine skews every number. */
+  readonly load1: number;
+  readonly versions: Partial<Record<ToolName | 'openssh', string>>;
 }
 
 /** Collects machine info; `work` is where stores live (its file-system type is reported). */
-export function machineInfo(work: string, tools: readonly Tool[]): MachineInfo {
+export function machineInfo(work: string, tools: readonly Tool[], server: SftpServer | undefined): MachineInfo {
   const list = cpus();
-  const versions: Partial<Record<ToolName, string>> = {};
+  const versions: Partial<Record<ToolName | 'openssh', string>> = {};
   for (const t of tools) versions[t.name] = t.version();
   versions.restic ??= capture('restic', ['version']) ?? 'not installed';
+  if (server !== undefined) versions.openssh = server.version;
   return {
     date: new Date().toISOString(),
     cpu: list[0]?.model.trim() ?? 'unknown',
@@ -29,6 +33,7 @@ export function machineInfo(work: string, tools: readonly Tool[]): MachineInfo {
     os: `${osType()} ${release()}`,
     fsType: capture('stat', ['-f', '-c', '%T', work]) ?? 'unknown',
     node: process.version,
+    load1: loadavg()[0] ?? 0,
     versions,
   };
 }

@@ -1,26 +1,30 @@
 /**
- * Entry point of `npm run bench`: builds (or reuses) the deterministic dataset, runs
- * every selected tool through the same steps on identical copies, verifies each restore
- * and prints coffer/restic ratios against the targets. Exit 0 when every run completed
- * and every restore matched; non-zero with one line on stderr otherwise.
+ * Entry point of `npm run bench`: builds (or reuses) the deterministic dataset, starts
+ * the loopback SFTP server when a selected scenario needs it, runs every selected tool
+ * through the same steps on identical copies in every selected scenario, verifies each
+ * restore and prints coffer/restic ratios against each scenario's targets. Exit 0 when
+ * every run completed and every restore matched; non-zero with one line on stderr
+ * otherwise. The SFTP server is stopped on every exit path.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { USAGE, parseOptions } from './args.js';
+import { makeBackend } from './backends.js';
 import { ensureDataset } from './dataset.js';
 import { BenchError, messageOf } from './errors.js';
 import { machineInfo } from './machine.js';
 import { requireTime } from './measure.js';
-import { renderReport, summarize } from './report.js';
+import { renderReport, summarize, type Section } from './report.js';
 import { runScenario, type ToolRun } from './scenario.js';
+import { sftpPreflight, startSftpServer, type SftpServer } from './sftp-server.js';
 import { makeTool } from './tools.js';
 
 function log(msg: string): void {
   process.stderr.write(`bench: ${msg}\n`);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   if (opts.help) {
     console.log(USAGE);
@@ -32,29 +36,48 @@ function main(): void {
   requireTime();
   const tools = opts.tools.map((name) => makeTool(name, { root, work }));
   for (const t of tools) t.preflight();
+  const needsServer = opts.backends.some((b) => b !== 'local');
+  if (needsServer) sftpPreflight();
 
-  const machine = machineInfo(work, tools);
-  log(`${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB.toFixed(1)} GiB; node ${machine.node}`);
   const ds = ensureDataset(work, opts.size, log);
   log(`dataset ${ds.dir}: ${ds.files} files, ${(ds.bytes / 1e6).toFixed(1)} MB${ds.reused ? ' (reused)' : ''}`);
 
-  const runs: ToolRun[] = [];
-  for (let rep = 1; rep <= opts.reps; rep++) {
-    const order = rep % 2 === 1 ? tools : [...tools].reverse();
-    for (const tool of order) runs.push(runScenario(tool, ds, work, rep, log));
-  }
+  let server: SftpServer | undefined;
+  try {
+    if (needsServer) {
+      server = await startSftpServer();
+      log(`sshd listening on ${server.host}:${server.port} (${server.version})`);
+    }
+    const machine = machineInfo(work, tools, server);
+    log(`${machine.cpu}, ${machine.cores} cores, ${machine.ramGiB.toFixed(1)} GiB; node ${machine.node}`);
 
-  const summary = summarize(opts.tools, runs);
-  console.log(renderReport(summary, machine, ds, runs[0]?.modifiedBytes));
-  if (opts.json !== undefined) {
-    const file = resolve(opts.json);
-    writeFileSync(file, JSON.stringify({ machine, dataset: ds, options: opts, runs, summary }, null, 2) + '\n');
-    log(`raw results written to ${file}`);
+    const runs: ToolRun[] = [];
+    const sections: Section[] = [];
+    for (const name of opts.backends) {
+      const backend = makeBackend(name, server);
+      const mine: ToolRun[] = [];
+      for (let rep = 1; rep <= opts.reps; rep++) {
+        const order = rep % 2 === 1 ? tools : [...tools].reverse();
+        for (const tool of order) mine.push(await runScenario(tool, backend, ds, work, rep, log));
+      }
+      runs.push(...mine);
+      sections.push({ backend, summary: summarize(opts.tools, mine, backend.targets) });
+    }
+
+    console.log(renderReport(sections, machine, ds, runs[0]?.modifiedBytes));
+    if (opts.json !== undefined) {
+      const file = resolve(opts.json);
+      const summaries = sections.map((s) => ({ backend: s.backend.name, title: s.backend.title, howTools: s.backend.howTools, summary: s.summary }));
+      writeFileSync(file, JSON.stringify({ machine, dataset: ds, options: opts, runs, sections: summaries }, null, 2) + '\n');
+      log(`raw results written to ${file}`);
+    }
+  } finally {
+    await server?.stop();
   }
 }
 
 try {
-  main();
+  await main();
 } catch (err) {
   process.stderr.write(`bench: error: ${messageOf(err)}\n`);
   process.exitCode = err instanceof BenchError ? err.exitCode : 1;

@@ -1,15 +1,17 @@
 /**
  * Runs one benchmark step as a child process under GNU `/usr/bin/time -v` and returns
  * its wall time (measured here with a monotonic clock), peak resident set size and CPU
- * time (parsed from time's report). Output of the child goes to a log file.
+ * time (parsed from time's report). Output of the child goes to a log file. The step
+ * runs asynchronously, so the harness's event loop keeps serving (the SFTP server's
+ * log pipe); a step over the time limit is killed with its children.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { BenchError } from './errors.js';
 
 const TIME_BIN = '/usr/bin/time';
-/** A step that runs longer than this is killed and the benchmark fails. */
-const STEP_TIMEOUT_MS = 3 * 60 * 60 * 1000;
+/** A step that runs longer than this is killed and the benchmark fails (30 min; a step takes seconds to a few minutes). */
+const STEP_TIMEOUT_MS = 30 * 60 * 1000;
 const TAIL_CHARS = 300;
 
 /** A command line with its working directory and environment. */
@@ -49,28 +51,59 @@ function tail(path: string): string {
   }
 }
 
+/** How a child ended. */
+interface Exit {
+  readonly status: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly error?: Error;
+  readonly timedOut: boolean;
+}
+
+/** Kills `pid` (time) and its children (the step); their own children, like restic's ssh, end when its pipes close. */
+function killTree(pid: number): void {
+  spawnSync('pkill', ['-KILL', '-P', String(pid)], { stdio: 'ignore', timeout: 10_000 });
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Runs `cmd` with output to `fd`, resolving when it exits; killed after {@link STEP_TIMEOUT_MS}. */
+function runChild(cmd: string, args: readonly string[], inv: Invocation, fd: number): Promise<Exit> {
+  return new Promise((resolve) => {
+    let timedOut = false;
+    const child = spawn(cmd, args, { cwd: inv.cwd, env: inv.env, stdio: ['ignore', fd, fd] });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (child.pid !== undefined) killTree(child.pid);
+    }, STEP_TIMEOUT_MS);
+    const done = (exit: Exit): void => {
+      clearTimeout(timer);
+      resolve(exit);
+    };
+    child.once('error', (error) => done({ status: null, signal: null, error, timedOut }));
+    child.once('exit', (status, signal) => done({ status, signal, timedOut }));
+  });
+}
+
 /** Runs `inv` under /usr/bin/time -v, logging its output to `logFile`; fails unless it exits 0. */
-export function runTimed(label: string, inv: Invocation, logFile: string): Sample {
+export async function runTimed(label: string, inv: Invocation, logFile: string): Promise<Sample> {
   requireTime();
   const timeFile = `${logFile}.time`;
   const fd = openSync(logFile, 'w');
-  let result: ReturnType<typeof spawnSync>;
+  let result: Exit;
   let wallNs: bigint;
   try {
     writeSync(fd, `$ (cd ${inv.cwd} && ${inv.cmd} ${inv.args.join(' ')})\n`);
     const t0 = process.hrtime.bigint();
-    result = spawnSync(TIME_BIN, ['-v', '-o', timeFile, inv.cmd, ...inv.args], {
-      cwd: inv.cwd,
-      env: inv.env,
-      stdio: ['ignore', fd, fd],
-      timeout: STEP_TIMEOUT_MS,
-      killSignal: 'SIGKILL',
-    });
+    result = await runChild(TIME_BIN, ['-v', '-o', timeFile, inv.cmd, ...inv.args], inv, fd);
     wallNs = process.hrtime.bigint() - t0;
   } finally {
     closeSync(fd);
   }
   if (result.error) throw new BenchError(`${label}: could not run ${inv.cmd}: ${result.error.message} (log: ${logFile})`);
+  if (result.timedOut) throw new BenchError(`${label} killed after ${STEP_TIMEOUT_MS / 60_000} minutes (log: ${logFile})`);
   if (result.status !== 0) {
     const how = result.signal ? `signal ${result.signal}` : `exit ${String(result.status)}`;
     throw new BenchError(`${label} failed (${how}): ${tail(logFile)} (log: ${logFile})`);

@@ -1,33 +1,15 @@
 /**
- * Turns runs into the side-by-side report: per step the median wall time, throughput and
- * peak RSS of each tool, the coffer/restic ratios with their targets (PASS/MISS), CPU
- * time, store sizes, and the machine the numbers came from.
+ * Turns runs into the side-by-side report, one section per backend: per step the median
+ * wall time, throughput and peak RSS of each tool, the coffer/restic ratios with the
+ * backend's targets (PASS/MISS), CPU time, store sizes, and the machine the numbers
+ * came from.
  */
+import type { Backend, Targets } from './backends.js';
 import type { Dataset } from './dataset.js';
 import type { MachineInfo } from './machine.js';
-import { STEPS, type StepName, type ToolRun } from './scenario.js';
+import type { ToolRun } from './scenario.js';
+import { STEPS, STEP_LABELS, type StepName } from './steps.js';
 import type { ToolName } from './tools.js';
-
-/** Target for coffer/restic wall-time ratio per step (none for create). */
-export const WALL_TARGETS: Readonly<Record<StepName, number | undefined>> = {
-  create: undefined,
-  initial: 0.8,
-  nochange: 0.8,
-  change: 0.8,
-  restore: 0.8,
-  check: 1.0,
-};
-export const STORE_TARGET = 1.0;
-export const RSS_TARGET = 2.0;
-
-const LABELS: Readonly<Record<StepName, string>> = {
-  create: 'create/init',
-  initial: 'initial backup',
-  nochange: 'no-change backup',
-  change: '5%-change backup',
-  restore: 'restore latest',
-  check: 'check (read data)',
-};
 
 /** Medians of one step for one tool. */
 export interface StepStats {
@@ -60,9 +42,10 @@ export interface ValueRow {
   readonly judged: Judged | undefined;
 }
 
-/** Everything the report shows. */
+/** Everything the report shows for one backend. */
 export interface Summary {
   readonly tools: readonly ToolName[];
+  readonly targets: Targets;
   readonly reps: number;
   readonly steps: StepRow[];
   readonly storeInitialMB: ValueRow;
@@ -95,8 +78,8 @@ function valueRow(label: string, tools: readonly ToolName[], runs: readonly Tool
   return { label, tools: values, judged: judge(values.coffer, values.restic, target) };
 }
 
-/** Aggregates runs (medians over reps) and judges the ratios. */
-export function summarize(tools: readonly ToolName[], runs: readonly ToolRun[]): Summary {
+/** Aggregates one backend's runs (medians over reps) and judges the ratios against `targets`. */
+export function summarize(tools: readonly ToolName[], runs: readonly ToolRun[], targets: Targets): Summary {
   const steps: StepRow[] = STEPS.map((step) => {
     const per: Partial<Record<ToolName, StepStats>> = {};
     for (const t of tools) {
@@ -116,14 +99,14 @@ export function summarize(tools: readonly ToolName[], runs: readonly ToolRun[]):
     return {
       step,
       tools: per,
-      wall: judge(c?.wallS, r?.wallS, WALL_TARGETS[step]),
-      rss: judge(c?.rssMiB, r?.rssMiB, RSS_TARGET),
+      wall: judge(c?.wallS, r?.wallS, targets.wall[step]),
+      rss: judge(c?.rssMiB, r?.rssMiB, targets.rss),
       cpu: judge(c?.cpuS, r?.cpuS, undefined)?.ratio,
     };
   });
   const storeInitialMB = valueRow('store after initial backup (MB)', tools, runs, (r) => r.storeInitialBytes / 1e6, undefined);
-  const storeFinalMB = valueRow('store after all 3 backups (MB)', tools, runs, (r) => r.storeFinalBytes / 1e6, STORE_TARGET);
-  const peakRssMiB = valueRow('peak RSS over all steps (MiB)', tools, runs, (r) => Math.max(...STEPS.map((s) => r.steps[s].maxRssMiB)), RSS_TARGET);
+  const storeFinalMB = valueRow('store after all 3 backups (MB)', tools, runs, (r) => r.storeFinalBytes / 1e6, targets.store);
+  const peakRssMiB = valueRow('peak RSS over all steps (MiB)', tools, runs, (r) => Math.max(...STEPS.map((s) => r.steps[s].maxRssMiB)), targets.rss);
   const verdicts: (boolean | undefined)[] = [
     ...steps.flatMap((s) => [s.wall?.pass, s.rss?.pass]),
     storeFinalMB.judged?.pass,
@@ -132,6 +115,7 @@ export function summarize(tools: readonly ToolName[], runs: readonly ToolRun[]):
   const judgedList = verdicts.filter((v): v is boolean => v !== undefined);
   return {
     tools,
+    targets,
     reps: Math.max(0, ...tools.map((t) => runs.filter((r) => r.tool === t).length)),
     steps,
     storeInitialMB,
@@ -174,13 +158,13 @@ function stepTable(s: Summary): string {
   for (const t of s.tools) header.push(`${t} RSS MiB`);
   if (both) header.push('wall c/r', 'target', '', 'RSS c/r', 'target', '');
   const rows = s.steps.map((row) => {
-    const cells = [LABELS[row.step]];
+    const cells = [STEP_LABELS[row.step]];
     for (const t of s.tools) cells.push(num(row.tools[t]?.wallS, 2));
     for (const t of s.tools) cells.push(num(row.tools[t]?.mbps, 1));
     for (const t of s.tools) cells.push(num(row.tools[t]?.rssMiB, 0));
     if (both) {
-      cells.push(num(row.wall?.ratio, 2), target(row.wall, WALL_TARGETS[row.step]), verdict(row.wall));
-      cells.push(num(row.rss?.ratio, 2), target(row.rss, RSS_TARGET), verdict(row.rss));
+      cells.push(num(row.wall?.ratio, 2), target(row.wall, s.targets.wall[row.step]), verdict(row.wall));
+      cells.push(num(row.rss?.ratio, 2), target(row.rss, s.targets.rss), verdict(row.rss));
     }
     return cells;
   });
@@ -191,7 +175,7 @@ function cpuTable(s: Summary): string {
   const header = ['CPU seconds (user+sys)', ...s.tools];
   if (s.tools.length === 2) header.push('c/r');
   const rows = s.steps.map((row) => {
-    const cells = [LABELS[row.step], ...s.tools.map((t) => num(row.tools[t]?.cpuS, 2))];
+    const cells = [STEP_LABELS[row.step], ...s.tools.map((t) => num(row.tools[t]?.cpuS, 2))];
     if (s.tools.length === 2) cells.push(num(row.cpu, 2));
     return cells;
   });
@@ -210,17 +194,16 @@ function valueTable(s: Summary): string {
   return table(header, rows);
 }
 
-/** The full report as text. */
-export function renderReport(s: Summary, m: MachineInfo, ds: Dataset, modifiedBytes: number | undefined): string {
-  const versions = Object.entries(m.versions).map(([k, v]) => `${k}: ${v}`);
+/** One backend's results. */
+export interface Section {
+  readonly backend: Backend;
+  readonly summary: Summary;
+}
+
+function renderSection({ backend, summary: s }: Section): string[] {
   const lines = [
-    '',
-    `Coffer vs restic benchmark, ${m.date}`,
-    `machine: ${m.cpu}, ${m.cores} logical cores, ${m.ramGiB.toFixed(1)} GiB RAM, ${m.os}, bench/work on ${m.fsType}`,
-    `node ${m.node}; ${versions.join('; ')}`,
-    `dataset: ${ds.profile}, ${ds.files} files, ${(ds.bytes / 1e6).toFixed(1)} MB` +
-      (modifiedBytes === undefined ? '' : `; after 5% change ${(modifiedBytes / 1e6).toFixed(1)} MB`) +
-      `; reps ${s.reps} (medians shown); MB = 10^6 bytes, MB/s = source bytes / wall`,
+    `== ${backend.name}: ${backend.title}`,
+    ...s.tools.map((t) => `   ${t}: ${backend.howTools[t]}`),
     '',
     stepTable(s),
     '',
@@ -229,7 +212,25 @@ export function renderReport(s: Summary, m: MachineInfo, ds: Dataset, modifiedBy
     cpuTable(s),
     '',
   ];
-  if (s.tools.length === 2) lines.push(`targets met: ${s.met}/${s.judgedCount} (ratios are coffer/restic; lower is better)`);
-  else lines.push('ratios and targets need both tools (--tools coffer,restic)');
+  if (s.tools.length === 2) lines.push(`${backend.name}: targets met ${s.met}/${s.judgedCount} (ratios are coffer/restic; lower is better)`, '');
+  return lines;
+}
+
+/** The full report as text: machine and dataset, then one section per backend. */
+export function renderReport(sections: readonly Section[], m: MachineInfo, ds: Dataset, modifiedBytes: number | undefined): string {
+  const versions = Object.entries(m.versions).map(([k, v]) => `${k}: ${v}`);
+  const reps = Math.max(0, ...sections.map((x) => x.summary.reps));
+  const lines = [
+    '',
+    `Coffer vs restic benchmark, ${m.date}`,
+    `machine: ${m.cpu}, ${m.cores} logical cores, ${m.ramGiB.toFixed(1)} GiB RAM, ${m.os}, bench/work on ${m.fsType}; load average ${m.load1.toFixed(2)} at start`,
+    `node ${m.node}; ${versions.join('; ')}`,
+    `dataset: ${ds.profile}, ${ds.files} files, ${(ds.bytes / 1e6).toFixed(1)} MB` +
+      (modifiedBytes === undefined ? '' : `; after 5% change ${(modifiedBytes / 1e6).toFixed(1)} MB`) +
+      `; reps ${reps} (medians shown); MB = 10^6 bytes, MB/s = source bytes / wall`,
+    '',
+  ];
+  for (const section of sections) lines.push(...renderSection(section));
+  if (sections.some((x) => x.summary.tools.length !== 2)) lines.push('ratios and targets need both tools (--tools coffer,restic)');
   return lines.join('\n');
 }

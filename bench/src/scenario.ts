@@ -1,22 +1,23 @@
 /**
- * One benchmark run of one tool: fresh copy of the dataset, fresh store, then the timed
- * steps create → initial backup → no-change backup → (modify) → backup after change →
- * restore → check, with the restore verified byte for byte against the modified source.
- * Dirty pages are flushed (untimed) before every step; file data stays in the page cache.
+ * One benchmark run of one tool in one scenario (backend): fresh copy of the dataset,
+ * fresh store, then the timed steps create → initial backup → no-change backup →
+ * (modify) → backup after change → restore → check, with the restore (always into a
+ * local folder) verified byte for byte against the modified source, whether the store
+ * or the source was reached over SFTP. Dirty pages are flushed (untimed) before every
+ * step; file data stays in the page cache.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Backend, BackendName } from './backends.js';
 import type { Dataset } from './dataset.js';
 import { BenchError, EXIT_MISMATCH } from './errors.js';
 import { copyTree, removeTree, syncDisks, treeBytes } from './fsutil.js';
+import { locationUrl } from './location.js';
 import { buildManifest, compareManifests, identical, restoredRoot, type Manifest, type ManifestDiff } from './manifest.js';
 import { runTimed, type Invocation, type Sample } from './measure.js';
 import { applyModification, type ModifyResult } from './modify.js';
+import type { StepName } from './steps.js';
 import type { Tool, ToolName } from './tools.js';
-
-/** The timed steps, in order. */
-export const STEPS = ['create', 'initial', 'nochange', 'change', 'restore', 'check'] as const;
-export type StepName = (typeof STEPS)[number];
 
 /** A step's measurements plus the source bytes it covered (for MB/s). */
 export interface StepResult extends Sample {
@@ -26,6 +27,7 @@ export interface StepResult extends Sample {
 /** Everything measured in one run of one tool. */
 export interface ToolRun {
   readonly tool: ToolName;
+  readonly backend: BackendName;
   readonly rep: number;
   readonly steps: Record<StepName, StepResult>;
   readonly storeInitialBytes: number;
@@ -44,7 +46,7 @@ function fileBytes(m: Manifest): number {
   return total;
 }
 
-function reportMismatch(tool: ToolName, diff: ManifestDiff): void {
+function reportMismatch(tool: string, diff: ManifestDiff): void {
   const lines = [
     '',
     '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
@@ -63,53 +65,59 @@ function reportMismatch(tool: ToolName, diff: ManifestDiff): void {
   process.stderr.write(lines.join('\n') + '\n');
 }
 
-/** Runs every step for `tool` on a fresh copy of `ds`. */
-export function runScenario(tool: Tool, ds: Dataset, work: string, rep: number, log: (msg: string) => void): ToolRun {
+/** Runs every step for `tool` in `backend` on a fresh copy of `ds`. */
+export async function runScenario(tool: Tool, backend: Backend, ds: Dataset, work: string, rep: number, log: (msg: string) => void): Promise<ToolRun> {
   const name = tool.name;
-  const src = join(work, `src-${name}`);
-  const store = join(work, `${name}-store`);
-  const target = join(work, `restore-${name}`);
+  // Folder names of the local scenario are those of the original benchmark.
+  const id = backend.name === 'local' ? name : `${name}-${backend.name}`;
+  const src = join(work, `src-${id}`);
+  const store = join(work, `${id}-store`);
+  const target = join(work, `restore-${id}`);
   const logs = join(work, 'logs');
+  const storeAt = backend.store(name, store);
+  const srcAt = backend.source(name, src);
+  const tag = `[${name} ${backend.name} rep ${rep}]`;
   for (const dir of [src, store, target, ...tool.stateDirs]) removeTree(dir);
   mkdirSync(logs, { recursive: true });
-  log(`[${name} rep ${rep}] copying dataset to ${src}`);
+  log(`${tag} copying dataset to ${src}; store ${locationUrl(storeAt)}, source ${locationUrl(srcAt)}`);
   copyTree(ds.dir, src);
 
-  const step = (s: StepName, inv: Invocation, bytes: number): StepResult => {
+  const step = async (s: StepName, inv: Invocation, bytes: number): Promise<StepResult> => {
     syncDisks();
-    const sample = runTimed(`${name} ${s}`, inv, join(logs, `${name}-r${rep}-${s}.log`));
-    log(`[${name} rep ${rep}] ${s.padEnd(8)} ${sample.wallS.toFixed(2).padStart(8)} s  ${sample.maxRssMiB.toFixed(0).padStart(6)} MiB RSS`);
+    const sample = await runTimed(`${name} ${backend.name} ${s}`, inv, join(logs, `${id}-r${rep}-${s}.log`));
+    log(`${tag} ${s.padEnd(8)} ${sample.wallS.toFixed(2).padStart(8)} s  ${sample.maxRssMiB.toFixed(0).padStart(6)} MiB RSS`);
     return { ...sample, bytes };
   };
 
-  const create = step('create', tool.create(store), 0);
-  const initial = step('initial', tool.backup(store, src), ds.bytes);
+  const create = await step('create', tool.create(storeAt), 0);
+  const initial = await step('initial', tool.backup(storeAt, srcAt), ds.bytes);
   const storeInitialBytes = treeBytes(store).bytes;
-  const nochange = step('nochange', tool.backup(store, src), ds.bytes);
+  const nochange = await step('nochange', tool.backup(storeAt, srcAt), ds.bytes);
 
   const modify = applyModification(ds.profile, src);
   const expected = buildManifest(src);
   const modifiedBytes = fileBytes(expected);
-  log(`[${name} rep ${rep}] modified ${modify.filesChanged} files, added ${modify.filesAdded} (${(modify.bytesWritten / 1e6).toFixed(1)} MB written)`);
+  log(`${tag} modified ${modify.filesChanged} files, added ${modify.filesAdded} (${(modify.bytesWritten / 1e6).toFixed(1)} MB written)`);
 
-  const change = step('change', tool.backup(store, src), modifiedBytes);
+  const change = await step('change', tool.backup(storeAt, srcAt), modifiedBytes);
   const storeFinal = treeBytes(store);
 
   mkdirSync(target);
-  const restore = step('restore', tool.restore(store, target), modifiedBytes);
+  const restore = await step('restore', tool.restore(storeAt, target), modifiedBytes);
   const diff = compareManifests(expected, buildManifest(restoredRoot(target)));
   if (!identical(diff)) {
-    reportMismatch(name, diff);
-    throw new BenchError(`${name} restore is not identical to its source (see above; restored tree kept at ${target})`, EXIT_MISMATCH);
+    reportMismatch(`${name} ${backend.name}`, diff);
+    throw new BenchError(`${name} ${backend.name} restore is not identical to its source (see above; restored tree kept at ${target})`, EXIT_MISMATCH);
   }
-  log(`[${name} rep ${rep}] restore verified: ${expected.size} entries identical (SHA-256)${diff.mtimeDiffers.length > 0 ? `, ${diff.mtimeDiffers.length} file mtimes differ` : ''}`);
+  log(`${tag} restore verified: ${expected.size} entries identical (SHA-256)${diff.mtimeDiffers.length > 0 ? `, ${diff.mtimeDiffers.length} file mtimes differ` : ''}`);
   removeTree(target);
 
-  const check = step('check', tool.check(store), modifiedBytes);
+  const check = await step('check', tool.check(storeAt), modifiedBytes);
   removeTree(src);
 
   return {
     tool: name,
+    backend: backend.name,
     rep,
     steps: { create, initial, nochange, change, restore, check },
     storeInitialBytes,

@@ -1,11 +1,13 @@
 /**
  * The two tools under test, coffer and restic, behind one interface: how to check they
- * are installed, their version, their environment, and the command line of each step.
- * Both use a passphrase from the environment and caches inside bench/work.
+ * are installed, their version, their environment, and the command line of each step,
+ * for stores and sources on local disk or behind the loopback SFTP server. Both use a
+ * passphrase from the environment and caches inside bench/work.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchError } from './errors.js';
+import { locationUrl, type Location } from './location.js';
 import { capture, type Invocation } from './measure.js';
 
 /** Names accepted by --tools. */
@@ -30,11 +32,12 @@ export interface Tool {
   version(): string;
   /** Directories private to this tool that a run starts without (caches). */
   readonly stateDirs: readonly string[];
-  create(store: string): Invocation;
-  /** Backs up the current directory `src` (run with cwd = src, path "."). */
-  backup(store: string, src: string): Invocation;
-  restore(store: string, target: string): Invocation;
-  check(store: string): Invocation;
+  create(store: Location): Invocation;
+  /** Backs up `src`: a local one as the current directory (cwd = src, path "."). */
+  backup(store: Location, src: Location): Invocation;
+  /** Restores the latest snapshot into the local folder `target`. */
+  restore(store: Location, target: string): Invocation;
+  check(store: Location): Invocation;
 }
 
 /** process.env without any RESTIC_* or COFFER_* settings of the caller. */
@@ -46,11 +49,21 @@ function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
+/**
+ * restic's repository arguments: a path, or `sftp:user@host:/path` with the OpenSSH
+ * command that reaches the loopback server (restic ignores the host part then).
+ */
+function resticRepo(store: Location): string[] {
+  if (store.via === undefined) return ['-r', store.path];
+  const s = store.via;
+  return ['-o', `sftp.command=${s.sshCommand}`, '-r', `sftp:${s.user}@${s.host}:${store.path}`];
+}
+
 function restic(paths: Paths): Tool {
   const cache = join(paths.work, 'restic-cache');
   const xdg = join(paths.work, 'restic-xdg-cache');
   const env = cleanEnv({ RESTIC_PASSWORD: PASSWORD, RESTIC_CACHE_DIR: cache, XDG_CACHE_HOME: xdg });
-  const inv = (cwd: string, ...args: string[]): Invocation => ({ cmd: 'restic', args, cwd, env });
+  const inv = (cwd: string, store: Location, ...args: string[]): Invocation => ({ cmd: 'restic', args: [...resticRepo(store), ...args], cwd, env });
   return {
     name: 'restic',
     stateDirs: [cache, xdg],
@@ -60,10 +73,13 @@ function restic(paths: Paths): Tool {
       }
     },
     version: () => capture('restic', ['version']) ?? 'unknown',
-    create: (store) => inv(paths.work, '-r', store, 'init'),
-    backup: (store, src) => inv(src, '-r', store, 'backup', '.'),
-    restore: (store, target) => inv(paths.work, '-r', store, 'restore', 'latest', '--target', target),
-    check: (store) => inv(paths.work, '-r', store, 'check', '--read-data'),
+    create: (store) => inv(paths.work, store, 'init'),
+    backup(store, src) {
+      if (src.via !== undefined) throw new BenchError('restic has no SFTP source: give it the local path');
+      return inv(src.path, store, 'backup', '.');
+    },
+    restore: (store, target) => inv(paths.work, store, 'restore', 'latest', '--target', target),
+    check: (store) => inv(paths.work, store, 'check', '--read-data'),
   };
 }
 
@@ -71,11 +87,16 @@ function coffer(paths: Paths): Tool {
   const bin = join(paths.root, 'bin', 'coffer.js');
   const xdg = join(paths.work, 'coffer-xdg-cache');
   const env = cleanEnv({ COFFER_PASSPHRASE: PASSWORD, XDG_CACHE_HOME: xdg });
-  const inv = (cwd: string, store: string, ...args: string[]): Invocation => ({
+  /** The environment of one step: with the SFTP server's HOME (~/.ssh) when it uses the server. */
+  const envFor = (store: Location, src: Location | undefined): NodeJS.ProcessEnv => {
+    const via = store.via ?? src?.via;
+    return via === undefined ? env : { ...env, HOME: via.cofferHome };
+  };
+  const inv = (cwd: string, store: Location, args: string[], src?: Location): Invocation => ({
     cmd: process.execPath,
-    args: [bin, 'at', store, ...args],
+    args: [bin, 'at', locationUrl(store), ...args],
     cwd,
-    env,
+    env: envFor(store, src),
   });
   return {
     name: 'coffer',
@@ -84,10 +105,11 @@ function coffer(paths: Paths): Tool {
       if (!existsSync(bin)) throw new BenchError(`coffer CLI not found at ${bin}: build it first, or run with --tools restic`);
     },
     version: () => capture(process.execPath, [bin, 'version'], env)?.split('\n')[0] ?? 'unknown',
-    create: (store) => inv(paths.work, store, 'create'),
-    backup: (store, src) => inv(src, store, 'backup', '.'),
-    restore: (store, target) => inv(paths.work, store, 'restore', '--to', target, 'latest'),
-    check: (store) => inv(paths.work, store, 'check'),
+    create: (store) => inv(paths.work, store, ['create']),
+    backup: (store, src) =>
+      src.via === undefined ? inv(src.path, store, ['backup', '.']) : inv(paths.work, store, ['backup', locationUrl(src)], src),
+    restore: (store, target) => inv(paths.work, store, ['restore', '--to', target, 'latest']),
+    check: (store) => inv(paths.work, store, ['check']),
   };
 }
 
