@@ -1,0 +1,177 @@
+/**
+ * Jobs and their history. Every state change is one transaction that updates the job
+ * and appends a job_events row, so the history is complete and a crash never leaves a
+ * state without its event. Progress is kept on the job row (latest only); log lines in
+ * job_logs, at most LOG_LINES_PER_JOB per job.
+ */
+import { JobKind, JobResult, JobSpec, JobState, LogLine, Progress } from '@coffer/shared/gen/coffer/v1/common.js';
+import type { Job } from '@coffer/shared/gen/coffer/v1/controller.js';
+import type { Db } from './db.js';
+import { parseJson } from './json.js';
+
+/** Lines kept per job; later ones are counted, not stored. */
+export const LOG_LINES_PER_JOB = 10_000;
+
+interface JobRow {
+  id: string;
+  kind: number;
+  spec: string;
+  state: number;
+  agent: string;
+  store: string;
+  attempt: number;
+  max_attempts: number;
+  schedule: string;
+  created_ms: number;
+  started_ms: number;
+  finished_ms: number;
+  deadline_ms: number;
+  not_before_ms: number;
+  cancel_requested: number;
+  progress: string | null;
+  result: string | null;
+}
+
+/** A job row with the fields the dispatcher needs beyond the API's Job. */
+export interface JobRecord extends Job {
+  readonly store: string;
+  readonly notBeforeMs: number;
+  readonly cancelRequested: boolean;
+}
+
+/** States a job never leaves. */
+export const FINAL_STATES: ReadonlySet<JobState> = new Set([JobState.JOB_STATE_SUCCEEDED, JobState.JOB_STATE_FAILED, JobState.JOB_STATE_CANCELLED]);
+
+function toRecord(r: JobRow, history: Job['history'] = []): JobRecord {
+  return {
+    id: r.id,
+    kind: r.kind as JobKind,
+    spec: JobSpec.fromJSON(parseJson<unknown>(r.spec, {})),
+    state: r.state as JobState,
+    agent: r.agent,
+    attempt: r.attempt,
+    maxAttempts: r.max_attempts,
+    schedule: r.schedule,
+    createdMs: r.created_ms,
+    startedMs: r.started_ms,
+    finishedMs: r.finished_ms,
+    deadlineMs: r.deadline_ms,
+    progress: r.progress ? Progress.fromJSON(parseJson<unknown>(r.progress, {})) : undefined,
+    result: r.result ? JobResult.fromJSON(parseJson<unknown>(r.result, {})) : undefined,
+    history,
+    store: r.store,
+    notBeforeMs: r.not_before_ms,
+    cancelRequested: r.cancel_requested === 1,
+  };
+}
+
+/** Columns a transition may change besides the state. */
+export interface JobPatch {
+  agent?: string;
+  attempt?: number;
+  startedMs?: number;
+  finishedMs?: number;
+  notBeforeMs?: number;
+  result?: JobResult;
+  cancelRequested?: boolean;
+}
+
+/** The job table. */
+export class JobTable {
+  constructor(private readonly db: Db) {}
+
+  create(j: { id: string; kind: JobKind; spec: JobSpec; store: string; agent: string; maxAttempts: number; schedule: string; nowMs: number; deadlineMs: number }): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO jobs (id, kind, spec, state, agent, store, max_attempts, schedule, created_ms, deadline_ms)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(j.id, j.kind, JSON.stringify(JobSpec.toJSON(j.spec)), JobState.JOB_STATE_QUEUED, j.agent, j.store, j.maxAttempts, j.schedule, j.nowMs, j.deadlineMs);
+      this.event(j.id, JobState.JOB_STATE_QUEUED, j.nowMs, 'created');
+    })();
+  }
+
+  private event(id: string, state: JobState, nowMs: number, message: string): void {
+    this.db.prepare('INSERT INTO job_events (job_id, time_ms, state, message) VALUES (?, ?, ?, ?)').run(id, nowMs, state, message);
+  }
+
+  /**
+   * Moves job `id` from one of `from` to `to`, applying `patch`; false (and no change)
+   * when the job is not in one of `from` (someone else moved it first).
+   */
+  transition(id: string, from: readonly JobState[], to: JobState, nowMs: number, message: string, patch: JobPatch = {}): boolean {
+    return this.db.transaction(() => {
+      const row = this.db.prepare('SELECT state FROM jobs WHERE id = ?').get(id) as { state: number } | undefined;
+      if (!row || !from.includes(row.state as JobState)) return false;
+      const sets = ['state = ?'];
+      const args: unknown[] = [to];
+      const col = (c: string, v: unknown): void => {
+        sets.push(`${c} = ?`);
+        args.push(v);
+      };
+      if (patch.agent !== undefined) col('agent', patch.agent);
+      if (patch.attempt !== undefined) col('attempt', patch.attempt);
+      if (patch.startedMs !== undefined) col('started_ms', patch.startedMs);
+      if (patch.finishedMs !== undefined) col('finished_ms', patch.finishedMs);
+      if (patch.notBeforeMs !== undefined) col('not_before_ms', patch.notBeforeMs);
+      if (patch.result !== undefined) col('result', JSON.stringify(JobResult.toJSON(patch.result)));
+      if (patch.cancelRequested !== undefined) col('cancel_requested', patch.cancelRequested ? 1 : 0);
+      this.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
+      this.event(id, to, nowMs, message);
+      return true;
+    })();
+  }
+
+  /** Marks a running or dispatched job for cancellation (the agent is told; its report ends the job). */
+  requestCancel(id: string): void {
+    this.db.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
+  }
+
+  setProgress(id: string, p: Progress): void {
+    this.db.prepare('UPDATE jobs SET progress = ? WHERE id = ?').run(JSON.stringify(Progress.toJSON(p)), id);
+  }
+
+  addLog(id: string, line: LogLine): void {
+    const n = (this.db.prepare('SELECT COUNT(*) AS n FROM job_logs WHERE job_id = ?').get(id) as { n: number }).n;
+    if (n >= LOG_LINES_PER_JOB) return;
+    this.db.prepare('INSERT INTO job_logs (job_id, time_ms, level, text) VALUES (?, ?, ?, ?)').run(id, line.timeMs, line.level, line.text);
+  }
+
+  logs(id: string): LogLine[] {
+    return (this.db.prepare('SELECT time_ms, level, text FROM job_logs WHERE job_id = ? ORDER BY rowid').all(id) as { time_ms: number; level: string; text: string }[]).map(
+      (r) => ({ timeMs: r.time_ms, level: r.level, text: r.text }),
+    );
+  }
+
+  get(id: string): JobRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    if (!r) return undefined;
+    const history = (this.db.prepare('SELECT state, time_ms, message FROM job_events WHERE job_id = ? ORDER BY rowid').all(id) as { state: number; time_ms: number; message: string }[]).map(
+      (e) => ({ state: e.state as JobState, timeMs: e.time_ms, message: e.message }),
+    );
+    return toRecord(r, history);
+  }
+
+  /** Newest first. */
+  list(states: readonly JobState[], limit: number): JobRecord[] {
+    const where = states.length ? `WHERE state IN (${states.map(() => '?').join(', ')})` : '';
+    return (this.db.prepare(`SELECT * FROM jobs ${where} ORDER BY seq DESC LIMIT ?`).all(...states, limit) as JobRow[]).map((r) => toRecord(r));
+  }
+
+  /** Jobs in `states`, oldest first (the dispatcher's queue order). */
+  inStates(states: readonly JobState[]): JobRecord[] {
+    return (this.db.prepare(`SELECT * FROM jobs WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY seq`).all(...states) as JobRow[]).map((r) => toRecord(r));
+  }
+
+  /** Whether a job of this schedule is not finished yet. */
+  scheduleBusy(schedule: string): boolean {
+    const r = this.db.prepare('SELECT 1 FROM jobs WHERE schedule = ? AND state IN (?, ?, ?) LIMIT 1').get(schedule, JobState.JOB_STATE_QUEUED, JobState.JOB_STATE_DISPATCHED, JobState.JOB_STATE_RUNNING);
+    return r !== undefined;
+  }
+
+  /** Counts of jobs by kind and state (metrics). */
+  counts(): { kind: number; state: number; n: number }[] {
+    return this.db.prepare('SELECT kind, state, COUNT(*) AS n FROM jobs GROUP BY kind, state').all() as { kind: number; state: number; n: number }[];
+  }
+}

@@ -1,0 +1,69 @@
+/** Schedules: the definition (a Schedule message as JSON) and the scheduler's bookkeeping. */
+import { Schedule } from '@coffer/shared/gen/coffer/v1/controller.js';
+import type { Db } from './db.js';
+import { parseJson } from './json.js';
+
+interface ScheduleRow {
+  name: string;
+  body: string;
+  next_run_ms: number;
+  last_run_ms: number;
+  last_job_id: string;
+  runs: number;
+  created_ms: number;
+}
+
+/** A schedule with its bookkeeping. */
+export interface ScheduleRecord {
+  readonly schedule: Schedule;
+  readonly nextRunMs: number;
+  readonly lastRunMs: number;
+  readonly lastJobId: string;
+  /** Runs started so far (the verify rotation counter). */
+  readonly runs: number;
+  readonly createdMs: number;
+}
+
+function toRecord(r: ScheduleRow): ScheduleRecord {
+  const s = Schedule.fromJSON(parseJson<unknown>(r.body, {}));
+  return {
+    schedule: { ...s, name: r.name, nextRunMs: r.next_run_ms, lastRunMs: r.last_run_ms, lastJobId: r.last_job_id },
+    nextRunMs: r.next_run_ms,
+    lastRunMs: r.last_run_ms,
+    lastJobId: r.last_job_id,
+    runs: r.runs,
+    createdMs: r.created_ms,
+  };
+}
+
+/** The schedule table. */
+export class ScheduleTable {
+  constructor(private readonly db: Db) {}
+
+  add(s: Schedule, nowMs: number): boolean {
+    const body = Schedule.toJSON({ ...s, nextRunMs: 0, lastRunMs: 0, lastJobId: '' });
+    return this.db.prepare('INSERT OR IGNORE INTO schedules (name, body, created_ms) VALUES (?, ?, ?)').run(s.name, JSON.stringify(body), nowMs).changes === 1;
+  }
+
+  get(name: string): ScheduleRecord | undefined {
+    const r = this.db.prepare('SELECT * FROM schedules WHERE name = ?').get(name) as ScheduleRow | undefined;
+    return r ? toRecord(r) : undefined;
+  }
+
+  list(): ScheduleRecord[] {
+    return (this.db.prepare('SELECT * FROM schedules ORDER BY name').all() as ScheduleRow[]).map(toRecord);
+  }
+
+  remove(name: string): boolean {
+    return this.db.prepare('DELETE FROM schedules WHERE name = ?').run(name).changes === 1;
+  }
+
+  setNextRun(name: string, nextRunMs: number): void {
+    this.db.prepare('UPDATE schedules SET next_run_ms = ? WHERE name = ?').run(nextRunMs, name);
+  }
+
+  /** Records a run that started job `jobId` at `atMs`. */
+  ran(name: string, atMs: number, jobId: string): void {
+    this.db.prepare('UPDATE schedules SET last_run_ms = ?, last_job_id = ?, runs = runs + 1 WHERE name = ?').run(atMs, jobId, name);
+  }
+}
