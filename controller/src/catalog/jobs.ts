@@ -45,9 +45,9 @@ export const FINAL_STATES: ReadonlySet<JobState> = new Set([JobState.JOB_STATE_S
 function toRecord(r: JobRow, history: Job['history'] = []): JobRecord {
   return {
     id: r.id,
-    kind: r.kind as JobKind,
+    kind: r.kind,
     spec: JobSpec.fromJSON(parseJson<unknown>(r.spec, {})),
-    state: r.state as JobState,
+    state: r.state,
     agent: r.agent,
     attempt: r.attempt,
     maxAttempts: r.max_attempts,
@@ -103,7 +103,7 @@ export class JobTable {
   transition(id: string, from: readonly JobState[], to: JobState, nowMs: number, message: string, patch: JobPatch = {}): boolean {
     return this.db.transaction(() => {
       const row = this.db.prepare('SELECT state FROM jobs WHERE id = ?').get(id) as { state: number } | undefined;
-      if (!row || !from.includes(row.state as JobState)) return false;
+      if (!row || !from.includes(row.state)) return false;
       const sets = ['state = ?'];
       const args: unknown[] = [to];
       const col = (c: string, v: unknown): void => {
@@ -148,7 +148,7 @@ export class JobTable {
     const r = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
     if (!r) return undefined;
     const history = (this.db.prepare('SELECT state, time_ms, message FROM job_events WHERE job_id = ? ORDER BY rowid').all(id) as { state: number; time_ms: number; message: string }[]).map(
-      (e) => ({ state: e.state as JobState, timeMs: e.time_ms, message: e.message }),
+      (e) => ({ state: e.state, timeMs: e.time_ms, message: e.message }),
     );
     return toRecord(r, history);
   }
