@@ -33,7 +33,8 @@ interface JobRow {
 }
 
 /** A job row with the fields the dispatcher needs beyond the API's Job. */
-export interface JobRecord extends Job {
+export interface JobRecord extends Omit<Job, 'spec'> {
+  readonly spec: JobSpec;
   readonly store: string;
   readonly notBeforeMs: number;
   readonly cancelRequested: boolean;

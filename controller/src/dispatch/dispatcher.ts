@@ -1,0 +1,325 @@
+/**
+ * Runs jobs on agents. Listens to a transport (AgentEvents) and keeps the catalog's jobs
+ * moving: queued jobs go to a connected agent that can run them (the source's or
+ * destination's agent for backups and restores; any agent whose labels match the
+ * store's `reach` selector for verify and forget), within each agent's and each store's
+ * concurrency limit; agents' updates, logs and results are recorded; a failed attempt
+ * that may pass is queued again with backoff; a job whose agent disappears is failed
+ * (and retried) after a grace period; a job nobody ran by its deadline fails.
+ * Reconciliation after either side restarts uses the agent's Hello, which lists every
+ * job the agent still knows (running, or finished and not yet acknowledged).
+ * Time comes from the injected Clock only.
+ */
+import { EventEmitter } from 'node:events';
+import type { AgentMessage, Hello, JobDone, JobUpdate, RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
+import { JobKind, JobState, type JobResult } from '@coffer/shared/gen/coffer/v1/common.js';
+import type { Clock } from '@coffer/shared/clock.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { FINAL_STATES, type JobRecord } from '../catalog/jobs.js';
+import { DEFAULT_AGENT_MAX_JOBS, DEFAULT_STORE_MAX_JOBS, HEARTBEAT_S } from '../defaults.js';
+import type { Logger } from '../observability/log.js';
+import { AgentRegistry, matchesSelector, type LiveAgent } from './agent-registry.js';
+import { endpointsFor, requiredAgent } from './job-endpoints.js';
+import type { AgentChannel, AgentEvents } from './transport.js';
+
+const ACTIVE = [JobState.JOB_STATE_DISPATCHED, JobState.JOB_STATE_RUNNING] as const;
+
+/** Tunables (tests shorten them). */
+export interface DispatcherOptions {
+  /** How long a disconnected agent's jobs wait for it before they fail (and are retried). @default 120000 */
+  readonly agentLostMs?: number;
+  /** First retry delay; doubled per attempt, at most 15 minutes. @default 30000 */
+  readonly retryBaseMs?: number;
+  /** Progress is written to the catalog at most this often per job. @default 1000 */
+  readonly progressEveryMs?: number;
+}
+
+/** Called after a job reaches a final state (follow-up jobs, metrics). */
+export type FinishedListener = (job: JobRecord) => void;
+
+/** The dispatcher. */
+export class Dispatcher implements AgentEvents {
+  readonly registry = new AgentRegistry();
+  private readonly changes = new EventEmitter();
+  private readonly lostTimers = new Map<string, () => void>();
+  private readonly progressWritten = new Map<string, number>();
+  private kickQueued = false;
+  private cancelWake: (() => void) | undefined;
+  private wakeAt = Infinity;
+  private readonly finishedListeners: FinishedListener[] = [];
+  /** Dispatch latency samples (ms from queue to send), for the fleet benchmark and metrics. */
+  readonly onDispatched: ((job: JobRecord, latencyMs: number) => void)[] = [];
+
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly opts: DispatcherOptions = {},
+  ) {
+    this.changes.setMaxListeners(0);
+  }
+
+  /** Subscribes to changes of any job; returns the unsubscribe function. */
+  onJobChange(fn: (jobId: string) => void): () => void {
+    this.changes.on('job', fn);
+    return () => this.changes.off('job', fn);
+  }
+
+  onFinished(fn: FinishedListener): void {
+    this.finishedListeners.push(fn);
+  }
+
+  private changed(id: string): void {
+    this.changes.emit('job', id);
+  }
+
+  // --- transport events -----------------------------------------------------------
+
+  opened(channel: AgentChannel): void {
+    this.registry.attach(channel, this.clock.now());
+    this.lostTimers.get(channel.agentName)?.();
+    this.lostTimers.delete(channel.agentName);
+    this.log.info({ agent: channel.agentName }, 'agent connected');
+  }
+
+  closed(channel: AgentChannel, reason: string): void {
+    if (!this.registry.detach(channel)) return;
+    this.log.info({ agent: channel.agentName, reason }, 'agent disconnected');
+    const name = channel.agentName;
+    this.lostTimers.get(name)?.();
+    this.lostTimers.set(
+      name,
+      this.clock.setTimer(() => {
+        this.lostTimers.delete(name);
+        if (!this.registry.byName(name)) this.failJobsOf(name, `lost contact with agent ${name} during the job`);
+      }, this.opts.agentLostMs ?? 120_000),
+    );
+  }
+
+  message(channel: AgentChannel, msg: AgentMessage): void {
+    const live = this.registry.of(channel);
+    if (!live || !msg.msg) return;
+    const now = this.clock.now();
+    switch (msg.msg.$case) {
+      case 'hello':
+        this.hello(live, msg.msg.value);
+        break;
+      case 'heartbeat':
+        this.catalog.agents.seen(live.agentId, now);
+        break;
+      case 'update':
+        this.update(live, msg.msg.value);
+        break;
+      case 'log': {
+        const l = msg.msg.value;
+        if (l.line && this.catalog.jobs.get(l.jobId)?.agent === live.agentName) this.catalog.jobs.addLog(l.jobId, l.line);
+        break;
+      }
+      case 'done':
+        this.done(live, msg.msg.value);
+        break;
+    }
+  }
+
+  private hello(live: LiveAgent, h: Hello): void {
+    const now = this.clock.now();
+    live.labels = h.labels;
+    live.maxJobs = h.maxJobs > 0 ? h.maxJobs : DEFAULT_AGENT_MAX_JOBS;
+    live.localStores = new Set(h.localPassphraseStores);
+    this.catalog.agents.hello(live.agentId, { version: h.version, hostname: h.hostname, labels: h.labels, maxJobs: live.maxJobs, localStores: h.localPassphraseStores, nowMs: now });
+    const known = new Set(h.runningJobIds);
+    const cancel: string[] = [];
+    for (const id of known) {
+      const job = this.catalog.jobs.get(id);
+      if (!job || job.cancelRequested || (FINAL_STATES.has(job.state) && job.state !== JobState.JOB_STATE_SUCCEEDED)) cancel.push(id);
+    }
+    for (const job of this.catalog.jobs.inStates(ACTIVE)) {
+      if (job.agent !== live.agentName || known.has(job.id)) continue;
+      this.finishAttempt(job, { ok: false, error: `agent ${live.agentName} restarted and no longer knows the job`, retryable: true, exitCode: 0, summaryJson: '', snapshot: undefined }, JobState.JOB_STATE_FAILED);
+    }
+    live.ready = true;
+    live.channel.send({ msg: { $case: 'welcome', value: { agentId: live.agentId, heartbeatSeconds: HEARTBEAT_S, cancelJobIds: cancel } } });
+    this.kick();
+  }
+
+  private update(live: LiveAgent, u: JobUpdate): void {
+    const job = this.catalog.jobs.get(u.jobId);
+    if (!job || job.agent !== live.agentName) return;
+    const now = this.clock.now();
+    if (job.state === JobState.JOB_STATE_DISPATCHED && u.state === JobState.JOB_STATE_RUNNING) {
+      this.catalog.jobs.transition(job.id, [JobState.JOB_STATE_DISPATCHED], JobState.JOB_STATE_RUNNING, now, `running on ${live.agentName}`, { startedMs: now });
+      this.changed(job.id);
+    }
+    if (u.progress) {
+      const last = this.progressWritten.get(job.id) ?? 0;
+      if (now - last >= (this.opts.progressEveryMs ?? 1000)) {
+        this.progressWritten.set(job.id, now);
+        this.catalog.jobs.setProgress(job.id, u.progress);
+        this.changed(job.id);
+      }
+    }
+  }
+
+  private done(live: LiveAgent, d: JobDone): void {
+    const job = this.catalog.jobs.get(d.jobId);
+    if (job && job.agent === live.agentName && ACTIVE.includes(job.state as (typeof ACTIVE)[number])) {
+      const result = d.result ?? { ok: false, error: 'the agent sent no result', retryable: false, exitCode: 0, summaryJson: '', snapshot: undefined };
+      this.finishAttempt(job, result, d.state);
+    }
+    live.channel.send({ msg: { $case: 'ack', value: { jobId: d.jobId } } });
+  }
+
+  // --- job state ------------------------------------------------------------------
+
+  /** Ends the current attempt of an active job: success, cancellation, a retry, or failure. */
+  private finishAttempt(job: JobRecord, result: JobResult, state: JobState): void {
+    const now = this.clock.now();
+    const from = [...ACTIVE];
+    this.progressWritten.delete(job.id);
+    if (state === JobState.JOB_STATE_SUCCEEDED) {
+      this.catalog.db.transaction(() => {
+        if (this.catalog.jobs.transition(job.id, from, JobState.JOB_STATE_SUCCEEDED, now, 'succeeded', { finishedMs: now, result }) && result.snapshot && job.spec.spec?.$case === 'backup') {
+          this.catalog.snapshots.record({ ...result.snapshot, store: job.store, source: job.spec.spec.value.source }, job.id);
+        }
+      })();
+    } else if (state === JobState.JOB_STATE_CANCELLED || job.cancelRequested) {
+      this.catalog.jobs.transition(job.id, from, JobState.JOB_STATE_CANCELLED, now, 'cancelled', { finishedMs: now, result });
+    } else if (result.retryable && job.attempt < job.maxAttempts) {
+      const delay = Math.min((this.opts.retryBaseMs ?? 30_000) * 2 ** (job.attempt - 1), 15 * 60_000);
+      this.catalog.jobs.transition(job.id, from, JobState.JOB_STATE_QUEUED, now, `attempt ${job.attempt} failed: ${result.error}; retrying in ${Math.round(delay / 1000)} s`, {
+        notBeforeMs: now + delay,
+        result,
+      });
+    } else {
+      this.catalog.jobs.transition(job.id, from, JobState.JOB_STATE_FAILED, now, result.error || 'failed', { finishedMs: now, result });
+    }
+    this.changed(job.id);
+    const after = this.catalog.jobs.get(job.id);
+    if (after && FINAL_STATES.has(after.state)) for (const f of this.finishedListeners) f(after);
+    this.kick();
+  }
+
+  /** Fails (for a retry) every active job of an agent that is gone. */
+  private failJobsOf(agentName: string, why: string): void {
+    for (const job of this.catalog.jobs.inStates(ACTIVE)) {
+      if (job.agent === agentName) this.finishAttempt(job, { ok: false, error: why, retryable: true, exitCode: 0, summaryJson: '', snapshot: undefined }, JobState.JOB_STATE_FAILED);
+    }
+  }
+
+  /** Cancels a job: at once when queued; through its agent when it runs. */
+  cancel(id: string): JobRecord | undefined {
+    const job = this.catalog.jobs.get(id);
+    if (!job) return undefined;
+    const now = this.clock.now();
+    if (job.state === JobState.JOB_STATE_QUEUED) {
+      this.catalog.jobs.transition(id, [JobState.JOB_STATE_QUEUED], JobState.JOB_STATE_CANCELLED, now, 'cancelled before it ran', { finishedMs: now, cancelRequested: true });
+      const after = this.catalog.jobs.get(id);
+      if (after) for (const f of this.finishedListeners) f(after);
+    } else if (ACTIVE.includes(job.state as (typeof ACTIVE)[number])) {
+      this.catalog.jobs.requestCancel(id);
+      const live = this.registry.byName(job.agent);
+      live?.channel.send({ msg: { $case: 'cancel', value: { jobId: id } } });
+      this.log.info({ job: id, agent: job.agent, delivered: live !== undefined }, 'cancellation requested');
+    }
+    this.changed(id);
+    return this.catalog.jobs.get(id);
+  }
+
+  // --- assignment -----------------------------------------------------------------
+
+  /** Schedules an assignment pass (coalesced). */
+  kick(): void {
+    if (this.kickQueued) return;
+    this.kickQueued = true;
+    queueMicrotask(() => {
+      this.kickQueued = false;
+      try {
+        this.assign();
+      } catch (err) {
+        this.log.error({ err }, 'dispatch pass failed');
+      }
+    });
+  }
+
+  private assign(): void {
+    const now = this.clock.now();
+    const perAgent = new Map<string, number>();
+    const perStore = new Map<string, number>();
+    for (const j of this.catalog.jobs.inStates(ACTIVE)) {
+      perAgent.set(j.agent, (perAgent.get(j.agent) ?? 0) + 1);
+      perStore.set(j.store, (perStore.get(j.store) ?? 0) + 1);
+    }
+    let wake = Infinity;
+    for (const job of this.catalog.jobs.inStates([JobState.JOB_STATE_QUEUED])) {
+      if (job.deadlineMs <= now) {
+        this.catalog.jobs.transition(job.id, [JobState.JOB_STATE_QUEUED], JobState.JOB_STATE_FAILED, now, 'no agent could run it before its deadline', { finishedMs: now });
+        this.changed(job.id);
+        const after = this.catalog.jobs.get(job.id);
+        if (after) for (const f of this.finishedListeners) f(after);
+        continue;
+      }
+      wake = Math.min(wake, job.deadlineMs);
+      if (job.notBeforeMs > now) {
+        wake = Math.min(wake, job.notBeforeMs);
+        continue;
+      }
+      const store = this.catalog.stores.get(job.store);
+      if (!store) {
+        this.catalog.jobs.transition(job.id, [JobState.JOB_STATE_QUEUED], JobState.JOB_STATE_FAILED, now, `store ${job.store} no longer exists`, { finishedMs: now });
+        this.changed(job.id);
+        continue;
+      }
+      const storeMax = Number(store.options.max_jobs ?? DEFAULT_STORE_MAX_JOBS) || DEFAULT_STORE_MAX_JOBS;
+      if ((perStore.get(job.store) ?? 0) >= storeMax) continue;
+      const bound = requiredAgent(this.catalog, job);
+      const candidates = (bound !== undefined ? [this.registry.byName(bound)] : this.registry.all()).filter(
+        (a): a is LiveAgent =>
+          a !== undefined &&
+          a.ready &&
+          (perAgent.get(a.agentName) ?? 0) < a.maxJobs &&
+          (bound !== undefined || matchesSelector(a.labels, store.options.reach)) &&
+          (!store.passphraseOnAgent || a.localStores.has(store.name)),
+      );
+      if (candidates.length === 0) continue;
+      const agent = candidates.reduce((a, b) => ((perAgent.get(b.agentName) ?? 0) < (perAgent.get(a.agentName) ?? 0) ? b : a));
+      const attempt = job.attempt + 1;
+      if (!this.catalog.jobs.transition(job.id, [JobState.JOB_STATE_QUEUED], JobState.JOB_STATE_DISPATCHED, now, `sent to ${agent.agentName} (attempt ${attempt})`, { agent: agent.agentName, attempt })) continue;
+      const run: RunJob = {
+        jobId: job.id,
+        kind: job.kind,
+        spec: job.spec,
+        ...endpointsFor(this.catalog, job),
+        passphrase: store.passphraseOnAgent ? '' : (this.catalog.stores.passphrase(store.name) ?? ''),
+        attempt,
+      };
+      agent.channel.send({ msg: { $case: 'run', value: run } });
+      perAgent.set(agent.agentName, (perAgent.get(agent.agentName) ?? 0) + 1);
+      perStore.set(job.store, (perStore.get(job.store) ?? 0) + 1);
+      for (const f of this.onDispatched) f(job, now - Math.max(job.createdMs, job.notBeforeMs));
+      this.log.info({ job: job.id, kind: JobKind[job.kind], agent: agent.agentName, attempt }, 'job dispatched');
+      this.changed(job.id);
+    }
+    this.armWake(wake);
+  }
+
+  private armWake(at: number): void {
+    if (at === this.wakeAt) return;
+    this.cancelWake?.();
+    this.cancelWake = undefined;
+    this.wakeAt = at;
+    if (!Number.isFinite(at)) return;
+    this.cancelWake = this.clock.setTimer(() => {
+      this.wakeAt = Infinity;
+      this.cancelWake = undefined;
+      this.kick();
+    }, at - this.clock.now());
+  }
+
+  /** Stops timers (shutdown). */
+  stop(): void {
+    this.cancelWake?.();
+    for (const c of this.lostTimers.values()) c();
+    this.lostTimers.clear();
+  }
+}
+

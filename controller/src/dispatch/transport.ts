@@ -1,0 +1,28 @@
+/**
+ * How the controller reaches agents, independent of the wire: gRPC streams today
+ * (grpc-transport.ts), NATS JetStream later. A transport turns each connected agent
+ * into an AgentChannel and reports what the agent sends to an AgentEvents sink.
+ * Guarantees a transport gives: messages on one channel arrive in the order sent;
+ * `closed` fires once; after it, `send` is a no-op.
+ */
+import type { AgentMessage, ControllerMessage } from '@coffer/shared/gen/coffer/v1/agent.js';
+
+/** One connected agent. */
+export interface AgentChannel {
+  /** Catalog id of the (authenticated) agent. */
+  readonly agentId: string;
+  /** Its name in the fleet. */
+  readonly agentName: string;
+  /** Sends a message; false when the channel is closed. */
+  send(msg: ControllerMessage): boolean;
+  /** Closes the channel (revocation, shutdown, a newer connection of the same agent). */
+  close(reason: string): void;
+}
+
+/** What a transport reports. */
+export interface AgentEvents {
+  /** A channel opened: the agent authenticated. Its Hello follows as a message. */
+  opened(channel: AgentChannel): void;
+  message(channel: AgentChannel, msg: AgentMessage): void;
+  closed(channel: AgentChannel, reason: string): void;
+}
