@@ -1,7 +1,9 @@
 /**
  * A real OpenSSH server for tests: `sshd` on a random 127.0.0.1 port with its own
  * host key, config and authorized client key, started per suite and stopped after.
- * In CI (CI=true) a missing sshd is a failure, never a skip.
+ * By default the client logs in as the user running the tests (root in CI); an
+ * unprivileged system user can be asked for instead, and the SFTP subsystem can be
+ * left out of the config. In CI (CI=true) a missing sshd is a failure, never a skip.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,7 +15,11 @@ import path from 'node:path';
 export interface TestSshd {
   readonly host: string;
   readonly port: number;
+  /** The user the client key logs in as. */
   readonly user: string;
+  /** That user's uid and gid (to give it folders: fs.chownSync(dir, sshd.uid, sshd.gid)). */
+  readonly uid: number;
+  readonly gid: number;
   /** Private key file the server accepts. */
   readonly clientKey: string;
   /** A known_hosts file with the server's host key for `[127.0.0.1]:port`. */
@@ -35,7 +41,8 @@ export function haveSshd(): boolean {
   return fs.existsSync(SSHD);
 }
 
-function freePort(): Promise<number> {
+/** A 127.0.0.1 port that was free a moment ago (the kernel handed it out and it was closed again). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.once('error', reject);
@@ -61,9 +68,53 @@ async function waitForPort(port: number, attempts = 200): Promise<boolean> {
   return false;
 }
 
+/** How to set up the server. Every field is optional; `startSshd()` logs in as the current user with SFTP on. */
+export interface SshdOptions {
+  /**
+   * Log in as this user instead of the one running the tests. A missing user is created
+   * as a system user with `useradd` (root only), with a `/bin/sh` shell (sshd runs the
+   * SFTP subsystem through the login shell) and no password (`*`: not locked, since
+   * sshd refuses locked accounts when PAM is off). An existing user is used as it is.
+   * @default the current user
+   */
+  readonly user?: string;
+  /** Whether sshd_config has `Subsystem sftp`; false makes a server that speaks SSH but not SFTP. @default true */
+  readonly sftpSubsystem?: boolean;
+}
+
+/** The uid and gid of `user`, creating it as a system user when it does not exist. */
+function ensureUser(user: string): { uid: number; gid: number } {
+  const lookup = (): { uid: number; gid: number } | undefined => {
+    try {
+      const uid = Number(execFileSync('id', ['-u', user], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+      const gid = Number(execFileSync('id', ['-g', user], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
+      return { uid, gid };
+    } catch {
+      return undefined;
+    }
+  };
+  const found = lookup();
+  if (found) return found;
+  if (process.getuid?.() !== 0) throw new Error(`user ${user} does not exist, and only root can create it (useradd)`);
+  let failure = '';
+  try {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/bin/sh', '--password', '*', user], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  } catch (err) {
+    failure = String((err as { stderr?: Buffer }).stderr ?? err).trim(); // another run may have created it meanwhile
+  }
+  const made = lookup();
+  if (!made) throw new Error(`cannot create the test user ${user} with useradd: ${failure || 'id does not find it afterwards'}`);
+  return made;
+}
+
 /** Starts sshd; throws when it cannot be installed or started. */
-export async function startSshd(): Promise<TestSshd> {
+export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
   if (!haveSshd()) throw new Error(`${SSHD} is missing: install Debian's openssh-server (npm test does this)`);
+  const me = os.userInfo();
+  const user = opts.user ?? me.username;
+  const { uid, gid } = opts.user === undefined ? { uid: me.uid, gid: me.gid } : ensureUser(opts.user);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coffer-sshd-'));
   fs.chmodSync(dir, 0o755);
   fs.mkdirSync('/run/sshd', { recursive: true });
@@ -71,8 +122,14 @@ export async function startSshd(): Promise<TestSshd> {
   const clientKey = path.join(dir, 'client_ed25519');
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey, '-C', 'coffer-test-host']);
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', clientKey, '-C', 'coffer-test-client']);
-  fs.copyFileSync(`${clientKey}.pub`, path.join(dir, 'authorized_keys'));
-  fs.chmodSync(path.join(dir, 'authorized_keys'), 0o600);
+  // One authorized_keys per login name (AuthorizedKeysFile …/%u), owned by that user:
+  // sshd reads it with the user's privileges.
+  const keysDir = path.join(dir, 'authorized_keys.d');
+  fs.mkdirSync(keysDir, { mode: 0o755 });
+  const authorizedKeys = path.join(keysDir, user);
+  fs.copyFileSync(`${clientKey}.pub`, authorizedKeys);
+  fs.chmodSync(authorizedKeys, 0o600);
+  if (uid !== me.uid || gid !== me.gid) fs.chownSync(authorizedKeys, uid, gid);
   const port = await freePort();
   const config = path.join(dir, 'sshd_config');
   fs.writeFileSync(
@@ -82,7 +139,7 @@ export async function startSshd(): Promise<TestSshd> {
       'ListenAddress 127.0.0.1',
       `HostKey ${hostKey}`,
       `PidFile ${path.join(dir, 'sshd.pid')}`,
-      `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`,
+      `AuthorizedKeysFile ${path.join(keysDir, '%u')}`,
       'PasswordAuthentication no',
       'KbdInteractiveAuthentication no',
       'PubkeyAuthentication yes',
@@ -91,7 +148,7 @@ export async function startSshd(): Promise<TestSshd> {
       'StrictModes no',
       'MaxSessions 64',
       'MaxStartups 64:30:100',
-      'Subsystem sftp /usr/lib/openssh/sftp-server',
+      ...(opts.sftpSubsystem ?? true ? ['Subsystem sftp /usr/lib/openssh/sftp-server'] : []),
       '',
     ].join('\n'),
   );
@@ -126,7 +183,9 @@ export async function startSshd(): Promise<TestSshd> {
   return {
     host: '127.0.0.1',
     port,
-    user: os.userInfo().username,
+    user,
+    uid,
+    gid,
     clientKey,
     knownHosts,
     hostKeyLine,
