@@ -12,9 +12,14 @@
  */
 import { Cron } from 'croner';
 
-/** Compiled patterns kept at most; the cache is emptied when it fills. */
+/** Compiled patterns (and their gaps) kept at most; a cache is emptied when it fills. */
 const CACHE_LIMIT = 10_000;
 const cache = new Map<string, Cron>();
+const gaps = new Map<string, number | undefined>();
+/** Matches sampled by cronShortestGapMs: enough for the pattern of a day of hourly runs. */
+const SAMPLE_RUNS = 48;
+/** Where the sample starts: a fixed instant, so the result depends on the pattern only. */
+const SAMPLE_FROM = new Date(Date.UTC(2024, 0, 1));
 
 /**
  * The compiled pattern of `expr` in `timeZone` (UTC when empty). Throws croner's error when the
@@ -34,6 +39,23 @@ export function compileCron(expr: string, timeZone: string): Cron {
 /** The first time `expr` matches strictly after `afterMs`; undefined when it never matches again. */
 export function cronNext(expr: string, timeZone: string, afterMs: number): number | undefined {
   return compileCron(expr, timeZone).nextRun(new Date(afterMs))?.getTime();
+}
+
+/**
+ * The shortest gap between consecutive matches among the first SAMPLE_RUNS after 2024-01-01
+ * (Infinity for a single match; undefined when it never matches). A sample, to keep validation
+ * quick: a gap that only a DST change or a rare date makes shorter may go unseen. Throws as
+ * compileCron does.
+ */
+export function cronShortestGapMs(expr: string, timeZone: string): number | undefined {
+  const key = `${timeZone}\n${expr}`;
+  if (gaps.has(key)) return gaps.get(key);
+  const runs = compileCron(expr, timeZone).nextRuns(SAMPLE_RUNS, SAMPLE_FROM).map((d) => d.getTime());
+  let gap = runs.length === 0 ? undefined : Infinity;
+  for (let i = 1; i < runs.length; i++) gap = Math.min(gap ?? Infinity, (runs[i] ?? 0) - (runs[i - 1] ?? 0));
+  if (gaps.size >= CACHE_LIMIT) gaps.clear();
+  gaps.set(key, gap);
+  return gap;
 }
 
 interface FieldRange {
