@@ -1,7 +1,15 @@
 #!/usr/bin/env node
-// Entry point of the `coffer` command. Controller commands (later) live in @coffer/controller;
-// everything else is the agent-side CLI.
-import { main } from '@coffer/agent/cli/main.js';
-
-const code = await main(process.argv.slice(2));
+// Entry point of the `coffer` command. `coffer controller ...` and `coffer ctl ...` are the
+// controller's (@coffer/controller); everything else, `coffer agent ...` included, is the
+// agent-side CLI (@coffer/agent). The two packages never import each other.
+const argv = process.argv.slice(2);
+const first = argv.find((a) => !a.startsWith('-'));
+let code;
+if (first === 'controller' || first === 'ctl') {
+  const { controllerMain } = await import('@coffer/controller/cli/main.js');
+  code = await controllerMain(argv);
+} else {
+  const { main } = await import('@coffer/agent/cli/main.js');
+  code = await main(argv);
+}
 process.exitCode = code;

@@ -8,11 +8,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Attributes, SFTPWrapper, Stats } from 'ssh2';
-import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { CofferError, ErrorCode, isCode } from '@coffer/shared/errors.js';
 import type { TreeNode } from '../engine/tree.js';
 import type { SshSession, SshTarget } from '../ssh/connect.js';
 import { SessionPool } from '../ssh/session-pool.js';
-import { sftpError } from '../ssh/sftp-errors.js';
+import { sftpError, sftpStatus } from '../ssh/sftp-errors.js';
 import { call, done } from '../ssh/sftp-call.js';
 import type { Destination, DestinationFile, ExistingEntry } from './destination.js';
 
@@ -100,14 +100,18 @@ export class SftpDestination implements Destination {
     return this.pool.run(`creating ${this.location}`, async ({ sftp }) => {
       existed ??= (await this.lstat(sftp, root)) !== undefined;
       let cur = '';
+      let refused: CofferError | undefined;
       for (const part of root.split('/').filter(Boolean)) {
         cur = `${cur}/${part}`;
         await done((cb) => sftp.mkdir(cur, { mode: 0o700 }, cb)).catch((err: unknown) => {
           const e = sftpError(err, `creating ${cur}`, 'write');
           if (e.code === ErrorCode.Retryable) throw e;
+          if (!refused && sftpStatus(err) !== 4) refused = e; // 4 FAILURE: OpenSSH's answer for a folder that exists
         });
       }
-      const st = await req<Stats>(`creating ${this.location}`, (cb) => sftp.stat(root, cb));
+      const st = await req<Stats>(`creating ${this.location}`, (cb) => sftp.stat(root, cb)).catch((err: unknown) => {
+        throw refused && isCode(err, ErrorCode.NotFound) ? refused : err;
+      });
       if (!st.isDirectory()) throw new CofferError(ErrorCode.Usage, `${this.location} is not a directory`);
       this.safeDirs.add(root);
       return !existed;

@@ -65,12 +65,8 @@ export class SftpBackend implements StorageBackend {
       try {
         await call<undefined>((cb) => sftp.mkdir(cur, { mode: 0o700 }, (e) => cb(e, undefined)));
       } catch (err) {
-        try {
-          const st = await call<Stats>((cb) => sftp.stat(cur, cb));
-          if (!st.isDirectory()) throw sftpError(err, cur, 'write');
-        } catch (e2) {
-          throw sftpError(e2, `creating ${cur}`, 'write');
-        }
+        const st = await call<Stats>((cb) => sftp.stat(cur, cb)).catch(() => undefined);
+        if (!st?.isDirectory()) throw sftpError(err, `creating ${cur}`, 'write');
       }
     }
   }

@@ -53,8 +53,9 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE schedules (
     name TEXT PRIMARY KEY,
     body TEXT NOT NULL,
-    next_run_ms INTEGER NOT NULL DEFAULT 0,
-    last_run_ms INTEGER NOT NULL DEFAULT 0,
+    next_run_ms INTEGER,
+    last_run_ms INTEGER,
+    anchor_ms INTEGER,
     last_job_id TEXT NOT NULL DEFAULT '',
     runs INTEGER NOT NULL DEFAULT 0,
     created_ms INTEGER NOT NULL

@@ -6,8 +6,9 @@ import { parseJson } from './json.js';
 interface ScheduleRow {
   name: string;
   body: string;
-  next_run_ms: number;
-  last_run_ms: number;
+  next_run_ms: number | null;
+  last_run_ms: number | null;
+  anchor_ms: number | null;
   last_job_id: string;
   runs: number;
   created_ms: number;
@@ -16,8 +17,10 @@ interface ScheduleRow {
 /** A schedule with its bookkeeping. */
 export interface ScheduleRecord {
   readonly schedule: Schedule;
-  readonly nextRunMs: number;
-  readonly lastRunMs: number;
+  readonly nextRunMs: number | undefined;
+  readonly lastRunMs: number | undefined;
+  /** Origin of an interval schedule's grid. */
+  readonly anchorMs: number | undefined;
   readonly lastJobId: string;
   /** Runs started so far (the verify rotation counter). */
   readonly runs: number;
@@ -27,9 +30,10 @@ export interface ScheduleRecord {
 function toRecord(r: ScheduleRow): ScheduleRecord {
   const s = Schedule.fromJSON(parseJson<unknown>(r.body, {}));
   return {
-    schedule: { ...s, name: r.name, nextRunMs: r.next_run_ms, lastRunMs: r.last_run_ms, lastJobId: r.last_job_id },
-    nextRunMs: r.next_run_ms,
-    lastRunMs: r.last_run_ms,
+    schedule: { ...s, name: r.name, nextRunMs: r.next_run_ms ?? 0, lastRunMs: r.last_run_ms ?? 0, lastJobId: r.last_job_id },
+    nextRunMs: r.next_run_ms ?? undefined,
+    lastRunMs: r.last_run_ms ?? undefined,
+    anchorMs: r.anchor_ms ?? undefined,
     lastJobId: r.last_job_id,
     runs: r.runs,
     createdMs: r.created_ms,
@@ -58,12 +62,13 @@ export class ScheduleTable {
     return this.db.prepare('DELETE FROM schedules WHERE name = ?').run(name).changes === 1;
   }
 
-  setNextRun(name: string, nextRunMs: number): void {
-    this.db.prepare('UPDATE schedules SET next_run_ms = ? WHERE name = ?').run(nextRunMs, name);
+  /** Records the scheduler's times of a schedule (one statement: atomic). */
+  saveTimes(name: string, t: { nextRunMs: number | undefined; lastRunMs: number | undefined; anchorMs: number | undefined }): void {
+    this.db.prepare('UPDATE schedules SET next_run_ms = ?, last_run_ms = ?, anchor_ms = ? WHERE name = ?').run(t.nextRunMs ?? null, t.lastRunMs ?? null, t.anchorMs ?? null, name);
   }
 
-  /** Records a run that started job `jobId` at `atMs`. */
-  ran(name: string, atMs: number, jobId: string): void {
-    this.db.prepare('UPDATE schedules SET last_run_ms = ?, last_job_id = ?, runs = runs + 1 WHERE name = ?').run(atMs, jobId, name);
+  /** Records that a run started job `jobId`. */
+  ran(name: string, jobId: string): void {
+    this.db.prepare('UPDATE schedules SET last_job_id = ?, runs = runs + 1 WHERE name = ?').run(jobId, name);
   }
 }

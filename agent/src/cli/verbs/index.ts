@@ -17,7 +17,8 @@ import { maintenance } from './maintenance.js';
 import { sync } from './sync.js';
 import { configVerb, destinationVerb, sourceVerb, storeVerb } from './named.js';
 import { version } from './version.js';
+import { agentVerb } from './agent.js';
 
 export const verbs = new Map<string, Verb>(
-  [create, backupVerb, ls, cat, restoreVerb, checkVerb, info, diff, locate, digest, sync, rm, forget, maintenance, unlock, version, configVerb, storeVerb, sourceVerb, destinationVerb].map((v) => [v.name, v]),
+  [create, backupVerb, ls, cat, restoreVerb, checkVerb, info, diff, locate, digest, sync, rm, forget, maintenance, unlock, version, configVerb, storeVerb, sourceVerb, destinationVerb, agentVerb].map((v) => [v.name, v]),
 );

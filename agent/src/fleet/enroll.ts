@@ -1,0 +1,53 @@
+/**
+ * `coffer agent enroll`: makes a key pair here, sends a CSR with the one-time token to
+ * the controller (TLS, server verified against ca.pem or the token's pinned CA), and
+ * saves the certificate it gets back with the key in the agent's data folder.
+ */
+import fs from 'node:fs';
+import { Metadata } from '@grpc/grpc-js';
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { AgentServiceClient, type EnrollResponse } from '@coffer/shared/gen/coffer/v1/agent.js';
+import { channelCredentials, createKeyAndCsr } from '@coffer/shared/pki/index.js';
+import { saveIdentity, type AgentIdentity } from './agent-files.js';
+import { fetchPinnedCa, tokenPin } from './fetch-ca.js';
+import { grpcFailure, splitAddress } from './grpc-errors.js';
+
+/** What enrollment needs. */
+export interface EnrollOptions {
+  readonly controller: string;
+  readonly token: string;
+  readonly name: string;
+  readonly dataDir: string;
+  /** The controller's CA (its DATA/ca.pem); without it the token's pin is used. */
+  readonly caFile?: string;
+  readonly labels?: Record<string, string>;
+  readonly maxJobs?: number;
+}
+
+/** Enrolls; resolves with the saved identity. */
+export async function enroll(o: EnrollOptions): Promise<AgentIdentity> {
+  const pin = tokenPin(o.token);
+  const { host, port } = splitAddress(o.controller);
+  const caPem = o.caFile !== undefined ? readCa(o.caFile) : await fetchPinnedCa(host, port, pin);
+  const { keyPem, csrPem } = await createKeyAndCsr(o.name);
+  const client = new AgentServiceClient(o.controller, channelCredentials(caPem));
+  let res: EnrollResponse;
+  try {
+    res = await new Promise<EnrollResponse>((resolve, reject) => {
+      client.enroll({ token: o.token, name: o.name, csrPem }, new Metadata(), { deadline: Date.now() + 30_000 }, (err, r) => (err ? reject(grpcFailure(err, o.controller)) : resolve(r)));
+    });
+  } finally {
+    client.close();
+  }
+  const id: AgentIdentity = { controller: o.controller, name: o.name, agentId: res.agentId, labels: o.labels ?? {}, maxJobs: o.maxJobs ?? 0, dataDir: o.dataDir, caPem: res.caPem || caPem, certPem: res.certificatePem, keyPem };
+  saveIdentity(id);
+  return id;
+}
+
+function readCa(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new CofferError(ErrorCode.Usage, `cannot read --ca ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}

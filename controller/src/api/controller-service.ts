@@ -1,0 +1,257 @@
+/**
+ * The public ControllerService (proto/coffer/v1/controller.proto). Every call is
+ * authenticated first (admin token or client certificate, auth.ts); handlers validate
+ * their input and answer INVALID_ARGUMENT / NOT_FOUND / ALREADY_EXISTS with a message
+ * naming the field, never a stack trace.
+ */
+import { randomBytes } from 'node:crypto';
+import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import type { Clock } from '@coffer/shared/clock.js';
+import { JobKind, JobState } from '@coffer/shared/gen/coffer/v1/common.js';
+import type { ControllerServiceServer, Job, Schedule } from '@coffer/shared/gen/coffer/v1/controller.js';
+import type { Catalog } from '../catalog/catalog.js';
+import { FINAL_STATES, type JobRecord } from '../catalog/jobs.js';
+import { DEFAULT_TOKEN_TTL_S } from '../defaults.js';
+import type { Dispatcher } from '../dispatch/dispatcher.js';
+import { submitJob } from '../jobs/submit.js';
+import type { Logger } from '../observability/log.js';
+import { ApiError, exists, invalid, notFound, toStatus } from './api-error.js';
+import type { Authenticator } from './auth.js';
+import { checkLocation, checkName, checkOptions } from './validate.js';
+
+/** What the scheduler offers the API. */
+export interface ScheduleHooks {
+  /** Normalizes and validates a schedule (ApiError / CofferError Usage naming the field). */
+  validate(s: Schedule): Schedule;
+  added(name: string): void;
+  removed(name: string): void;
+}
+
+/** Everything the service needs. */
+export interface ServiceDeps {
+  readonly catalog: Catalog;
+  readonly dispatcher: Dispatcher;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly auth: Authenticator;
+  readonly schedules: ScheduleHooks;
+  /** The CA certificate's fingerprint part of enrollment tokens. */
+  readonly caPin: string;
+}
+
+/** The API view of a job (without dispatcher-only fields). */
+export function jobView(j: JobRecord): Job {
+  return {
+    id: j.id,
+    kind: j.kind,
+    spec: j.spec,
+    state: j.state,
+    agent: j.agent,
+    attempt: j.attempt,
+    maxAttempts: j.maxAttempts,
+    schedule: j.schedule,
+    createdMs: j.createdMs,
+    startedMs: j.startedMs,
+    finishedMs: j.finishedMs,
+    deadlineMs: j.deadlineMs,
+    progress: j.progress,
+    result: j.result,
+    history: j.history,
+  };
+}
+
+/** Builds the service implementation. */
+export function controllerService(d: ServiceDeps): ControllerServiceServer {
+  const { catalog, dispatcher, clock } = d;
+
+  /** A unary handler: authenticate, run, map errors. */
+  const unary =
+    <Req, Res>(name: string, fn: (req: Req) => Res) =>
+    (call: ServerUnaryCall<Req, Res>, cb: sendUnaryData<Res>): void => {
+      d.auth
+        .requireClient(call)
+        .then(() => fn(call.request))
+        .then(
+          (res) => cb(null, res),
+          (err: unknown) => {
+            const s = toStatus(err);
+            if (s.code === status.INTERNAL) d.log.error({ err, rpc: name }, 'API call failed');
+            cb({ code: s.code, details: s.details });
+          },
+        );
+    };
+
+  const job = (id: string): JobRecord => {
+    const j = catalog.jobs.get(id);
+    if (!j) throw notFound('job', id, "list jobs with 'coffer ctl job list'");
+    return j;
+  };
+
+  return {
+    createEnrollmentToken: unary('CreateEnrollmentToken', (req) => {
+      const ttl = req.ttlSeconds === 0 ? DEFAULT_TOKEN_TTL_S : req.ttlSeconds;
+      if (ttl < 60 || ttl > 30 * 86400) throw invalid('ttl_seconds', `${ttl} is out of range; use 60 s to 30 days`);
+      const token = `cft1.${randomBytes(24).toString('base64url')}.${d.caPin}`;
+      const now = clock.now();
+      catalog.tokens.add(token, now, now + ttl * 1000);
+      d.log.info({ expiresInS: ttl }, 'enrollment token created');
+      return { token, expiresMs: now + ttl * 1000 };
+    }),
+
+    listAgents: unary('ListAgents', () => ({
+      agents: catalog.agents.list().map((a) => {
+        const live = dispatcher.registry.get(a.id);
+        const running = catalog.jobs.inStates([JobState.JOB_STATE_DISPATCHED, JobState.JOB_STATE_RUNNING]).filter((j) => j.agent === a.name).length;
+        const { localStores: _l, ...rest } = a;
+        return { ...rest, connected: live !== undefined, runningJobs: running };
+      }),
+    })),
+
+    revokeAgent: unary('RevokeAgent', (req) => {
+      const a = catalog.agents.byName(req.name);
+      if (!a) throw notFound('agent', req.name, "list agents with 'coffer ctl agents'");
+      catalog.agents.revoke(req.name, clock.now());
+      dispatcher.registry.get(a.id)?.channel.close('the agent was revoked');
+      d.log.warn({ agent: req.name }, 'agent revoked');
+      const after = catalog.agents.byName(req.name) ?? a;
+      const { localStores: _l, ...rest } = after;
+      return { ...rest, connected: false, runningJobs: 0 };
+    }),
+
+    addStore: unary('AddStore', (req) => {
+      checkName('name', req.name);
+      checkLocation('location', req.location);
+      const options = checkOptions('options', req.options);
+      if (req.passphraseOnAgent && req.passphrase !== '') throw invalid('passphrase', 'give either a passphrase or passphrase_on_agent, not both');
+      if (!catalog.stores.add({ name: req.name, location: req.location, options, passphrase: req.passphrase, passphraseOnAgent: req.passphraseOnAgent, nowMs: clock.now() })) {
+        throw exists('store', req.name);
+      }
+      dispatcher.kick();
+      const s = catalog.stores.get(req.name);
+      if (!s) throw new ApiError(status.INTERNAL, 'store vanished');
+      return s;
+    }),
+    listStores: unary('ListStores', () => ({ stores: catalog.stores.list() })),
+    removeStore: unary('RemoveStore', (req) => {
+      if (!catalog.stores.remove(req.name)) throw notFound('store', req.name, "check 'coffer ctl store list'");
+      return {};
+    }),
+
+    addSource: unary('AddSource', (req) => {
+      checkName('name', req.name);
+      checkLocation('location', req.location);
+      if (req.agent === '') throw invalid('agent', 'say which agent backs it up (--agent NAME)');
+      if (!catalog.agents.byName(req.agent)) throw notFound('agent', req.agent, "enroll it first, or check 'coffer ctl agents'");
+      const options = checkOptions('options', req.options);
+      if (!catalog.sources.add({ name: req.name, location: req.location, agent: req.agent, options, nowMs: clock.now() })) throw exists('source', req.name);
+      const s = catalog.sources.get(req.name);
+      if (!s) throw new ApiError(status.INTERNAL, 'source vanished');
+      return s;
+    }),
+    listSources: unary('ListSources', () => {
+      const last = catalog.snapshots.lastBySource();
+      return { sources: catalog.sources.list().map((s) => ({ ...s, lastBackupMs: last.get(s.name) ?? 0 })) };
+    }),
+    removeSource: unary('RemoveSource', (req) => {
+      if (!catalog.sources.remove(req.name)) throw notFound('source', req.name, "check 'coffer ctl source list'");
+      return {};
+    }),
+
+    addDestination: unary('AddDestination', (req) => {
+      checkName('name', req.name);
+      checkLocation('location', req.location);
+      if (req.agent === '') throw invalid('agent', 'say which agent restores there (--agent NAME)');
+      if (!catalog.agents.byName(req.agent)) throw notFound('agent', req.agent, "enroll it first, or check 'coffer ctl agents'");
+      const options = checkOptions('options', req.options);
+      if (!catalog.destinations.add({ name: req.name, location: req.location, agent: req.agent, options, nowMs: clock.now() })) throw exists('destination', req.name);
+      const s = catalog.destinations.get(req.name);
+      if (!s) throw new ApiError(status.INTERNAL, 'destination vanished');
+      const { lastBackupMs: _x, ...rest } = s;
+      return rest;
+    }),
+    listDestinations: unary('ListDestinations', () => ({ destinations: catalog.destinations.list().map(({ lastBackupMs: _x, ...rest }) => rest) })),
+    removeDestination: unary('RemoveDestination', (req) => {
+      if (!catalog.destinations.remove(req.name)) throw notFound('destination', req.name, "check 'coffer ctl destination list'");
+      return {};
+    }),
+
+    addSchedule: unary('AddSchedule', (req) => {
+      if (!req.schedule) throw invalid('schedule', 'missing');
+      checkName('name', req.schedule.name);
+      const s = d.schedules.validate(req.schedule);
+      if (s.kind === JobKind.JOB_KIND_BACKUP && !catalog.sources.get(s.source)) throw notFound('source', s.source, "add it with 'coffer ctl source add'");
+      if (!catalog.stores.get(s.store)) throw notFound('store', s.store, "add it with 'coffer ctl store add'");
+      if (!catalog.schedules.add(s, clock.now())) throw exists('schedule', s.name);
+      d.schedules.added(s.name);
+      return catalog.schedules.get(s.name)?.schedule ?? s;
+    }),
+    listSchedules: unary('ListSchedules', () => ({ schedules: catalog.schedules.list().map((r) => r.schedule) })),
+    removeSchedule: unary('RemoveSchedule', (req) => {
+      if (!catalog.schedules.remove(req.name)) throw notFound('schedule', req.name, "check 'coffer ctl schedule list'");
+      d.schedules.removed(req.name);
+      return {};
+    }),
+
+    runJob: unary('RunJob', (req) => {
+      const j = submitJob(catalog, clock, req.spec, { maxAttempts: req.maxAttempts, waitSeconds: req.waitSeconds });
+      d.log.info({ job: j.id, kind: JobKind[j.kind] }, 'job queued');
+      dispatcher.kick();
+      return jobView(j);
+    }),
+    getJob: unary('GetJob', (req) => jobView(job(req.id))),
+    listJobs: unary('ListJobs', (req) => ({ jobs: catalog.jobs.list(req.states, req.limit > 0 ? Math.min(req.limit, 10_000) : 100).map(jobView) })),
+    getJobLogs: unary('GetJobLogs', (req) => {
+      job(req.id);
+      return { lines: catalog.jobs.logs(req.id) };
+    }),
+    cancelJob: unary('CancelJob', (req) => {
+      job(req.id);
+      const j = dispatcher.cancel(req.id);
+      if (!j) throw notFound('job', req.id, 'check the id');
+      return jobView(j);
+    }),
+    listSnapshots: unary('ListSnapshots', (req) => {
+      if (req.store === '') throw invalid('store', 'say which store (--store NAME)');
+      if (!catalog.stores.get(req.store)) throw notFound('store', req.store, "check 'coffer ctl store list'");
+      return { snapshots: catalog.snapshots.list(req.store) };
+    }),
+
+    watchJob(call: ServerWritableStream<{ id: string }, Job>): void {
+      d.auth
+        .requireClient(call)
+        .then(() => {
+          job(call.request.id);
+          watch(call);
+        })
+        .catch((err: unknown) => {
+          const s = toStatus(err);
+          call.emit('error', { code: s.code, details: s.details });
+        });
+    },
+  };
+
+  function watch(call: ServerWritableStream<{ id: string }, Job>): void {
+      const id = call.request.id;
+      let last = '';
+      const push = (): void => {
+        const j = catalog.jobs.get(id);
+        if (!j) return;
+        const view = jobView(j);
+        const key = JSON.stringify([view.state, view.progress, view.attempt, view.history.length]);
+        if (key !== last) {
+          last = key;
+          call.write(view);
+        }
+        if (FINAL_STATES.has(j.state)) {
+          off();
+          call.end();
+        }
+      };
+      const off = dispatcher.onJobChange((changed) => {
+        if (changed === id) push();
+      });
+      call.on('cancelled', off);
+      call.on('close', off);
+      push();
+  }
+}

@@ -1,0 +1,54 @@
+/** Validation of API input: names, locations, options. Each failure names its field. */
+import { invalid } from './api-error.js';
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** Option keys that hold secrets and are therefore refused in options (they belong elsewhere). */
+const SECRET_OPTIONS = new Set(['passphrase', 'passphrase_cmd', 'passphrase_file', 'key_passphrase']);
+
+/** A catalog name: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64. */
+export function checkName(field: string, name: string): string {
+  if (!NAME.test(name)) throw invalid(field, `'${name}' is not a valid name; use letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit)`);
+  return name;
+}
+
+/** A location: an absolute path, fs:///path or sftp://[user@]host[:port]/path. */
+export function checkLocation(field: string, location: string): string {
+  if (location.startsWith('/')) return location;
+  let u: URL;
+  try {
+    u = new URL(location);
+  } catch {
+    throw invalid(field, `'${location}' is not a location; use an absolute path, fs:///path or sftp://[user@]host[:port]/path`);
+  }
+  if (u.protocol === 'fs:' && u.pathname.startsWith('/')) return location;
+  if (u.protocol === 'sftp:') {
+    if (u.hostname === '') throw invalid(field, `'${location}' has no host; use sftp://[user@]host[:port]/path`);
+    if (u.password !== '') throw invalid(field, 'passwords in locations are not accepted; use SSH keys (identity option) or the agent');
+    return location;
+  }
+  throw invalid(field, `unknown scheme '${u.protocol}' in '${location}'; use a path, fs:// or sftp://`);
+}
+
+/** Connector options: plain key=value, no secrets. */
+export function checkOptions(field: string, options: Readonly<Record<string, string>>): Record<string, string> {
+  for (const k of Object.keys(options)) {
+    if (!/^[a-z][a-z0-9_]*$/.test(k)) throw invalid(`${field}.${k}`, 'option names are lower-case letters, digits and _');
+    if (SECRET_OPTIONS.has(k)) throw invalid(`${field}.${k}`, 'secrets are not options: give the store passphrase with COFFER_PASSPHRASE or --passphrase-file, and keep SSH key passphrases on the agent');
+  }
+  if (options.max_jobs !== undefined && !/^[1-9][0-9]*$/.test(options.max_jobs)) throw invalid(`${field}.max_jobs`, `'${options.max_jobs}' is not a positive whole number`);
+  if (options.reach !== undefined && !/^\s*[^=,\s]+=[^=,]*(,\s*[^=,\s]+=[^=,]*)*\s*$/.test(options.reach)) {
+    throw invalid(`${field}.reach`, `'${options.reach}' is not a label selector; use k=v[,k2=v2]`);
+  }
+  return { ...options };
+}
+
+/** A read-data subset: "P%" (0 < P <= 100) or "N/M" (1 <= N <= M). */
+export function checkSubset(field: string, s: string): string {
+  if (s === '') return s;
+  const p = /^(\d+(?:\.\d+)?)%$/.exec(s);
+  if (p && Number(p[1]) > 0 && Number(p[1]) <= 100) return s;
+  const nm = /^(\d+)\/(\d+)$/.exec(s);
+  if (nm && Number(nm[1]) >= 1 && Number(nm[1]) <= Number(nm[2])) return s;
+  throw invalid(field, `'${s}' is not a subset; use P% (like 10%) or N/M (like 1/5)`);
+}

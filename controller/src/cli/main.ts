@@ -1,0 +1,101 @@
+/**
+ * The controller's commands: `coffer controller start --data DIR [--listen ADDR]
+ * [--http ADDR] [--host NAME ...]` (runs until SIGINT/SIGTERM) and `coffer ctl ...`
+ * (the API client). Errors are one line on stderr with the documented exit status.
+ */
+import path from 'node:path';
+import { flag, parseArgs, str, list, expectArgs } from '@coffer/shared/cli-args.js';
+import { CofferError, ErrorCode, exitCodeFor } from '@coffer/shared/errors.js';
+import { startController } from '../server/controller.js';
+import { Ctl, clientConfig } from './client.js';
+import { agentCmd, agents, token } from './ctl/agents.js';
+import type { CtlCommand } from './ctl/context.js';
+import { jobCmd, snapshotsCmd } from './ctl/jobs.js';
+import { destinationCmd, sourceCmd, storeCmd } from './ctl/places.js';
+import { scheduleCmd } from './ctl/schedules.js';
+
+const CTL_COMMANDS: Record<string, CtlCommand> = {
+  agents,
+  agent: agentCmd,
+  token,
+  store: storeCmd,
+  source: sourceCmd,
+  destination: destinationCmd,
+  schedule: scheduleCmd,
+  job: jobCmd,
+  snapshots: snapshotsCmd,
+};
+
+const CTL_USAGE = `usage: coffer ctl [--controller HOST:PORT] [--token-file F] [--ca PATH] [--cert C --key K] <command>
+  (or COFFER_CONTROLLER, COFFER_TOKEN, COFFER_CA)
+commands: agents | token create | agent revoke | store add|list|rm | source add|list|rm |
+          destination add|list|rm | schedule add|list|rm | job run|list|show|logs|cancel | snapshots`;
+
+const out = (line: string): void => void process.stdout.write(line + '\n');
+const err = (line: string): void => void process.stderr.write(line + '\n');
+
+async function controllerStart(argv: readonly string[]): Promise<number> {
+  const p = parseArgs(argv, { data: 'string', listen: 'string', http: 'string', host: 'list' }, 'controller start');
+  expectArgs(p, 0, 0, 'coffer controller start --data DIR [--listen 127.0.0.1:7443] [--http 127.0.0.1:7480] [--host NAME ...]');
+  const data = str(p, 'data');
+  if (!data) throw new CofferError(ErrorCode.Usage, 'coffer controller start needs --data DIR (where the catalog, CA and admin token live)');
+  const listen = str(p, 'listen');
+  const http = str(p, 'http');
+  const c = await startController({ dataDir: path.resolve(data), hosts: list(p, 'host'), ...(listen ? { listen } : {}), ...(http !== undefined ? { http } : {}) });
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await c.stop();
+  return 0;
+}
+
+async function ctl(argv: readonly string[]): Promise<number> {
+  const globals: string[] = [];
+  let i = 0;
+  const G = { controller: 'string', token: 'string', 'token-file': 'string', ca: 'string', cert: 'string', key: 'string', help: 'bool' } as const;
+  while (i < argv.length && (argv[i] as string).startsWith('-')) {
+    const a = argv[i] as string;
+    globals.push(a);
+    const name = a.replace(/^--?/, '').split('=')[0] as keyof typeof G;
+    if (G[name] === 'string' && !a.includes('=')) globals.push(argv[++i] ?? '');
+    i++;
+  }
+  const g = parseArgs(globals, G, 'ctl');
+  const [cmd, ...rest] = argv.slice(i);
+  const fn = CTL_COMMANDS[cmd ?? ''];
+  if (flag(g, 'help') || !fn) {
+    (fn || flag(g, 'help') ? out : err)(CTL_USAGE);
+    return flag(g, 'help') ? 0 : 2;
+  }
+  const cfg = clientConfig(
+    { controller: str(g, 'controller'), token: str(g, 'token'), tokenFile: str(g, 'token-file'), ca: str(g, 'ca'), cert: str(g, 'cert'), key: str(g, 'key') },
+    process.env,
+  );
+  const client = new Ctl(cfg);
+  try {
+    return await fn({ ctl: client, env: process.env, out, err }, rest);
+  } finally {
+    client.close();
+  }
+}
+
+/** Runs `coffer controller ...` or `coffer ctl ...`; returns the exit status. */
+export async function controllerMain(argv: readonly string[]): Promise<number> {
+  try {
+    const [group, ...rest] = argv;
+    if (group === 'ctl') return await ctl(rest);
+    if (group === 'controller' && rest[0] === 'start') return await controllerStart(rest.slice(1));
+    err('usage: coffer controller start --data DIR [--listen ADDR] [--http ADDR]');
+    return 2;
+  } catch (e) {
+    const ce = CofferError.from(e);
+    err(`coffer: ${ce.message.split('\n').join('\n  ')}`);
+    return exitCodeFor(ce.code);
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The controller process: opens the catalog and the PKI in its data folder, starts the
+ * gRPC server (AgentService for agents, ControllerService for the API, one TLS port
+ * where client certificates are requested but not required), the dispatcher, the
+ * scheduler, and the HTTP endpoint for metrics and health. `stop()` closes it all.
+ */
+import fs from 'node:fs';
+import type http from 'node:http';
+import { Server } from '@grpc/grpc-js';
+import { systemClock, type Clock } from '@coffer/shared/clock.js';
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { AgentServiceService } from '@coffer/shared/gen/coffer/v1/agent.js';
+import { ControllerServiceService } from '@coffer/shared/gen/coffer/v1/controller.js';
+import { serverCredentials } from '@coffer/shared/pki/index.js';
+import { Authenticator } from '../api/auth.js';
+import { controllerService, type ScheduleHooks } from '../api/controller-service.js';
+import { Catalog } from '../catalog/catalog.js';
+import { DEFAULT_HTTP, DEFAULT_LISTEN } from '../defaults.js';
+import { Dispatcher, type DispatcherOptions } from '../dispatch/dispatcher.js';
+import { agentService } from '../dispatch/grpc-transport.js';
+import { startHttp } from '../observability/http.js';
+import { createLogger, type Logger } from '../observability/log.js';
+import { ControllerMetrics } from '../observability/metrics.js';
+import { loadPki } from './pki-files.js';
+import { startSchedules } from './schedules.js';
+
+/** Options of `coffer controller start`. */
+export interface ControllerOptions {
+  readonly dataDir: string;
+  /** host:port for gRPC. @default 127.0.0.1:7443 */
+  readonly listen?: string;
+  /** host:port for HTTP (metrics, health); '' to disable. @default 127.0.0.1:7480 */
+  readonly http?: string;
+  /** Extra names or addresses for the server certificate. */
+  readonly hosts?: readonly string[];
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly dispatcher?: DispatcherOptions;
+}
+
+/** A running controller. */
+export interface RunningController {
+  readonly grpcPort: number;
+  readonly httpPort: number;
+  readonly catalog: Catalog;
+  readonly dispatcher: Dispatcher;
+  stop(): Promise<void>;
+}
+
+/** Splits host:port (IPv6 in brackets). */
+export function splitHostPort(s: string, what: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(s);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new CofferError(ErrorCode.Usage, `${what} '${s}' is not HOST:PORT (e.g. 127.0.0.1:7443)`);
+  return { host: m[1] ?? m[2] ?? '', port };
+}
+
+/** Starts a controller. */
+export async function startController(opts: ControllerOptions): Promise<RunningController> {
+  const clock = opts.clock ?? systemClock;
+  const log = opts.logger ?? createLogger();
+  const listen = splitHostPort(opts.listen ?? DEFAULT_LISTEN, '--listen');
+  const httpAddr = opts.http === '' ? undefined : splitHostPort(opts.http ?? DEFAULT_HTTP, '--http');
+  fs.mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+  const pki = await loadPki(opts.dataDir, listen.host, opts.hosts);
+  const catalog = Catalog.open(opts.dataDir);
+  const auth = new Authenticator(pki.adminToken, pki.ca.certPem, catalog, clock);
+  const dispatcher = new Dispatcher(catalog, clock, log, opts.dispatcher);
+  const metrics = new ControllerMetrics(catalog, dispatcher, clock);
+  const schedules: ScheduleHooks & { stop(): void } = startSchedules(catalog, dispatcher, clock, log);
+
+  const server = new Server({
+    'grpc.keepalive_time_ms': 30_000,
+    'grpc.keepalive_timeout_ms': 10_000,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+    'grpc.max_receive_message_length': 16 * 1024 * 1024,
+  });
+  server.addService(AgentServiceService, agentService({ catalog, ca: pki.ca, auth, events: dispatcher, clock, log }));
+  server.addService(ControllerServiceService, controllerService({ catalog, dispatcher, clock, log, auth, schedules, caPin: pki.caPin }));
+  const creds = serverCredentials({ caPem: pki.ca.certPem, certPem: pki.serverCertPem, keyPem: pki.serverKeyPem });
+  const grpcPort = await new Promise<number>((resolve, reject) => {
+    const addr = listen.host.includes(':') ? `[${listen.host}]:${listen.port}` : `${listen.host}:${listen.port}`;
+    server.bindAsync(addr, creds, (err, port) => {
+      if (err) reject(new CofferError(ErrorCode.Config, `cannot listen on ${addr}: ${err.message}; choose another --listen address`, { cause: err }));
+      else resolve(port);
+    });
+  });
+  let httpServer: http.Server | undefined;
+  try {
+    httpServer = httpAddr ? await startHttp(httpAddr.host, httpAddr.port, metrics, catalog, dispatcher) : undefined;
+  } catch (err) {
+    server.forceShutdown();
+    throw new CofferError(ErrorCode.Config, `cannot listen on ${opts.http ?? DEFAULT_HTTP} for HTTP: ${(err as Error).message}; choose another --http address`, { cause: err });
+  }
+  const a = httpServer?.address();
+  const httpPort = typeof a === 'object' && a ? a.port : 0;
+  log.info({ grpc: `${listen.host}:${grpcPort}`, http: httpAddr ? `${httpAddr.host}:${httpPort}` : 'off', data: opts.dataDir }, 'controller started');
+  dispatcher.kick();
+  return {
+    grpcPort,
+    httpPort,
+    catalog,
+    dispatcher,
+    async stop() {
+      schedules.stop();
+      dispatcher.stop();
+      await new Promise<void>((resolve) => {
+        server.tryShutdown(() => resolve());
+        setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 3000).unref();
+      });
+      await new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve()));
+      httpServer?.closeAllConnections();
+      catalog.close();
+      log.info('controller stopped');
+    },
+  };
+}
