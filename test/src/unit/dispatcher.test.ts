@@ -1,0 +1,228 @@
+/**
+ * The controller's dispatcher against a real SQLite catalog (in a temporary folder) and
+ * a manual clock. Agents are recording channels: what the dispatcher sends is what the
+ * transport would put on the wire. Covers assignment, limits, retries with backoff,
+ * deadlines, lost agents, reconciliation on Hello, cancellation and the state history.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ManualClock } from '@coffer/shared/clock.js';
+import type { ControllerMessage, RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
+import { JobState, type JobResult, type JobSpec } from '@coffer/shared/gen/coffer/v1/common.js';
+import { Catalog } from '@coffer/controller/catalog/catalog.js';
+import { Dispatcher } from '@coffer/controller/dispatch/dispatcher.js';
+import type { AgentChannel } from '@coffer/controller/dispatch/transport.js';
+import { submitJob } from '@coffer/controller/jobs/submit.js';
+import { createLogger } from '@coffer/controller/observability/log.js';
+
+class Recorder implements AgentChannel {
+  readonly sent: ControllerMessage[] = [];
+  closedWith: string | undefined;
+  constructor(
+    readonly agentId: string,
+    readonly agentName: string,
+  ) {}
+  send(msg: ControllerMessage): boolean {
+    this.sent.push(msg);
+    return true;
+  }
+  close(reason: string): void {
+    this.closedWith = reason;
+  }
+  runs(): RunJob[] {
+    return this.sent.flatMap((m) => (m.msg?.$case === 'run' ? [m.msg.value] : []));
+  }
+}
+
+const OK: JobResult = { ok: true, error: '', retryable: false, exitCode: 0, summaryJson: '{}', snapshot: { id: 'snap1', store: '', source: '', host: 'h', timeMs: 1, tags: [], paths: ['/x'], files: 1, bytes: 10, addedBytes: 10 } };
+const FAIL = (retryable: boolean): JobResult => ({ ok: false, error: 'boom', retryable, exitCode: 1, summaryJson: '', snapshot: undefined });
+const backup = (source: string): JobSpec => ({ spec: { $case: 'backup', value: { source, store: 's1', tags: [], ignore: [] } } });
+const verify: JobSpec = { spec: { $case: 'verify', value: { store: 's1', readDataSubset: '', fast: false } } };
+const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+describe('Dispatcher', () => {
+  let dir: string;
+  let catalog: Catalog;
+  let clock: ManualClock;
+  let d: Dispatcher;
+
+  function agent(name: string, labels: Record<string, string> = {}, maxJobs = 2, known: string[] = []): Recorder {
+    if (!catalog.agents.byName(name)) catalog.agents.add({ id: `id-${name}`, name, certSerial: 'x', certExpiresMs: 0, enrolledMs: 0 });
+    const ch = new Recorder(`id-${name}`, name);
+    d.opened(ch);
+    d.message(ch, { msg: { $case: 'hello', value: { version: 't', hostname: name, labels, maxJobs, runningJobIds: known, localPassphraseStores: [] } } });
+    return ch;
+  }
+
+  function done(ch: Recorder, jobId: string, state: JobState, result: JobResult): void {
+    d.message(ch, { msg: { $case: 'done', value: { jobId, state, result } } });
+  }
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'coffer-dispatch-'));
+    catalog = Catalog.open(dir);
+    clock = new ManualClock(1_000_000);
+    d = new Dispatcher(catalog, clock, createLogger('silent'), { agentLostMs: 60_000, retryBaseMs: 10_000 });
+    catalog.stores.add({ name: 's1', location: '/s1', options: {}, passphrase: 'pw', passphraseOnAgent: false, nowMs: 0 });
+    catalog.sources.add({ name: 'src-a', location: '/a', agent: 'a', options: {}, nowMs: 0 });
+    catalog.sources.add({ name: 'src-b', location: '/b', agent: 'b', options: {}, nowMs: 0 });
+  });
+  afterEach(() => {
+    d.stop();
+    catalog.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("sends a backup to its source's agent with the store's passphrase, and records the snapshot when it succeeds", async () => {
+    const a = agent('a');
+    const b = agent('b');
+    const job = submitJob(catalog, clock, backup('src-b'));
+    d.kick();
+    await tick();
+    assert.equal(a.runs().length, 0);
+    const run = b.runs()[0];
+    assert.ok(run, 'b got the job');
+    assert.equal(run.passphrase, 'pw');
+    assert.equal(run.source?.location, '/b');
+    assert.equal(catalog.jobs.get(job.id)?.state, JobState.JOB_STATE_DISPATCHED);
+    d.message(b, { msg: { $case: 'update', value: { jobId: job.id, state: JobState.JOB_STATE_RUNNING, progress: undefined } } });
+    done(b, job.id, JobState.JOB_STATE_SUCCEEDED, OK);
+    const after = catalog.jobs.get(job.id);
+    assert.equal(after?.state, JobState.JOB_STATE_SUCCEEDED);
+    assert.deepEqual(
+      after?.history.map((h) => h.state),
+      [JobState.JOB_STATE_QUEUED, JobState.JOB_STATE_DISPATCHED, JobState.JOB_STATE_RUNNING, JobState.JOB_STATE_SUCCEEDED],
+    );
+    assert.equal(catalog.snapshots.list('s1')[0]?.source, 'src-b');
+    assert.ok(b.sent.some((m) => m.msg?.$case === 'ack'), 'the result is acknowledged');
+  });
+
+  it('keeps a job queued while its agent is offline and sends it when the agent connects', async () => {
+    const job = submitJob(catalog, clock, backup('src-a'));
+    d.kick();
+    await tick();
+    assert.equal(catalog.jobs.get(job.id)?.state, JobState.JOB_STATE_QUEUED);
+    const a = agent('a');
+    await tick();
+    assert.equal(a.runs()[0]?.jobId, job.id);
+  });
+
+  it("respects the agent's job limit and the store's max_jobs", async () => {
+    const a = agent('a', {}, 1);
+    const j1 = submitJob(catalog, clock, backup('src-a'));
+    const j2 = submitJob(catalog, clock, backup('src-a'));
+    d.kick();
+    await tick();
+    assert.deepEqual(a.runs().map((r) => r.jobId), [j1.id]);
+    done(a, j1.id, JobState.JOB_STATE_SUCCEEDED, OK);
+    await tick();
+    assert.deepEqual(a.runs().map((r) => r.jobId), [j1.id, j2.id]);
+  });
+
+  it("sends verify jobs only to agents whose labels match the store's reach", async () => {
+    catalog.stores.add({ name: 's2', location: '/s2', options: { reach: 'site=two' }, passphrase: 'pw', passphraseOnAgent: false, nowMs: 0 });
+    const a = agent('a', { site: 'one' });
+    const b = agent('b', { site: 'two' });
+    submitJob(catalog, clock, { spec: { $case: 'verify', value: { store: 's2', readDataSubset: '', fast: false } } });
+    d.kick();
+    await tick();
+    assert.equal(a.runs().length, 0);
+    assert.equal(b.runs().length, 1);
+  });
+
+  it('retries a retryable failure after a backoff, and fails for good after the last attempt', async () => {
+    const a = agent('a');
+    const job = submitJob(catalog, clock, backup('src-a'), { maxAttempts: 2 });
+    d.kick();
+    await tick();
+    done(a, job.id, JobState.JOB_STATE_FAILED, FAIL(true));
+    await tick();
+    assert.equal(catalog.jobs.get(job.id)?.state, JobState.JOB_STATE_QUEUED);
+    assert.equal(a.runs().length, 1, 'not before the backoff');
+    clock.advance(10_000);
+    await tick();
+    assert.equal(a.runs().length, 2);
+    assert.equal(a.runs()[1]?.attempt, 2);
+    done(a, job.id, JobState.JOB_STATE_FAILED, FAIL(true));
+    assert.equal(catalog.jobs.get(job.id)?.state, JobState.JOB_STATE_FAILED);
+  });
+
+  it('does not retry a failure that is not retryable', async () => {
+    const a = agent('a');
+    const job = submitJob(catalog, clock, backup('src-a'));
+    d.kick();
+    await tick();
+    done(a, job.id, JobState.JOB_STATE_FAILED, FAIL(false));
+    assert.equal(catalog.jobs.get(job.id)?.state, JobState.JOB_STATE_FAILED);
+  });
+
+  it('fails a job no agent ran before its deadline', async () => {
+    const job = submitJob(catalog, clock, backup('src-a'), { waitSeconds: 60 });
+    d.kick();
+    await tick();
+    clock.advance(61_000);
+    await tick();
+    const j = catalog.jobs.get(job.id);
+    assert.equal(j?.state, JobState.JOB_STATE_FAILED);
+    assert.match(j?.history.at(-1)?.message ?? '', /deadline/);
+  });
+
+  it('fails (for a retry) the jobs of an agent that stays away, and sends them again when it returns', async () => {
+    const a = agent('a');
+    const job = submitJob(catalog, clock, backup('src-a'));
+    d.kick();
+    await tick();
+    d.closed(a, 'gone');
+    clock.advance(59_000);
+    assert.equal(catalog.jobs.get(job.id)?.state, JobState.JOB_STATE_DISPATCHED, 'still waiting for the agent');
+    clock.advance(2_000);
+    await tick();
+    const j = catalog.jobs.get(job.id);
+    assert.equal(j?.state, JobState.JOB_STATE_QUEUED);
+    assert.match(j?.history.at(-1)?.message ?? '', /lost contact/);
+    clock.advance(10_000);
+    const back = agent('a');
+    await tick();
+    assert.equal(back.runs()[0]?.jobId, job.id);
+  });
+
+  it("keeps a job the reconnecting agent still runs, and retries one it no longer knows", async () => {
+    const a = agent('a');
+    const kept = submitJob(catalog, clock, backup('src-a'));
+    const lost = submitJob(catalog, clock, backup('src-a'));
+    d.kick();
+    await tick();
+    d.closed(a, 'controller side restart');
+    const again = agent('a', {}, 2, [kept.id]);
+    await tick();
+    assert.equal(catalog.jobs.get(kept.id)?.state, JobState.JOB_STATE_DISPATCHED);
+    const l = catalog.jobs.get(lost.id);
+    assert.equal(l?.state, JobState.JOB_STATE_QUEUED);
+    assert.match(l?.history.at(-1)?.message ?? '', /no longer knows/);
+    done(again, kept.id, JobState.JOB_STATE_SUCCEEDED, OK);
+    assert.equal(catalog.jobs.get(kept.id)?.state, JobState.JOB_STATE_SUCCEEDED);
+  });
+
+  it('cancels a queued job at once and a running one through its agent', async () => {
+    const queued = submitJob(catalog, clock, verify);
+    d.cancel(queued.id);
+    assert.equal(catalog.jobs.get(queued.id)?.state, JobState.JOB_STATE_CANCELLED);
+    const a = agent('a');
+    const running = submitJob(catalog, clock, backup('src-a'));
+    d.kick();
+    await tick();
+    d.cancel(running.id);
+    assert.ok(a.sent.some((m) => m.msg?.$case === 'cancel' && m.msg.value.jobId === running.id));
+    done(a, running.id, JobState.JOB_STATE_FAILED, FAIL(true));
+    assert.equal(catalog.jobs.get(running.id)?.state, JobState.JOB_STATE_CANCELLED, 'a cancelled job is not retried');
+  });
+
+  it('a second connection of the same agent replaces the first', () => {
+    const first = agent('a');
+    agent('a');
+    assert.match(first.closedWith ?? '', /replaced/);
+    assert.equal(d.registry.size, 1);
+  });
+});
