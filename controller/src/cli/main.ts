@@ -8,6 +8,7 @@ import { flag, parseArgs, str, list, expectArgs } from '@coffer/shared/cli-args.
 import { CofferError, ErrorCode, exitCodeFor } from '@coffer/shared/errors.js';
 import { startController } from '../server/controller.js';
 import { Ctl, clientConfig } from './client.js';
+import { clientCert } from './client-cert.js';
 import { agentCmd, agents, token } from './ctl/agents.js';
 import type { CtlCommand } from './ctl/context.js';
 import { jobCmd, snapshotsCmd } from './ctl/jobs.js';
@@ -91,7 +92,8 @@ export async function controllerMain(argv: readonly string[]): Promise<number> {
     const [group, ...rest] = argv;
     if (group === 'ctl') return await ctl(rest);
     if (group === 'controller' && rest[0] === 'start') return await controllerStart(rest.slice(1));
-    err('usage: coffer controller start --data DIR [--listen ADDR] [--http ADDR]');
+    if (group === 'controller' && rest[0] === 'client-cert') return await clientCert(rest.slice(1), out);
+    err('usage: coffer controller start --data DIR [--listen ADDR] [--http ADDR] | coffer controller client-cert --data DIR --name NAME --out DIR');
     return 2;
   } catch (e) {
     const ce = CofferError.from(e);
