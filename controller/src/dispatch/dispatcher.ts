@@ -85,7 +85,21 @@ export class Dispatcher implements AgentEvents {
   closed(channel: AgentChannel, reason: string): void {
     if (!this.registry.detach(channel)) return;
     this.log.info({ agent: channel.agentName, reason }, 'agent disconnected');
-    const name = channel.agentName;
+    this.awaitReturn(channel.agentName);
+  }
+
+  /**
+   * After a controller start: every agent with jobs dispatched or running gets the same
+   * grace period to reconnect as one that just disconnected.
+   */
+  resume(): void {
+    const names = new Set(this.catalog.jobs.inStates(ACTIVE).map((j) => j.agent));
+    for (const name of names) if (!this.registry.byName(name)) this.awaitReturn(name);
+    this.kick();
+  }
+
+  /** Arms the timer that fails an absent agent's jobs (for a retry) unless it reconnects first. */
+  private awaitReturn(name: string): void {
     this.lostTimers.get(name)?.();
     this.lostTimers.set(
       name,

@@ -55,6 +55,24 @@ export function splitHostPort(s: string, what: string): { host: string; port: nu
   return { host: m[1] ?? m[2] ?? '', port };
 }
 
+/**
+ * Dispatcher tunables from the environment, for tests and tuning: COFFER_AGENT_LOST_MS
+ * (how long a disconnected agent's jobs wait for it, default 120000) and
+ * COFFER_RETRY_BASE_MS (first retry delay, default 30000). Each must be a whole number
+ * of milliseconds; anything else is a Config error naming the variable.
+ */
+export function dispatcherOptionsFromEnv(env: NodeJS.ProcessEnv): DispatcherOptions {
+  const ms = (name: string): number | undefined => {
+    const v = env[name];
+    if (v === undefined || v === '') return undefined;
+    if (!/^\d{1,10}$/.test(v)) throw new CofferError(ErrorCode.Config, `${name}='${v}' is not a whole number of milliseconds`);
+    return Number(v);
+  };
+  const agentLostMs = ms('COFFER_AGENT_LOST_MS');
+  const retryBaseMs = ms('COFFER_RETRY_BASE_MS');
+  return { ...(agentLostMs !== undefined ? { agentLostMs } : {}), ...(retryBaseMs !== undefined ? { retryBaseMs } : {}) };
+}
+
 /** Starts a controller. */
 export async function startController(opts: ControllerOptions): Promise<RunningController> {
   const clock = opts.clock ?? systemClock;
@@ -96,7 +114,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
   const a = httpServer?.address();
   const httpPort = typeof a === 'object' && a ? a.port : 0;
   log.info({ grpc: `${listen.host}:${grpcPort}`, http: httpAddr ? `${httpAddr.host}:${httpPort}` : 'off', data: opts.dataDir }, 'controller started');
-  dispatcher.kick();
+  dispatcher.resume();
   return {
     grpcPort,
     httpPort,

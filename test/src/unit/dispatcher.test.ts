@@ -219,6 +219,21 @@ describe('Dispatcher', () => {
     assert.equal(catalog.jobs.get(running.id)?.state, JobState.JOB_STATE_CANCELLED, 'a cancelled job is not retried');
   });
 
+  it('after a controller restart, fails (for a retry) the jobs of an agent that does not come back', async () => {
+    const a = agent('a');
+    const job = submitJob(catalog, clock, backup('src-a'));
+    d.kick();
+    await tick();
+    assert.equal(a.runs().length, 1);
+    d.stop();
+    // A new dispatcher on the same catalog: the controller restarted; agent a never reconnects.
+    d = new Dispatcher(catalog, clock, createLogger('silent'), { agentLostMs: 60_000, retryBaseMs: 10_000 });
+    d.resume();
+    clock.advance(61_000);
+    await tick();
+    assert.equal(catalog.jobs.get(job.id)?.state, JobState.JOB_STATE_QUEUED);
+  });
+
   it('a second connection of the same agent replaces the first', () => {
     const first = agent('a');
     agent('a');
