@@ -1,7 +1,9 @@
 /**
  * The `coffer` command line: `coffer [global flags] [at <store>] <command> [args]`.
  * Parses global flags, finds the verb, runs it, and turns any error into one line on
- * stderr and the documented exit status (see README).
+ * stderr and the documented exit status (see README). With `--json`, a failure is also
+ * one line on stdout, `{"type":"error","code":"<ErrorCode>","exit":N,"message":"…"}`,
+ * the last line printed (the `exit` field tells it from `check`'s issue lines).
  */
 import { CofferError, ErrorCode, exitCodeFor } from '@coffer/shared/errors.js';
 import { parseArgs, str, flag } from './args.js';
@@ -32,6 +34,12 @@ function splitGlobal(argv: readonly string[]): { globals: string[]; rest: string
     i++;
   }
   return { globals, rest: argv.slice(i) };
+}
+
+/** Whether the arguments ask for JSON output (`--json` anywhere before a `--`). */
+function wantsJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => /^--?json(=true)?$/.test(a));
 }
 
 /** Runs the CLI; returns the exit status. */
@@ -94,6 +102,9 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     const e = ac.signal.aborted ? new CofferError(ErrorCode.Interrupted, 'interrupted') : CofferError.from(err);
     const msg = e.code === ErrorCode.Internal && env.COFFER_DEBUG ? (err as Error).stack ?? e.message : e.message;
     process.stderr.write(`coffer: ${msg.split('\n').join(env.COFFER_DEBUG ? '\n' : ' ')}\n`);
+    if (wantsJson(argv)) {
+      process.stdout.write(JSON.stringify({ type: 'error', code: e.code, exit: exitCodeFor(e.code), message: e.message.split('\n').join(' ') }) + '\n');
+    }
     return exitCodeFor(e.code);
   } finally {
     process.off('SIGINT', onSignal);

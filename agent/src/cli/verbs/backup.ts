@@ -1,4 +1,9 @@
-/** `coffer at <store> backup [--tag a,b] [--ignore P]… [--ignore-file F] [--check] [--json] <path|@source>` */
+/**
+ * `coffer at <store> backup [--tag a,b] [--ignore P]… [--ignore-file F] [--check] [--json] <path|@source>`
+ * With --json, the last line is the summary: `snapshot_id`, the snapshot's counts
+ * (files, bytes, newBytes, storedBytes, durationMs, errors, …), and `time` (ISO),
+ * `host`, `user`, `tags`, `source` ({type, location}) and `parent` (absent for a first backup).
+ */
 import fs from 'node:fs';
 import os from 'node:os';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
@@ -81,7 +86,8 @@ export const backupVerb: Verb = {
       const s = rec.snapshot.summary;
       for (const e of rec.snapshot.errors) ctx.warn(`warning: ${e.path}: ${e.message}`);
       if (json) {
-        ctx.out(JSON.stringify({ type: 'summary', snapshot_id: rec.id, ...s }));
+        const { time, host, user, tags, source: from, parent: parentId } = rec.snapshot;
+        ctx.out(JSON.stringify({ type: 'summary', snapshot_id: rec.id, ...s, time, host, user, tags, source: from, parent: parentId }));
       } else {
         ctx.out(
           `snapshot ${rec.id.slice(0, 8)} saved: ${s.files} files (${s.newFiles} new, ${s.changedFiles} changed, ${s.unchangedFiles} unchanged), ` +

@@ -10,9 +10,12 @@ import { openRepo, type Context } from '../context.js';
 import { localTime } from '../format.js';
 import type { Verb } from '../verb.js';
 
-/** Removes snapshot files under an exclusive lock (or only lists them without `apply`). */
-export async function removeSnapshots(ctx: Context, repo: Repository, doomed: readonly SnapshotRecord[], apply: boolean, operation: string): Promise<void> {
-  for (const s of doomed) ctx.out(`${apply ? 'removing' : 'would remove'} ${s.id.slice(0, 8)} ${localTime(s.snapshot.time)} ${s.snapshot.host}:${s.snapshot.source.location}`);
+/**
+ * Removes snapshot files under an exclusive lock (or only lists them without `apply`).
+ * With `json`, the caller reports the snapshots itself: nothing is printed on stdout.
+ */
+export async function removeSnapshots(ctx: Context, repo: Repository, doomed: readonly SnapshotRecord[], apply: boolean, operation: string, json = false): Promise<void> {
+  if (!json) for (const s of doomed) ctx.out(`${apply ? 'removing' : 'would remove'} ${s.id.slice(0, 8)} ${localTime(s.snapshot.time)} ${s.snapshot.host}:${s.snapshot.source.location}`);
   if (!apply) {
     if (doomed.length) ctx.warn('dry run: nothing removed; add --apply to remove');
     return;
