@@ -73,6 +73,7 @@ class Archiver {
     if (opts.files) {
       opts.files.onBytes = (n): void => {
         this.progress.bytes += n;
+        this.opts.progress?.(this.progress);
       };
     }
     const ps = opts.parent?.snapshot.summary;
@@ -223,7 +224,7 @@ class Archiver {
           break;
       }
     }
-    await Promise.all(pending);
+    await untilAborted(Promise.all(pending), this.opts.signal);
     return this.saveTree({ nodes: nodes.filter((n): n is TreeNode => n !== undefined) });
   }
 
@@ -236,6 +237,29 @@ class Archiver {
     await this.writer.checkpoint();
     return id.toString('hex');
   }
+}
+
+/**
+ * `p`, or an Interrupted error as soon as `signal` aborts: files handed to the file workers
+ * are not waited for after a cancel (the caller stops the workers; the store stays valid).
+ */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(new CofferError(ErrorCode.Interrupted, 'backup interrupted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new CofferError(ErrorCode.Interrupted, 'backup interrupted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
 }
 
 /** Backs up `source` into `repo`; returns the new snapshot. */
@@ -258,7 +282,7 @@ export async function backup(repo: Repository, writer: RepoWriter, source: Sourc
   } else {
     root = rootMeta;
   }
-  await opts.files?.drain();
+  await untilAborted(opts.files?.drain() ?? Promise.resolve(), opts.signal);
   await writer.flush();
   const summary: SnapshotSummary = {
     ...a.summary,

@@ -26,7 +26,7 @@ export function endpointsFor(catalog: Catalog, job: Pick<JobRecord, 'spec' | 'st
   const s = job.spec.spec;
   return {
     store: endpoint(catalog.stores.get(job.store)),
-    source: s?.$case === 'backup' ? endpoint(catalog.sources.get(s.value.source)) : undefined,
+    source: s?.$case === 'backup' || (s?.$case === 'forget' && s.value.source !== '') ? endpoint(catalog.sources.get(s.value.source)) : undefined,
     destination: s?.$case === 'restore' ? endpoint(catalog.destinations.get(s.value.destination)) : undefined,
   };
 }

@@ -147,7 +147,7 @@ export interface RetentionPolicy {
   keepWeekly: number;
   keepMonthly: number;
   keepYearly: number;
-  /** A duration such as "30d" or "1y2m": keep every snapshot this recent. */
+  /** A duration such as "30d", "2w" or "1y" (units ms, s, m = minutes, h, d, w, y): keep every snapshot this recent. */
   keepWithin: string;
   keepTags: string[];
 }
