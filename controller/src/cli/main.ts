@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { flag, parseArgs, str, list, expectArgs } from '@coffer/shared/cli-args.js';
 import { CofferError, ErrorCode, exitCodeFor } from '@coffer/shared/errors.js';
-import { startController } from '../server/controller.js';
+import { dispatcherOptionsFromEnv, startController } from '../server/controller.js';
 import { Ctl, clientConfig } from './client.js';
 import { clientCert } from './client-cert.js';
 import { agentCmd, agents, token } from './ctl/agents.js';
@@ -42,7 +42,13 @@ async function controllerStart(argv: readonly string[]): Promise<number> {
   if (!data) throw new CofferError(ErrorCode.Usage, 'coffer controller start needs --data DIR (where the catalog, CA and admin token live)');
   const listen = str(p, 'listen');
   const http = str(p, 'http');
-  const c = await startController({ dataDir: path.resolve(data), hosts: list(p, 'host'), ...(listen ? { listen } : {}), ...(http !== undefined ? { http } : {}) });
+  const c = await startController({
+    dataDir: path.resolve(data),
+    hosts: list(p, 'host'),
+    dispatcher: dispatcherOptionsFromEnv(process.env),
+    ...(listen ? { listen } : {}),
+    ...(http !== undefined ? { http } : {}),
+  });
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);

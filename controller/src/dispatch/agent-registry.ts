@@ -14,6 +14,12 @@ export interface LiveAgent {
   localStores: ReadonlySet<string>;
   /** Whether its Hello arrived (jobs are sent only after it). */
   ready: boolean;
+  /**
+   * Jobs it named in Hello that the controller had queued again meanwhile: their result
+   * from the earlier attempt is awaited (it may be a late success) before they are sent
+   * to this agent again.
+   */
+  readonly unsettled: Set<string>;
   connectedMs: number;
 }
 
@@ -24,7 +30,7 @@ export class AgentRegistry {
   /** Registers a new channel; closes and returns an older one of the same agent. */
   attach(channel: AgentChannel, nowMs: number): LiveAgent | undefined {
     const old = this.live.get(channel.agentId);
-    this.live.set(channel.agentId, { channel, agentId: channel.agentId, agentName: channel.agentName, labels: {}, maxJobs: 0, localStores: new Set(), ready: false, connectedMs: nowMs });
+    this.live.set(channel.agentId, { channel, agentId: channel.agentId, agentName: channel.agentName, labels: {}, maxJobs: 0, localStores: new Set(), ready: false, unsettled: new Set(), connectedMs: nowMs });
     if (old) old.channel.close('replaced by a newer connection of the same agent');
     return old;
   }

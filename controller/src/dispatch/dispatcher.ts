@@ -146,6 +146,9 @@ export class Dispatcher implements AgentEvents {
     for (const id of known) {
       const job = this.catalog.jobs.get(id);
       if (!job || job.cancelRequested || (FINAL_STATES.has(job.state) && job.state !== JobState.JOB_STATE_SUCCEEDED)) cancel.push(id);
+      // Queued again meanwhile (its attempt was failed while the agent was away): the agent's
+      // result of that attempt comes first, so that it is not taken for the next attempt's.
+      else if (job.state === JobState.JOB_STATE_QUEUED && job.agent === live.agentName) live.unsettled.add(id);
     }
     for (const job of this.catalog.jobs.inStates(ACTIVE)) {
       if (job.agent !== live.agentName || known.has(job.id)) continue;
@@ -179,16 +182,20 @@ export class Dispatcher implements AgentEvents {
     if (job && job.agent === live.agentName && ACTIVE.includes(job.state as (typeof ACTIVE)[number])) {
       const result = d.result ?? { ok: false, error: 'the agent sent no result', retryable: false, exitCode: 0, summaryJson: '', snapshot: undefined };
       this.finishAttempt(job, result, d.state);
+    } else if (job && job.agent === live.agentName && job.state === JobState.JOB_STATE_QUEUED && d.state === JobState.JOB_STATE_SUCCEEDED && d.result?.ok) {
+      // The attempt failed for lost contact, yet the agent finished it: keep its success rather than run it again.
+      this.log.info({ job: job.id, agent: live.agentName }, 'a job failed for lost contact succeeded after all');
+      this.finishAttempt(job, d.result, d.state, [JobState.JOB_STATE_QUEUED]);
     }
     live.channel.send({ msg: { $case: 'ack', value: { jobId: d.jobId } } });
+    if (live.unsettled.delete(d.jobId)) this.kick();
   }
 
   // --- job state ------------------------------------------------------------------
 
   /** Ends the current attempt of an active job: success, cancellation, a retry, or failure. */
-  private finishAttempt(job: JobRecord, result: JobResult, state: JobState): void {
+  private finishAttempt(job: JobRecord, result: JobResult, state: JobState, from: readonly JobState[] = ACTIVE): void {
     const now = this.clock.now();
-    const from = [...ACTIVE];
     this.progressWritten.delete(job.id);
     if (state === JobState.JOB_STATE_SUCCEEDED) {
       this.catalog.db.transaction(() => {
@@ -290,6 +297,7 @@ export class Dispatcher implements AgentEvents {
         (a): a is LiveAgent =>
           a !== undefined &&
           a.ready &&
+          !a.unsettled.has(job.id) &&
           (perAgent.get(a.agentName) ?? 0) < a.maxJobs &&
           (bound !== undefined || matchesSelector(a.labels, store.options.reach)) &&
           (!store.passphraseOnAgent || a.localStores.has(store.name)),

@@ -188,6 +188,46 @@ describe('Dispatcher', () => {
     assert.equal(back.runs()[0]?.jobId, job.id);
   });
 
+  /** A backup of src-a whose attempt 1 was failed for lost contact; agent a is back, naming the job in Hello. */
+  async function lostThenBack(): Promise<{ back: Recorder; id: string }> {
+    const a = agent('a');
+    const job = submitJob(catalog, clock, backup('src-a'));
+    d.kick();
+    await tick();
+    d.closed(a, 'gone');
+    clock.advance(61_000);
+    clock.advance(10_000);
+    await tick();
+    assert.equal(catalog.jobs.get(job.id)?.state, JobState.JOB_STATE_QUEUED);
+    const back = agent('a', {}, 2, [job.id]);
+    await tick();
+    assert.equal(back.runs().length, 0, "not sent again before the agent's result of attempt 1");
+    return { back, id: job.id };
+  }
+
+  it("does not take a returning agent's result of a failed attempt for the next attempt's", async () => {
+    const { back, id } = await lostThenBack();
+    done(back, id, JobState.JOB_STATE_FAILED, FAIL(true));
+    assert.equal(catalog.jobs.get(id)?.state, JobState.JOB_STATE_QUEUED, 'the stale result is not applied');
+    await tick();
+    const run = back.runs()[0];
+    assert.equal(run?.jobId, id);
+    assert.equal(run.attempt, 2);
+    done(back, id, JobState.JOB_STATE_SUCCEEDED, OK);
+    assert.equal(catalog.jobs.get(id)?.state, JobState.JOB_STATE_SUCCEEDED);
+  });
+
+  it('keeps the success of an attempt that was failed for lost contact', async () => {
+    const { back, id } = await lostThenBack();
+    done(back, id, JobState.JOB_STATE_SUCCEEDED, OK);
+    const j = catalog.jobs.get(id);
+    assert.equal(j?.state, JobState.JOB_STATE_SUCCEEDED);
+    assert.equal(j.attempt, 1);
+    assert.equal(catalog.snapshots.list('s1')[0]?.id, 'snap1');
+    await tick();
+    assert.equal(back.runs().length, 0, 'not run again');
+  });
+
   it("keeps a job the reconnecting agent still runs, and retries one it no longer knows", async () => {
     const a = agent('a');
     const kept = submitJob(catalog, clock, backup('src-a'));
