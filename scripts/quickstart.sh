@@ -24,4 +24,27 @@ coffer at "$work/store" diff "$(node bin/coffer.js at "$work/store" ls --json | 
 coffer at "$work/store" restore --to "$work/restored" latest
 coffer at "$work/store" check
 diff -r "$work/sample" "$work/restored" && echo "quickstart: restored tree is identical to the source"
-echo "quickstart: done; everything is in $work (store, sample, restored)"
+
+# The fleet on one machine: a controller (embedded SQLite catalog, its own CA) and one agent
+# enrolled with a one-time token; a backup, a restore and a verify run as jobs.
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+node bin/coffer.js controller start --data "$work/controller" --listen "127.0.0.1:$port" --http "" > "$work/controller.log" 2>&1 &
+ctl_pid=$!
+agent_pid=
+trap 'kill $ctl_pid $agent_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do [ -s "$work/controller/admin.token" ] && [ -s "$work/controller/server.pem" ] && break; sleep 0.1; done
+export COFFER_CONTROLLER="127.0.0.1:$port" COFFER_CA="$work/controller/ca.pem" COFFER_TOKEN_FILE="$work/controller/admin.token"
+token=$(node bin/coffer.js ctl token create --ttl 10m | tail -1)
+coffer agent enroll --controller "$COFFER_CONTROLLER" --token "$token" --name quickstart-agent --data "$work/agent"
+node bin/coffer.js agent start --data "$work/agent" > "$work/agent.log" 2>&1 &
+agent_pid=$!
+coffer ctl store add demo "$work/store"
+coffer ctl source add sample "$work/sample" --agent quickstart-agent
+coffer ctl destination add again "$work/restored-by-job" --agent quickstart-agent
+coffer ctl job run backup --source sample --store demo --wait
+coffer ctl snapshots --store demo
+coffer ctl job run restore --store demo --snapshot latest --destination again --wait
+coffer ctl job run verify --store demo --read-data-subset 50% --wait
+coffer ctl job list
+diff -r "$work/sample" "$work/restored-by-job" && echo "quickstart: the restore job's tree is identical to the source"
+echo "quickstart: done; everything is in $work (store, sample, restored, controller, agent)"

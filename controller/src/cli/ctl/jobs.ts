@@ -86,7 +86,7 @@ function follow(c: CtlContext, id: string): Promise<Job> {
     stream.on('data', (j: Job) => {
       last = j;
       const p = j.progress;
-      const line = `${stateName(j.state)}${j.agent ? ` on ${j.agent}` : ''}${p && p.totalBytes > 0 ? ` ${Math.floor((100 * p.bytes) / p.totalBytes)}% (${bytes(p.bytes)} of ${bytes(p.totalBytes)})` : ''}`;
+      const line = `${stateName(j.state)}${j.agent ? ` on ${j.agent}` : ''}${p && p.totalBytes > 0 && j.state === JobState.JOB_STATE_RUNNING ? ` ${Math.floor((100 * p.bytes) / p.totalBytes)}% (${bytes(p.bytes)} of ${bytes(p.totalBytes)})` : ''}`;
       if (line !== lastLine) c.err(`job ${id}: ${line}`);
       lastLine = line;
     });
