@@ -4,7 +4,8 @@
  * through the same steps on identical copies in every selected scenario, verifies each
  * restore and prints coffer/restic ratios against each scenario's targets. Exit 0 when
  * every run completed and every restore matched; non-zero with one line on stderr
- * otherwise. The SFTP server is stopped on every exit path.
+ * otherwise. The SFTP server and the running step are stopped on every exit path,
+ * SIGINT and SIGTERM included.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -14,7 +15,7 @@ import { makeBackend } from './backends.js';
 import { ensureDataset } from './dataset.js';
 import { BenchError, messageOf } from './errors.js';
 import { machineInfo } from './machine.js';
-import { requireTime } from './measure.js';
+import { killRunningSteps, requireTime } from './measure.js';
 import { renderReport, summarize, type Section } from './report.js';
 import { runScenario, type ToolRun } from './scenario.js';
 import { sftpPreflight, startSftpServer, type SftpServer } from './sftp-server.js';
@@ -22,6 +23,18 @@ import { makeTool } from './tools.js';
 
 function log(msg: string): void {
   process.stderr.write(`bench: ${msg}\n`);
+}
+
+/** On SIGINT or SIGTERM: kills the running step, runs `cleanup`, exits 128 + signal number. */
+function stopOnSignals(cleanup: () => Promise<void>): void {
+  const codes = { SIGINT: 130, SIGTERM: 143 } as const;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      log(`${sig}: stopping`);
+      killRunningSteps();
+      void cleanup().finally(() => process.exit(codes[sig]));
+    });
+  }
 }
 
 async function main(): Promise<void> {
@@ -43,6 +56,9 @@ async function main(): Promise<void> {
   log(`dataset ${ds.dir}: ${ds.files} files, ${(ds.bytes / 1e6).toFixed(1)} MB${ds.reused ? ' (reused)' : ''}`);
 
   let server: SftpServer | undefined;
+  stopOnSignals(async () => {
+    await server?.stop();
+  });
   try {
     if (needsServer) {
       server = await startSftpServer();

@@ -59,6 +59,9 @@ interface Exit {
   readonly timedOut: boolean;
 }
 
+/** Pids of the steps running now (their /usr/bin/time), for {@link killRunningSteps}. */
+const running = new Set<number>();
+
 /** Kills `pid` (time) and its children (the step); their own children, like restic's ssh, end when its pipes close. */
 function killTree(pid: number): void {
   spawnSync('pkill', ['-KILL', '-P', String(pid)], { stdio: 'ignore', timeout: 10_000 });
@@ -74,17 +77,25 @@ function runChild(cmd: string, args: readonly string[], inv: Invocation, fd: num
   return new Promise((resolve) => {
     let timedOut = false;
     const child = spawn(cmd, args, { cwd: inv.cwd, env: inv.env, stdio: ['ignore', fd, fd] });
+    const pid = child.pid;
+    if (pid !== undefined) running.add(pid);
     const timer = setTimeout(() => {
       timedOut = true;
-      if (child.pid !== undefined) killTree(child.pid);
+      if (pid !== undefined) killTree(pid);
     }, STEP_TIMEOUT_MS);
     const done = (exit: Exit): void => {
       clearTimeout(timer);
+      if (pid !== undefined) running.delete(pid);
       resolve(exit);
     };
     child.once('error', (error) => done({ status: null, signal: null, error, timedOut }));
     child.once('exit', (status, signal) => done({ status, signal, timedOut }));
   });
+}
+
+/** Kills every step still running (on SIGINT or SIGTERM of the harness); each then fails its run. */
+export function killRunningSteps(): void {
+  for (const pid of running) killTree(pid);
 }
 
 /** Runs `inv` under /usr/bin/time -v, logging its output to `logFile`; fails unless it exits 0. */
