@@ -142,11 +142,10 @@ export class AgentSession {
 
   private async runOne(run: RunJob): Promise<void> {
     if (this.running.has(run.jobId)) return;
-    const already = await this.outbox.get(run.jobId);
-    if (already) {
-      this.send({ msg: { $case: 'done', value: already } });
-      return;
-    }
+    // The controller sends a job again only once it has settled the earlier attempt, so a
+    // result of this job still in the outbox is that attempt's (its acknowledgement may be
+    // on the way): drop it, or it would be delivered again as the new attempt's result.
+    if (await this.outbox.get(run.jobId)) await this.outbox.ack(run.jobId);
     const ac = new AbortController();
     this.running.set(run.jobId, ac);
     this.opts.log('info', 'job started', { job: run.jobId, kind: run.kind, attempt: run.attempt });
