@@ -13,7 +13,7 @@ import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
 import { CofferError } from '@coffer/shared/errors.js';
 import { AgentServiceClient, type AgentMessage, type ControllerMessage, type RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
 import { JobState } from '@coffer/shared/gen/coffer/v1/common.js';
-import { channelCredentials } from '@coffer/shared/pki/index.js';
+import { channelCredentials } from '@coffer/shared/pki/channel-credentials.js';
 import { VERSION } from '@coffer/shared/version.js';
 import { createLocalPassphrases, Outbox, recoverInterruptedJobs, runJob } from '../jobs/index.js';
 import type { AgentIdentity } from './agent-files.js';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { Metadata, status, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { ControllerServiceClient } from '@coffer/shared/gen/coffer/v1/controller.js';
-import { channelCredentials } from '@coffer/shared/pki/index.js';
+import { channelCredentials } from '@coffer/shared/pki/channel-credentials.js';
 
 /** Where and how to reach the controller. */
 export interface ClientConfig {
@@ -62,8 +62,11 @@ export function callError(err: unknown, controller: string): CofferError {
     case status.PERMISSION_DENIED:
       return new CofferError(ErrorCode.Permission, `the controller refused: ${details}`);
     case status.UNAVAILABLE:
-    case status.DEADLINE_EXCEEDED:
-      return new CofferError(ErrorCode.Retryable, `cannot reach the controller at ${controller} (${details}); check the address and that it runs`);
+    case status.DEADLINE_EXCEEDED: {
+      const errno = /\b(ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|ECONNRESET)\b/.exec(details)?.[1];
+      const why = errno === 'ECONNREFUSED' ? 'connection refused' : (errno ?? details.replace(/\s*Resolution note:\s*$/, ''));
+      return new CofferError(ErrorCode.Retryable, `cannot reach the controller at ${controller} (${why}); check the address and that it runs`);
+    }
     default:
       return new CofferError(ErrorCode.Internal, `controller error: ${details}`);
   }

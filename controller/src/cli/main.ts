@@ -6,9 +6,7 @@
 import path from 'node:path';
 import { flag, parseArgs, str, list, expectArgs } from '@coffer/shared/cli-args.js';
 import { CofferError, ErrorCode, exitCodeFor } from '@coffer/shared/errors.js';
-import { dispatcherOptionsFromEnv, startController } from '../server/controller.js';
 import { Ctl, clientConfig } from './client.js';
-import { clientCert } from './client-cert.js';
 import { agentCmd, agents, token } from './ctl/agents.js';
 import type { CtlCommand } from './ctl/context.js';
 import { jobCmd, snapshotsCmd } from './ctl/jobs.js';
@@ -42,6 +40,8 @@ async function controllerStart(argv: readonly string[]): Promise<number> {
   if (!data) throw new CofferError(ErrorCode.Usage, 'coffer controller start needs --data DIR (where the catalog, CA and admin token live)');
   const listen = str(p, 'listen');
   const http = str(p, 'http');
+  // Loaded here, not at the top: `coffer ctl` then starts without the server and X.509 code.
+  const { dispatcherOptionsFromEnv, startController } = await import('../server/controller.js');
   const c = await startController({
     dataDir: path.resolve(data),
     hosts: list(p, 'host'),
@@ -98,7 +98,7 @@ export async function controllerMain(argv: readonly string[]): Promise<number> {
     const [group, ...rest] = argv;
     if (group === 'ctl') return await ctl(rest);
     if (group === 'controller' && rest[0] === 'start') return await controllerStart(rest.slice(1));
-    if (group === 'controller' && rest[0] === 'client-cert') return await clientCert(rest.slice(1), out);
+    if (group === 'controller' && rest[0] === 'client-cert') return await (await import('./client-cert.js')).clientCert(rest.slice(1), out);
     err('usage: coffer controller start --data DIR [--listen ADDR] [--http ADDR] | coffer controller client-cert --data DIR --name NAME --out DIR');
     return 2;
   } catch (e) {

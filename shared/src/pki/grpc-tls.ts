@@ -33,7 +33,7 @@
  * {@link peerIdentity} re-checks the certificate with {@link verifyClientCertificate}
  * (client usage, SAN URI) rather than trust that check alone.
  */
-import { credentials, experimental, type ChannelCredentials, type ServerCredentials, type ServerUnaryCall } from '@grpc/grpc-js';
+import { experimental, type ServerCredentials, type ServerUnaryCall } from '@grpc/grpc-js';
 import { verifyClientCertificate, type ClientIdentity } from './verify.js';
 
 /** The server's TLS material, PEM. */
@@ -89,21 +89,7 @@ export function serverCredentials(tls: ServerTls): ServerCredentials {
   return experimental.createCertificateProviderServerCredentials(provider, provider, false);
 }
 
-/**
- * Client credentials trusting only `caPem`, with the client certificate and key when
- * given (agents, certificate-authenticated API clients) or none (enrollment,
- * token-authenticated API clients).
- */
-export function channelCredentials(caPem: string, certPem?: string, keyPem?: string): ChannelCredentials {
-  if ((certPem === undefined) !== (keyPem === undefined)) {
-    throw new TypeError('channelCredentials: a client certificate needs its key, and a key its certificate');
-  }
-  return credentials.createSsl(
-    Buffer.from(caPem),
-    keyPem === undefined ? null : Buffer.from(keyPem),
-    certPem === undefined ? null : Buffer.from(certPem),
-  );
-}
+export { channelCredentials } from './channel-credentials.js';
 
 /** Anything that has a gRPC server call's auth context (unary, streaming or duplex calls). */
 export type CallWithAuth = Pick<ServerUnaryCall<unknown, unknown>, 'getAuthContext'>;
