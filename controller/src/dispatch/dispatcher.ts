@@ -28,6 +28,11 @@ const ACTIVE = [JobState.JOB_STATE_DISPATCHED, JobState.JOB_STATE_RUNNING] as co
 export interface DispatcherOptions {
   /** How long a disconnected agent's jobs wait for it before they fail (and are retried). @default 120000 */
   readonly agentLostMs?: number;
+  /**
+   * After a controller start, how long agents with active jobs have to reconnect (they
+   * all come back at once, with backoff); at least agentLostMs. @default 60000
+   */
+  readonly restartGraceMs?: number;
   /** First retry delay; doubled per attempt, at most 15 minutes. @default 30000 */
   readonly retryBaseMs?: number;
   /** Progress is written to the catalog at most this often per job. @default 1000 */
@@ -94,19 +99,20 @@ export class Dispatcher implements AgentEvents {
    */
   resume(): void {
     const names = new Set(this.catalog.jobs.inStates(ACTIVE).map((j) => j.agent));
-    for (const name of names) if (!this.registry.byName(name)) this.awaitReturn(name);
+    const grace = Math.max(this.opts.agentLostMs ?? 120_000, this.opts.restartGraceMs ?? 60_000);
+    for (const name of names) if (!this.registry.byName(name)) this.awaitReturn(name, grace);
     this.kick();
   }
 
   /** Arms the timer that fails an absent agent's jobs (for a retry) unless it reconnects first. */
-  private awaitReturn(name: string): void {
+  private awaitReturn(name: string, graceMs = this.opts.agentLostMs ?? 120_000): void {
     this.lostTimers.get(name)?.();
     this.lostTimers.set(
       name,
       this.clock.setTimer(() => {
         this.lostTimers.delete(name);
         if (!this.registry.byName(name)) this.failJobsOf(name, `lost contact with agent ${name} during the job`);
-      }, this.opts.agentLostMs ?? 120_000),
+      }, graceMs),
     );
   }
 
@@ -126,7 +132,7 @@ export class Dispatcher implements AgentEvents {
         break;
       case 'log': {
         const l = msg.msg.value;
-        if (l.line && this.catalog.jobs.get(l.jobId)?.agent === live.agentName) this.catalog.jobs.addLog(l.jobId, l.line);
+        if (l.line && this.catalog.jobs.current(l.jobId)?.agent === live.agentName) this.catalog.jobs.addLog(l.jobId, l.line);
         break;
       }
       case 'done':
@@ -160,7 +166,7 @@ export class Dispatcher implements AgentEvents {
   }
 
   private update(live: LiveAgent, u: JobUpdate): void {
-    const job = this.catalog.jobs.get(u.jobId);
+    const job = this.catalog.jobs.current(u.jobId);
     if (!job || job.agent !== live.agentName) return;
     const now = this.clock.now();
     if (job.state === JobState.JOB_STATE_DISPATCHED && u.state === JobState.JOB_STATE_RUNNING) {
@@ -178,7 +184,7 @@ export class Dispatcher implements AgentEvents {
   }
 
   private done(live: LiveAgent, d: JobDone): void {
-    const job = this.catalog.jobs.get(d.jobId);
+    const job = this.catalog.jobs.current(d.jobId);
     if (job && job.agent === live.agentName && ACTIVE.includes(job.state as (typeof ACTIVE)[number])) {
       const result = d.result ?? { ok: false, error: 'the agent sent no result', retryable: false, exitCode: 0, summaryJson: '', snapshot: undefined };
       this.finishAttempt(job, result, d.state);
@@ -266,9 +272,9 @@ export class Dispatcher implements AgentEvents {
     const now = this.clock.now();
     const perAgent = new Map<string, number>();
     const perStore = new Map<string, number>();
-    for (const j of this.catalog.jobs.inStates(ACTIVE)) {
-      perAgent.set(j.agent, (perAgent.get(j.agent) ?? 0) + 1);
-      perStore.set(j.store, (perStore.get(j.store) ?? 0) + 1);
+    for (const c of this.catalog.jobs.countByAgentAndStore(ACTIVE)) {
+      perAgent.set(c.agent, (perAgent.get(c.agent) ?? 0) + c.n);
+      perStore.set(c.store, (perStore.get(c.store) ?? 0) + c.n);
     }
     let wake = Infinity;
     for (const job of this.catalog.jobs.inStates([JobState.JOB_STATE_QUEUED])) {

@@ -267,9 +267,12 @@ describe('Dispatcher', () => {
     assert.equal(a.runs().length, 1);
     d.stop();
     // A new dispatcher on the same catalog: the controller restarted; agent a never reconnects.
-    d = new Dispatcher(catalog, clock, createLogger('silent'), { agentLostMs: 60_000, retryBaseMs: 10_000 });
+    d = new Dispatcher(catalog, clock, createLogger('silent'), { agentLostMs: 60_000, retryBaseMs: 10_000, restartGraceMs: 90_000 });
     d.resume();
     clock.advance(61_000);
+    await tick();
+    assert.equal(catalog.jobs.get(job.id)?.state, JobState.JOB_STATE_DISPATCHED, 'agents get the longer restart grace');
+    clock.advance(30_000);
     await tick();
     assert.equal(catalog.jobs.get(job.id)?.state, JobState.JOB_STATE_QUEUED);
   });
