@@ -111,7 +111,13 @@ export class SftpSource implements Source {
     });
   }
 
-  async open(rel: string): Promise<SourceFile> {
+  /**
+   * Reads a file with up to AHEAD requests in flight. With `size` (from the listing) it asks
+   * only for what the file holds, plus the check for its end: a small file costs one or two
+   * requests, not AHEAD. A file that grew since the listing is read up to its listed size
+   * (rounded up to a request), as the snapshot's listing records it.
+   */
+  async open(rel: string, size?: number): Promise<SourceFile> {
     const p = this.abs(rel);
     const openOn = (): Promise<{ session: SshSession; handle: Buffer }> =>
       this.pool.run(p, async (session) => {
@@ -143,7 +149,7 @@ export class SftpSource implements Source {
     let queue: { pos: number; req: Promise<Buffer> }[] = [];
     let pending: Buffer = Buffer.alloc(0);
     const fill = (): void => {
-      while (!eof && queue.length < AHEAD) {
+      while (!eof && queue.length < AHEAD && (size === undefined || nextPos <= size)) {
         const req = readAt(nextPos, REQ);
         req.catch(() => undefined);
         queue.push({ pos: nextPos, req });

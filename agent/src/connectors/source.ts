@@ -32,7 +32,8 @@ export interface Source {
   /** Metadata of the root itself. */
   stat(): Promise<EntryMeta>;
   readDir(rel: string): Promise<DirListing>;
-  open(rel: string): Promise<SourceFile>;
+  /** Opens a file; `size` (from the listing) lets a remote source size its read-ahead. */
+  open(rel: string, size?: number): Promise<SourceFile>;
   /**
    * For sources on local disk: the absolute path of an entry, so that worker threads
    * can read it directly. Undefined for remote sources.

@@ -61,7 +61,13 @@ class Archiver {
   readonly errors: EntryError[] = [];
   readonly progress: Progress = { phase: 'backup', files: 0, totalFiles: 0, bytes: 0, totalBytes: 0, errors: 0, current: '' };
   private lastYield = Date.now();
-  private readonly window: Buffer;
+  /** Chunking windows not in use (24 MiB each, so at most MAX_WINDOWS exist). */
+  private readonly windows: Buffer[] = [];
+  private windowsMade = 0;
+  private readonly windowWaiters: (() => void)[] = [];
+  /** Files of a remote source being read now, and those waiting for a turn. */
+  private remoteActive = 0;
+  private readonly remoteWaiters: (() => void)[] = [];
 
   constructor(
     private readonly repo: Repository,
@@ -69,7 +75,6 @@ class Archiver {
     private readonly source: Source,
     private readonly opts: BackupOptions,
   ) {
-    this.window = newWindow(repo.chunker.params);
     if (opts.files) {
       opts.files.onBytes = (n): void => {
         this.progress.bytes += n;
@@ -99,11 +104,40 @@ class Archiver {
     }
   }
 
+  private async takeWindow(): Promise<Buffer> {
+    for (let guard = 0; guard < 1_000_000; guard++) {
+      const w = this.windows.pop();
+      if (w) return w;
+      if (this.windowsMade < MAX_WINDOWS) {
+        this.windowsMade++;
+        return newWindow(this.repo.chunker.params);
+      }
+      await new Promise<void>((r) => this.windowWaiters.push(r));
+    }
+    throw new CofferError(ErrorCode.Internal, 'no chunking window became free');
+  }
+
+  private giveWindow(w: Buffer): void {
+    this.windows.push(w);
+    this.windowWaiters.shift()?.();
+  }
+
+  /** Waits for a turn among the REMOTE_FILES read at once from a remote source. */
+  private async remoteTurn(): Promise<void> {
+    while (this.remoteActive >= REMOTE_FILES) await new Promise<void>((r) => this.remoteWaiters.push(r));
+    this.remoteActive++;
+  }
+
+  private remoteDone(): void {
+    this.remoteActive--;
+    this.remoteWaiters.shift()?.();
+  }
+
   async saveFile(rel: string, meta: EntryMeta): Promise<TreeNode | undefined> {
     this.progress.current = rel;
     let f;
     try {
-      f = await this.source.open(rel);
+      f = await this.source.open(rel, meta.size);
     } catch (err) {
       this.error(rel, err);
       return undefined;
@@ -134,7 +168,12 @@ class Archiver {
           return { ...meta, size, content };
         }
       }
-      for await (const chunk of chunkStream(this.repo.chunker, (b, o, l) => f.read(b, o, l), this.window)) await add(chunk);
+      const window = await this.takeWindow();
+      try {
+        for await (const chunk of chunkStream(this.repo.chunker, (b, o, l) => f.read(b, o, l), window)) await add(chunk);
+      } finally {
+        this.giveWindow(window);
+      }
     } catch (err) {
       this.error(rel, err);
       return undefined;
@@ -151,6 +190,8 @@ class Archiver {
     try {
       listing = await this.source.readDir(rel);
     } catch (err) {
+      // The root itself unreadable: nothing would be backed up, so this is a failure, not a partial backup.
+      if (rel === '') throw new CofferError(ErrorCode.Permission, `cannot read the source ${this.source.location}: ${CofferError.from(err).message}`, { cause: err });
       this.error(rel, err);
       listing = { entries: [], errors: [] };
     }
@@ -208,9 +249,17 @@ class Archiver {
             );
             break;
           }
-          const node = await this.saveFile(childRel, e);
-          if (node) nodes.push(node);
-          else this.summary.files--;
+          // A remote source: several files in flight, each in its own slot of the tree.
+          const at = nodes.push(undefined) - 1;
+          await this.remoteTurn();
+          pending.push(
+            this.saveFile(childRel, e)
+              .then((node) => {
+                if (node) nodes[at] = node;
+                else this.summary.files--;
+              })
+              .finally(() => this.remoteDone()),
+          );
           break;
         }
         case 'symlink':
@@ -261,6 +310,11 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promis
     );
   });
 }
+
+/** Files of a remote source read at once (each SFTP read is a round trip; latency hides behind the others). */
+const REMOTE_FILES = 8;
+/** Chunking windows at most (each 2 × max chunk + a read: 24 MiB), shared by the files in flight. */
+const MAX_WINDOWS = 2;
 
 /** Backs up `source` into `repo`; returns the new snapshot. */
 export async function backup(repo: Repository, writer: RepoWriter, source: Source, opts: BackupOptions): Promise<SnapshotRecord> {

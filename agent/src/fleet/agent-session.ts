@@ -10,7 +10,7 @@
  */
 import os from 'node:os';
 import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
-import { CofferError } from '@coffer/shared/errors.js';
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { AgentServiceClient, type AgentMessage, type ControllerMessage, type RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
 import { JobState } from '@coffer/shared/gen/coffer/v1/common.js';
 import { channelCredentials } from '@coffer/shared/pki/channel-credentials.js';
@@ -97,8 +97,21 @@ export class AgentSession {
     void this.hello();
   }
 
+  /** The stores whose passphrase this agent keeps; a broken passphrases.json is logged, not fatal. */
+  private localStores(): string[] {
+    try {
+      return this.passphrases.names();
+    } catch (err) {
+      this.opts.log('error', `ignoring the agent's passphrases: ${CofferError.from(err).message}`);
+      return [];
+    }
+  }
+
   private async hello(): Promise<void> {
-    const done = await this.outbox.list();
+    const done = await this.outbox.list().catch((err: unknown) => {
+      this.opts.log('error', `cannot read the outbox: ${CofferError.from(err).message}`);
+      return [];
+    });
     const known = new Set([...this.running.keys(), ...done.map((d) => d.jobId)]);
     this.send({
       msg: {
@@ -109,7 +122,7 @@ export class AgentSession {
           labels: this.id.labels,
           maxJobs: this.id.maxJobs,
           runningJobIds: [...known],
-          localPassphraseStores: this.passphrases.names(),
+          localPassphraseStores: this.localStores(),
         },
       },
     });
@@ -172,12 +185,16 @@ export class AgentSession {
     }
   }
 
-  /** Disconnects and cancels running jobs (which record their results). */
+  /**
+   * Stops: running jobs are interrupted (SIGINT; the store stays valid) and reported as
+   * failed and retryable, not cancelled, so the controller runs them again; their results
+   * wait in the outbox for the next start. Then disconnects.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.reconnectTimer);
     clearInterval(this.heartbeat);
-    for (const ac of this.running.values()) ac.abort();
+    for (const ac of this.running.values()) ac.abort(new CofferError(ErrorCode.Retryable, `agent ${this.id.name} stopped while the job ran`));
     for (let i = 0; i < 300 && this.running.size > 0; i++) await new Promise((r) => setTimeout(r, 100));
     this.stream?.end();
     this.client.close();

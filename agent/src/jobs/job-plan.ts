@@ -87,7 +87,11 @@ export function planJob(run: RunJob, opts: PlanOptions = {}): JobPlan {
       const src = need(run.source, 'source', run.jobId);
       config.sources[src.name] = entryOf(src);
       const v = spec.value;
-      const args = [...at, 'backup', '--json', ...v.tags.map((t) => `--tag=${t}`), ...v.ignore.map((p) => `--ignore=${p}`), '--', `@${src.name}`];
+      // The source's own tags and ignore patterns (options, comma-separated) come first, then the job's.
+      const listOpt = (k: string): string[] => (src.options[k] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+      const tags = [...listOpt('tags'), ...v.tags];
+      const ignore = [...listOpt('ignore'), ...v.ignore];
+      const args = [...at, 'backup', '--json', ...tags.map((t) => `--tag=${t}`), ...ignore.map((p) => `--ignore=${p}`), '--', `@${src.name}`];
       return { kind, config, steps: [{ verb: 'backup', args }] };
     }
     case 'restore': {

@@ -12,7 +12,7 @@
  * folder is gone. A cancellation ends the job within `graceMs` plus a few seconds.
  */
 import { systemClock, type Clock } from '@coffer/shared/clock.js';
-import { CofferError } from '@coffer/shared/errors.js';
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
 import { JobState, type JobResult, type LogLine, type Progress, type SnapshotSummary } from '@coffer/shared/gen/coffer/v1/common.js';
 import { runChild } from './child-process.js';
@@ -191,6 +191,12 @@ export async function runJob(run: RunJob, opts: RunJobOptions): Promise<JobOutco
   } catch (err) {
     const error = log.redact(CofferError.from(err).message);
     outcome = outcomeOf({ state: JobState.JOB_STATE_FAILED, error, retryable: false, exitCode: -1 });
+  }
+  // Stopped because the agent is shutting down (abort reason Retryable), not cancelled by
+  // the user: a failure the controller retries.
+  const reason: unknown = opts.signal.reason;
+  if (outcome.state === JobState.JOB_STATE_CANCELLED && reason instanceof CofferError && reason.code === ErrorCode.Retryable) {
+    outcome = outcomeOf({ state: JobState.JOB_STATE_FAILED, error: reason.message, retryable: true, exitCode: outcome.result.exitCode });
   }
   if (outcome.state === JobState.JOB_STATE_FAILED) log.line('error', `job failed: ${outcome.result.error}`);
   log.close();

@@ -4,7 +4,9 @@
  * and logs, and reported snapshots. Each table is its own class; this one opens the
  * database and hands them out.
  */
+import fs from 'node:fs';
 import path from 'node:path';
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { AgentTable } from './agents.js';
 import { openDb, type Db } from './db.js';
 import { PlaceTable, StoreTable } from './endpoints.js';
@@ -38,7 +40,12 @@ export class Catalog {
 
   /** Opens the catalog in `dataDir` (catalog.db and secret.key), migrating it if needed. */
   static open(dataDir: string): Catalog {
-    const box = SecretBox.open(path.join(dataDir, 'secret.key'));
+    const keyFile = path.join(dataDir, 'secret.key');
+    if (fs.existsSync(path.join(dataDir, 'catalog.db')) && !fs.existsSync(keyFile)) {
+      // A new key would make every stored passphrase unreadable: refuse instead.
+      throw new CofferError(ErrorCode.Config, `${keyFile} is missing but the catalog exists; restore secret.key from your backup of the controller's data folder`);
+    }
+    const box = SecretBox.open(keyFile);
     return new Catalog(openDb(path.join(dataDir, 'catalog.db')), box);
   }
 

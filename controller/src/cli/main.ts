@@ -94,6 +94,12 @@ async function ctl(argv: readonly string[]): Promise<number> {
 
 /** Runs `coffer controller ...` or `coffer ctl ...`; returns the exit status. */
 export async function controllerMain(argv: readonly string[]): Promise<number> {
+  // A reader that goes away (`coffer ctl job list | head`) ends the output, not with a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`coffer: cannot write output: ${e.message}\n`);
+    process.exit(1);
+  });
   try {
     const [group, ...rest] = argv;
     if (group === 'ctl') return await ctl(rest);

@@ -310,6 +310,14 @@ export class Dispatcher implements AgentEvents {
       );
       if (candidates.length === 0) continue;
       const agent = candidates.reduce((a, b) => ((perAgent.get(b.agentName) ?? 0) < (perAgent.get(a.agentName) ?? 0) ? b : a));
+      let passphrase = '';
+      try {
+        passphrase = store.passphraseOnAgent ? '' : (this.catalog.stores.passphrase(store.name) ?? '');
+      } catch (err) {
+        this.catalog.jobs.transition(job.id, [JobState.JOB_STATE_QUEUED], JobState.JOB_STATE_FAILED, now, err instanceof Error ? err.message : String(err), { finishedMs: now });
+        this.changed(job.id);
+        continue;
+      }
       const attempt = job.attempt + 1;
       if (!this.catalog.jobs.transition(job.id, [JobState.JOB_STATE_QUEUED], JobState.JOB_STATE_DISPATCHED, now, `sent to ${agent.agentName} (attempt ${attempt})`, { agent: agent.agentName, attempt })) continue;
       const run: RunJob = {
@@ -317,7 +325,7 @@ export class Dispatcher implements AgentEvents {
         kind: job.kind,
         spec: job.spec,
         ...endpointsFor(this.catalog, job),
-        passphrase: store.passphraseOnAgent ? '' : (this.catalog.stores.passphrase(store.name) ?? ''),
+        passphrase,
         attempt,
       };
       agent.channel.send({ msg: { $case: 'run', value: run } });
