@@ -1,6 +1,6 @@
 /** Enrolled agents: identity, certificate, what they declared at their last Hello, revocation. */
 import type { Agent } from '@coffer/shared/gen/coffer/v1/controller.js';
-import type { Db } from './db.js';
+import { prepared, type Db } from './db.js';
 import { parseJson } from './json.js';
 
 interface AgentRow {
@@ -45,42 +45,40 @@ export class AgentTable {
   constructor(private readonly db: Db) {}
 
   add(a: { id: string; name: string; certSerial: string; certExpiresMs: number; enrolledMs: number }): void {
-    this.db
-      .prepare('INSERT INTO agents (id, name, cert_serial, cert_expires_ms, enrolled_ms) VALUES (?, ?, ?, ?, ?)')
+    prepared(this.db, 'INSERT INTO agents (id, name, cert_serial, cert_expires_ms, enrolled_ms) VALUES (?, ?, ?, ?, ?)')
       .run(a.id, a.name, a.certSerial, a.certExpiresMs, a.enrolledMs);
   }
 
   /** Re-enrollment of a known name: a new certificate replaces the old one (which stops working). */
   replaceCertificate(name: string, certSerial: string, certExpiresMs: number, enrolledMs: number): void {
-    this.db.prepare('UPDATE agents SET cert_serial = ?, cert_expires_ms = ?, enrolled_ms = ?, revoked_ms = NULL WHERE name = ?').run(certSerial, certExpiresMs, enrolledMs, name);
+    prepared(this.db, 'UPDATE agents SET cert_serial = ?, cert_expires_ms = ?, enrolled_ms = ?, revoked_ms = NULL WHERE name = ?').run(certSerial, certExpiresMs, enrolledMs, name);
   }
 
   byName(name: string): AgentRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM agents WHERE name = ?').get(name) as AgentRow | undefined;
+    const r = prepared(this.db, 'SELECT * FROM agents WHERE name = ?').get(name) as AgentRow | undefined;
     return r ? toRecord(r) : undefined;
   }
 
   byId(id: string): AgentRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM agents WHERE id = ?').get(id) as AgentRow | undefined;
+    const r = prepared(this.db, 'SELECT * FROM agents WHERE id = ?').get(id) as AgentRow | undefined;
     return r ? toRecord(r) : undefined;
   }
 
   list(): AgentRecord[] {
-    return (this.db.prepare('SELECT * FROM agents ORDER BY name').all() as AgentRow[]).map(toRecord);
+    return (prepared(this.db, 'SELECT * FROM agents ORDER BY name').all() as AgentRow[]).map(toRecord);
   }
 
   /** Records what the agent declared when it connected. */
   hello(id: string, h: { version: string; hostname: string; labels: Record<string, string>; maxJobs: number; localStores: readonly string[]; nowMs: number }): void {
-    this.db
-      .prepare('UPDATE agents SET version = ?, hostname = ?, labels = ?, max_jobs = ?, local_stores = ?, last_seen_ms = ? WHERE id = ?')
+    prepared(this.db, 'UPDATE agents SET version = ?, hostname = ?, labels = ?, max_jobs = ?, local_stores = ?, last_seen_ms = ? WHERE id = ?')
       .run(h.version, h.hostname, JSON.stringify(h.labels), h.maxJobs, JSON.stringify(h.localStores), h.nowMs, id);
   }
 
   seen(id: string, nowMs: number): void {
-    this.db.prepare('UPDATE agents SET last_seen_ms = ? WHERE id = ?').run(nowMs, id);
+    prepared(this.db, 'UPDATE agents SET last_seen_ms = ? WHERE id = ?').run(nowMs, id);
   }
 
   revoke(name: string, nowMs: number): boolean {
-    return this.db.prepare('UPDATE agents SET revoked_ms = ? WHERE name = ? AND revoked_ms IS NULL').run(nowMs, name).changes === 1;
+    return prepared(this.db, 'UPDATE agents SET revoked_ms = ? WHERE name = ? AND revoked_ms IS NULL').run(nowMs, name).changes === 1;
   }
 }

@@ -8,6 +8,23 @@ import { MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
 
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * The prepared statement for `sql` on `db`, compiled once and reused: `db.prepare` parses
+ * and plans the SQL on every call, which was the largest single cost per job in the fleet
+ * benchmark. The tables only run statements to completion (run/get/all, never iterate),
+ * so one statement per SQL text can serve every caller; dynamic SQL here comes from a
+ * small, fixed set of shapes, so the cache stays small.
+ */
+export function prepared(db: Db, sql: string): Database.Statement {
+  let byText = statements.get(db);
+  if (!byText) statements.set(db, (byText = new Map<string, Database.Statement>()));
+  let st = byText.get(sql);
+  if (!st) byText.set(sql, (st = db.prepare(sql)));
+  return st;
+}
+
 /** Opens (creating if needed) the catalog at `file` and applies pending migrations. */
 export function openDb(file: string): Db {
   let db: Db;

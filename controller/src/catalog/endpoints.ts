@@ -4,7 +4,7 @@
  * destinations belong to the agent that reaches them.
  */
 import type { Destination, Source, Store } from '@coffer/shared/gen/coffer/v1/controller.js';
-import type { Db } from './db.js';
+import { prepared, type Db } from './db.js';
 import { parseJson } from './json.js';
 import type { SecretBox } from './secret-box.js';
 
@@ -50,29 +50,28 @@ export class StoreTable {
   /** False when the name is taken. */
   add(s: { name: string; location: string; options: Record<string, string>; passphrase: string; passphraseOnAgent: boolean; nowMs: number }): boolean {
     const sealed = s.passphrase !== '' ? this.box.seal(s.passphrase, `store:${s.name}`) : null;
-    const r = this.db
-      .prepare('INSERT OR IGNORE INTO stores (name, location, options, passphrase_enc, passphrase_on_agent, created_ms) VALUES (?, ?, ?, ?, ?, ?)')
+    const r = prepared(this.db, 'INSERT OR IGNORE INTO stores (name, location, options, passphrase_enc, passphrase_on_agent, created_ms) VALUES (?, ?, ?, ?, ?, ?)')
       .run(s.name, s.location, JSON.stringify(s.options), sealed, s.passphraseOnAgent ? 1 : 0, s.nowMs);
     return r.changes === 1;
   }
 
   get(name: string): Store | undefined {
-    const r = this.db.prepare('SELECT * FROM stores WHERE name = ?').get(name) as StoreRow | undefined;
+    const r = prepared(this.db, 'SELECT * FROM stores WHERE name = ?').get(name) as StoreRow | undefined;
     return r ? storeOf(r) : undefined;
   }
 
   /** The store's passphrase in clear (only to send it to the agent that runs a job). */
   passphrase(name: string): string | undefined {
-    const r = this.db.prepare('SELECT passphrase_enc FROM stores WHERE name = ?').get(name) as { passphrase_enc: Buffer | null } | undefined;
+    const r = prepared(this.db, 'SELECT passphrase_enc FROM stores WHERE name = ?').get(name) as { passphrase_enc: Buffer | null } | undefined;
     return r?.passphrase_enc ? this.box.open(r.passphrase_enc, `store:${name}`) : undefined;
   }
 
   list(): Store[] {
-    return (this.db.prepare('SELECT * FROM stores ORDER BY name').all() as StoreRow[]).map(storeOf);
+    return (prepared(this.db, 'SELECT * FROM stores ORDER BY name').all() as StoreRow[]).map(storeOf);
   }
 
   remove(name: string): boolean {
-    return this.db.prepare('DELETE FROM stores WHERE name = ?').run(name).changes === 1;
+    return prepared(this.db, 'DELETE FROM stores WHERE name = ?').run(name).changes === 1;
   }
 }
 
@@ -84,22 +83,21 @@ export class PlaceTable {
   ) {}
 
   add(p: { name: string; location: string; agent: string; options: Record<string, string>; nowMs: number }): boolean {
-    const r = this.db
-      .prepare(`INSERT OR IGNORE INTO ${this.table} (name, location, agent, options, created_ms) VALUES (?, ?, ?, ?, ?)`)
+    const r = prepared(this.db, `INSERT OR IGNORE INTO ${this.table} (name, location, agent, options, created_ms) VALUES (?, ?, ?, ?, ?)`)
       .run(p.name, p.location, p.agent, JSON.stringify(p.options), p.nowMs);
     return r.changes === 1;
   }
 
   get(name: string): Source | undefined {
-    const r = this.db.prepare(`SELECT * FROM ${this.table} WHERE name = ?`).get(name) as PlaceRow | undefined;
+    const r = prepared(this.db, `SELECT * FROM ${this.table} WHERE name = ?`).get(name) as PlaceRow | undefined;
     return r ? { ...placeOf(r), lastBackupMs: 0 } : undefined;
   }
 
   list(): Source[] {
-    return (this.db.prepare(`SELECT * FROM ${this.table} ORDER BY name`).all() as PlaceRow[]).map((r) => ({ ...placeOf(r), lastBackupMs: 0 }));
+    return (prepared(this.db, `SELECT * FROM ${this.table} ORDER BY name`).all() as PlaceRow[]).map((r) => ({ ...placeOf(r), lastBackupMs: 0 }));
   }
 
   remove(name: string): boolean {
-    return this.db.prepare(`DELETE FROM ${this.table} WHERE name = ?`).run(name).changes === 1;
+    return prepared(this.db, `DELETE FROM ${this.table} WHERE name = ?`).run(name).changes === 1;
   }
 }

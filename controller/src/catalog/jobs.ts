@@ -6,7 +6,7 @@
  */
 import { JobKind, JobResult, JobSpec, JobState, LogLine, Progress } from '@coffer/shared/gen/coffer/v1/common.js';
 import type { Job } from '@coffer/shared/gen/coffer/v1/controller.js';
-import type { Db } from './db.js';
+import { prepared, type Db } from './db.js';
 import { parseJson } from './json.js';
 
 /** Lines kept per job; later ones are counted, not stored. */
@@ -83,18 +83,17 @@ export class JobTable {
 
   create(j: { id: string; kind: JobKind; spec: JobSpec; store: string; agent: string; maxAttempts: number; schedule: string; nowMs: number; deadlineMs: number }): void {
     this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO jobs (id, kind, spec, state, agent, store, max_attempts, schedule, created_ms, deadline_ms)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(j.id, j.kind, JSON.stringify(JobSpec.toJSON(j.spec)), JobState.JOB_STATE_QUEUED, j.agent, j.store, j.maxAttempts, j.schedule, j.nowMs, j.deadlineMs);
+      prepared(
+        this.db,
+        `INSERT INTO jobs (id, kind, spec, state, agent, store, max_attempts, schedule, created_ms, deadline_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(j.id, j.kind, JSON.stringify(JobSpec.toJSON(j.spec)), JobState.JOB_STATE_QUEUED, j.agent, j.store, j.maxAttempts, j.schedule, j.nowMs, j.deadlineMs);
       this.event(j.id, JobState.JOB_STATE_QUEUED, j.nowMs, 'created');
     })();
   }
 
   private event(id: string, state: JobState, nowMs: number, message: string): void {
-    this.db.prepare('INSERT INTO job_events (job_id, time_ms, state, message) VALUES (?, ?, ?, ?)').run(id, nowMs, state, message);
+    prepared(this.db, 'INSERT INTO job_events (job_id, time_ms, state, message) VALUES (?, ?, ?, ?)').run(id, nowMs, state, message);
   }
 
   /**
@@ -103,7 +102,7 @@ export class JobTable {
    */
   transition(id: string, from: readonly JobState[], to: JobState, nowMs: number, message: string, patch: JobPatch = {}): boolean {
     return this.db.transaction(() => {
-      const row = this.db.prepare('SELECT state FROM jobs WHERE id = ?').get(id) as { state: number } | undefined;
+      const row = prepared(this.db, 'SELECT state FROM jobs WHERE id = ?').get(id) as { state: number } | undefined;
       if (!row || !from.includes(row.state)) return false;
       const sets = ['state = ?'];
       const args: unknown[] = [to];
@@ -118,7 +117,7 @@ export class JobTable {
       if (patch.notBeforeMs !== undefined) col('not_before_ms', patch.notBeforeMs);
       if (patch.result !== undefined) col('result', JSON.stringify(JobResult.toJSON(patch.result)));
       if (patch.cancelRequested !== undefined) col('cancel_requested', patch.cancelRequested ? 1 : 0);
-      this.db.prepare(`UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
+      prepared(this.db, `UPDATE jobs SET ${sets.join(', ')} WHERE id = ?`).run(...args, id);
       this.event(id, to, nowMs, message);
       return true;
     })();
@@ -126,53 +125,65 @@ export class JobTable {
 
   /** Marks a running or dispatched job for cancellation (the agent is told; its report ends the job). */
   requestCancel(id: string): void {
-    this.db.prepare('UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
+    prepared(this.db, 'UPDATE jobs SET cancel_requested = 1 WHERE id = ?').run(id);
   }
 
   setProgress(id: string, p: Progress): void {
-    this.db.prepare('UPDATE jobs SET progress = ? WHERE id = ?').run(JSON.stringify(Progress.toJSON(p)), id);
+    prepared(this.db, 'UPDATE jobs SET progress = ? WHERE id = ?').run(JSON.stringify(Progress.toJSON(p)), id);
   }
 
   addLog(id: string, line: LogLine): void {
-    const n = (this.db.prepare('SELECT COUNT(*) AS n FROM job_logs WHERE job_id = ?').get(id) as { n: number }).n;
+    const n = (prepared(this.db, 'SELECT COUNT(*) AS n FROM job_logs WHERE job_id = ?').get(id) as { n: number }).n;
     if (n >= LOG_LINES_PER_JOB) return;
-    this.db.prepare('INSERT INTO job_logs (job_id, time_ms, level, text) VALUES (?, ?, ?, ?)').run(id, line.timeMs, line.level, line.text);
+    prepared(this.db, 'INSERT INTO job_logs (job_id, time_ms, level, text) VALUES (?, ?, ?, ?)').run(id, line.timeMs, line.level, line.text);
   }
 
   logs(id: string): LogLine[] {
-    return (this.db.prepare('SELECT time_ms, level, text FROM job_logs WHERE job_id = ? ORDER BY rowid').all(id) as { time_ms: number; level: string; text: string }[]).map(
+    return (prepared(this.db, 'SELECT time_ms, level, text FROM job_logs WHERE job_id = ? ORDER BY rowid').all(id) as { time_ms: number; level: string; text: string }[]).map(
       (r) => ({ timeMs: r.time_ms, level: r.level, text: r.text }),
     );
   }
 
   get(id: string): JobRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    const r = prepared(this.db, 'SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
     if (!r) return undefined;
-    const history = (this.db.prepare('SELECT state, time_ms, message FROM job_events WHERE job_id = ? ORDER BY rowid').all(id) as { state: number; time_ms: number; message: string }[]).map(
+    const history = (prepared(this.db, 'SELECT state, time_ms, message FROM job_events WHERE job_id = ? ORDER BY rowid').all(id) as { state: number; time_ms: number; message: string }[]).map(
       (e) => ({ state: e.state, timeMs: e.time_ms, message: e.message }),
     );
     return toRecord(r, history);
   }
 
+  /** The job without its history (one query instead of two; `history` is empty), for the dispatcher's per-message lookups. */
+  current(id: string): JobRecord | undefined {
+    const r = prepared(this.db, 'SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;
+    return r ? toRecord(r) : undefined;
+  }
+
   /** Newest first. */
   list(states: readonly JobState[], limit: number): JobRecord[] {
     const where = states.length ? `WHERE state IN (${states.map(() => '?').join(', ')})` : '';
-    return (this.db.prepare(`SELECT * FROM jobs ${where} ORDER BY seq DESC LIMIT ?`).all(...states, limit) as JobRow[]).map((r) => toRecord(r));
+    return (prepared(this.db, `SELECT * FROM jobs ${where} ORDER BY seq DESC LIMIT ?`).all(...states, limit) as JobRow[]).map((r) => toRecord(r));
   }
 
   /** Jobs in `states`, oldest first (the dispatcher's queue order). */
   inStates(states: readonly JobState[]): JobRecord[] {
-    return (this.db.prepare(`SELECT * FROM jobs WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY seq`).all(...states) as JobRow[]).map((r) => toRecord(r));
+    return (prepared(this.db, `SELECT * FROM jobs WHERE state IN (${states.map(() => '?').join(', ')}) ORDER BY seq`).all(...states) as JobRow[]).map((r) => toRecord(r));
+  }
+
+  /** How many jobs in `states` each agent has on each store, counted by SQLite (no job is read or decoded). */
+  countByAgentAndStore(states: readonly JobState[]): { agent: string; store: string; n: number }[] {
+    const sql = `SELECT agent, store, COUNT(*) AS n FROM jobs WHERE state IN (${states.map(() => '?').join(', ')}) GROUP BY agent, store`;
+    return prepared(this.db, sql).all(...states) as { agent: string; store: string; n: number }[];
   }
 
   /** Whether a job of this schedule is not finished yet. */
   scheduleBusy(schedule: string): boolean {
-    const r = this.db.prepare('SELECT 1 FROM jobs WHERE schedule = ? AND state IN (?, ?, ?) LIMIT 1').get(schedule, JobState.JOB_STATE_QUEUED, JobState.JOB_STATE_DISPATCHED, JobState.JOB_STATE_RUNNING);
+    const r = prepared(this.db, 'SELECT 1 FROM jobs WHERE schedule = ? AND state IN (?, ?, ?) LIMIT 1').get(schedule, JobState.JOB_STATE_QUEUED, JobState.JOB_STATE_DISPATCHED, JobState.JOB_STATE_RUNNING);
     return r !== undefined;
   }
 
   /** Counts of jobs by kind and state (metrics). */
   counts(): { kind: number; state: number; n: number }[] {
-    return this.db.prepare('SELECT kind, state, COUNT(*) AS n FROM jobs GROUP BY kind, state').all() as { kind: number; state: number; n: number }[];
+    return prepared(this.db, 'SELECT kind, state, COUNT(*) AS n FROM jobs GROUP BY kind, state').all() as { kind: number; state: number; n: number }[];
   }
 }

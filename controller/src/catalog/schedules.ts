@@ -1,6 +1,6 @@
 /** Schedules: the definition (a Schedule message as JSON) and the scheduler's bookkeeping. */
 import { Schedule } from '@coffer/shared/gen/coffer/v1/controller.js';
-import type { Db } from './db.js';
+import { prepared, type Db } from './db.js';
 import { parseJson } from './json.js';
 
 interface ScheduleRow {
@@ -46,29 +46,30 @@ export class ScheduleTable {
 
   add(s: Schedule, nowMs: number): boolean {
     const body = Schedule.toJSON({ ...s, nextRunMs: 0, lastRunMs: 0, lastJobId: '' });
-    return this.db.prepare('INSERT OR IGNORE INTO schedules (name, body, created_ms) VALUES (?, ?, ?)').run(s.name, JSON.stringify(body), nowMs).changes === 1;
+    return prepared(this.db, 'INSERT OR IGNORE INTO schedules (name, body, created_ms) VALUES (?, ?, ?)').run(s.name, JSON.stringify(body), nowMs).changes === 1;
   }
 
   get(name: string): ScheduleRecord | undefined {
-    const r = this.db.prepare('SELECT * FROM schedules WHERE name = ?').get(name) as ScheduleRow | undefined;
+    const r = prepared(this.db, 'SELECT * FROM schedules WHERE name = ?').get(name) as ScheduleRow | undefined;
     return r ? toRecord(r) : undefined;
   }
 
   list(): ScheduleRecord[] {
-    return (this.db.prepare('SELECT * FROM schedules ORDER BY name').all() as ScheduleRow[]).map(toRecord);
+    return (prepared(this.db, 'SELECT * FROM schedules ORDER BY name').all() as ScheduleRow[]).map(toRecord);
   }
 
   remove(name: string): boolean {
-    return this.db.prepare('DELETE FROM schedules WHERE name = ?').run(name).changes === 1;
+    return prepared(this.db, 'DELETE FROM schedules WHERE name = ?').run(name).changes === 1;
   }
 
   /** Records the scheduler's times of a schedule (one statement: atomic). */
   saveTimes(name: string, t: { nextRunMs: number | undefined; lastRunMs: number | undefined; anchorMs: number | undefined }): void {
-    this.db.prepare('UPDATE schedules SET next_run_ms = ?, last_run_ms = ?, anchor_ms = ? WHERE name = ?').run(t.nextRunMs ?? null, t.lastRunMs ?? null, t.anchorMs ?? null, name);
+    prepared(this.db, 'UPDATE schedules SET next_run_ms = ?, last_run_ms = ?, anchor_ms = ? WHERE name = ?')
+      .run(t.nextRunMs ?? null, t.lastRunMs ?? null, t.anchorMs ?? null, name);
   }
 
   /** Records that a run started job `jobId`. */
   ran(name: string, jobId: string): void {
-    this.db.prepare('UPDATE schedules SET last_job_id = ?, runs = runs + 1 WHERE name = ?').run(jobId, name);
+    prepared(this.db, 'UPDATE schedules SET last_job_id = ?, runs = runs + 1 WHERE name = ?').run(jobId, name);
   }
 }

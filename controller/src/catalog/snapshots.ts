@@ -1,6 +1,6 @@
 /** Snapshots agents reported after backups (a summary; the store itself is the truth). */
 import type { SnapshotSummary } from '@coffer/shared/gen/coffer/v1/common.js';
-import type { Db } from './db.js';
+import { prepared, type Db } from './db.js';
 import { parseJson } from './json.js';
 
 interface SnapRow {
@@ -21,16 +21,15 @@ export class SnapshotTable {
   constructor(private readonly db: Db) {}
 
   record(s: SnapshotSummary, jobId: string): void {
-    this.db
-      .prepare(
-        `INSERT OR REPLACE INTO snapshots (store, id, source, host, time_ms, tags, paths, files, bytes, added_bytes, job_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(s.store, s.id, s.source, s.host, s.timeMs, JSON.stringify(s.tags), JSON.stringify(s.paths), s.files, s.bytes, s.addedBytes, jobId);
+    prepared(
+      this.db,
+      `INSERT OR REPLACE INTO snapshots (store, id, source, host, time_ms, tags, paths, files, bytes, added_bytes, job_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ).run(s.store, s.id, s.source, s.host, s.timeMs, JSON.stringify(s.tags), JSON.stringify(s.paths), s.files, s.bytes, s.addedBytes, jobId);
   }
 
   list(store: string): SnapshotSummary[] {
-    return (this.db.prepare('SELECT * FROM snapshots WHERE store = ? ORDER BY time_ms').all(store) as SnapRow[]).map((r) => ({
+    return (prepared(this.db, 'SELECT * FROM snapshots WHERE store = ? ORDER BY time_ms').all(store) as SnapRow[]).map((r) => ({
       id: r.id,
       store: r.store,
       source: r.source,
@@ -46,7 +45,7 @@ export class SnapshotTable {
 
   /** Time of the last snapshot of each source (for "age of the last successful backup"). */
   lastBySource(): Map<string, number> {
-    const rows = this.db.prepare("SELECT source, MAX(time_ms) AS t FROM snapshots WHERE source != '' GROUP BY source").all() as { source: string; t: number }[];
+    const rows = prepared(this.db, "SELECT source, MAX(time_ms) AS t FROM snapshots WHERE source != '' GROUP BY source").all() as { source: string; t: number }[];
     return new Map(rows.map((r) => [r.source, r.t]));
   }
 }

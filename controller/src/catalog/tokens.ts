@@ -4,7 +4,7 @@
  * before it expires.
  */
 import { createHash } from 'node:crypto';
-import type { Db } from './db.js';
+import { prepared, type Db } from './db.js';
 
 function hashOf(token: string): string {
   return createHash('sha256').update(token).digest('hex');
@@ -15,14 +15,12 @@ export class TokenTable {
   constructor(private readonly db: Db) {}
 
   add(token: string, createdMs: number, expiresMs: number): void {
-    this.db.prepare('INSERT INTO tokens (hash, created_ms, expires_ms) VALUES (?, ?, ?)').run(hashOf(token), createdMs, expiresMs);
+    prepared(this.db, 'INSERT INTO tokens (hash, created_ms, expires_ms) VALUES (?, ?, ?)').run(hashOf(token), createdMs, expiresMs);
   }
 
   /** Marks the token used by `agentName`; false when it is unknown, used or expired. */
   consume(token: string, nowMs: number, agentName: string): boolean {
-    const r = this.db
-      .prepare('UPDATE tokens SET used_ms = ?, used_by = ? WHERE hash = ? AND used_ms IS NULL AND expires_ms > ?')
-      .run(nowMs, agentName, hashOf(token), nowMs);
+    const r = prepared(this.db, 'UPDATE tokens SET used_ms = ?, used_by = ? WHERE hash = ? AND used_ms IS NULL AND expires_ms > ?').run(nowMs, agentName, hashOf(token), nowMs);
     return r.changes === 1;
   }
 }
