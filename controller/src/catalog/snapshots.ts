@@ -28,6 +28,13 @@ export class SnapshotTable {
     ).run(s.store, s.id, s.source, s.host, s.timeMs, JSON.stringify(s.tags), JSON.stringify(s.paths), s.files, s.bytes, s.addedBytes, jobId);
   }
 
+  /** Forgets snapshots a forget job removed from the store (ids may be full or the store's full ids). */
+  remove(store: string, ids: readonly string[]): number {
+    let n = 0;
+    for (const id of ids) n += prepared(this.db, 'DELETE FROM snapshots WHERE store = ? AND id = ?').run(store, id).changes;
+    return n;
+  }
+
   list(store: string): SnapshotSummary[] {
     return (prepared(this.db, 'SELECT * FROM snapshots WHERE store = ? ORDER BY time_ms').all(store) as SnapRow[]).map((r) => ({
       id: r.id,

@@ -24,6 +24,16 @@ import type { AgentChannel, AgentEvents } from './transport.js';
 
 const ACTIVE = [JobState.JOB_STATE_DISPATCHED, JobState.JOB_STATE_RUNNING] as const;
 
+/** The snapshot ids a forget job's summary lists as forgotten. */
+function forgottenIds(summaryJson: string): string[] {
+  try {
+    const ids = (JSON.parse(summaryJson) as { forgotten_ids?: unknown }).forgotten_ids;
+    return Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
 /** Tunables (tests shorten them). */
 export interface DispatcherOptions {
   /** How long a disconnected agent's jobs wait for it before they fail (and are retried). @default 120000 */
@@ -208,6 +218,7 @@ export class Dispatcher implements AgentEvents {
         if (this.catalog.jobs.transition(job.id, from, JobState.JOB_STATE_SUCCEEDED, now, 'succeeded', { finishedMs: now, result }) && result.snapshot && job.spec.spec?.$case === 'backup') {
           this.catalog.snapshots.record({ ...result.snapshot, store: job.store, source: job.spec.spec.value.source }, job.id);
         }
+        if (job.spec.spec?.$case === 'forget') this.catalog.snapshots.remove(job.store, forgottenIds(result.summaryJson));
       })();
     } else if (state === JobState.JOB_STATE_CANCELLED || job.cancelRequested) {
       this.catalog.jobs.transition(job.id, from, JobState.JOB_STATE_CANCELLED, now, 'cancelled', { finishedMs: now, result });

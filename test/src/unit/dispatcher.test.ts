@@ -277,6 +277,20 @@ describe('Dispatcher', () => {
     assert.equal(catalog.jobs.get(job.id)?.state, JobState.JOB_STATE_QUEUED);
   });
 
+  it('drops the snapshots a successful forget job removed from the catalog', async () => {
+    const a = agent('a');
+    const b1 = submitJob(catalog, clock, backup('src-a'));
+    d.kick();
+    await tick();
+    done(a, b1.id, JobState.JOB_STATE_SUCCEEDED, OK);
+    assert.equal(catalog.snapshots.list('s1').length, 1);
+    const f = submitJob(catalog, clock, { spec: { $case: 'forget', value: { store: 's1', source: '', retention: { keepLast: 1, keepHourly: 0, keepDaily: 0, keepWeekly: 0, keepMonthly: 0, keepYearly: 0, keepWithin: '', keepTags: [] } } } });
+    d.kick();
+    await tick();
+    done(a, f.id, JobState.JOB_STATE_SUCCEEDED, { ...OK, snapshot: undefined, summaryJson: JSON.stringify({ type: 'summary', forgotten_ids: ['snap1'] }) });
+    assert.deepEqual(catalog.snapshots.list('s1'), []);
+  });
+
   it('a second connection of the same agent replaces the first', () => {
     const first = agent('a');
     agent('a');
