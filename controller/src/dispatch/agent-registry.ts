@@ -21,6 +21,8 @@ export interface LiveAgent {
    */
   readonly unsettled: Set<string>;
   connectedMs: number;
+  /** When it last sent anything (heartbeats included). */
+  lastMessageMs: number;
 }
 
 /** Connected agents by id. */
@@ -30,7 +32,7 @@ export class AgentRegistry {
   /** Registers a new channel; closes and returns an older one of the same agent. */
   attach(channel: AgentChannel, nowMs: number): LiveAgent | undefined {
     const old = this.live.get(channel.agentId);
-    this.live.set(channel.agentId, { channel, agentId: channel.agentId, agentName: channel.agentName, labels: {}, maxJobs: 0, localStores: new Set(), ready: false, unsettled: new Set(), connectedMs: nowMs });
+    this.live.set(channel.agentId, { channel, agentId: channel.agentId, agentName: channel.agentName, labels: {}, maxJobs: 0, localStores: new Set(), ready: false, unsettled: new Set(), connectedMs: nowMs, lastMessageMs: nowMs });
     if (old) old.channel.close('replaced by a newer connection of the same agent');
     return old;
   }

@@ -16,7 +16,7 @@ import { JobKind, JobState, type JobResult } from '@coffer/shared/gen/coffer/v1/
 import type { Clock } from '@coffer/shared/clock.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { FINAL_STATES, type JobRecord } from '../catalog/jobs.js';
-import { DEFAULT_AGENT_MAX_JOBS, DEFAULT_STORE_MAX_JOBS, HEARTBEAT_S } from '../defaults.js';
+import { AGENT_TIMEOUT_S, DEFAULT_AGENT_MAX_JOBS, DEFAULT_STORE_MAX_JOBS, HEARTBEAT_S } from '../defaults.js';
 import type { Logger } from '../observability/log.js';
 import { AgentRegistry, matchesSelector, type LiveAgent } from './agent-registry.js';
 import { endpointsFor, requiredAgent } from './job-endpoints.js';
@@ -59,6 +59,7 @@ export class Dispatcher implements AgentEvents {
   private readonly lostTimers = new Map<string, () => void>();
   private readonly progressWritten = new Map<string, number>();
   private kickQueued = false;
+  private cancelSilenceCheck: (() => void) | undefined;
   private cancelWake: (() => void) | undefined;
   private wakeAt = Infinity;
   private readonly finishedListeners: FinishedListener[] = [];
@@ -72,6 +73,26 @@ export class Dispatcher implements AgentEvents {
     private readonly opts: DispatcherOptions = {},
   ) {
     this.changes.setMaxListeners(0);
+    this.armSilenceCheck();
+  }
+
+  /**
+   * Every HEARTBEAT_S, closes the channels of agents silent for AGENT_TIMEOUT_S (a
+   * connection that died without the transport noticing); their jobs then get the
+   * usual grace period.
+   */
+  private armSilenceCheck(): void {
+    this.cancelSilenceCheck = this.clock.setTimer(() => {
+      const now = this.clock.now();
+      for (const a of this.registry.all()) {
+        if (now - a.lastMessageMs > AGENT_TIMEOUT_S * 1000) {
+          this.log.warn({ agent: a.agentName, silentS: Math.round((now - a.lastMessageMs) / 1000) }, 'agent silent; closing its connection');
+          a.channel.close(`no heartbeat for ${AGENT_TIMEOUT_S} s`);
+          this.closed(a.channel, 'no heartbeat');
+        }
+      }
+      this.armSilenceCheck();
+    }, HEARTBEAT_S * 1000);
   }
 
   /** Subscribes to changes of any job; returns the unsubscribe function. */
@@ -130,6 +151,7 @@ export class Dispatcher implements AgentEvents {
     const live = this.registry.of(channel);
     if (!live || !msg.msg) return;
     const now = this.clock.now();
+    live.lastMessageMs = now;
     switch (msg.msg.$case) {
       case 'hello':
         this.hello(live, msg.msg.value);
@@ -364,6 +386,7 @@ export class Dispatcher implements AgentEvents {
 
   /** Stops timers (shutdown). */
   stop(): void {
+    this.cancelSilenceCheck?.();
     this.cancelWake?.();
     for (const c of this.lostTimers.values()) c();
     this.lostTimers.clear();

@@ -291,6 +291,19 @@ describe('Dispatcher', () => {
     assert.deepEqual(catalog.snapshots.list('s1'), []);
   });
 
+  it('closes the connection of an agent that stops sending heartbeats, and keeps one that sends them', () => {
+    const quiet = agent('a');
+    const chatty = agent('b');
+    for (let i = 0; i < 5; i++) {
+      clock.advance(10_000);
+      d.message(chatty, { msg: { $case: 'heartbeat', value: { timeMs: clock.now() } } });
+    }
+    assert.match(quiet.closedWith ?? '', /no heartbeat/);
+    assert.equal(chatty.closedWith, undefined);
+    assert.equal(d.registry.byName('a'), undefined);
+    assert.ok(d.registry.byName('b'));
+  });
+
   it('a second connection of the same agent replaces the first', () => {
     const first = agent('a');
     agent('a');
