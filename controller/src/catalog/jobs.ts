@@ -182,6 +182,19 @@ export class JobTable {
     return r !== undefined;
   }
 
+  /**
+   * Deletes jobs that finished before `beforeMs`, with their history and logs (the
+   * catalog would otherwise only grow). Returns how many jobs went.
+   */
+  pruneFinished(beforeMs: number): number {
+    return this.db.transaction(() => {
+      const finished = `SELECT id FROM jobs WHERE state IN (${[...FINAL_STATES].join(', ')}) AND finished_ms > 0 AND finished_ms < ?`;
+      this.db.prepare(`DELETE FROM job_logs WHERE job_id IN (${finished})`).run(beforeMs);
+      this.db.prepare(`DELETE FROM job_events WHERE job_id IN (${finished})`).run(beforeMs);
+      return this.db.prepare(`DELETE FROM jobs WHERE id IN (${finished})`).run(beforeMs).changes;
+    })();
+  }
+
   /** Counts of jobs by kind and state (metrics). */
   counts(): { kind: number; state: number; n: number }[] {
     return prepared(this.db, 'SELECT kind, state, COUNT(*) AS n FROM jobs GROUP BY kind, state').all() as { kind: number; state: number; n: number }[];

@@ -23,4 +23,9 @@ export class TokenTable {
     const r = prepared(this.db, 'UPDATE tokens SET used_ms = ?, used_by = ? WHERE hash = ? AND used_ms IS NULL AND expires_ms > ?').run(nowMs, agentName, hashOf(token), nowMs);
     return r.changes === 1;
   }
+
+  /** Deletes tokens that expired before `beforeMs` (used or not). */
+  pruneExpired(beforeMs: number): number {
+    return this.db.prepare('DELETE FROM tokens WHERE expires_ms < ?').run(beforeMs).changes;
+  }
 }

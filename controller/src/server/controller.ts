@@ -73,6 +73,28 @@ export function dispatcherOptionsFromEnv(env: NodeJS.ProcessEnv): DispatcherOpti
   return { ...(agentLostMs !== undefined ? { agentLostMs } : {}), ...(retryBaseMs !== undefined ? { retryBaseMs } : {}) };
 }
 
+/** How long finished jobs stay in the catalog: COFFER_JOB_RETENTION_DAYS, default 90. */
+export function retentionDaysFromEnv(env: NodeJS.ProcessEnv): number {
+  const v = env.COFFER_JOB_RETENTION_DAYS;
+  if (v === undefined || v === '') return 90;
+  if (!/^\d{1,5}$/.test(v) || Number(v) < 1) throw new CofferError(ErrorCode.Config, `COFFER_JOB_RETENTION_DAYS='${v}' is not a whole number of days (1 or more)`);
+  return Number(v);
+}
+
+/** Deletes old finished jobs and expired tokens now and every 6 hours; returns stop(). */
+function startPruning(catalog: Catalog, clock: Clock, log: Logger, days: number): () => void {
+  let cancel: (() => void) | undefined;
+  const run = (): void => {
+    const now = clock.now();
+    const jobs = catalog.jobs.pruneFinished(now - days * 86_400_000);
+    const tokens = catalog.tokens.pruneExpired(now - 86_400_000);
+    if (jobs + tokens > 0) log.info({ jobs, tokens, retentionDays: days }, 'old jobs and expired tokens removed from the catalog');
+    cancel = clock.setTimer(run, 6 * 3_600_000);
+  };
+  run();
+  return () => cancel?.();
+}
+
 /** Starts a controller. */
 export async function startController(opts: ControllerOptions): Promise<RunningController> {
   const clock = opts.clock ?? systemClock;
@@ -115,12 +137,14 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
   const httpPort = typeof a === 'object' && a ? a.port : 0;
   log.info({ grpc: `${listen.host}:${grpcPort}`, http: httpAddr ? `${httpAddr.host}:${httpPort}` : 'off', data: opts.dataDir }, 'controller started');
   dispatcher.resume();
+  const stopPruning = startPruning(catalog, clock, log, retentionDaysFromEnv(process.env));
   return {
     grpcPort,
     httpPort,
     catalog,
     dispatcher,
     async stop() {
+      stopPruning();
       schedules.stop();
       dispatcher.stop();
       await new Promise<void>((resolve) => {

@@ -304,6 +304,21 @@ describe('Dispatcher', () => {
     assert.ok(d.registry.byName('b'));
   });
 
+  it('the catalog prunes finished jobs (with history and logs) older than the retention, never unfinished ones', async () => {
+    const a = agent('a');
+    const old = submitJob(catalog, clock, backup('src-a'));
+    d.kick();
+    await tick();
+    d.message(a, { msg: { $case: 'log', value: { jobId: old.id, line: { timeMs: clock.now(), level: 'info', text: 'x' } } } });
+    done(a, old.id, JobState.JOB_STATE_FAILED, FAIL(false));
+    const queued = submitJob(catalog, clock, verify, { waitSeconds: 999_999 });
+    clock.advance(1000);
+    assert.equal(catalog.jobs.pruneFinished(clock.now()), 1);
+    assert.equal(catalog.jobs.get(old.id), undefined);
+    assert.deepEqual(catalog.jobs.logs(old.id), []);
+    assert.ok(catalog.jobs.get(queued.id));
+  });
+
   it('a second connection of the same agent replaces the first', () => {
     const first = agent('a');
     agent('a');
