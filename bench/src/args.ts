@@ -1,11 +1,9 @@
 /** Command-line options of the benchmark: --tools, --backends, --reps, --size, --json, --help. */
-import { parseArgs } from 'node:util';
 import { BACKEND_NAMES, type BackendName } from './backends.js';
-import { BenchError, messageOf } from './errors.js';
+import { parseFlags, usage } from './flags.js';
 import type { Profile } from './profile.js';
 import { TOOL_NAMES, type ToolName } from './tools.js';
 
-const EXIT_USAGE = 2;
 const MAX_REPS = 100;
 
 /** Parsed options. */
@@ -30,10 +28,6 @@ export const USAGE = `usage: npm run bench -- [options]
   --json FILE      also write raw results as JSON to FILE
   --help           show this help`;
 
-function usage(message: string): BenchError {
-  return new BenchError(`${message} (try --help)`, EXIT_USAGE);
-}
-
 /** The names in a comma-separated `text`, each one of `allowed`, without repeats, in the order given. */
 function parseList<T extends string>(text: string, allowed: readonly T[], flag: string): T[] {
   const out: T[] = [];
@@ -48,24 +42,14 @@ function parseList<T extends string>(text: string, allowed: readonly T[], flag: 
 
 /** Parses `argv` (without node and script); throws a usage {@link BenchError} on bad input. */
 export function parseOptions(argv: string[]): Options {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        tools: { type: 'string', default: TOOL_NAMES.join(',') },
-        backends: { type: 'string', default: BACKEND_NAMES.join(',') },
-        reps: { type: 'string', default: '1' },
-        size: { type: 'string', default: 'full' },
-        json: { type: 'string' },
-        help: { type: 'boolean', default: false },
-      },
-    }));
-  } catch (err) {
-    throw usage(messageOf(err));
-  }
+  const values = parseFlags(argv, {
+    tools: { type: 'string', default: TOOL_NAMES.join(',') },
+    backends: { type: 'string', default: BACKEND_NAMES.join(',') },
+    reps: { type: 'string', default: '1' },
+    size: { type: 'string', default: 'full' },
+    json: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  });
   const reps = Number(values.reps);
   if (!Number.isInteger(reps) || reps < 1 || reps > MAX_REPS) throw usage(`--reps must be an integer from 1 to ${MAX_REPS}, got "${values.reps}"`);
   const size = values.size;

@@ -1,0 +1,84 @@
+/**
+ * A simulation worker of the fleet benchmark (a child process forked by worker-pool.ts):
+ * hosts a share of the simulated agents and does what the parent asks over IPC:
+ * enroll them (in parallel, at most `concurrency` at a time), connect them (same), then
+ * report every RunJob and AckDone they see, batched every 50 ms so IPC stays cheap and
+ * the receive times are taken in the agents' own event loop, not here.
+ */
+import { dropTlsIpWarning, type AgentTicket, type EnrollResult, type FromWorker, type ToWorker } from './ipc.js';
+import { SimAgent } from './sim-agent.js';
+import { forEachLimited } from './stats.js';
+
+const FLUSH_MS = 50;
+
+dropTlsIpWarning();
+
+const agents: SimAgent[] = [];
+let runs: [string, string, number][] = [];
+let acks: [string, number][] = [];
+
+function post(msg: FromWorker): void {
+  process.send?.(msg);
+}
+
+function flush(): void {
+  if (runs.length > 0) post({ t: 'runs', runs });
+  if (acks.length > 0) post({ t: 'acks', acks });
+  runs = [];
+  acks = [];
+}
+
+const flusher = setInterval(flush, FLUSH_MS);
+
+const events = {
+  run: (jobId: string, agent: string, at: number) => void runs.push([jobId, agent, at]),
+  ack: (jobId: string, at: number) => void acks.push([jobId, at]),
+  lost: (name: string, why: string) => post({ t: 'lost', name, why }),
+};
+
+async function handle(msg: ToWorker): Promise<void> {
+  switch (msg.t) {
+    case 'enroll': {
+      const results: EnrollResult[] = [];
+      await forEachLimited(msg.agents.length, msg.concurrency, async (i) => {
+        const { name, token } = msg.agents[i] as AgentTicket;
+        const agent = new SimAgent(name, msg.controller, msg.caPem, events);
+        try {
+          results.push({ name, ms: await agent.enroll(token) });
+          agents.push(agent);
+        } catch (err) {
+          results.push({ name, ms: 0, error: err instanceof Error ? err.message : String(err) });
+        }
+      });
+      post({ t: 'enrolled', results });
+      break;
+    }
+    case 'connect': {
+      let connected = 0;
+      const failures: { name: string; why: string }[] = [];
+      await forEachLimited(agents.length, msg.concurrency, async (i) => {
+        const a = agents[i] as SimAgent;
+        try {
+          await a.connect(msg.maxJobs, msg.timeoutMs);
+          connected++;
+        } catch (err) {
+          failures.push({ name: a.name, why: err instanceof Error ? err.message : String(err) });
+        }
+      });
+      post({ t: 'connected', connected, failures });
+      break;
+    }
+    case 'stop':
+      clearInterval(flusher);
+      flush();
+      for (const a of agents) a.close();
+      post({ t: 'stopped' });
+      setTimeout(() => process.exit(0), 200).unref();
+      break;
+  }
+}
+
+process.on('message', (msg: ToWorker) => {
+  handle(msg).catch((err: unknown) => post({ t: 'error', message: err instanceof Error ? err.message : String(err) }));
+});
+process.on('disconnect', () => process.exit(0));
