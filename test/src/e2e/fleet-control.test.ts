@@ -1,0 +1,104 @@
+/**
+ * The fleet, second part (local stores, one agent): an API client authenticated by a
+ * client certificate from `coffer controller client-cert`; a running backup cancelled
+ * through the controller (the agent's coffer process really stops, the job ends
+ * cancelled, the store checks clean); a store whose passphrase only the agent keeps
+ * (passphrases.json), so the controller never holds it; enrollment tokens used twice.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { assertOneLineError, cleanupTmpDirs, describeRun, lines, runCoffer, spawnCoffer, tmpDir } from '../helpers/cli.js';
+import { FINAL, Fleet, type FleetAgent } from '../helpers/fleet.js';
+import { assertSameTree, sha256Tree, writeRandomFiles, writeTree } from '../helpers/tree.js';
+
+const PW = 'fleet control test passphrase';
+const AGENT_PW = 'only the agent knows this one';
+
+describe('the fleet: client certificates, cancellation, agent-held passphrases', function () {
+  this.timeout(300_000);
+  let fleet: Fleet;
+  let agent: FleetAgent;
+  let data: string;
+
+  before(async () => {
+    data = tmpDir('coffer-fleet-control-');
+    writeRandomFiles(path.join(data, 'big'), 12, 16 * 1024 * 1024);
+    writeTree(path.join(data, 'small'), { 'a.txt': 'agent-held passphrase\n', d: { type: 'dir', children: { 'b.bin': Buffer.alloc(200_000, 7) } } });
+    for (const [store, pw] of [
+      ['store', PW],
+      ['private', AGENT_PW],
+    ] as const) {
+      const r = runCoffer(['at', path.join(data, store), 'create'], { env: { COFFER_PASSPHRASE: pw } });
+      assert.equal(r.code, 0, describeRun(r));
+    }
+    fleet = await Fleet.start({ COFFER_RETRY_BASE_MS: '1000' });
+    agent = await fleet.enroll('solo');
+    fs.writeFileSync(path.join(agent.dataDir, 'passphrases.json'), JSON.stringify({ private: AGENT_PW }), { mode: 0o600 });
+    await agent.start();
+    await fleet.ctlOk(['store', 'add', 'shared', path.join(data, 'store')], { COFFER_PASSPHRASE: PW });
+    await fleet.ctlOk(['store', 'add', 'private', path.join(data, 'private'), '--passphrase-on-agent']);
+    await fleet.ctlOk(['source', 'add', 'big', path.join(data, 'big'), '--agent', 'solo']);
+    await fleet.ctlOk(['source', 'add', 'small', path.join(data, 'small'), '--agent', 'solo']);
+    await fleet.ctlOk(['destination', 'add', 'out', path.join(data, 'out'), '--agent', 'solo']);
+  });
+
+  after(async () => {
+    await fleet?.stop();
+    cleanupTmpDirs();
+  });
+
+  it('accepts an API client with a client certificate from coffer controller client-cert, and no token', async () => {
+    const certs = path.join(fleet.root, 'certs');
+    const made = runCoffer(['controller', 'client-cert', '--data', fleet.dataDir, '--name', 'ops', '--out', certs]);
+    assert.equal(made.code, 0, describeRun(made));
+    assert.equal(fs.statSync(path.join(certs, 'ops.key')).mode & 0o077, 0, 'the key is private');
+    const r = await fleet.ctl(['--cert', path.join(certs, 'ops.pem'), '--key', path.join(certs, 'ops.key'), 'agents', '--json'], { COFFER_TOKEN: undefined });
+    assert.equal(r.code, 0, describeRun(r));
+    assert.ok((JSON.parse(r.stdout) as { name: string }[]).some((a) => a.name === 'solo'));
+    // An agent's certificate is not an API client's.
+    const asAgent = await fleet.ctl(['--cert', path.join(agent.dataDir, 'cert.pem'), '--key', path.join(agent.dataDir, 'key.pem'), 'agents'], { COFFER_TOKEN: undefined });
+    assert.equal(asAgent.code, 1, describeRun(asAgent));
+    assertOneLineError(asAgent);
+    assert.match(asAgent.stderr, /agent certificate does not give access to the API/);
+  });
+
+  it('cancels a running backup through the controller: the job ends cancelled and the store checks clean', async () => {
+    const run = await fleet.ctlOk(['job', 'run', 'backup', '--source', 'big', '--store', 'shared']);
+    const id = lines(run.stdout).at(-1) ?? '';
+    await fleet.waitJob(id, (j) => j.state === 'JOB_STATE_RUNNING' || FINAL.has(j.state ?? ''), { attempts: 600, intervalMs: 100 }, 'the backup starts');
+    const cancel = await fleet.ctlOk(['job', 'cancel', id]);
+    assert.match(cancel.stdout, /cancel/);
+    const j = await fleet.waitJob(id, (x) => FINAL.has(x.state ?? ''), { attempts: 600, intervalMs: 200 }, 'the cancelled backup ends');
+    assert.equal(j.state, 'JOB_STATE_CANCELLED', JSON.stringify(j.history));
+    assert.equal(j.attempt, 1, 'a cancelled job is not retried');
+    const check = runCoffer(['at', path.join(data, 'store'), 'check'], { env: { COFFER_PASSPHRASE: PW } });
+    assert.equal(check.code, 0, describeRun(check));
+    const ls = runCoffer(['at', path.join(data, 'store'), 'ls', '--json'], { env: { COFFER_PASSPHRASE: PW } });
+    assert.equal(lines(ls.stdout).length, 0, 'no snapshot from the cancelled backup');
+  });
+
+  it('backs up and restores a store whose passphrase only the agent keeps', async () => {
+    const stores = JSON.parse((await fleet.ctlOk(['store', 'list', '--json'])).stdout) as { name: string; hasPassphrase?: boolean; passphraseOnAgent?: boolean }[];
+    const priv = stores.find((s) => s.name === 'private');
+    assert.ok(priv?.passphraseOnAgent && !priv.hasPassphrase, JSON.stringify(priv));
+    const b = await fleet.ctl(['job', 'run', 'backup', '--source', 'small', '--store', 'private', '--wait']);
+    assert.equal(b.code, 0, `${describeRun(b)}\n${fleet.logs()}`);
+    const r = await fleet.ctl(['job', 'run', 'restore', '--store', 'private', '--snapshot', 'latest', '--destination', 'out', '--wait']);
+    assert.equal(r.code, 0, `${describeRun(r)}\n${fleet.logs()}`);
+    assertSameTree(sha256Tree(path.join(data, 'small')), sha256Tree(path.join(data, 'out')));
+    assert.ok(!fs.readFileSync(path.join(fleet.dataDir, 'catalog.db')).includes(Buffer.from(AGENT_PW)), 'the controller never held it');
+  });
+
+  it('enrolls without --ca through the CA pinned in the token, and refuses a token used twice', async () => {
+    const t = await fleet.ctlOk(['token', 'create', '--ttl', '5m']);
+    const token = lines(t.stdout).at(-1) ?? '';
+    const first = await spawnCoffer(['agent', 'enroll', '--controller', fleet.address, '--token', token, '--name', 'pinned', '--data', path.join(fleet.root, 'pinned')]).done;
+    assert.equal(first.code, 0, describeRun(first));
+    assert.equal(fs.readFileSync(path.join(fleet.root, 'pinned', 'ca.pem'), 'utf8'), fs.readFileSync(fleet.caFile, 'utf8'));
+    const again = await spawnCoffer(['agent', 'enroll', '--controller', fleet.address, '--token', token, '--name', 'second', '--data', path.join(fleet.root, 'second')]).done;
+    assert.equal(again.code, 1, describeRun(again));
+    assertOneLineError(again);
+    assert.match(again.stderr, /already used or expired/);
+  });
+});
