@@ -81,6 +81,14 @@ export function controllerService(d: ServiceDeps): ControllerServiceServer {
         );
     };
 
+  /** Refuses to remove something a schedule still names. */
+  const inUse = (what: string, name: string, uses: (s: Schedule) => boolean): void => {
+    const users = catalog.schedules.list().filter((r) => uses(r.schedule)).map((r) => r.schedule.name);
+    if (users.length > 0) {
+      throw new ApiError(status.FAILED_PRECONDITION, `${what} '${name}' is used by schedule ${users.map((u) => `'${u}'`).join(', ')}; remove ${users.length > 1 ? 'them' : 'it'} first (coffer ctl schedule rm)`);
+    }
+  };
+
   const job = (id: string): JobRecord => {
     const j = catalog.jobs.get(id);
     if (!j) throw notFound('job', id, "list jobs with 'coffer ctl job list'");
@@ -133,6 +141,7 @@ export function controllerService(d: ServiceDeps): ControllerServiceServer {
     }),
     listStores: unary('ListStores', () => ({ stores: catalog.stores.list() })),
     removeStore: unary('RemoveStore', (req) => {
+      inUse('store', req.name, (sc) => sc.store === req.name);
       if (!catalog.stores.remove(req.name)) throw notFound('store', req.name, "check 'coffer ctl store list'");
       return {};
     }),
@@ -153,6 +162,7 @@ export function controllerService(d: ServiceDeps): ControllerServiceServer {
       return { sources: catalog.sources.list().map((s) => ({ ...s, lastBackupMs: last.get(s.name) ?? 0 })) };
     }),
     removeSource: unary('RemoveSource', (req) => {
+      inUse('source', req.name, (sc) => sc.source === req.name);
       if (!catalog.sources.remove(req.name)) throw notFound('source', req.name, "check 'coffer ctl source list'");
       return {};
     }),

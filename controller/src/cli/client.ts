@@ -57,6 +57,7 @@ export function callError(err: unknown, controller: string): CofferError {
     case status.NOT_FOUND:
       return new CofferError(ErrorCode.NotFound, details);
     case status.ALREADY_EXISTS:
+    case status.FAILED_PRECONDITION:
       return new CofferError(ErrorCode.Usage, details);
     case status.UNAUTHENTICATED:
     case status.PERMISSION_DENIED:

@@ -90,6 +90,22 @@ describe('the fleet: client certificates, cancellation, agent-held passphrases',
     assert.ok(!fs.readFileSync(path.join(fleet.dataDir, 'catalog.db')).includes(Buffer.from(AGENT_PW)), 'the controller never held it');
   });
 
+  it('refuses to remove a store or source a schedule still uses, naming the schedule', async () => {
+    await fleet.ctlOk(['schedule', 'add', 'nightly-small', '--source', 'small', '--store', 'shared', '--cron', '0 3 * * *', '--tz', 'Europe/Paris']);
+    for (const [what, name] of [
+      ['store', 'shared'],
+      ['source', 'small'],
+    ] as const) {
+      const r = await fleet.ctl([what, 'rm', name]);
+      assert.equal(r.code, 2, describeRun(r));
+      assertOneLineError(r);
+      assert.match(r.stderr, new RegExp(`${what} '${name}' is used by schedule 'nightly-small'; remove it first`));
+    }
+    await fleet.ctlOk(['schedule', 'rm', 'nightly-small']);
+    await fleet.ctlOk(['source', 'rm', 'small']);
+    await fleet.ctlOk(['source', 'add', 'small', path.join(data, 'small'), '--agent', 'solo']);
+  });
+
   it('enrolls without --ca through the CA pinned in the token, and refuses a token used twice', async () => {
     const t = await fleet.ctlOk(['token', 'create', '--ttl', '5m']);
     const token = lines(t.stdout).at(-1) ?? '';
