@@ -44,7 +44,8 @@ export const protobufFileName = "coffer/v1/controller.proto";
  * (docs/api.md). Every call authenticates with the admin token (metadata
  * "authorization: Bearer <token>") or a client certificate issued by the controller's CA.
  * Bad input is rejected with INVALID_ARGUMENT and a message naming the field; unknown
- * names with NOT_FOUND; duplicates with ALREADY_EXISTS.
+ * names with NOT_FOUND; duplicates with ALREADY_EXISTS; removing a store or source a
+ * schedule still uses with FAILED_PRECONDITION.
  */
 
 export interface CreateEnrollmentTokenRequest {
