@@ -68,7 +68,22 @@ export interface OpenCa {
  * @throws CofferError(Config) when either PEM is unusable, the certificate is not a CA,
  * or the key is not the certificate's.
  */
-export async function openCa(ca: CaMaterial): Promise<OpenCa> {
+export function openCa(ca: CaMaterial): Promise<OpenCa> {
+  // The same CA signs every enrollment: parse and import it once (inputs are immutable PEM text).
+  const key = `${ca.certPem}\n${ca.keyPem}`;
+  let opened = openedCas.get(key);
+  if (!opened) {
+    opened = openCaUncached(ca);
+    opened.catch(() => openedCas.delete(key));
+    if (openedCas.size >= 4) openedCas.clear();
+    openedCas.set(key, opened);
+  }
+  return opened;
+}
+
+const openedCas = new Map<string, Promise<OpenCa>>();
+
+async function openCaUncached(ca: CaMaterial): Promise<OpenCa> {
   const cert = parseCertificate(ca.certPem, 'the CA certificate');
   if (cert.getExtension(x509.BasicConstraintsExtension)?.ca !== true) {
     throw new CofferError(ErrorCode.Config, `the CA certificate (${cert.subject}) is not a CA certificate`);
@@ -86,6 +101,21 @@ export async function openCa(ca: CaMaterial): Promise<OpenCa> {
  * @throws CofferError(Config) naming `what` when it is not a certificate.
  */
 export function parseCertificate(data: string | Uint8Array, what: string): x509.X509Certificate {
+  if (typeof data === 'string') {
+    const cached = parsedPem.get(data);
+    if (cached) return cached;
+    const cert = parseUncached(data, what);
+    if (parsedPem.size >= 16) parsedPem.clear();
+    parsedPem.set(data, cert);
+    return cert;
+  }
+  return parseUncached(data, what);
+}
+
+/** Parsed PEM certificates (the CA's, checked on every agent connection); X509Certificate is immutable. */
+const parsedPem = new Map<string, x509.X509Certificate>();
+
+function parseUncached(data: string | Uint8Array, what: string): x509.X509Certificate {
   try {
     return new x509.X509Certificate(data);
   } catch (err) {
