@@ -195,6 +195,15 @@ export function controllerService(d: ServiceDeps): ControllerServiceServer {
       d.schedules.added(s.name);
       return catalog.schedules.get(s.name)?.schedule ?? s;
     }),
+    setSchedulePaused: unary('SetSchedulePaused', (req) => {
+      const r = catalog.schedules.get(req.name);
+      if (!r) throw notFound('schedule', req.name, "check 'coffer ctl schedule list'");
+      const { nextRunMs: _n, lastRunMs: _l, lastJobId: _j, ...definition } = r.schedule;
+      catalog.schedules.update({ ...definition, nextRunMs: 0, lastRunMs: 0, lastJobId: '', paused: req.paused });
+      d.schedules.added(req.name);
+      d.log.info({ schedule: req.name, paused: req.paused }, req.paused ? 'schedule paused' : 'schedule resumed');
+      return catalog.schedules.get(req.name)?.schedule ?? r.schedule;
+    }),
     listSchedules: unary('ListSchedules', () => ({ schedules: catalog.schedules.list().map((r) => r.schedule) })),
     removeSchedule: unary('RemoveSchedule', (req) => {
       if (!catalog.schedules.remove(req.name)) throw notFound('schedule', req.name, "check 'coffer ctl schedule list'");

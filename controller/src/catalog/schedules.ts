@@ -58,6 +58,12 @@ export class ScheduleTable {
     return (prepared(this.db, 'SELECT * FROM schedules ORDER BY name').all() as ScheduleRow[]).map(toRecord);
   }
 
+  /** Replaces a schedule's definition, keeping its bookkeeping; false when it does not exist. */
+  update(s: Schedule): boolean {
+    const body = Schedule.toJSON({ ...s, nextRunMs: 0, lastRunMs: 0, lastJobId: '' });
+    return prepared(this.db, 'UPDATE schedules SET body = ? WHERE name = ?').run(JSON.stringify(body), s.name).changes === 1;
+  }
+
   remove(name: string): boolean {
     return prepared(this.db, 'DELETE FROM schedules WHERE name = ?').run(name).changes === 1;
   }

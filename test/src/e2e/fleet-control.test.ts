@@ -90,7 +90,7 @@ describe('the fleet: client certificates, cancellation, agent-held passphrases',
     assert.ok(!fs.readFileSync(path.join(fleet.dataDir, 'catalog.db')).includes(Buffer.from(AGENT_PW)), 'the controller never held it');
   });
 
-  it('refuses to remove a store or source a schedule still uses, naming the schedule', async () => {
+  it('pauses and resumes a schedule, and refuses to remove a store or source it uses, naming it', async () => {
     await fleet.ctlOk(['schedule', 'add', 'nightly-small', '--source', 'small', '--store', 'shared', '--cron', '0 3 * * *', '--tz', 'Europe/Paris']);
     for (const [what, name] of [
       ['store', 'shared'],
@@ -101,6 +101,15 @@ describe('the fleet: client certificates, cancellation, agent-held passphrases',
       assertOneLineError(r);
       assert.match(r.stderr, new RegExp(`${what} '${name}' is used by schedule 'nightly-small'; remove it first`));
     }
+    const paused = await fleet.ctlOk(['schedule', 'pause', 'nightly-small']);
+    assert.match(paused.stdout, /paused/);
+    let list = JSON.parse((await fleet.ctlOk(['schedule', 'list', '--json'])).stdout) as { name: string; paused?: boolean; nextRunMs?: number }[];
+    let mine = list.find((x) => x.name === 'nightly-small');
+    assert.ok(mine?.paused && !mine.nextRunMs, `paused, no next run: ${JSON.stringify(mine)}`);
+    await fleet.ctlOk(['schedule', 'resume', 'nightly-small']);
+    list = JSON.parse((await fleet.ctlOk(['schedule', 'list', '--json'])).stdout) as typeof list;
+    mine = list.find((x) => x.name === 'nightly-small');
+    assert.ok(!mine?.paused && (mine?.nextRunMs ?? 0) > Date.now(), `resumed with a next run: ${JSON.stringify(mine)}`);
     await fleet.ctlOk(['schedule', 'rm', 'nightly-small']);
     await fleet.ctlOk(['source', 'rm', 'small']);
     await fleet.ctlOk(['source', 'add', 'small', path.join(data, 'small'), '--agent', 'solo']);

@@ -13,7 +13,7 @@ import { usage, type CtlCommand } from './context.js';
 import { RETENTION_FLAGS, retentionOf } from './retention.js';
 
 const U =
-  'coffer ctl schedule add NAME [--kind backup|verify|forget] --source S --store T (--cron EXPR [--tz ZONE] | --every DURATION) [--jitter D] [--missed run-once|skip] [--keep-daily N ...] [--read-data-subset P%] | schedule list [--json] | schedule rm NAME';
+  'coffer ctl schedule add NAME [--kind backup|verify|forget] --source S --store T (--cron EXPR [--tz ZONE] | --every DURATION) [--jitter D] [--missed run-once|skip] [--keep-daily N ...] [--read-data-subset P%] | schedule list [--json] | schedule pause|resume NAME | schedule rm NAME';
 
 const KINDS: Record<string, JobKind> = { backup: JobKind.JOB_KIND_BACKUP, verify: JobKind.JOB_KIND_VERIFY, forget: JobKind.JOB_KIND_FORGET };
 
@@ -73,6 +73,13 @@ export const scheduleCmd: CtlCommand = async (c, argv) => {
         ]),
       );
     }
+    return 0;
+  }
+  if (sub === 'pause' || sub === 'resume') {
+    const p = parseArgs(rest, { json: 'bool' }, `ctl schedule ${sub}`);
+    expectArgs(p, 1, 1, U);
+    const s = await c.ctl.call(c.ctl.raw.setSchedulePaused, { name: p.args[0] as string, paused: sub === 'pause' });
+    c.out(flag(p, 'json') ? JSON.stringify(Schedule.toJSON(s)) : s.paused ? `schedule ${s.name} paused` : `schedule ${s.name} resumed; next run ${when(s.nextRunMs)}`);
     return 0;
   }
   if (sub === 'rm') {

@@ -234,6 +234,11 @@ export interface AddScheduleRequest {
   schedule: Schedule | undefined;
 }
 
+export interface SetSchedulePausedRequest {
+  name: string;
+  paused: boolean;
+}
+
 export interface ListSchedulesResponse {
   schedules: Schedule[];
 }
@@ -3378,6 +3383,91 @@ export const AddScheduleRequest: MessageFns<AddScheduleRequest> = {
   },
 };
 
+function createBaseSetSchedulePausedRequest(): SetSchedulePausedRequest {
+  return { name: "", paused: false };
+}
+
+export const SetSchedulePausedRequest: MessageFns<SetSchedulePausedRequest> = {
+  encode(message: SetSchedulePausedRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.paused !== false) {
+      writer.uint32(16).bool(message.paused);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetSchedulePausedRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetSchedulePausedRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.paused = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetSchedulePausedRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      paused: isSet(object.paused) ? globalThis.Boolean(object.paused) : false,
+    };
+  },
+
+  toJSON(message: SetSchedulePausedRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.paused !== false) {
+      obj.paused = message.paused;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetSchedulePausedRequest>): SetSchedulePausedRequest {
+    return SetSchedulePausedRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetSchedulePausedRequest>): SetSchedulePausedRequest {
+    const message = createBaseSetSchedulePausedRequest();
+    message.name = object.name ?? "";
+    message.paused = object.paused ?? false;
+    return message;
+  },
+};
+
 function createBaseListSchedulesResponse(): ListSchedulesResponse {
   return { schedules: [] };
 }
@@ -4580,6 +4670,17 @@ export const ControllerServiceService = {
     responseSerialize: (value: RemoveResponse): Buffer => Buffer.from(RemoveResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RemoveResponse => RemoveResponse.decode(value),
   },
+  /** Pauses a schedule (no runs until resumed) or resumes it (next run computed from now). */
+  setSchedulePaused: {
+    path: "/coffer.v1.ControllerService/SetSchedulePaused" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetSchedulePausedRequest): Buffer =>
+      Buffer.from(SetSchedulePausedRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetSchedulePausedRequest => SetSchedulePausedRequest.decode(value),
+    responseSerialize: (value: Schedule): Buffer => Buffer.from(Schedule.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Schedule => Schedule.decode(value),
+  },
   /** Jobs. */
   runJob: {
     path: "/coffer.v1.ControllerService/RunJob" as const,
@@ -4668,6 +4769,8 @@ export interface ControllerServiceServer extends UntypedServiceImplementation {
   addSchedule: handleUnaryCall<AddScheduleRequest, Schedule>;
   listSchedules: handleUnaryCall<ListRequest, ListSchedulesResponse>;
   removeSchedule: handleUnaryCall<RemoveRequest, RemoveResponse>;
+  /** Pauses a schedule (no runs until resumed) or resumes it (next run computed from now). */
+  setSchedulePaused: handleUnaryCall<SetSchedulePausedRequest, Schedule>;
   /** Jobs. */
   runJob: handleUnaryCall<RunJobRequest, Job>;
   getJob: handleUnaryCall<GetJobRequest, Job>;
@@ -4905,6 +5008,22 @@ export interface ControllerServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RemoveResponse) => void,
+  ): ClientUnaryCall;
+  /** Pauses a schedule (no runs until resumed) or resumes it (next run computed from now). */
+  setSchedulePaused(
+    request: SetSchedulePausedRequest,
+    callback: (error: ServiceError | null, response: Schedule) => void,
+  ): ClientUnaryCall;
+  setSchedulePaused(
+    request: SetSchedulePausedRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Schedule) => void,
+  ): ClientUnaryCall;
+  setSchedulePaused(
+    request: SetSchedulePausedRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Schedule) => void,
   ): ClientUnaryCall;
   /** Jobs. */
   runJob(request: RunJobRequest, callback: (error: ServiceError | null, response: Job) => void): ClientUnaryCall;
