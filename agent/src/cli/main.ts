@@ -46,11 +46,12 @@ function wantsJson(argv: readonly string[]): boolean {
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const ac = new AbortController();
   let interrupts = 0;
-  const onSignal = (): void => {
+  const onSignal = (signal: NodeJS.Signals): void => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
     ac.abort(new CofferError(ErrorCode.Interrupted, 'interrupted'));
-    process.stderr.write('\ninterrupting (press Ctrl-C again to quit at once)\n');
+    // The hint is for a person at a terminal; a service manager's SIGTERM gets a plain line.
+    process.stderr.write(signal === 'SIGINT' && process.stderr.isTTY ? '\ninterrupting (press Ctrl-C again to quit at once)\n' : `stopping (${signal})\n`);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
