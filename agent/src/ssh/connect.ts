@@ -140,6 +140,8 @@ export async function connect(t: SshTarget): Promise<SshSession> {
         reject(new CofferError(ErrorCode.Config, `the SFTP subsystem is not available on ${t.host}:${t.port} (${err.message}); enable 'Subsystem sftp' in sshd_config`));
         return;
       }
+      // Request failures arrive through their callbacks; a channel-level error must not be unhandled.
+      sftp.on('error', () => undefined);
       const exts = (sftp as unknown as { _extensions?: Record<string, string> })._extensions ?? {};
       resolve({ client, sftp, extensions: new Set(Object.keys(exts)) });
     });
@@ -189,7 +191,11 @@ function connectClient(t: SshTarget, sock: NodeJS.ReadableStream | undefined): P
       s?.setNoDelay?.(true);
       resolve(client);
     });
-    client.once('error', (err: Error & { code?: string; level?: string }) => reject(mapConnectError(t, err, hostKeyError)));
+    // `on`, not `once`: ssh2 can emit a second error (a timeout, then 'Connection lost
+    // before handshake'; or a reset after ready), and an error event without a listener
+    // kills the process. The first one rejects; later ones end in 'close', which the
+    // session pool watches.
+    client.on('error', (err: Error & { code?: string; level?: string }) => reject(mapConnectError(t, err, hostKeyError)));
     client.connect(cfg);
   });
 }
