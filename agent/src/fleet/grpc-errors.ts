@@ -1,23 +1,9 @@
 /** gRPC failures seen by the agent, as one-line CofferErrors; controller addresses. */
-import { status, type ServiceError } from '@grpc/grpc-js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { controllerCallError } from '@coffer/shared/grpc-errors.js';
 
-/** Maps a failed call to the controller. */
-export function grpcFailure(err: Partial<ServiceError>, controller: string): CofferError {
-  const details = err.details ?? err.message ?? 'unknown error';
-  switch (err.code) {
-    case status.INVALID_ARGUMENT:
-      return new CofferError(ErrorCode.Usage, details);
-    case status.PERMISSION_DENIED:
-    case status.UNAUTHENTICATED:
-      return new CofferError(ErrorCode.Permission, `the controller refused: ${details}`);
-    case status.UNAVAILABLE:
-    case status.DEADLINE_EXCEEDED:
-      return new CofferError(ErrorCode.Retryable, `cannot reach the controller at ${controller} (${details})`);
-    default:
-      return new CofferError(ErrorCode.Internal, `controller error: ${details}`);
-  }
-}
+/** Maps a failed call to the controller (shared with coffer ctl). */
+export const grpcFailure = controllerCallError;
 
 /** HOST:PORT (IPv6 in brackets) → parts. */
 export function splitAddress(s: string): { host: string; port: number } {

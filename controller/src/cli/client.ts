@@ -5,8 +5,9 @@
  * become one-line CofferErrors with the controller's message.
  */
 import fs from 'node:fs';
-import { Metadata, status, type CallOptions, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { controllerCallError } from '@coffer/shared/grpc-errors.js';
 import { ControllerServiceClient } from '@coffer/shared/gen/coffer/v1/controller.js';
 import { channelCredentials } from '@coffer/shared/pki/channel-credentials.js';
 
@@ -47,31 +48,8 @@ export function clientConfig(flags: { controller?: string; token?: string; token
   };
 }
 
-/** One line for a failed call. */
-export function callError(err: unknown, controller: string): CofferError {
-  const e = err as Partial<ServiceError>;
-  const details = e.details ?? (err instanceof Error ? err.message : String(err));
-  switch (e.code) {
-    case status.INVALID_ARGUMENT:
-      return new CofferError(ErrorCode.Usage, details);
-    case status.NOT_FOUND:
-      return new CofferError(ErrorCode.NotFound, details);
-    case status.ALREADY_EXISTS:
-    case status.FAILED_PRECONDITION:
-      return new CofferError(ErrorCode.Usage, details);
-    case status.UNAUTHENTICATED:
-    case status.PERMISSION_DENIED:
-      return new CofferError(ErrorCode.Permission, `the controller refused: ${details}`);
-    case status.UNAVAILABLE:
-    case status.DEADLINE_EXCEEDED: {
-      const errno = /\b(ECONNREFUSED|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|ECONNRESET)\b/.exec(details)?.[1];
-      const why = errno === 'ECONNREFUSED' ? 'connection refused' : (errno ?? details.replace(/\s*Resolution note:\s*$/, ''));
-      return new CofferError(ErrorCode.Retryable, `cannot reach the controller at ${controller} (${why}); check the address and that it runs`);
-    }
-    default:
-      return new CofferError(ErrorCode.Internal, `controller error: ${details}`);
-  }
-}
+/** One line for a failed call (shared with the agent). */
+export const callError = controllerCallError;
 
 type Unary<Req, Res> = (req: Req, md: Metadata, opts: Partial<CallOptions>, cb: (err: ServiceError | null, res: Res) => void) => unknown;
 
