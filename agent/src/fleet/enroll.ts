@@ -10,7 +10,8 @@ import { AgentServiceClient, type EnrollResponse } from '@coffer/shared/gen/coff
 import { channelCredentials, createKeyAndCsr } from '@coffer/shared/pki/index.js';
 import { saveIdentity, type AgentIdentity } from './agent-files.js';
 import { fetchPinnedCa, tokenPin } from './fetch-ca.js';
-import { grpcFailure, splitAddress } from './grpc-errors.js';
+import { splitHostPort } from '@coffer/shared/host-port.js';
+import { grpcFailure } from './grpc-errors.js';
 
 /** What enrollment needs. */
 export interface EnrollOptions {
@@ -27,7 +28,7 @@ export interface EnrollOptions {
 /** Enrolls; resolves with the saved identity. */
 export async function enroll(o: EnrollOptions): Promise<AgentIdentity> {
   const pin = tokenPin(o.token);
-  const { host, port } = splitAddress(o.controller);
+  const { host, port } = splitHostPort(o.controller, '--controller');
   const caPem = o.caFile !== undefined ? readCa(o.caFile) : await fetchPinnedCa(host, port, pin);
   const { keyPem, csrPem } = await createKeyAndCsr(o.name);
   const client = new AgentServiceClient(o.controller, channelCredentials(caPem));

@@ -9,6 +9,7 @@ import type http from 'node:http';
 import { Server } from '@grpc/grpc-js';
 import { systemClock, type Clock } from '@coffer/shared/clock.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { splitHostPort } from '@coffer/shared/host-port.js';
 import { AgentServiceService } from '@coffer/shared/gen/coffer/v1/agent.js';
 import { ControllerServiceService } from '@coffer/shared/gen/coffer/v1/controller.js';
 import { serverCredentials } from '@coffer/shared/pki/index.js';
@@ -45,14 +46,6 @@ export interface RunningController {
   readonly catalog: Catalog;
   readonly dispatcher: Dispatcher;
   stop(): Promise<void>;
-}
-
-/** Splits host:port (IPv6 in brackets). */
-export function splitHostPort(s: string, what: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(s);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new CofferError(ErrorCode.Usage, `${what} '${s}' is not HOST:PORT (e.g. 127.0.0.1:7443)`);
-  return { host: m[1] ?? m[2] ?? '', port };
 }
 
 /**
