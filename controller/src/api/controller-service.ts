@@ -106,14 +106,17 @@ export function controllerService(d: ServiceDeps): ControllerServiceServer {
       return { token, expiresMs: now + ttl * 1000 };
     }),
 
-    listAgents: unary('ListAgents', () => ({
-      agents: catalog.agents.list().map((a) => {
-        const live = dispatcher.registry.get(a.id);
-        const running = catalog.jobs.inStates([JobState.JOB_STATE_DISPATCHED, JobState.JOB_STATE_RUNNING]).filter((j) => j.agent === a.name).length;
-        const { localStores: _l, ...rest } = a;
-        return { ...rest, connected: live !== undefined, runningJobs: running };
-      }),
-    })),
+    listAgents: unary('ListAgents', () => {
+      // One count of the active jobs for all agents, not a query per agent.
+      const running = new Map<string, number>();
+      for (const c of catalog.jobs.countByAgentAndStore([JobState.JOB_STATE_DISPATCHED, JobState.JOB_STATE_RUNNING])) running.set(c.agent, (running.get(c.agent) ?? 0) + c.n);
+      return {
+        agents: catalog.agents.list().map((a) => {
+          const { localStores: _l, ...rest } = a;
+          return { ...rest, connected: dispatcher.registry.get(a.id) !== undefined, runningJobs: running.get(a.name) ?? 0 };
+        }),
+      };
+    }),
 
     revokeAgent: unary('RevokeAgent', (req) => {
       const a = catalog.agents.byName(req.name);

@@ -34,6 +34,11 @@ function forgottenIds(summaryJson: string): string[] {
   }
 }
 
+/** The result of an attempt that failed on the controller's side (no report from the agent). */
+function failure(error: string, retryable: boolean): JobResult {
+  return { ok: false, error, retryable, exitCode: 0, summaryJson: '', snapshot: undefined };
+}
+
 /** Tunables (tests shorten them). */
 export interface DispatcherOptions {
   /** How long a disconnected agent's jobs wait for it before they fail (and are retried). @default 120000 */
@@ -190,7 +195,7 @@ export class Dispatcher implements AgentEvents {
     }
     for (const job of this.catalog.jobs.inStates(ACTIVE)) {
       if (job.agent !== live.agentName || known.has(job.id)) continue;
-      this.finishAttempt(job, { ok: false, error: `agent ${live.agentName} restarted and no longer knows the job`, retryable: true, exitCode: 0, summaryJson: '', snapshot: undefined }, JobState.JOB_STATE_FAILED);
+      this.finishAttempt(job, failure(`agent ${live.agentName} restarted and no longer knows the job`, true), JobState.JOB_STATE_FAILED);
     }
     live.ready = true;
     live.channel.send({ msg: { $case: 'welcome', value: { agentId: live.agentId, heartbeatSeconds: HEARTBEAT_S, cancelJobIds: cancel } } });
@@ -218,7 +223,7 @@ export class Dispatcher implements AgentEvents {
   private done(live: LiveAgent, d: JobDone): void {
     const job = this.catalog.jobs.current(d.jobId);
     if (job && job.agent === live.agentName && ACTIVE.includes(job.state as (typeof ACTIVE)[number])) {
-      const result = d.result ?? { ok: false, error: 'the agent sent no result', retryable: false, exitCode: 0, summaryJson: '', snapshot: undefined };
+      const result = d.result ?? failure('the agent sent no result', false);
       this.finishAttempt(job, result, d.state);
     } else if (job && job.agent === live.agentName && job.state === JobState.JOB_STATE_QUEUED && d.state === JobState.JOB_STATE_SUCCEEDED && d.result?.ok) {
       // The attempt failed for lost contact, yet the agent finished it: keep its success rather than run it again.
@@ -253,16 +258,26 @@ export class Dispatcher implements AgentEvents {
     } else {
       this.catalog.jobs.transition(job.id, from, JobState.JOB_STATE_FAILED, now, result.error || 'failed', { finishedMs: now, result });
     }
-    this.changed(job.id);
-    const after = this.catalog.jobs.get(job.id);
-    if (after && FINAL_STATES.has(after.state)) for (const f of this.finishedListeners) f(after);
+    this.settled(job.id);
     this.kick();
+  }
+
+  /** Reports a job that changed; when it has reached a final state, tells the finished listeners too. */
+  private settled(id: string): void {
+    this.changed(id);
+    const after = this.catalog.jobs.get(id);
+    if (after && FINAL_STATES.has(after.state)) for (const f of this.finishedListeners) f(after);
+  }
+
+  /** Fails a queued job that cannot run (deadline passed, store gone, passphrase unreadable). */
+  private failQueued(id: string, now: number, message: string): void {
+    if (this.catalog.jobs.transition(id, [JobState.JOB_STATE_QUEUED], JobState.JOB_STATE_FAILED, now, message, { finishedMs: now })) this.settled(id);
   }
 
   /** Fails (for a retry) every active job of an agent that is gone. */
   private failJobsOf(agentName: string, why: string): void {
     for (const job of this.catalog.jobs.inStates(ACTIVE)) {
-      if (job.agent === agentName) this.finishAttempt(job, { ok: false, error: why, retryable: true, exitCode: 0, summaryJson: '', snapshot: undefined }, JobState.JOB_STATE_FAILED);
+      if (job.agent === agentName) this.finishAttempt(job, failure(why, true), JobState.JOB_STATE_FAILED);
     }
   }
 
@@ -273,15 +288,13 @@ export class Dispatcher implements AgentEvents {
     const now = this.clock.now();
     if (job.state === JobState.JOB_STATE_QUEUED) {
       this.catalog.jobs.transition(id, [JobState.JOB_STATE_QUEUED], JobState.JOB_STATE_CANCELLED, now, 'cancelled before it ran', { finishedMs: now, cancelRequested: true });
-      const after = this.catalog.jobs.get(id);
-      if (after) for (const f of this.finishedListeners) f(after);
     } else if (ACTIVE.includes(job.state as (typeof ACTIVE)[number])) {
       this.catalog.jobs.requestCancel(id);
       const live = this.registry.byName(job.agent);
       live?.channel.send({ msg: { $case: 'cancel', value: { jobId: id } } });
       this.log.info({ job: id, agent: job.agent, delivered: live !== undefined }, 'cancellation requested');
     }
-    this.changed(id);
+    this.settled(id);
     return this.catalog.jobs.get(id);
   }
 
@@ -312,10 +325,7 @@ export class Dispatcher implements AgentEvents {
     let wake = Infinity;
     for (const job of this.catalog.jobs.inStates([JobState.JOB_STATE_QUEUED])) {
       if (job.deadlineMs <= now) {
-        this.catalog.jobs.transition(job.id, [JobState.JOB_STATE_QUEUED], JobState.JOB_STATE_FAILED, now, 'no agent could run it before its deadline', { finishedMs: now });
-        this.changed(job.id);
-        const after = this.catalog.jobs.get(job.id);
-        if (after) for (const f of this.finishedListeners) f(after);
+        this.failQueued(job.id, now, 'no agent could run it before its deadline');
         continue;
       }
       wake = Math.min(wake, job.deadlineMs);
@@ -325,8 +335,7 @@ export class Dispatcher implements AgentEvents {
       }
       const store = this.catalog.stores.get(job.store);
       if (!store) {
-        this.catalog.jobs.transition(job.id, [JobState.JOB_STATE_QUEUED], JobState.JOB_STATE_FAILED, now, `store ${job.store} no longer exists`, { finishedMs: now });
-        this.changed(job.id);
+        this.failQueued(job.id, now, `store ${job.store} no longer exists`);
         continue;
       }
       const storeMax = Number(store.options.max_jobs ?? DEFAULT_STORE_MAX_JOBS) || DEFAULT_STORE_MAX_JOBS;
@@ -347,8 +356,7 @@ export class Dispatcher implements AgentEvents {
       try {
         passphrase = store.passphraseOnAgent ? '' : (this.catalog.stores.passphrase(store.name) ?? '');
       } catch (err) {
-        this.catalog.jobs.transition(job.id, [JobState.JOB_STATE_QUEUED], JobState.JOB_STATE_FAILED, now, err instanceof Error ? err.message : String(err), { finishedMs: now });
-        this.changed(job.id);
+        this.failQueued(job.id, now, err instanceof Error ? err.message : String(err));
         continue;
       }
       const attempt = job.attempt + 1;
