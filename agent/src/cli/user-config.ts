@@ -3,10 +3,10 @@
  * `$XDG_CONFIG_HOME/coffer/config.json` (default ~/.config/coffer), mode 0600,
  * written atomically.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeFileAtomicSync } from '@coffer/shared/atomic-file.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 
 /** Settings of one named entry; `location` is required. */
@@ -63,9 +63,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): UserConfig {
 export function writeConfig(c: UserConfig, env: NodeJS.ProcessEnv = process.env): void {
   const dir = configDir(env);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = path.join(dir, `.config.json.${randomBytes(6).toString('hex')}`);
-  fs.writeFileSync(tmp, JSON.stringify(c, null, 2) + '\n', { mode: 0o600 });
-  fs.renameSync(tmp, path.join(dir, 'config.json'));
+  writeFileAtomicSync(path.join(dir, 'config.json'), JSON.stringify(c, null, 2) + '\n', 0o600);
 }
 
 /** Looks up `@name` in a section (then among remotes); throws a usage error naming the fix when absent. */

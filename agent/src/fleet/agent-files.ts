@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomicSync as writeFileAtomic } from '@coffer/shared/atomic-file.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 
 /** What agent.json holds. */
@@ -23,19 +24,6 @@ export interface AgentIdentity extends AgentConfig {
   readonly caPem: string;
   readonly certPem: string;
   readonly keyPem: string;
-}
-
-/** Writes `data` to `file` atomically with `mode`. */
-export function writeFileAtomic(file: string, data: string, mode: number): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w', mode);
-  try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(tmp, file);
 }
 
 /** Saves an enrollment. */

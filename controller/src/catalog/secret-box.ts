@@ -5,6 +5,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import { writeFileAtomicSync } from '@coffer/shared/atomic-file.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 
 /** Seals and opens small secrets. */
@@ -13,11 +14,7 @@ export class SecretBox {
 
   /** Loads the key from `file`, creating it (atomically, 0600) if it does not exist. */
   static open(file: string): SecretBox {
-    if (!fs.existsSync(file)) {
-      const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, randomBytes(32).toString('base64') + '\n', { mode: 0o600 });
-      fs.renameSync(tmp, file);
-    }
+    if (!fs.existsSync(file)) writeFileAtomicSync(file, randomBytes(32).toString('base64') + '\n', 0o600);
     const key = Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'base64');
     if (key.length !== 32) throw new CofferError(ErrorCode.Config, `${file} is not a 32-byte base64 key; restore it from backup`);
     return new SecretBox(key);

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomicSync } from '@coffer/shared/atomic-file.js';
 import { expectArgs, int, parseArgs, str } from '@coffer/shared/cli-args.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { CLIENT_URI_SCHEME, createKeyAndCsr, signClientCertificate } from '@coffer/shared/pki/index.js';
@@ -33,10 +34,8 @@ export async function clientCert(argv: readonly string[], out: (line: string) =>
   fs.mkdirSync(outDir, { recursive: true, mode: 0o700 });
   const keyFile = path.join(outDir, `${name}.key`);
   const certFile = path.join(outDir, `${name}.pem`);
-  fs.writeFileSync(`${keyFile}.tmp`, keyPem, { mode: 0o600 });
-  fs.renameSync(`${keyFile}.tmp`, keyFile);
-  fs.writeFileSync(`${certFile}.tmp`, cert.certPem, { mode: 0o644 });
-  fs.renameSync(`${certFile}.tmp`, certFile);
+  writeFileAtomicSync(keyFile, keyPem, 0o600);
+  writeFileAtomicSync(certFile, cert.certPem, 0o644);
   out(`client certificate for ${name} (serial ${cert.serial}, valid until ${new Date(cert.notAfter).toISOString()}): ${certFile} and ${keyFile}`);
   return 0;
 }

@@ -8,6 +8,7 @@ import { createHash, randomBytes, X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { writeFileAtomicSync as writeAtomic } from '@coffer/shared/atomic-file.js';
 import { createCa, issueServerCertificate, type CaMaterial } from '@coffer/shared/pki/index.js';
 
 /** The material the server runs with. */
@@ -19,12 +20,6 @@ export interface ControllerPki {
   readonly adminToken: string;
   /** The CA's fingerprint as it appears in enrollment tokens. */
   readonly caPin: string;
-}
-
-function writeAtomic(file: string, data: string, mode: number): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, data, { mode });
-  fs.renameSync(tmp, file);
 }
 
 /** The pin of a CA certificate: the first 16 bytes of the SHA-256 of its DER, base64url. */
