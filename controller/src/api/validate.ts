@@ -1,14 +1,14 @@
 /** Validation of API input: names, locations, options. Each failure names its field. */
+import { CATALOG_NAME } from '../names.js';
 import { invalid } from './api-error.js';
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** Option keys that hold secrets and are therefore refused in options (they belong elsewhere). */
 const SECRET_OPTIONS = new Set(['passphrase', 'passphrase_cmd', 'passphrase_file', 'key_passphrase']);
 
 /** A catalog name: letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64. */
 export function checkName(field: string, name: string): string {
-  if (!NAME.test(name)) throw invalid(field, `'${name}' is not a valid name; use letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit)`);
+  if (!CATALOG_NAME.test(name)) throw invalid(field, `'${name}' is not a valid name; use letters, digits, '.', '_' and '-' (at most 64, starting with a letter or digit)`);
   return name;
 }
 

@@ -10,6 +10,7 @@ import { writeFileAtomicSync } from '@coffer/shared/atomic-file.js';
 import { expectArgs, int, parseArgs, str } from '@coffer/shared/cli-args.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { CLIENT_URI_SCHEME, createKeyAndCsr, signClientCertificate } from '@coffer/shared/pki/index.js';
+import { CATALOG_NAME } from '../names.js';
 
 const USAGE = 'coffer controller client-cert --data DIR --name NAME --out DIR [--days 365]';
 
@@ -21,7 +22,7 @@ export async function clientCert(argv: readonly string[], out: (line: string) =>
   const name = str(p, 'name');
   const outDir = str(p, 'out');
   if (!data || !name || !outDir) throw new CofferError(ErrorCode.Usage, `usage: ${USAGE}`);
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name)) throw new CofferError(ErrorCode.Usage, `--name '${name}' is not a valid name; use letters, digits, '.', '_' and '-'`);
+  if (!CATALOG_NAME.test(name)) throw new CofferError(ErrorCode.Usage, `--name '${name}' is not a valid name; use letters, digits, '.', '_' and '-'`);
   const days = int(p, 'days') ?? 365;
   let ca;
   try {

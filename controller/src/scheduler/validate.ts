@@ -8,6 +8,7 @@ import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { parseDuration } from '@coffer/shared/duration.js';
 import { JobKind, type RetentionPolicy } from '@coffer/shared/gen/coffer/v1/common.js';
 import { Schedule } from '@coffer/shared/gen/coffer/v1/controller.js';
+import { CATALOG_NAME } from '../names.js';
 import { checkTiming } from './validate-timing.js';
 
 /** The missed-run policies; the first is the default. */
@@ -15,7 +16,6 @@ export const MISSED_POLICIES = ['run-once', 'skip'] as const;
 /** A missed-run policy. */
 export type MissedPolicy = (typeof MISSED_POLICIES)[number];
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const SUBSET = /^(\d+(?:\.\d+)?)%$/;
 const KIND_NAMES: Partial<Record<JobKind, string>> = {
   [JobKind.JOB_KIND_BACKUP]: 'backup',
@@ -36,11 +36,11 @@ export function validateSchedule(input: Partial<Schedule> | undefined): Schedule
   s.name = s.name.trim();
   s.source = s.source.trim();
   s.store = s.store.trim();
-  if (!NAME.test(s.name)) {
+  if (!CATALOG_NAME.test(s.name)) {
     problems.push(
       s.name === ''
         ? "name: required, e.g. 'nightly-home'"
-        : `name: '${s.name}' may hold only letters, digits, '.', '_' and '-' (at most 128), e.g. 'nightly-home'`,
+        : `name: '${s.name}' may hold only letters, digits, '.', '_' and '-' (at most 64), e.g. 'nightly-home'`,
     );
   }
   checkJob(s, problems);
