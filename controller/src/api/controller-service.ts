@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
 import type { Clock } from '@coffer/shared/clock.js';
 import { JobKind, JobState } from '@coffer/shared/gen/coffer/v1/common.js';
-import type { ControllerServiceServer, Job, Schedule } from '@coffer/shared/gen/coffer/v1/controller.js';
+import type { AddDestinationRequest, ControllerServiceServer, Destination, Job, Schedule } from '@coffer/shared/gen/coffer/v1/controller.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { FINAL_STATES, type JobRecord } from '../catalog/jobs.js';
 import { DEFAULT_TOKEN_TTL_S } from '../defaults.js';
@@ -89,6 +89,19 @@ export function controllerService(d: ServiceDeps): ControllerServiceServer {
     }
   };
 
+  /** Adds a source or destination: a place one agent reaches. */
+  const addPlace = (what: 'source' | 'destination', req: AddDestinationRequest, role: string): Destination => {
+    checkName('name', req.name);
+    checkLocation('location', req.location);
+    if (req.agent === '') throw invalid('agent', `say which agent ${role} (--agent NAME)`);
+    if (!catalog.agents.byName(req.agent)) throw notFound('agent', req.agent, "enroll it first, or check 'coffer ctl agents'");
+    const table = what === 'source' ? catalog.sources : catalog.destinations;
+    if (!table.add({ name: req.name, location: req.location, agent: req.agent, options: checkOptions('options', req.options), nowMs: clock.now() })) throw exists(what, req.name);
+    const added = table.get(req.name);
+    if (!added) throw new ApiError(status.INTERNAL, `${what} vanished`);
+    return added;
+  };
+
   const job = (id: string): JobRecord => {
     const j = catalog.jobs.get(id);
     if (!j) throw notFound('job', id, "list jobs with 'coffer ctl job list'");
@@ -149,17 +162,7 @@ export function controllerService(d: ServiceDeps): ControllerServiceServer {
       return {};
     }),
 
-    addSource: unary('AddSource', (req) => {
-      checkName('name', req.name);
-      checkLocation('location', req.location);
-      if (req.agent === '') throw invalid('agent', 'say which agent backs it up (--agent NAME)');
-      if (!catalog.agents.byName(req.agent)) throw notFound('agent', req.agent, "enroll it first, or check 'coffer ctl agents'");
-      const options = checkOptions('options', req.options);
-      if (!catalog.sources.add({ name: req.name, location: req.location, agent: req.agent, options, nowMs: clock.now() })) throw exists('source', req.name);
-      const s = catalog.sources.get(req.name);
-      if (!s) throw new ApiError(status.INTERNAL, 'source vanished');
-      return s;
-    }),
+    addSource: unary('AddSource', (req) => ({ ...addPlace('source', req, 'backs it up'), lastBackupMs: 0 })),
     listSources: unary('ListSources', () => {
       const last = catalog.snapshots.lastBySource();
       return { sources: catalog.sources.list().map((s) => ({ ...s, lastBackupMs: last.get(s.name) ?? 0 })) };
@@ -170,19 +173,8 @@ export function controllerService(d: ServiceDeps): ControllerServiceServer {
       return {};
     }),
 
-    addDestination: unary('AddDestination', (req) => {
-      checkName('name', req.name);
-      checkLocation('location', req.location);
-      if (req.agent === '') throw invalid('agent', 'say which agent restores there (--agent NAME)');
-      if (!catalog.agents.byName(req.agent)) throw notFound('agent', req.agent, "enroll it first, or check 'coffer ctl agents'");
-      const options = checkOptions('options', req.options);
-      if (!catalog.destinations.add({ name: req.name, location: req.location, agent: req.agent, options, nowMs: clock.now() })) throw exists('destination', req.name);
-      const s = catalog.destinations.get(req.name);
-      if (!s) throw new ApiError(status.INTERNAL, 'destination vanished');
-      const { lastBackupMs: _x, ...rest } = s;
-      return rest;
-    }),
-    listDestinations: unary('ListDestinations', () => ({ destinations: catalog.destinations.list().map(({ lastBackupMs: _x, ...rest }) => rest) })),
+    addDestination: unary('AddDestination', (req) => addPlace('destination', req, 'restores there')),
+    listDestinations: unary('ListDestinations', () => ({ destinations: catalog.destinations.list() })),
     removeDestination: unary('RemoveDestination', (req) => {
       if (!catalog.destinations.remove(req.name)) throw notFound('destination', req.name, "check 'coffer ctl destination list'");
       return {};

@@ -3,7 +3,7 @@
  * passphrases are sealed with the SecretBox (never stored in clear); sources and
  * destinations belong to the agent that reaches them.
  */
-import type { Destination, Source, Store } from '@coffer/shared/gen/coffer/v1/controller.js';
+import type { Destination, Store } from '@coffer/shared/gen/coffer/v1/controller.js';
 import { prepared, type Db } from './db.js';
 import { parseJson } from './json.js';
 import type { SecretBox } from './secret-box.js';
@@ -88,13 +88,13 @@ export class PlaceTable {
     return r.changes === 1;
   }
 
-  get(name: string): Source | undefined {
+  get(name: string): Destination | undefined {
     const r = prepared(this.db, `SELECT * FROM ${this.table} WHERE name = ?`).get(name) as PlaceRow | undefined;
-    return r ? { ...placeOf(r), lastBackupMs: 0 } : undefined;
+    return r ? placeOf(r) : undefined;
   }
 
-  list(): Source[] {
-    return (prepared(this.db, `SELECT * FROM ${this.table} ORDER BY name`).all() as PlaceRow[]).map((r) => ({ ...placeOf(r), lastBackupMs: 0 }));
+  list(): Destination[] {
+    return (prepared(this.db, `SELECT * FROM ${this.table} ORDER BY name`).all() as PlaceRow[]).map(placeOf);
   }
 
   remove(name: string): boolean {
