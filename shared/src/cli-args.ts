@@ -94,3 +94,21 @@ export function int(p: Parsed, name: string): number | undefined {
 export function expectArgs(p: Parsed, min: number, max: number, usage: string): void {
   if (p.args.length < min || p.args.length > max) throw new CofferError(ErrorCode.Usage, `usage: ${usage}`);
 }
+
+/**
+ * Splits the leading flags of `argv` (those before the first word: `at`, a verb, a
+ * subcommand) from the rest, taking the value of each 'string' flag of `spec` given as
+ * a separate word. The caller parses the leading part with {@link parseArgs}.
+ */
+export function splitLeadingFlags(argv: readonly string[], spec: FlagSpec): { leading: string[]; rest: string[] } {
+  const leading: string[] = [];
+  let i = 0;
+  while (i < argv.length && (argv[i] as string).startsWith('-')) {
+    const a = argv[i] as string;
+    leading.push(a);
+    const name = a.replace(/^--?/, '').split('=')[0] ?? '';
+    if (spec[name] === 'string' && !a.includes('=')) leading.push(argv[++i] ?? '');
+    i++;
+  }
+  return { leading, rest: argv.slice(i) };
+}

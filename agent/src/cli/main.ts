@@ -6,7 +6,7 @@
  * the last line printed (the `exit` field tells it from `check`'s issue lines).
  */
 import { CofferError, ErrorCode, exitCodeFor } from '@coffer/shared/errors.js';
-import { parseArgs, str, flag } from './args.js';
+import { parseArgs, splitLeadingFlags, str, flag } from './args.js';
 import type { Context } from './context.js';
 import type { Verb } from './verb.js';
 import { verbs } from './verbs/index.js';
@@ -20,20 +20,6 @@ function usage(): string {
   for (const v of verbs.values()) lines.push(`  ${v.usage}`);
   lines.push('', 'exit codes: 0 ok, 1 error, 2 usage, 3 some files unreadable, 10 no store, 11 locked, 12 wrong passphrase, 130 interrupted');
   return lines.join('\n');
-}
-
-/** Splits global flags (before `at` or the verb) from the rest. */
-function splitGlobal(argv: readonly string[]): { globals: string[]; rest: string[] } {
-  const globals: string[] = [];
-  let i = 0;
-  while (i < argv.length && (argv[i] as string).startsWith('-')) {
-    const a = argv[i] as string;
-    globals.push(a);
-    const name = a.replace(/^--?/, '').split('=')[0] as keyof typeof GLOBAL_FLAGS;
-    if (GLOBAL_FLAGS[name] === 'string' && !a.includes('=')) globals.push(argv[++i] ?? '');
-    i++;
-  }
-  return { globals, rest: argv.slice(i) };
 }
 
 /** Whether the arguments ask for JSON output (`--json` anywhere before a `--`). */
@@ -62,7 +48,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     process.exit(1);
   });
   try {
-    const { globals, rest } = splitGlobal(argv);
+    const { leading: globals, rest } = splitLeadingFlags(argv, GLOBAL_FLAGS);
     const g = parseArgs(globals, GLOBAL_FLAGS, 'coffer');
     if (flag(g, 'help') || flag(g, 'h') || rest.length === 0 || rest[0] === 'help') {
       process.stdout.write(usage() + '\n');

@@ -4,7 +4,7 @@
  * (the API client). Errors are one line on stderr with the documented exit status.
  */
 import path from 'node:path';
-import { flag, parseArgs, str, list, expectArgs } from '@coffer/shared/cli-args.js';
+import { flag, parseArgs, splitLeadingFlags, str, list, expectArgs } from '@coffer/shared/cli-args.js';
 import { CofferError, ErrorCode, exitCodeFor } from '@coffer/shared/errors.js';
 import { Ctl, clientConfig } from './client.js';
 import { agentCmd, agents, token } from './ctl/agents.js';
@@ -63,18 +63,10 @@ async function controllerStart(argv: readonly string[]): Promise<number> {
 }
 
 async function ctl(argv: readonly string[]): Promise<number> {
-  const globals: string[] = [];
-  let i = 0;
   const G = { controller: 'string', token: 'string', 'token-file': 'string', ca: 'string', cert: 'string', key: 'string', help: 'bool' } as const;
-  while (i < argv.length && (argv[i] as string).startsWith('-')) {
-    const a = argv[i] as string;
-    globals.push(a);
-    const name = a.replace(/^--?/, '').split('=')[0] as keyof typeof G;
-    if (G[name] === 'string' && !a.includes('=')) globals.push(argv[++i] ?? '');
-    i++;
-  }
-  const g = parseArgs(globals, G, 'ctl');
-  const [cmd, ...rest] = argv.slice(i);
+  const { leading, rest: words } = splitLeadingFlags(argv, G);
+  const g = parseArgs(leading, G, 'ctl');
+  const [cmd, ...rest] = words;
   const fn = CTL_COMMANDS[cmd ?? ''];
   if (flag(g, 'help') || !fn) {
     (fn || flag(g, 'help') ? out : err)(CTL_USAGE);
