@@ -133,9 +133,11 @@ export class JobTable {
   }
 
   addLog(id: string, line: LogLine): void {
-    const n = (prepared(this.db, 'SELECT COUNT(*) AS n FROM job_logs WHERE job_id = ?').get(id) as { n: number }).n;
-    if (n >= LOG_LINES_PER_JOB) return;
-    prepared(this.db, 'INSERT INTO job_logs (job_id, time_ms, level, text) VALUES (?, ?, ?, ?)').run(id, line.timeMs, line.level, line.text);
+    this.db.transaction(() => {
+      // The job's counter admits the line (one row update), not a count of its stored lines.
+      if (prepared(this.db, 'UPDATE jobs SET log_lines = log_lines + 1 WHERE id = ? AND log_lines < ?').run(id, LOG_LINES_PER_JOB).changes === 0) return;
+      prepared(this.db, 'INSERT INTO job_logs (job_id, time_ms, level, text) VALUES (?, ?, ?, ?)').run(id, line.timeMs, line.level, line.text);
+    })();
   }
 
   logs(id: string): LogLine[] {

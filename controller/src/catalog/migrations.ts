@@ -110,4 +110,9 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (store, id)
   );
   `,
+  // 2: a per-job count of stored log lines, so the cap costs one UPDATE instead of a COUNT per line.
+  `
+  ALTER TABLE jobs ADD COLUMN log_lines INTEGER NOT NULL DEFAULT 0;
+  UPDATE jobs SET log_lines = (SELECT COUNT(*) FROM job_logs WHERE job_logs.job_id = jobs.id);
+  `,
 ];

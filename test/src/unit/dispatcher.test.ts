@@ -12,6 +12,7 @@ import { ManualClock } from '@coffer/shared/clock.js';
 import type { ControllerMessage, RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
 import { JobState, type JobResult, type JobSpec } from '@coffer/shared/gen/coffer/v1/common.js';
 import { Catalog } from '@coffer/controller/catalog/catalog.js';
+import { LOG_LINES_PER_JOB } from '@coffer/controller/catalog/jobs.js';
 import { Dispatcher } from '@coffer/controller/dispatch/dispatcher.js';
 import type { AgentChannel } from '@coffer/controller/dispatch/transport.js';
 import { submitJob } from '@coffer/controller/jobs/submit.js';
@@ -317,6 +318,14 @@ describe('Dispatcher', () => {
     assert.equal(catalog.jobs.get(old.id), undefined);
     assert.deepEqual(catalog.jobs.logs(old.id), []);
     assert.ok(catalog.jobs.get(queued.id));
+  });
+
+  it('keeps at most LOG_LINES_PER_JOB log lines per job', () => {
+    const job = submitJob(catalog, clock, verify);
+    for (let i = 0; i < LOG_LINES_PER_JOB + 5; i++) catalog.jobs.addLog(job.id, { timeMs: i, level: 'info', text: `line ${i}` });
+    const kept = catalog.jobs.logs(job.id);
+    assert.equal(kept.length, LOG_LINES_PER_JOB);
+    assert.equal(kept.at(-1)?.text, `line ${LOG_LINES_PER_JOB - 1}`, 'the first lines are kept, later ones dropped');
   });
 
   it('a second connection of the same agent replaces the first', () => {
