@@ -12,8 +12,14 @@ import { DEFAULT_LEVEL } from './compress.js';
 import { hashPlain } from './hash.js';
 import { deriveKek, type KdfParams, newKdfParams } from './kdf.js';
 
-/** Current (and only) store format version. */
-export const FORMAT_VERSION = 1;
+/**
+ * Store format version that `create` writes. Version 2 (docs/format.md §12) adds the
+ * config's authentication under the master keys and raw-byte names in trees; version 1
+ * stores are read and written as version 1 (a writer never changes a store's version).
+ */
+export const FORMAT_VERSION = 2;
+/** Oldest store format version this coffer reads. */
+export const MIN_FORMAT_VERSION = 1;
 /** Target packfile size; see docs/format.md. */
 export const DEFAULT_PACK_SIZE = 16 * 1024 * 1024;
 
@@ -86,6 +92,9 @@ export function parseConfig(bytes: Uint8Array, where: string): StoreConfig {
   }
   if (cfg.format !== 'coffer-store') {
     throw new CofferError(ErrorCode.StoreNotFound, `${where} is not a coffer store (config has format '${String(cfg.format)}')`);
+  }
+  if (!Number.isInteger(cfg.version) || cfg.version < MIN_FORMAT_VERSION) {
+    throw new CofferError(ErrorCode.Corrupt, `the config file of ${where} has an invalid format version ${JSON.stringify(cfg.version)}`);
   }
   if (cfg.version > FORMAT_VERSION) {
     throw new CofferError(ErrorCode.Config, `${where} uses store format ${cfg.version}, newer than this coffer supports (${FORMAT_VERSION}); upgrade coffer`);
