@@ -4,6 +4,7 @@
  */
 import type { Progress, ProgressListener } from '../engine/progress.js';
 import { bytes, duration } from './format.js';
+import { displayName } from './names.js';
 
 /** Creates a listener for the current output mode. */
 export function progressListener(json: boolean, quiet: boolean): { listener: ProgressListener | undefined; done: () => void } {
@@ -51,7 +52,7 @@ export function progressListener(json: boolean, quiet: boolean): { listener: Pro
       if (rate > 0 && frac < 1) eta = ` ETA ${duration(((p.totalBytes - p.bytes) / rate) * 1000)}`;
     }
     const files = p.totalFiles > 0 ? `${p.files}/${p.totalFiles}` : `${p.files}`;
-    const line = `${bar}${files} files ${bytes(p.bytes)} ${bytes(rate)}/s${eta}${p.errors ? ` ${p.errors} errors` : ''} ${p.current}`;
+    const line = `${bar}${files} files ${bytes(p.bytes)} ${bytes(rate)}/s${eta}${p.errors ? ` ${p.errors} errors` : ''} ${displayName(p.current)}`;
     process.stderr.write(`\r${line.slice(0, width).padEnd(width)}`);
     drawn = true;
   };

@@ -2,38 +2,70 @@
  * Local-disk source. Uses synchronous file-system calls on purpose: for files in the
  * page cache they cost microseconds, where each promise-based call costs a thread-pool
  * round trip; the CPU-heavy work runs on worker threads meanwhile.
+ * Names are bytes: directories are read as Buffers, every path handed to the file
+ * system is the Buffer of its bytes (raw-name.ts), and symlink targets are read as
+ * bytes, so any name and any target backs up exactly. Extended attribute names stay
+ * strings (the xattr binding takes and returns UTF-8 strings).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { listAttributesSync, getAttributeSync } from '@napi-rs/xattr';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { hasRawBytes, nameFromBytes, nameToBytes } from '../engine/raw-name.js';
 import type { Xattr } from '../engine/tree.js';
 import { groupName, userName } from './fs-ids.js';
 import type { DirListing, EntryMeta, Source, SourceFile } from './source.js';
 
-function readXattrs(p: string): Xattr[] | undefined {
-  let names: string[];
+/**
+ * A string path by which the xattr binding (which encodes paths as UTF-8) reaches the
+ * entry at `p`, with the file descriptor to close after; undefined when there is none:
+ * a path with raw bytes goes through /proc/self/fd of the directory (for a directory,
+ * itself), which works unless a non-directory's own name holds raw bytes.
+ */
+function xattrPath(p: string, isDir: boolean): { path: string; fd?: number } | undefined {
+  if (!hasRawBytes(p)) return { path: p };
+  const base = path.basename(p);
+  const dir = isDir ? p : path.dirname(p);
+  if (!isDir && hasRawBytes(base)) return undefined;
+  let fd: number;
   try {
-    names = listAttributesSync(p);
+    fd = fs.openSync(nameToBytes(dir), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | (isDir ? fs.constants.O_NOFOLLOW : 0));
   } catch {
     return undefined;
   }
-  if (names.length === 0) return undefined;
-  const out: Xattr[] = [];
-  for (const name of names.sort()) {
-    try {
-      const v = getAttributeSync(p, name);
-      if (v) out.push({ name, value: v.toString('base64') });
-    } catch {
-      // vanished or unreadable attribute: skip it
-    }
-  }
-  return out.length ? out : undefined;
+  return { path: isDir ? `/proc/self/fd/${fd}/.` : `/proc/self/fd/${fd}/${base}`, fd };
 }
 
-/** Metadata of a path from lstat (bigint for full-precision times and inode numbers). */
+function readXattrs(p: string, isDir: boolean): Xattr[] | undefined {
+  const at = xattrPath(p, isDir);
+  if (!at) return undefined;
+  try {
+    let names: string[];
+    try {
+      names = listAttributesSync(at.path);
+    } catch {
+      return undefined;
+    }
+    if (names.length === 0) return undefined;
+    const out: Xattr[] = [];
+    for (const name of names.sort()) {
+      try {
+        const v = getAttributeSync(at.path, name);
+        if (v) out.push({ name, value: v.toString('base64') });
+      } catch {
+        // vanished or unreadable attribute: skip it
+      }
+    }
+    return out.length ? out : undefined;
+  } finally {
+    if (at.fd !== undefined) fs.closeSync(at.fd);
+  }
+}
+
+/** Metadata of a path from lstat (bigint for full-precision times and inode numbers); `p` may hold raw bytes. */
 export function metaOf(p: string, name: string, withXattrs = true): EntryMeta {
-  const st = fs.lstatSync(p, { bigint: true });
+  const bytes = nameToBytes(p);
+  const st = fs.lstatSync(bytes, { bigint: true });
   const mode = Number(st.mode & 0o7777n);
   const base = {
     name,
@@ -49,14 +81,14 @@ export function metaOf(p: string, name: string, withXattrs = true): EntryMeta {
   const names = { user: userName(base.uid), group: groupName(base.gid) };
   const named = { ...base, ...(names.user ? { user: names.user } : {}), ...(names.group ? { group: names.group } : {}) };
   if (st.isFile()) {
-    const x = withXattrs ? readXattrs(p) : undefined;
+    const x = withXattrs ? readXattrs(p, false) : undefined;
     return { ...named, type: 'file', size: Number(st.size), ...(x ? { xattrs: x } : {}) };
   }
   if (st.isDirectory()) {
-    const x = withXattrs ? readXattrs(p) : undefined;
+    const x = withXattrs ? readXattrs(p, true) : undefined;
     return { ...named, type: 'dir', ...(x ? { xattrs: x } : {}) };
   }
-  if (st.isSymbolicLink()) return { ...named, type: 'symlink', target: fs.readlinkSync(p, 'utf8') };
+  if (st.isSymbolicLink()) return { ...named, type: 'symlink', target: nameFromBytes(fs.readlinkSync(bytes, { encoding: 'buffer' })) };
   const kind = st.isFIFO() ? 'fifo' : st.isSocket() ? 'socket' : st.isCharacterDevice() ? 'char-device' : 'block-device';
   return { ...named, type: 'other', kind };
 }
@@ -91,7 +123,7 @@ export class FsSource implements Source {
     const listing: DirListing = { entries: [], errors: [] };
     let names: string[];
     try {
-      names = fs.readdirSync(dir);
+      names = fs.readdirSync(nameToBytes(dir), { encoding: 'buffer' }).map(nameFromBytes);
     } catch (err) {
       return Promise.reject(CofferError.from(err));
     }
@@ -108,7 +140,7 @@ export class FsSource implements Source {
   open(rel: string): Promise<SourceFile> {
     let fd: number;
     try {
-      fd = fs.openSync(this.abs(rel), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+      fd = fs.openSync(nameToBytes(this.abs(rel)), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
     } catch (err) {
       return Promise.reject(CofferError.from(err));
     }
@@ -131,6 +163,7 @@ export class FsSource implements Source {
     });
   }
 
+  /** The absolute path; raw bytes as U+DC80..U+DCFF (give the file system `nameToBytes` of it). */
   localPath(rel: string): string {
     return this.abs(rel);
   }

@@ -3,17 +3,20 @@
  * RepoWriter, and writes the snapshot last, after every blob it names is saved and
  * indexed. Files unchanged since the parent snapshot (same type, size, mtime, and
  * inode and ctime where the source has them) are not read again. A file or directory
- * that cannot be read is recorded as an error and the backup goes on.
+ * that cannot be read is recorded as an error and the backup goes on, and so is, in a
+ * store of format 1, an entry whose name or link target is not UTF-8 (format 1 cannot
+ * record it; a writer never changes a store's format).
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { chunkStream, newWindow } from './chunker.js';
 import type { IgnoreMatcher } from './ignore-rules.js';
 import { BlobType } from './pack.js';
 import type { Progress, ProgressListener } from './progress.js';
+import { hasRawBytes } from './raw-name.js';
 import type { RepoWriter } from './repo-writer.js';
 import type { Repository } from './repository.js';
 import { encodeSnapshot, type EntryError, type Snapshot, SNAPSHOT_AAD, type SnapshotRecord, type SnapshotSummary } from './snapshot.js';
-import { encodeTree, type Tree, type TreeNode } from './tree.js';
+import { encodeTree, hasRawNames, storesRawNames, type Tree, type TreeNode } from './tree.js';
 import { type EntryMeta, joinRel, type Source } from '../connectors/source.js';
 
 /** What to back up and how. */
@@ -204,7 +207,7 @@ class Archiver {
         prev = undefined; // damaged parent: read everything again
       }
     }
-    const entries = listing.entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const entries = this.representable(rel, listing.entries).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const nodes: (TreeNode | undefined)[] = [];
     const pending: Promise<void>[] = [];
     for (const e of entries) {
@@ -277,8 +280,19 @@ class Archiver {
     return this.saveTree({ nodes: nodes.filter((n): n is TreeNode => n !== undefined) });
   }
 
+  /** The entries the store's format can record; the others are recorded as errors. */
+  private representable(rel: string, entries: EntryMeta[]): EntryMeta[] {
+    if (storesRawNames(this.repo.config.version)) return entries;
+    return entries.filter((e) => {
+      if (!hasRawNames(e)) return true;
+      const what = hasRawBytes(e.name) ? 'name' : 'link target';
+      this.error(joinRel(rel, e.name), new Error(`its ${what} is not UTF-8 and this store (format ${this.repo.config.version}) cannot record it; back it up into a store created by this coffer`));
+      return false;
+    });
+  }
+
   async saveTree(tree: Tree): Promise<string> {
-    const bytes = encodeTree(tree);
+    const bytes = encodeTree(tree, this.repo.config.version);
     const own = Buffer.allocUnsafeSlow(bytes.length);
     bytes.copy(own);
     const id = this.repo.idOf(own);

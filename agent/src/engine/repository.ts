@@ -165,7 +165,7 @@ export class Repository {
   async loadTree(id: string): Promise<Tree> {
     const hit = this.treeCache.get(id);
     if (hit) return hit;
-    const tree = decodeTree(await this.loadBlob(BlobType.Tree, id), id);
+    const tree = decodeTree(await this.loadBlob(BlobType.Tree, id), id, this.config.version);
     if (this.treeCache.size > 4096) this.treeCache.clear();
     this.treeCache.set(id, tree);
     return tree;

@@ -2,7 +2,8 @@
  * Copies snapshots into another store, which has its own keys (and possibly its own
  * passphrase): every chunk is read and re-identified with the target's id key, and
  * only chunks the target lacks are written. Trees are rewritten with the new ids.
- * A snapshot already copied (same origin id) is skipped.
+ * A snapshot already copied (same origin id) is skipped. A snapshot with names that are
+ * not UTF-8 cannot be copied into a store of format 1 (encodeTree refuses them).
  */
 import { BlobType } from './pack.js';
 import type { RepoWriter } from './repo-writer.js';
@@ -45,7 +46,7 @@ export async function syncSnapshot(src: Repository, dst: Repository, writer: Rep
     const tree = await src.loadTree(id);
     const nodes: TreeNode[] = [];
     for (const n of tree.nodes) nodes.push(await copyNode(n));
-    const bytes = owned(encodeTree({ nodes }));
+    const bytes = owned(encodeTree({ nodes }, dst.config.version));
     const nid = dst.idOf(bytes);
     await writer.addBlob(BlobType.Tree, nid, bytes);
     await writer.checkpoint();

@@ -1,9 +1,12 @@
 /**
- * Walking snapshot trees and resolving paths inside a snapshot.
+ * Walking snapshot trees and resolving paths inside a snapshot. A path part names an
+ * entry by its name or, when no entry has that name, by its display form (bytes that
+ * are not UTF-8 as `\xHH`, as `ls` shows them), since a command line cannot carry them.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { Repository } from './repository.js';
 import type { SnapshotRecord } from './snapshot.js';
+import { displayName } from './raw-name.js';
 import type { TreeNode } from './tree.js';
 
 /** A node with its path inside the snapshot ('' for the root, no leading slash). */
@@ -32,11 +35,11 @@ export async function findNode(repo: Repository, snap: SnapshotRecord, path: str
   if (path === '') return node;
   for (const part of path.split('/')) {
     if (node.type !== 'dir' || !node.subtree) {
-      throw new CofferError(ErrorCode.NotFound, `'${path}' not found in snapshot ${snap.id.slice(0, 8)} ('${node.name}' is not a directory)`);
+      throw new CofferError(ErrorCode.NotFound, `'${displayName(path)}' not found in snapshot ${snap.id.slice(0, 8)} ('${displayName(node.name)}' is not a directory)`);
     }
     const tree = await repo.loadTree(node.subtree);
-    const next = tree.nodes.find((n) => n.name === part);
-    if (!next) throw new CofferError(ErrorCode.NotFound, `'${path}' not found in snapshot ${snap.id.slice(0, 8)}`);
+    const next = tree.nodes.find((n) => n.name === part) ?? tree.nodes.find((n) => displayName(n.name) === part);
+    if (!next) throw new CofferError(ErrorCode.NotFound, `'${displayName(path)}' not found in snapshot ${snap.id.slice(0, 8)}`);
     node = next;
   }
   return node;
@@ -59,7 +62,7 @@ export async function* walk(repo: Repository, node: TreeNode, path: string): Asy
   const seen = new Set<string>();
   for (const child of tree.nodes) {
     if (seen.has(child.name)) {
-      throw new CofferError(ErrorCode.Corrupt, `tree ${node.subtree.slice(0, 12)} names '${child.name}' twice; refusing it`);
+      throw new CofferError(ErrorCode.Corrupt, `tree ${node.subtree.slice(0, 12)} names '${displayName(child.name)}' twice; refusing it`);
     }
     seen.add(child.name);
     yield* walk(repo, child, path === '' ? child.name : `${path}/${child.name}`);

@@ -2,9 +2,14 @@
  * Directory trees. A tree is the sorted list of one directory's entries; it is stored
  * as a blob (JSON, compressed and encrypted like any blob) whose id is the keyed hash
  * of its bytes, so an unchanged directory encodes to the same id and costs nothing in
- * the next snapshot. Pure: no I/O.
+ * the next snapshot. In memory a name or symlink target is a string whose bytes that
+ * are not UTF-8 are U+DC80..U+DCFF (raw-name.ts); format 2 stores such a name as its
+ * bytes (`rawName`, `rawTarget`, docs/format.md §9), format 1 cannot store it at all.
+ * Decoding refuses names that could escape a restore target, judged on their bytes.
+ * Pure: no I/O.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { displayName, hasRawBytes, nameFromBytes, nameToBytes } from './raw-name.js';
 
 /** What an entry is. `other` covers devices, fifos and sockets: recorded, not restored. */
 export type NodeType = 'file' | 'dir' | 'symlink' | 'other';
@@ -17,6 +22,7 @@ export interface Xattr {
 
 /** One entry of a directory. Optional fields are absent when unknown. */
 export interface TreeNode {
+  /** The entry's name; bytes that are not UTF-8 are U+DC80..U+DCFF (raw-name.ts). */
   readonly name: string;
   readonly type: NodeType;
   /** Permission bits including setuid, setgid and sticky (mode & 0o7777). */
@@ -37,34 +43,126 @@ export interface TreeNode {
   readonly content?: readonly string[];
   /** Directories: id (hex) of the tree of its entries. */
   readonly subtree?: string;
-  /** Symlinks: the target as read. */
+  /** Symlinks: the target as read (raw bytes as U+DC80..U+DCFF, like names). */
   readonly target?: string;
   readonly xattrs?: readonly Xattr[];
   /** For `other`: fifo, socket, char-device, block-device. */
   readonly kind?: string;
 }
 
-/** A directory's entries, sorted by name (UTF-16 code unit order, as Array.sort). */
+/**
+ * A directory's entries. Stored sorted by name: format 1 in UTF-16 code unit order (as
+ * Array.sort), format 2 in the order of the names' bytes.
+ */
 export interface Tree {
   readonly nodes: readonly TreeNode[];
 }
 
-/** Serialises a tree deterministically (nodes sorted by name). */
-export function encodeTree(tree: Tree): Buffer {
-  const nodes = [...tree.nodes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return Buffer.from(JSON.stringify({ nodes }), 'utf8');
+/** Format versions whose trees store raw-byte names (`rawName`, `rawTarget`). */
+const RAW_NAMES_SINCE = 2;
+
+/** Whether a node holds a name or target that format 1 cannot store (bytes that are not UTF-8). */
+export function hasRawNames(n: TreeNode): boolean {
+  return hasRawBytes(n.name) || (n.target !== undefined && hasRawBytes(n.target));
 }
 
-/** Whether a node name is safe to create inside a target folder. */
-export function isSafeName(name: string): boolean {
-  return name.length > 0 && name !== '.' && name !== '..' && !name.includes('/') && !name.includes('\0');
+/** Whether trees of store format `version` can store names whose bytes are not UTF-8. */
+export function storesRawNames(version: number): boolean {
+  return version >= RAW_NAMES_SINCE;
+}
+
+/** The stored form of a node in format 2: `rawName`/`rawTarget` (base64) beside display forms. */
+function storedNode(n: TreeNode): object {
+  if (!hasRawNames(n)) return n;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(n)) {
+    if ((k === 'name' || k === 'target') && typeof v === 'string' && hasRawBytes(v)) {
+      out[k] = displayName(v);
+      out[k === 'name' ? 'rawName' : 'rawTarget'] = nameToBytes(v).toString('base64');
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
 }
 
 /**
- * Parses a tree; throws Corrupt when it is not a tree, and refuses names that could
- * escape a restore target (`..`, `/`, empty) so no caller can be tricked by them.
+ * Serialises a tree deterministically for a store of format `version` (nodes sorted
+ * by name). Format 1 cannot hold a name that is not UTF-8: such a node throws Config
+ * (the archiver records them as errors before; sync refuses to copy them).
  */
-export function decodeTree(b: Buffer, id: string): Tree {
+export function encodeTree(tree: Tree, version: number): Buffer {
+  if (!storesRawNames(version)) {
+    const raw = tree.nodes.find(hasRawNames);
+    if (raw) {
+      throw new CofferError(
+        ErrorCode.Config,
+        `the name or link target of ${displayName(raw.name)} is not UTF-8 and store format ${version} cannot record it; use a store created by this coffer (format ${RAW_NAMES_SINCE})`,
+      );
+    }
+    const nodes = [...tree.nodes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return Buffer.from(JSON.stringify({ nodes }), 'utf8');
+  }
+  const keyed = tree.nodes.map((n) => ({ key: nameToBytes(n.name), n }));
+  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+  return Buffer.from(JSON.stringify({ nodes: keyed.map((k) => storedNode(k.n)) }), 'utf8');
+}
+
+/** Whether a name, as bytes, is safe to create inside a target folder. */
+export function isSafeNameBytes(b: Uint8Array): boolean {
+  if (b.length === 0 || b.includes(0x2f) || b.includes(0)) return false;
+  return !(b[0] === 0x2e && (b.length === 1 || (b.length === 2 && b[1] === 0x2e)));
+}
+
+/** Whether a node name (internal string) is safe to create inside a target folder. */
+export function isSafeName(name: string): boolean {
+  return isSafeNameBytes(nameToBytes(name));
+}
+
+/** Strict base64 (what Buffer#toString('base64') writes), or undefined. */
+function fromBase64(v: unknown): Buffer | undefined {
+  if (typeof v !== 'string') return undefined;
+  const b = Buffer.from(v, 'base64');
+  return b.toString('base64') === v ? b : undefined;
+}
+
+/** A UTF-16 surrogate without its pair: never in a string decoded from UTF-8. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** A stored name or target field of format 2 in its internal form, or undefined when malformed. */
+function storedString(plain: unknown, raw: unknown): string | undefined {
+  if (raw !== undefined) {
+    const b = fromBase64(raw);
+    return b && typeof plain === 'string' ? nameFromBytes(b) : undefined;
+  }
+  // A plain name is well-formed UTF-16, so it never aliases a raw one.
+  return typeof plain === 'string' && !LONE_SURROGATE.test(plain) ? plain : undefined;
+}
+
+function unsafe(id: string, shown: unknown): CofferError {
+  return new CofferError(
+    ErrorCode.Corrupt,
+    `tree ${id.slice(0, 12)} holds an unsafe name ${typeof shown === 'string' ? JSON.stringify(displayName(shown)) : JSON.stringify(shown)}; refusing it (a restore could escape its target)`,
+  );
+}
+
+/** A stored node of format 2 in its internal form (`rawName`/`rawTarget` folded into `name`/`target`). */
+function internalNode(n: Record<string, unknown>, id: string): TreeNode {
+  const name = storedString(n.name, n.rawName);
+  if (name === undefined || !isSafeName(name)) throw unsafe(id, name ?? n.name);
+  const { rawName: _n, rawTarget: _t, ...rest } = n;
+  if (n.target === undefined && n.rawTarget === undefined) return { ...rest, name } as unknown as TreeNode;
+  const target = storedString(n.target, n.rawTarget);
+  if (target === undefined) throw new CofferError(ErrorCode.Corrupt, `tree ${id.slice(0, 12)} holds a malformed link target for ${JSON.stringify(displayName(name))}`);
+  return { ...rest, name, target } as unknown as TreeNode;
+}
+
+/**
+ * Parses a tree of a store of format `version`; throws Corrupt when it is not a tree,
+ * and refuses names that could escape a restore target (`..`, `/`, empty, NUL), so no
+ * caller can be tricked by them. Format 1 trees are read as they always were.
+ */
+export function decodeTree(b: Buffer, id: string, version: number): Tree {
   let obj: unknown;
   try {
     obj = JSON.parse(b.toString('utf8'));
@@ -73,13 +171,21 @@ export function decodeTree(b: Buffer, id: string): Tree {
   }
   const nodes = (obj as { nodes?: unknown }).nodes;
   if (!Array.isArray(nodes)) throw new CofferError(ErrorCode.Corrupt, `tree ${id.slice(0, 12)} has no node list`);
+  if (storesRawNames(version)) {
+    return {
+      nodes: nodes.map((n: unknown) => {
+        if (typeof n !== 'object' || n === null) throw new CofferError(ErrorCode.Corrupt, `tree ${id.slice(0, 12)} holds a node that is not an object`);
+        return internalNode(n as Record<string, unknown>, id);
+      }),
+    };
+  }
   for (const n of nodes as TreeNode[]) {
-    if (typeof n.name !== 'string' || !isSafeName(n.name)) {
-      throw new CofferError(
-        ErrorCode.Corrupt,
-        `tree ${id.slice(0, 12)} holds an unsafe name ${JSON.stringify(n.name)}; refusing it (a restore could escape its target)`,
-      );
-    }
+    if (typeof n.name !== 'string' || !isSafeV1Name(n.name)) throw unsafe(id, n.name);
   }
   return { nodes: nodes as TreeNode[] };
+}
+
+/** The check format 1 has always made, on the string. */
+function isSafeV1Name(name: string): boolean {
+  return name.length > 0 && name !== '.' && name !== '..' && !name.includes('/') && !name.includes('\0');
 }

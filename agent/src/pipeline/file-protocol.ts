@@ -14,6 +14,7 @@ export interface FileWorkerInit {
 /** A file to read, chunk, hash and encode. */
 export interface FileJob {
   readonly job: number;
+  /** Absolute path; bytes that are not UTF-8 as U+DC80..U+DCFF (raw-name.ts). */
   readonly path: string;
   readonly size: number;
 }

@@ -2,7 +2,8 @@
  * File worker: reads a local file, splits it into chunks, hashes them, and
  * compresses and encrypts the chunks the store does not have yet. Doing all of it on
  * worker threads keeps both cores busy and avoids moving raw data between threads:
- * only encoded new chunks travel (transferred, not copied).
+ * only encoded new chunks travel (transferred, not copied). A path's raw bytes
+ * (U+DC80..U+DCFF, raw-name.ts) reach the file system as the bytes they stand for.
  */
 import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -13,6 +14,7 @@ import { hashKeyed, ownedBuffer } from '../engine/hash.js';
 import { KnownIds } from '../engine/known-ids.js';
 import { blobAad, BlobType } from '../engine/pack.js';
 import { processed } from '../engine/gc-hint.js';
+import { nameToBytes } from '../engine/raw-name.js';
 import type { ChunkOut, FileJob, FileResult, FileWorkerInit } from './file-protocol.js';
 
 const init = workerData as FileWorkerInit;
@@ -49,7 +51,7 @@ function processFile(j: FileJob, post: (r: FileResult, transfer: ArrayBuffer[]) 
   };
   let fd: number | undefined;
   try {
-    fd = fs.openSync(j.path, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    fd = fs.openSync(nameToBytes(j.path), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
     const file = fd;
     const w = new ChunkWindow(chunker, window, READ);
     for (;;) {

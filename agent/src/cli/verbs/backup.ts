@@ -23,6 +23,7 @@ import { openRepo } from '../context.js';
 import { bytes, duration } from '../format.js';
 import { progressListener } from '../progress-bar.js';
 import { lookup } from '../user-config.js';
+import { displayName } from '../names.js';
 import type { Verb } from '../verb.js';
 
 /** Worker threads for encoding: one per core. */
@@ -84,7 +85,7 @@ export const backupVerb: Verb = {
       });
       progress.done();
       const s = rec.snapshot.summary;
-      for (const e of rec.snapshot.errors) ctx.warn(`warning: ${e.path}: ${e.message}`);
+      for (const e of rec.snapshot.errors) ctx.warn(`warning: ${displayName(e.path)}: ${e.message}`);
       if (json) {
         const { time, host, user, tags, source: from, parent: parentId } = rec.snapshot;
         ctx.out(JSON.stringify({ type: 'summary', snapshot_id: rec.id, ...s, time, host, user, tags, source: from, parent: parentId }));

@@ -3,6 +3,7 @@ import { diffNodes } from '../../engine/differ.js';
 import { findNode, splitRef } from '../../engine/tree-walk.js';
 import { expectArgs, flag, parseArgs } from '../args.js';
 import { openRepo } from '../context.js';
+import { displayName, jsonName } from '../names.js';
 import type { Verb } from '../verb.js';
 
 export const diff: Verb = {
@@ -24,8 +25,8 @@ export const diff: Verb = {
       let n = 0;
       for await (const c of diffNodes(repo, a, b, '')) {
         n++;
-        if (flag(p, 'json')) ctx.out(JSON.stringify({ change: c.kind, path: `/${c.path}` }));
-        else ctx.out(`${c.kind} /${c.path}`);
+        if (flag(p, 'json')) ctx.out(JSON.stringify({ change: c.kind, ...jsonName('path', `/${c.path}`) }));
+        else ctx.out(`${c.kind} /${displayName(c.path)}`);
       }
       if (!flag(p, 'json') && n === 0) ctx.warn('no differences');
       return 0;

@@ -2,6 +2,7 @@
 import { expectArgs, flag, parseArgs } from '../args.js';
 import { openRepo } from '../context.js';
 import { bytes, duration, localTime } from '../format.js';
+import { displayName, jsonName } from '../names.js';
 import type { Verb } from '../verb.js';
 
 export const info: Verb = {
@@ -17,7 +18,8 @@ export const info: Verb = {
       if (p.args.length === 1) {
         const { id, snapshot: s } = await repo.resolveSnapshot(p.args[0] as string);
         if (json) {
-          ctx.out(JSON.stringify({ id, ...s, root: { ...s.root } }));
+          const errors = s.errors.map((e) => ({ ...e, ...jsonName('path', e.path) }));
+          ctx.out(JSON.stringify({ id, ...s, root: { ...s.root, ...jsonName('name', s.root.name) }, errors }));
           return 0;
         }
         const sm = s.summary;
@@ -34,7 +36,7 @@ export const info: Verb = {
           `Program: ${s.program}`,
         ];
         for (const l of lines) ctx.out(l);
-        if (flag(p, 'errors')) for (const e of s.errors) ctx.out(`error: ${e.path}: ${e.message}`);
+        if (flag(p, 'errors')) for (const e of s.errors) ctx.out(`error: ${displayName(e.path)}: ${e.message}`);
         return 0;
       }
       const c = repo.config;

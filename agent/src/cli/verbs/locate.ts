@@ -3,6 +3,7 @@ import { walk } from '../../engine/tree-walk.js';
 import { globToRegExp } from '../glob.js';
 import { expectArgs, flag, list, parseArgs } from '../args.js';
 import { openRepo } from '../context.js';
+import { displayName, jsonName } from '../names.js';
 import type { Verb } from '../verb.js';
 
 export const locate: Verb = {
@@ -19,9 +20,10 @@ export const locate: Verb = {
       const snaps = wanted.length ? await Promise.all(wanted.map((w) => repo.resolveSnapshot(w))) : await repo.listSnapshots();
       for (const s of snaps) {
         for await (const e of walk(repo, s.snapshot.root, '')) {
-          if (!res.some((r) => r.test(e.node.name))) continue;
-          if (flag(p, 'json')) ctx.out(JSON.stringify({ snapshot: s.id, path: `/${e.path}`, type: e.node.type }));
-          else ctx.out(`${s.id.slice(0, 8)}:/${e.path}`);
+          const shown = displayName(e.node.name);
+          if (!res.some((r) => r.test(e.node.name) || r.test(shown))) continue;
+          if (flag(p, 'json')) ctx.out(JSON.stringify({ snapshot: s.id, ...jsonName('path', `/${e.path}`), type: e.node.type }));
+          else ctx.out(`${s.id.slice(0, 8)}:/${displayName(e.path)}`);
         }
       }
       return 0;

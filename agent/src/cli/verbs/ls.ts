@@ -4,19 +4,21 @@ import type { TreeNode } from '../../engine/tree.js';
 import { expectArgs, flag, list, parseArgs } from '../args.js';
 import { openRepo } from '../context.js';
 import { bytes, localTime, modeString } from '../format.js';
+import { displayName, jsonName } from '../names.js';
 import type { Verb } from '../verb.js';
 
 function nodeLine(n: TreeNode, path: string): string {
   const owner = `${n.user ?? n.uid ?? '?'} ${n.group ?? n.gid ?? '?'}`;
   const size = n.type === 'file' ? bytes(n.size ?? 0) : '';
   const t = localTime(new Date(Number(BigInt(n.mtime) / 1_000_000n)).toISOString());
-  const link = n.type === 'symlink' ? ` -> ${n.target ?? ''}` : '';
-  return `${modeString(n.type, n.mode)} ${owner.padEnd(17)} ${size.padStart(10)} ${t} ${path}${link}`;
+  const link = n.type === 'symlink' ? ` -> ${displayName(n.target ?? '')}` : '';
+  return `${modeString(n.type, n.mode)} ${owner.padEnd(17)} ${size.padStart(10)} ${t} ${displayName(path)}${link}`;
 }
 
 function nodeJson(n: TreeNode, path: string): string {
   const { content: _c, subtree: _s, xattrs: _x, ...rest } = n;
-  return JSON.stringify({ path: `/${path}`, ...rest, mtime_ns: n.mtime });
+  const target = n.target !== undefined ? jsonName('target', n.target) : {};
+  return JSON.stringify({ ...jsonName('path', `/${path}`), ...rest, ...jsonName('name', n.name), ...target, mtime_ns: n.mtime });
 }
 
 export const ls: Verb = {

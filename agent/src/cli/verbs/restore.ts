@@ -8,6 +8,7 @@ import { openRepo } from '../context.js';
 import { bytes } from '../format.js';
 import { progressListener } from '../progress-bar.js';
 import { lookup } from '../user-config.js';
+import { displayName } from '../names.js';
 import type { Verb } from '../verb.js';
 import { PackPool } from '../../engine/pack-pool.js';
 
@@ -47,7 +48,7 @@ export const restoreVerb: Verb = {
           ...(pool ? { pool } : {}),
           ...(progress.listener ? { progress: progress.listener } : {}),
           onSkip: (path, reason) => {
-            if (skippedShown++ < 20) ctx.warn(`skipped /${path}: ${reason}`);
+            if (skippedShown++ < 20) ctx.warn(`skipped /${displayName(path)}: ${reason}`);
           },
         });
         progress.done();
