@@ -2,12 +2,17 @@
  * Building file trees for backups (writeTree) and comparing trees after restores
  * (sha256Tree + diffTrees): content hashes, permission bits including setuid, setgid
  * and sticky, mtimes to the microsecond, symlink targets, hardlinks, ownership.
+ * Names and symlink targets are bytes: a string of a spec or a manifest stands for its
+ * bytes as raw-name.ts maps them (bytes that are not UTF-8 are U+DC80..U+DCFF), every
+ * path reaches the file system as those bytes, and directories and links are read as
+ * bytes, so two trees compare equal only when their names and targets are the same bytes.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { displayName, nameFromBytes, nameToBytes } from '@coffer/agent/engine/raw-name.js';
 
 /** Metadata every entry of a spec may carry. */
 interface CommonSpec {
@@ -65,21 +70,21 @@ export function writeTree(dir: string, spec: TreeSpec): void {
     for (const [name, e] of Object.entries(s)) {
       const p = path.join(d, name);
       if (typeof e === 'string' || Buffer.isBuffer(e)) {
-        fs.writeFileSync(p, e);
+        fs.writeFileSync(nameToBytes(p), e);
         continue;
       }
       switch (e.type) {
         case 'file':
-          fs.writeFileSync(p, e.content);
+          fs.writeFileSync(nameToBytes(p), e.content);
           meta.push({ p, s: e, kind: 'file', depth });
           break;
         case 'dir':
-          fs.mkdirSync(p, { recursive: true });
+          fs.mkdirSync(nameToBytes(p), { recursive: true });
           build(p, e.children ?? {}, depth + 1);
           meta.push({ p, s: e, kind: 'dir', depth });
           break;
         case 'symlink':
-          fs.symlinkSync(e.target, p);
+          fs.symlinkSync(nameToBytes(e.target), nameToBytes(p));
           meta.push({ p, s: e, kind: 'symlink', depth });
           break;
         case 'hardlink':
@@ -89,18 +94,18 @@ export function writeTree(dir: string, spec: TreeSpec): void {
     }
   };
   build(dir, spec, 0);
-  for (const l of links) fs.linkSync(l.to, l.p);
+  for (const l of links) fs.linkSync(nameToBytes(l.to), nameToBytes(l.p));
   for (const m of meta) {
     if (m.kind === 'symlink') continue;
     const s = m.s as CommonSpec;
-    if (s.owner) fs.lchownSync(m.p, s.owner.uid, s.owner.gid);
-    if (s.mode !== undefined) fs.chmodSync(m.p, s.mode);
+    if (s.owner) fs.lchownSync(nameToBytes(m.p), s.owner.uid, s.owner.gid);
+    if (s.mode !== undefined) fs.chmodSync(nameToBytes(m.p), s.mode);
   }
   const ordered = [...meta].sort((a, b) => (a.kind === 'dir' ? 1 : 0) - (b.kind === 'dir' ? 1 : 0) || b.depth - a.depth);
   for (const m of ordered) {
     if (m.s.mtime === undefined) continue;
-    if (m.kind === 'symlink') fs.lutimesSync(m.p, m.s.mtime, m.s.mtime);
-    else fs.utimesSync(m.p, m.s.mtime, m.s.mtime);
+    if (m.kind === 'symlink') fs.lutimesSync(nameToBytes(m.p), m.s.mtime, m.s.mtime);
+    else fs.utimesSync(nameToBytes(m.p), m.s.mtime, m.s.mtime);
   }
 }
 
@@ -132,17 +137,17 @@ export interface EntryInfo {
   readonly size: number;
   /** Regular files: SHA-256 of the content, hex. */
   readonly sha256?: string;
-  /** Symlinks: the target. */
+  /** Symlinks: the target (its bytes as raw-name.ts maps them). */
   readonly target?: string;
 }
 
-/** A tree on disk: '/'-separated path relative to the root ('' is the root) → entry. */
+/** A tree on disk: '/'-separated path relative to the root ('' is the root; bytes as raw-name.ts maps them) → entry. */
 export type Manifest = Map<string, EntryInfo>;
 
-/** SHA-256 of a file, hex. */
+/** SHA-256 of a file, hex (`p` may hold raw bytes, see raw-name.ts). */
 export function sha256File(p: string): string {
   const h = createHash('sha256');
-  const fd = fs.openSync(p, 'r');
+  const fd = fs.openSync(nameToBytes(p), 'r');
   try {
     const buf = Buffer.alloc(1024 * 1024);
     for (let i = 0; i < 1_000_000; i++) {
@@ -161,7 +166,7 @@ export function sha256Tree(root: string): Manifest {
   const out: Manifest = new Map();
   const visit = (abs: string, rel: string, depth: number): void => {
     assert.ok(depth < 100, `tree too deep at ${abs}`);
-    const st = fs.lstatSync(abs, { bigint: true });
+    const st = fs.lstatSync(nameToBytes(abs), { bigint: true });
     const type = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
     out.set(rel, {
       type,
@@ -173,10 +178,11 @@ export function sha256Tree(root: string): Manifest {
       nlink: Number(st.nlink),
       size: Number(st.size),
       ...(type === 'file' ? { sha256: sha256File(abs) } : {}),
-      ...(type === 'symlink' ? { target: fs.readlinkSync(abs, 'utf8') } : {}),
+      ...(type === 'symlink' ? { target: nameFromBytes(fs.readlinkSync(nameToBytes(abs), { encoding: 'buffer' })) } : {}),
     });
     if (type === 'dir') {
-      for (const name of fs.readdirSync(abs).sort()) visit(path.join(abs, name), rel === '' ? name : `${rel}/${name}`, depth + 1);
+      const names = fs.readdirSync(nameToBytes(abs), { encoding: 'buffer' }).sort((a, b) => Buffer.compare(a, b)).map(nameFromBytes);
+      for (const name of names) visit(path.join(abs, name), rel === '' ? name : `${rel}/${name}`, depth + 1);
     }
   };
   visit(root, '', 0);
@@ -215,7 +221,7 @@ export interface CompareOptions {
 export function diffTrees(expected: Manifest, actual: Manifest, opts: CompareOptions = {}): string[] {
   const o = { mode: true, mtime: true, mtimeToleranceNs: 1000n, symlinkMtime: true, owner: false, root: true, hardlinks: true, ...opts };
   const problems: string[] = [];
-  const show = (p: string): string => `/${p}`;
+  const show = (p: string): string => `/${displayName(p)}`;
   for (const [p, e] of expected) {
     const a = actual.get(p);
     if (!a) {
@@ -229,7 +235,7 @@ export function diffTrees(expected: Manifest, actual: Manifest, opts: CompareOpt
     if (e.type === 'file' && (a.sha256 !== e.sha256 || a.size !== e.size)) {
       problems.push(`${show(p)}: content differs (size ${a.size} vs ${e.size}, sha256 ${a.sha256 ?? '?'} vs ${e.sha256 ?? '?'})`);
     }
-    if (e.type === 'symlink' && a.target !== e.target) problems.push(`${show(p)}: symlink target ${a.target ?? '?'} vs ${e.target ?? '?'}`);
+    if (e.type === 'symlink' && a.target !== e.target) problems.push(`${show(p)}: symlink target ${displayName(a.target ?? '?')} vs ${displayName(e.target ?? '?')}`);
     if (p === '' && !o.root) continue;
     if (o.mode && e.type !== 'symlink' && a.mode !== e.mode) {
       problems.push(`${show(p)}: mode ${a.mode.toString(8).padStart(4, '0')}, expected ${e.mode.toString(8).padStart(4, '0')}`);
