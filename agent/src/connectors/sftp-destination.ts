@@ -4,11 +4,13 @@
  * (posix-rename@openssh.com) and given its mode, times and, when the server allows it,
  * owner (SETSTAT). Every folder on the way is checked with LSTAT once, so a symlink
  * on the server cannot redirect the restore outside its target. Symlinks get no
- * SETSTAT (it would follow them).
+ * SETSTAT (it would follow them). ssh2 sends names and link targets as UTF-8, so a
+ * name or target holding bytes that are not UTF-8 is refused, never written altered.
  */
 import { randomBytes } from 'node:crypto';
 import type { Attributes, SFTPWrapper, Stats } from 'ssh2';
 import { CofferError, ErrorCode, isCode } from '@coffer/shared/errors.js';
+import { displayName, hasRawBytes } from '../engine/raw-name.js';
 import type { TreeNode } from '../engine/tree.js';
 import type { SshSession, SshTarget } from '../ssh/connect.js';
 import { SessionPool } from '../ssh/session-pool.js';
@@ -40,6 +42,11 @@ function reqDone(what: string, fn: (cb: (err: Error | null | undefined) => void)
   });
 }
 
+/** The error for a name or link target `s` holding bytes that are not UTF-8: ssh2 would send U+FFFD in their place. */
+function rawError(what: string, s: string): CofferError {
+  return new CofferError(ErrorCode.Usage, `cannot restore over SFTP ${what} ${displayName(s)}: it holds bytes that are not UTF-8; restore it to local disk`);
+}
+
 /**
  * A folder on an SFTP server to restore into. Every operation is retried on a new
  * connection after a transport failure; a file's writes move to a new connection by
@@ -66,6 +73,7 @@ export class SftpDestination implements Destination {
 
   /** Absolute path of `rel` after checking every parent on the way is a real folder. */
   private async abs(sftp: SFTPWrapper, rel: string): Promise<string> {
+    if (hasRawBytes(rel)) throw rawError('the path', rel);
     const parts = rel.split('/');
     if (parts.some((x) => x === '..' || x === '.' || x === '')) {
       throw new CofferError(ErrorCode.Corrupt, `refusing to restore '${rel}': it would land outside ${this.location}`);
@@ -247,6 +255,7 @@ export class SftpDestination implements Destination {
   }
 
   makeSymlink(rel: string, target: string): Promise<void> {
+    if (hasRawBytes(target)) return Promise.reject(rawError(`the link target of ${displayName(rel)}`, target));
     return this.pool.run(`creating symlink ${rel}`, async ({ sftp, extensions }) => {
       const p = await this.abs(sftp, rel);
       const tmp = this.tmpFor(p);

@@ -4,7 +4,9 @@
  * file. User and group names are read from the listing's long names. Symlink targets
  * take one READLINK each. Files are read with up to 16 requests in flight.
  * SFTP v3 gives mtimes in whole seconds; there are no inode numbers, so change
- * detection uses size and mtime.
+ * detection uses size and mtime. ssh2 decodes names and link targets as UTF-8, turning
+ * bytes that are not UTF-8 into U+FFFD: an entry whose name or target holds U+FFFD is
+ * recorded as an error, never backed up under a wrong name or pointing elsewhere.
  */
 import type { Attributes, FileEntry, Stats } from 'ssh2';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
@@ -15,6 +17,8 @@ import { call } from '../ssh/sftp-call.js';
 import type { DirListing, EntryMeta, Source, SourceFile } from './source.js';
 
 const REQ = 255 * 1024;
+/** Why an entry with U+FFFD in its name or link target is not backed up. */
+const NOT_EXACT = 'holds bytes that are not UTF-8 (or U+FFFD), which cannot be read exactly over SFTP; back it up from local disk';
 const AHEAD = 16;
 const S_IFMT = 0o170000;
 
@@ -91,12 +95,19 @@ export class SftpSource implements Source {
       const links: Promise<void>[] = [];
       for (const e of entries) {
         if (e.filename === '.' || e.filename === '..') continue;
+        if (e.filename.includes('\uFFFD')) {
+          listing.errors.push({ name: e.filename, message: `its name ${NOT_EXACT}` });
+          continue;
+        }
         const m = metaFrom(e.filename, e.attrs, e.longname);
         if (m.type === 'symlink') {
           const p = `${dir}/${e.filename}`.replace(/^\/\//, '/');
           links.push(
             call<string>((cb) => sftp.readlink(p, cb)).then(
-              (target) => void listing.entries.push({ ...m, target }),
+              (target) => {
+                if (target.includes('\uFFFD')) listing.errors.push({ name: e.filename, message: `its link target ${NOT_EXACT}` });
+                else listing.entries.push({ ...m, target });
+              },
               (err: unknown) => {
                 const ce = sftpError(err, p, 'read');
                 if (ce.code === ErrorCode.Retryable) throw ce; // the connection failed: list again
