@@ -31,8 +31,14 @@ export function normalisePath(p: string): string {
 
 /** Finds the node at `path` in a snapshot. */
 export async function findNode(repo: Repository, snap: SnapshotRecord, path: string): Promise<TreeNode> {
+  return (await findEntry(repo, snap, path)).node;
+}
+
+/** Finds the node at `path` in a snapshot, with its path spelled by the names themselves (not display forms). */
+export async function findEntry(repo: Repository, snap: SnapshotRecord, path: string): Promise<WalkEntry> {
   let node = snap.snapshot.root;
-  if (path === '') return node;
+  if (path === '') return { path, node };
+  const names: string[] = [];
   for (const part of path.split('/')) {
     if (node.type !== 'dir' || !node.subtree) {
       throw new CofferError(ErrorCode.NotFound, `'${displayName(path)}' not found in snapshot ${snap.id.slice(0, 8)} ('${displayName(node.name)}' is not a directory)`);
@@ -41,8 +47,9 @@ export async function findNode(repo: Repository, snap: SnapshotRecord, path: str
     const next = tree.nodes.find((n) => n.name === part) ?? tree.nodes.find((n) => displayName(n.name) === part);
     if (!next) throw new CofferError(ErrorCode.NotFound, `'${displayName(path)}' not found in snapshot ${snap.id.slice(0, 8)}`);
     node = next;
+    names.push(next.name);
   }
-  return node;
+  return { path: names.join('/'), node };
 }
 
 /** Children of a directory node (empty for other nodes). */

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { nameFromBytes } from '@coffer/agent/engine/raw-name.js';
 import {
   assertExit,
+  assertOneLineError,
   backupJson,
   cleanupTmpDirs,
   createStore,
@@ -135,6 +136,12 @@ describe('names as bytes', function () {
     const l = runCoffer(['at', store, 'locate', '--snapshot', 'latest', 'inner*']);
     assertExit(l, 0, 'locate');
     assert.match(l.stdout, /:\/dir\\xfe\/inner\\xff$/m);
+    const ls = runCoffer(['at', store, 'ls', 'latest:dir\\xfe']);
+    assertExit(ls, 0, 'ls of a folder named by its escaped form');
+    assert.match(ls.stdout, / \/dir\\xfe\/inner\\xff$/m);
+    const d = runCoffer(['at', store, 'digest', 'latest:dir\\xfe']);
+    assertExit(d, 0, 'digest');
+    assert.match(d.stdout, /^[0-9a-f]{64} {2}dir\\xfe\/inner\\xff$/m);
   });
 
   it('shows an added raw name escaped in diff', () => {
@@ -188,16 +195,28 @@ describe('names as bytes in a store of format 1', function () {
     assert.equal(jsonLines(ls).length, 2, 'the fixture snapshot and the new one');
   });
 
+  it('refuses to sync a snapshot with names that are not UTF-8 into it, in one line', () => {
+    const v2 = path.join(tmpDir('coffer-names-v2-'), 'store');
+    createStore(v2);
+    const src2 = path.join(tmpDir('coffer-names-v2-src-'), 'src');
+    writeTree(src2, { [FILE_FF]: 'raw\n' });
+    backupJson(v2, src2);
+    const r = runCoffer(['at', v2, 'sync', 'to', store], { env: { COFFER_TO_PASSPHRASE: 'fixture-passphrase' } });
+    assertExit(r, 2, 'sync into a format-1 store');
+    assertOneLineError(r);
+    assert.match(r.stderr, /a\\xff\.txt is not UTF-8 and store format 1 cannot record it/);
+  });
+
   it('restores the entries it could record, and the fixture snapshot still reads', () => {
     const ids = jsonLines(runCoffer(['at', store, 'ls', '--json'], { env })).map((s) => text(s, 'id'));
+    const old = runCoffer(['at', store, 'cat', `${ids[0] as string}:docs/hello.txt`], { env });
+    assertExit(old, 0, 'cat from the fixture snapshot');
+    const c = runCoffer(['at', store, 'check'], { env });
+    assertExit(c, 0, 'check (after the refused sync too)');
     const out = path.join(tmpDir('coffer-names-v1-out-'), 'out');
     const r = runCoffer(['at', store, 'restore', '--to', out, ids[1] as string], { env });
     assertExit(r, 0, 'restore');
     assert.deepEqual(fs.readdirSync(out).sort(), ['back\\xff', NAME_240, 'plain.txt', NAME_255].sort());
     assert.equal(fs.readFileSync(path.join(out, NAME_255), 'utf8'), '255 bytes of name\n');
-    const old = runCoffer(['at', store, 'cat', `${ids[0] as string}:docs/hello.txt`], { env });
-    assertExit(old, 0, 'cat from the fixture snapshot');
-    const c = runCoffer(['at', store, 'check'], { env });
-    assertExit(c, 0, 'check');
   });
 });

@@ -1,9 +1,10 @@
 /** `coffer at <store> digest <snapshot>:<path>…` — SHA-256 of files, as sha256sum prints it. */
 import { createHash } from 'node:crypto';
 import { fileChunks } from '../../engine/file-reader.js';
-import { findNode, splitRef, walk } from '../../engine/tree-walk.js';
+import { findEntry, splitRef, walk } from '../../engine/tree-walk.js';
 import { expectArgs, parseArgs } from '../args.js';
 import { openRepo } from '../context.js';
+import { displayName } from '../names.js';
 import type { Verb } from '../verb.js';
 
 export const digest: Verb = {
@@ -19,12 +20,12 @@ export const digest: Verb = {
       for (const a of p.args) {
         const ref = splitRef(a);
         const snap = await repo.resolveSnapshot(ref.snap);
-        const node = await findNode(repo, snap, ref.path);
-        for await (const e of walk(repo, node, ref.path)) {
+        const { node, path: at } = await findEntry(repo, snap, ref.path);
+        for await (const e of walk(repo, node, at)) {
           if (e.node.type !== 'file') continue;
           const h = createHash('sha256');
           for await (const c of fileChunks(repo, e.node, e.path)) h.update(c);
-          ctx.out(`${h.digest('hex')}  ${e.path === '' ? e.node.name : e.path}`);
+          ctx.out(`${h.digest('hex')}  ${displayName(e.path === '' ? e.node.name : e.path)}`);
         }
       }
       return 0;

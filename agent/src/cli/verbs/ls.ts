@@ -1,5 +1,5 @@
 /** `coffer at <store> ls [--recursive] [--json] [--tag T] [<snapshot>[:<path>]]` */
-import { children, findNode, splitRef, walk } from '../../engine/tree-walk.js';
+import { children, findEntry, splitRef, walk } from '../../engine/tree-walk.js';
 import type { TreeNode } from '../../engine/tree.js';
 import { expectArgs, flag, list, parseArgs } from '../args.js';
 import { openRepo } from '../context.js';
@@ -47,9 +47,10 @@ export const ls: Verb = {
         return 0;
       }
       await repo.loadIndex();
-      const ref = splitRef(p.args[0] as string);
-      const snap = await repo.resolveSnapshot(ref.snap);
-      const node = await findNode(repo, snap, ref.path);
+      const typed = splitRef(p.args[0] as string);
+      const snap = await repo.resolveSnapshot(typed.snap);
+      const { node, path: at } = await findEntry(repo, snap, typed.path);
+      const ref = { ...typed, path: at };
       const print = (n: TreeNode, path: string): void => ctx.out(json ? nodeJson(n, path) : nodeLine(n, `/${path}`));
       if (flag(p, 'recursive')) {
         for await (const e of walk(repo, node, ref.path)) if (e.path !== ref.path || node.type !== 'dir') print(e.node, e.path);
