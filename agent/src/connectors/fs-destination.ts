@@ -38,6 +38,15 @@ function unlinkQuiet(p: Buffer): void {
   }
 }
 
+/** Removes a directory we made, if it is still there and empty (else leaves it). */
+function tryRmdir(p: Buffer): void {
+  try {
+    fs.rmdirSync(p);
+  } catch {
+    // swapped for something else, or not empty: not ours to remove
+  }
+}
+
 /** Options of a local destination (tests). */
 export interface FsDestinationOptions {
   /** Directory handles kept open at most (LRU); default 128. */
@@ -132,21 +141,28 @@ export class FsDestination implements Destination {
     if (rel === '') return Promise.resolve(false);
     try {
       const created = this.inParent(rel, (dir, name) => {
+        this.dirs.verify(dir, rel);
+        let made = true;
         try {
           fs.mkdirSync(dir.child(name), { mode: 0o700 });
-          return true;
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-          return false;
+          made = false;
         }
+        // Open it without following a symlink (refused if one was swapped in) and check it is in place.
+        try {
+          const h = this.dirs.acquire(rel, rel);
+          try {
+            this.dirs.verify(h, rel);
+          } finally {
+            this.dirs.release(h);
+          }
+        } catch (err) {
+          if (made) tryRmdir(dir.child(name));
+          throw err;
+        }
+        return made;
       });
-      // Open it without following a symlink (refused if one was swapped in) and check it is in place.
-      const h = this.dirs.acquire(rel, rel);
-      try {
-        this.dirs.verify(h, rel);
-      } finally {
-        this.dirs.release(h);
-      }
       return Promise.resolve(created);
     } catch (err) {
       return Promise.reject(this.fail(err, rel));
@@ -166,6 +182,7 @@ export class FsDestination implements Destination {
     const tmp = Buffer.from(tmpStr, 'utf8');
     let fd: number | undefined;
     try {
+      dirs.verify(dir, rel);
       fd = fs.openSync(dir.child(tmp), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
       this.verifyCreated(dir, tmp, rel);
     } catch (err) {
@@ -198,6 +215,7 @@ export class FsDestination implements Destination {
           applyMetadataFd(f, node, dir.childString(tmpStr));
           fs.closeSync(f);
           fd = undefined;
+          dirs.verify(dir, rel);
           fs.renameSync(dir.child(tmp), dir.child(final));
           this.verifyCreated(dir, final, rel);
           return Promise.resolve();
@@ -230,6 +248,7 @@ export class FsDestination implements Destination {
   private placeByRename(rel: string, make: (dir: DirHandle, tmp: Buffer) => void): void {
     this.inParent(rel, (dir, name) => {
       const tmp = Buffer.from(tempName(baseName(rel)), 'utf8');
+      this.dirs.verify(dir, rel);
       make(dir, tmp);
       try {
         fs.renameSync(dir.child(tmp), dir.child(name));
@@ -266,6 +285,7 @@ export class FsDestination implements Destination {
         const h = this.dirs.acquire(rel, rel);
         try {
           applyMetadataFd(h.fd, node, h.childString('.'));
+          this.dirs.refresh(h);
         } finally {
           this.dirs.release(h);
         }

@@ -40,6 +40,17 @@ interface Entry extends DirHandle {
   /** The name's bytes in its parent. */
   readonly name: Buffer;
   pins: number;
+  /**
+   * Whether anyone but us may rename entries in it (not ours, or group/other-writable;
+   * an ACL granting write shows in the group bits). Only there can a child be moved.
+   */
+  othersMayWrite: boolean;
+}
+
+const myUid = typeof process.getuid === 'function' ? process.getuid() : -1;
+
+function othersMayWrite(st: fs.BigIntStats): boolean {
+  return Number(st.uid) !== myUid || (st.mode & 0o022n) !== 0n;
 }
 
 /** The parent of a relative directory path ('' for top-level names). */
@@ -62,6 +73,12 @@ export function refused(what: string, dirRel: string, why: string, code = ErrorC
 function isRefusal(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
   return code === 'ELOOP' || code === 'ENOTDIR';
+}
+
+/** Whether the name of `e` in `parent` is still the directory `e`. */
+function inPlace(parent: Entry, e: Entry): boolean {
+  const st = fs.lstatSync(parent.child(e.name), { bigint: true, throwIfNoEntry: false });
+  return st !== undefined && st.isDirectory() && st.ino === e.ino && st.dev === e.dev;
 }
 
 /** Whether `/proc/self/fd/<fd>` reaches the directory open as `fd` (Linux). */
@@ -106,6 +123,7 @@ export class DirHandles {
       dev: st.dev,
       ino: st.ino,
       pins: 0,
+      othersMayWrite: othersMayWrite(st),
       child: (n: Buffer) => Buffer.concat([base, n]),
       childString: (n: string) => (hasRawBytes(baseStr + n) ? undefined : baseStr + n),
     };
@@ -134,6 +152,7 @@ export class DirHandles {
     if (e) {
       this.cache.delete(rel);
       this.cache.set(rel, e); // most recently used
+      e.pins++;
     } else {
       const parent = this.pin(parentRel(rel), what);
       try {
@@ -151,14 +170,19 @@ export class DirHandles {
           throw CofferError.from(err);
         }
         e = this.entry(rel, name, fd);
+        e.pins = 1; // before the parent's release may evict
         this.cache.set(rel, e);
       } finally {
         this.release(parent);
       }
     }
-    e.pins++;
     this.evict();
     return e;
+  }
+
+  /** Re-reads who may write into `h` (after its mode or owner was changed). */
+  refresh(h: DirHandle): void {
+    (h as Entry).othersMayWrite = othersMayWrite(fs.fstatSync(h.fd, { bigint: true }));
   }
 
   /** Unpins a handle from `acquire`. */
@@ -167,15 +191,16 @@ export class DirHandles {
     this.evict();
   }
 
-  /** Throws a refusal unless `h` and every directory above it are still where they were opened. */
+  /**
+   * Throws a refusal unless `h` and every directory above it are still where they were
+   * opened. Only levels whose parent others may write can have changed, so only those
+   * are looked at.
+   */
   verify(h: DirHandle, what: string = h.rel): void {
     for (let cur = h as Entry; cur.rel !== ''; ) {
       const parent = this.pin(parentRel(cur.rel), what);
       try {
-        const st = fs.lstatSync(parent.child(cur.name), { bigint: true, throwIfNoEntry: false });
-        if (!st || !st.isDirectory() || st.ino !== cur.ino || st.dev !== cur.dev) {
-          throw refused(what, cur.rel, 'was moved or replaced during the restore');
-        }
+        if (parent.othersMayWrite && !inPlace(parent, cur)) throw refused(what, cur.rel, 'was moved or replaced during the restore');
       } finally {
         this.release(parent);
       }
