@@ -1,143 +1,330 @@
 /**
- * Restore to local disk. Files are written as `.<name>.coffer-<rand>` beside their
- * final name and renamed into place. Every parent directory on the way is checked
- * with lstat once, so a symlink planted in the target cannot redirect the restore.
- * Ownership is restored when running as root; times to the precision utimes allows
- * (sub-microsecond).
+ * Restore to local disk, safe against someone who can write to the target while the
+ * restore runs (the owner of a home directory that root restores into). Guarantees:
+ * - no path inside the target is ever followed through a symlink; only the target
+ *   itself may be one, followed once at prepare(). Every directory is opened relative
+ *   to its parent's handle with O_NOFOLLOW (fs-dir-handles.ts: /proc/self/fd on Linux,
+ *   lstat re-checks elsewhere); an entry whose directory was swapped for a symlink, or
+ *   moved away, after it was made is refused with a per-entry error, and what was
+ *   created for it is removed, so nothing is created or changed outside the target;
+ * - files are written as a temporary name beside their final name (O_CREAT|O_EXCL|
+ *   O_NOFOLLOW, at most 255 bytes: fs-temp-name.ts), get their metadata through their
+ *   own descriptor, and are renamed into place when complete; symlinks and hard links
+ *   too appear by rename;
+ * - runs of zeros become holes (fs-sparse.ts) and the size is set at commit;
+ * - names are bytes: every call takes a Buffer path made with nameToBytes, so raw bytes
+ *   in names and symlink targets land exactly.
+ * Ownership is restored when running as root; times to the precision utimes allows.
  */
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { CofferError, ErrorCode, isCode } from '@coffer/shared/errors.js';
+import { displayName, nameToBytes } from '../engine/raw-name.js';
 import type { TreeNode } from '../engine/tree.js';
 import type { Destination, DestinationFile, ExistingEntry } from './destination.js';
-import { applyMetadata } from './fs-metadata.js';
+import { baseName, type DirHandle, DirHandles, parentRel } from './fs-dir-handles.js';
+import { applyMetadataFd, applyMetadataNoFollow } from './fs-metadata.js';
+import { writeSparse } from './fs-sparse.js';
+import { tempName } from './fs-temp-name.js';
 
-/** Temporary names: unique per process without a CSPRNG call per file. */
-const tmpPrefix = `coffer-${process.pid.toString(36)}-${randomBytes(3).toString('hex')}-`;
-let tmpCounter = 0;
+const { O_WRONLY, O_RDONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 
-function tmpName(final: string): string {
-  return path.join(path.dirname(final), `.${path.basename(final).slice(0, 200)}.${tmpPrefix}${(tmpCounter++).toString(36)}`);
+/** Removes a file or symlink we created, if it is still there. */
+function unlinkQuiet(p: Buffer): void {
+  try {
+    fs.unlinkSync(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+/** Removes a directory we made, if it is still there and empty (else leaves it). */
+function tryRmdir(p: Buffer): void {
+  try {
+    fs.rmdirSync(p);
+  } catch {
+    // swapped for something else, or not empty: not ours to remove
+  }
+}
+
+/** Options of a local destination (tests). */
+export interface FsDestinationOptions {
+  /** Directory handles kept open at most (LRU); default 128. */
+  readonly maxOpenDirs?: number;
+  /** false: use the lstat fallback even where /proc/self/fd works. */
+  readonly useProcFd?: boolean;
 }
 
 /** A local directory to restore into. */
 export class FsDestination implements Destination {
   readonly location: string;
-  private readonly safeDirs = new Set<string>();
+  private handles: DirHandles | undefined;
 
-  constructor(root: string) {
+  constructor(
+    root: string,
+    private readonly opts: FsDestinationOptions = {},
+  ) {
     this.location = path.resolve(root);
   }
 
-  /** Absolute path of `rel`, after checking that no parent is a symlink or outside the root. */
-  private abs(rel: string): string {
-    const p = path.resolve(this.location, rel);
-    if (p !== this.location && !p.startsWith(this.location + path.sep)) {
-      throw new CofferError(ErrorCode.Corrupt, `refusing to restore '${rel}': it would land outside ${this.location}`);
+  /** Whether names are reached through /proc/self/fd (undefined before prepare). */
+  get viaProcFd(): boolean | undefined {
+    return this.handles?.viaProc;
+  }
+
+  private openHandles(): DirHandles {
+    return new DirHandles(this.location, this.opts.maxOpenDirs, this.opts.useProcFd ?? true);
+  }
+
+  /** The directory handles (opened by prepare(), or on first use). */
+  private get dirs(): DirHandles {
+    this.handles ??= this.openHandles();
+    return this.handles;
+  }
+
+  /** A one-line error naming `rel` instead of the /proc path the call used. */
+  private fail(err: unknown, rel: string): CofferError {
+    if (err instanceof CofferError) return err;
+    const e = CofferError.from(err);
+    const errno = err as NodeJS.ErrnoException;
+    const why = errno.code ? `${errno.code}: ${errno.message.split(', ')[0]?.replace(/^[A-Z]+: /, '') ?? ''}` : e.message;
+    return new CofferError(e.code, `cannot restore '${displayName(rel)}' in ${this.location}: ${why}`, { cause: err });
+  }
+
+  /** Runs `f` with the (pinned) handle of `rel`'s parent directory and the bytes of its name. */
+  private inParent<T>(rel: string, f: (dir: DirHandle, name: Buffer) => T): T {
+    const dir = this.dirs.acquire(parentRel(rel), rel);
+    try {
+      return f(dir, nameToBytes(baseName(rel)));
+    } catch (err) {
+      throw this.fail(err, rel);
+    } finally {
+      this.dirs.release(dir);
     }
-    const parts = rel.split('/').slice(0, -1);
-    let cur = this.location;
-    for (const part of parts) {
-      cur = path.join(cur, part);
-      if (this.safeDirs.has(cur)) continue;
-      const st = fs.lstatSync(cur, { throwIfNoEntry: false });
-      if (st && !st.isDirectory()) {
-        throw new CofferError(ErrorCode.Corrupt, `refusing to restore '${rel}': ${cur} is not a directory (a symlink or file is in the way)`);
-      }
-      if (st) this.safeDirs.add(cur);
+  }
+
+  /** After `name` was created in `dir`: checks `dir` is still in place, else removes `name` and throws. */
+  private verifyCreated(dir: DirHandle, name: Buffer, rel: string): void {
+    try {
+      this.dirs.verify(dir, rel);
+    } catch (err) {
+      unlinkQuiet(dir.child(name));
+      throw err;
     }
-    return p;
   }
 
   prepare(): Promise<boolean> {
     try {
       const existed = fs.existsSync(this.location);
       fs.mkdirSync(this.location, { recursive: true, mode: 0o700 });
-      this.safeDirs.add(this.location);
+      this.handles ??= this.openHandles();
       return Promise.resolve(!existed);
     } catch (err) {
-      return Promise.reject(CofferError.from(err));
+      return Promise.reject(this.fail(err, ''));
     }
   }
 
   lookup(rel: string): Promise<ExistingEntry | undefined> {
-    const st = fs.lstatSync(this.abs(rel), { bigint: true, throwIfNoEntry: false });
+    let st: fs.BigIntStats | undefined;
+    try {
+      st = this.inParent(rel, (dir, name) => fs.lstatSync(dir.child(name), { bigint: true, throwIfNoEntry: false }));
+    } catch (err) {
+      if (isCode(err, ErrorCode.NotFound)) return Promise.resolve(undefined);
+      return Promise.reject(this.fail(err, rel));
+    }
     if (!st) return Promise.resolve(undefined);
     const type = st.isFile() ? 'file' : st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'other';
     return Promise.resolve({ type, size: Number(st.size), mtime: st.mtimeNs.toString() });
   }
 
   makeDir(rel: string): Promise<boolean> {
-    const p = this.abs(rel);
-    let created = true;
+    if (rel === '') return Promise.resolve(false);
     try {
-      fs.mkdirSync(p, { mode: 0o700 });
+      const created = this.inParent(rel, (dir, name) => {
+        this.dirs.verify(dir, rel);
+        let made = true;
+        try {
+          fs.mkdirSync(dir.child(name), { mode: 0o700 });
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+          made = false;
+        }
+        // Open it without following a symlink (refused if one was swapped in) and check it is in place.
+        try {
+          const h = this.dirs.acquire(rel, rel);
+          try {
+            this.dirs.verify(h, rel);
+          } finally {
+            this.dirs.release(h);
+          }
+        } catch (err) {
+          if (made) tryRmdir(dir.child(name));
+          throw err;
+        }
+        return made;
+      });
+      return Promise.resolve(created);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return Promise.reject(CofferError.from(err));
-      if (!fs.lstatSync(p).isDirectory()) {
-        return Promise.reject(new CofferError(ErrorCode.Corrupt, `cannot restore directory ${p}: something else is there`));
-      }
-      created = false;
+      return Promise.reject(this.fail(err, rel));
     }
-    this.safeDirs.add(p);
-    return Promise.resolve(created);
   }
 
   createFile(rel: string): Promise<DestinationFile> {
-    const final = this.abs(rel);
-    const tmp = tmpName(final);
-    let fd: number | undefined = fs.openSync(tmp, 'wx', 0o600);
-    const close = (): void => {
+    const dirs = this.dirs;
+    let dir: DirHandle;
+    try {
+      dir = dirs.acquire(parentRel(rel), rel);
+    } catch (err) {
+      return Promise.reject(this.fail(err, rel));
+    }
+    const final = nameToBytes(baseName(rel));
+    const tmpStr = tempName(baseName(rel));
+    const tmp = Buffer.from(tmpStr, 'utf8');
+    let fd: number | undefined;
+    try {
+      dirs.verify(dir, rel);
+      fd = fs.openSync(dir.child(tmp), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
+      this.verifyCreated(dir, tmp, rel);
+    } catch (err) {
+      if (fd !== undefined) fs.closeSync(fd);
+      dirs.release(dir);
+      return Promise.reject(this.fail(err, rel));
+    }
+    let end = 0;
+    let open = true;
+    const finish = (): void => {
       if (fd !== undefined) fs.closeSync(fd);
       fd = undefined;
+      if (open) dirs.release(dir);
+      open = false;
     };
     return Promise.resolve({
-      write(data: Uint8Array, position: number): Promise<void> {
-        let done = 0;
-        while (done < data.length) done += fs.writeSync(fd as number, data, done, data.length - done, position + done);
-        return Promise.resolve();
+      write: (data: Uint8Array, position: number): Promise<void> => {
+        try {
+          writeSparse(fd as number, data, position);
+          end = Math.max(end, position + data.length);
+          return Promise.resolve();
+        } catch (err) {
+          return Promise.reject(this.fail(err, rel));
+        }
       },
-      commit(node: TreeNode): Promise<void> {
-        close();
-        fs.renameSync(tmp, final);
-        applyMetadata(final, node);
-        return Promise.resolve();
+      commit: (node: TreeNode): Promise<void> => {
+        try {
+          const f = fd as number;
+          fs.ftruncateSync(f, node.size ?? end);
+          applyMetadataFd(f, node, dir.childString(tmpStr));
+          fs.closeSync(f);
+          fd = undefined;
+          dirs.verify(dir, rel);
+          fs.renameSync(dir.child(tmp), dir.child(final));
+          this.verifyCreated(dir, final, rel);
+          return Promise.resolve();
+        } catch (err) {
+          if (fd !== undefined) fs.closeSync(fd);
+          fd = undefined;
+          unlinkQuiet(dir.child(tmp));
+          return Promise.reject(this.fail(err, rel));
+        } finally {
+          finish();
+        }
       },
-      abort(): Promise<void> {
-        close();
-        fs.rmSync(tmp, { force: true });
-        return Promise.resolve();
+      abort: (): Promise<void> => {
+        if (!open) return Promise.resolve();
+        try {
+          if (fd !== undefined) fs.closeSync(fd);
+          fd = undefined;
+          unlinkQuiet(dir.child(tmp));
+          return Promise.resolve();
+        } catch (err) {
+          return Promise.reject(this.fail(err, rel));
+        } finally {
+          finish();
+        }
       },
     });
   }
 
+  /** Makes `rel` appear by renaming over it what `make` creates under a temporary name. */
+  private placeByRename(rel: string, make: (dir: DirHandle, tmp: Buffer) => void): void {
+    this.inParent(rel, (dir, name) => {
+      const tmp = Buffer.from(tempName(baseName(rel)), 'utf8');
+      this.dirs.verify(dir, rel);
+      make(dir, tmp);
+      try {
+        fs.renameSync(dir.child(tmp), dir.child(name));
+      } catch (err) {
+        unlinkQuiet(dir.child(tmp));
+        throw err;
+      }
+      this.verifyCreated(dir, name, rel);
+    });
+  }
+
   makeSymlink(rel: string, target: string): Promise<void> {
-    const p = this.abs(rel);
-    const tmp = tmpName(p);
-    fs.symlinkSync(target, tmp);
-    fs.renameSync(tmp, p);
-    return Promise.resolve();
+    try {
+      this.placeByRename(rel, (dir, tmp) => fs.symlinkSync(nameToBytes(target), dir.child(tmp)));
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(this.fail(err, rel));
+    }
   }
 
   makeHardlink(rel: string, existingRel: string): Promise<void> {
-    const p = this.abs(rel);
-    fs.rmSync(p, { force: true });
-    fs.linkSync(this.abs(existingRel), p);
-    return Promise.resolve();
+    try {
+      // link() does not follow a symlink at the existing name.
+      this.inParent(existingRel, (from, existing) => this.placeByRename(rel, (dir, tmp) => fs.linkSync(from.child(existing), dir.child(tmp))));
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(this.fail(err, rel));
+    }
   }
 
   setMetadata(rel: string, node: TreeNode): Promise<void> {
-    applyMetadata(this.abs(rel), node);
-    return Promise.resolve();
+    try {
+      if (rel === '' || node.type === 'dir') {
+        const h = this.dirs.acquire(rel, rel);
+        try {
+          applyMetadataFd(h.fd, node, h.childString('.'));
+          this.dirs.refresh(h);
+        } finally {
+          this.dirs.release(h);
+        }
+      } else if (node.type === 'file') {
+        this.inParent(rel, (dir, name) => {
+          const fd = fs.openSync(dir.child(name), O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+          try {
+            applyMetadataFd(fd, node, dir.childString(baseName(rel)));
+          } finally {
+            fs.closeSync(fd);
+          }
+        });
+      } else {
+        this.inParent(rel, (dir, name) => applyMetadataNoFollow(dir.child(name), node));
+      }
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(this.fail(err, rel));
+    }
   }
 
   remove(rel: string): Promise<void> {
-    fs.rmSync(this.abs(rel), { force: true });
-    return Promise.resolve();
+    try {
+      this.inParent(rel, (dir, name) => {
+        const p = dir.child(name);
+        const st = fs.lstatSync(p, { throwIfNoEntry: false });
+        if (st?.isDirectory()) fs.rmdirSync(p);
+        else if (st) fs.unlinkSync(p);
+      });
+      return Promise.resolve();
+    } catch (err) {
+      if (isCode(err, ErrorCode.NotFound)) return Promise.resolve();
+      return Promise.reject(this.fail(err, rel));
+    }
   }
 
   close(): Promise<void> {
+    this.handles?.close();
+    this.handles = undefined;
     return Promise.resolve();
   }
 }

@@ -1,9 +1,10 @@
 /**
- * Applying a node's metadata to a local path: ownership (as root; by name when the
+ * Applying a node's metadata to a restored entry: ownership (as root; by name when the
  * name exists here, else by id), xattrs, mode (after chown, which clears setuid and
  * setgid), and times (libuv truncates to whole microseconds; half a microsecond is
- * added so float rounding cannot lose one; sub-µs digits are lost). Never follows a
- * symlink. Used on the main thread and by the write workers.
+ * added so float rounding cannot lose one; sub-µs digits are lost). Files and
+ * directories are changed through their own open descriptor, symlinks through the
+ * l* calls: nothing here ever follows a symlink.
  */
 import fs from 'node:fs';
 import { setAttributeSync } from '@napi-rs/xattr';
@@ -21,30 +22,42 @@ export function nsToSeconds(ns: string): number {
   return Number(sec) + (Number(us) + 0.5) / 1e6;
 }
 
-/** Applies `node`'s metadata to `p` (synchronously). */
-export function applyMetadata(p: string, node: TreeNode): void {
-  if (myUid === 0 && node.uid !== undefined && node.gid !== undefined) {
-    const uid = (node.user !== undefined ? userId(node.user) : undefined) ?? node.uid;
-    const gid = (node.group !== undefined ? groupId(node.group) : undefined) ?? node.gid;
-    // A file we created is already ours: skip the call when nothing would change.
-    if (uid !== myUid || gid !== myGid) {
-      try {
-        fs.lchownSync(p, uid, gid);
-      } catch {
-        // e.g. unsupported on this file system: keep going
-      }
-    }
+/** The owner to give `node`, when running as root and it differs from ours (a file we created is already ours). */
+function owner(node: TreeNode): { uid: number; gid: number } | undefined {
+  if (myUid !== 0 || node.uid === undefined || node.gid === undefined) return undefined;
+  const uid = (node.user !== undefined ? userId(node.user) : undefined) ?? node.uid;
+  const gid = (node.group !== undefined ? groupId(node.group) : undefined) ?? node.gid;
+  return uid !== myUid || gid !== myGid ? { uid, gid } : undefined;
+}
+
+function tryIt(f: () => void): void {
+  try {
+    f();
+  } catch {
+    // e.g. unsupported on this file system, or an xattr namespace not permitted: keep going
   }
-  if (node.type !== 'symlink') {
-    for (const x of node.xattrs ?? []) {
-      try {
-        setAttributeSync(p, x.name, Buffer.from(x.value, 'base64'));
-      } catch {
-        // namespace not permitted (e.g. trusted.* without root): skip
-      }
-    }
-    fs.chmodSync(p, node.mode);
+}
+
+/**
+ * Applies `node`'s metadata to the open file or directory `fd`. `xattrPath` reaches the
+ * same entry without following a last symlink (the napi xattr calls take string paths
+ * and use lsetxattr); xattrs are skipped when it is undefined.
+ */
+export function applyMetadataFd(fd: number, node: TreeNode, xattrPath: string | undefined): void {
+  const o = owner(node);
+  if (o) tryIt(() => fs.fchownSync(fd, o.uid, o.gid));
+  if (xattrPath !== undefined) {
+    for (const x of node.xattrs ?? []) tryIt(() => setAttributeSync(xattrPath, x.name, Buffer.from(x.value, 'base64')));
   }
+  fs.fchmodSync(fd, node.mode);
+  const t = nsToSeconds(node.mtime);
+  fs.futimesSync(fd, t, t);
+}
+
+/** Applies ownership and times of `node` to the symlink (or other entry) at `p`, not following it. */
+export function applyMetadataNoFollow(p: Buffer, node: TreeNode): void {
+  const o = owner(node);
+  if (o) tryIt(() => fs.lchownSync(p, o.uid, o.gid));
   const t = nsToSeconds(node.mtime);
   fs.lutimesSync(p, t, t);
 }
