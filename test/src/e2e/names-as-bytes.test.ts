@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { nameFromBytes } from '@coffer/agent/engine/raw-name.js';
+import { nameFromBytes, nameToBytes } from '@coffer/agent/engine/raw-name.js';
 import {
   assertExit,
   assertOneLineError,
@@ -66,9 +66,9 @@ function rawSpec(): TreeSpec {
   };
 }
 
-/** The names of a directory as bytes, sorted. */
+/** The names of a directory (a path that may hold raw bytes) as bytes in hex, sorted. */
 const bytesOf = (dir: string): string[] =>
-  fs.readdirSync(dir, { encoding: 'buffer' }).map((b) => b.toString('hex')).sort();
+  fs.readdirSync(nameToBytes(dir), { encoding: 'buffer' }).map((b) => b.toString('hex')).sort();
 
 describe('names as bytes', function () {
   this.timeout(300_000);
