@@ -25,7 +25,7 @@ import {
   text,
   tmpDir,
 } from '../helpers/cli.js';
-import { assertSameTree, sha256Tree, type TreeSpec, writeTree } from '../helpers/tree.js';
+import { assertSameTree, sha256Tree, type TreeSpec, writeTree, xattrAt } from '../helpers/tree.js';
 
 /** A name made of bytes (any, including ones that are not UTF-8). */
 const raw = (...parts: (string | number[])[]): string =>
@@ -74,10 +74,13 @@ describe('names as bytes', function () {
   this.timeout(300_000);
   let src: string;
   let store: string;
+  let xattrs = false;
 
   before(() => {
     src = path.join(tmpDir('coffer-names-'), 'src');
     writeTree(src, rawSpec());
+    xattrs = xattrAt(path.join(src, DIR_FE), undefined, 'user.coffer', 'raw folder') === true;
+    if (xattrs) assert.equal(xattrAt(path.join(src, DIR_FE), 'utf8.txt', 'user.coffer', 'inside it'), true);
     store = path.join(tmpDir('coffer-names-store-'), 's');
     createStore(store);
   });
@@ -164,6 +167,10 @@ describe('names as bytes', function () {
     const linkTarget = fs.readlinkSync(path.join(out, 'link'), { encoding: 'buffer' });
     assert.deepEqual(linkTarget, Buffer.from('target\xff', 'latin1'));
     assertSameTree(sha256Tree(src), sha256Tree(out), { root: false });
+    if (xattrs) {
+      assert.equal(xattrAt(path.join(out, DIR_FE), undefined, 'user.coffer'), 'raw folder');
+      assert.equal(xattrAt(path.join(out, DIR_FE), 'utf8.txt', 'user.coffer'), 'inside it');
+    }
   });
 });
 

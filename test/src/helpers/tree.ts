@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { getAttributeSync, setAttributeSync } from '@napi-rs/xattr';
 import { displayName, nameFromBytes, nameToBytes } from '@coffer/agent/engine/raw-name.js';
 
 /** Metadata every entry of a spec may carry. */
@@ -283,4 +284,24 @@ export function getXattr(file: string, name: string): string | undefined {
   const r = spawnSync('getfattr', ['--only-values', '--absolute-names', '-n', name, file], { encoding: 'utf8' });
   if (r.error) throw r.error;
   return r.status === 0 ? r.stdout : undefined;
+}
+
+/**
+ * Sets (with `value`) or reads a user xattr of the folder `dir`, or of `file` inside
+ * it, where the path may hold raw bytes: through /proc/self/fd of the folder, since the
+ * xattr binding takes UTF-8 paths. Reading gives undefined when the attribute is unset;
+ * setting gives whether it took (false on a file system without user xattrs).
+ */
+export function xattrAt(dir: string, file: string | undefined, name: string, value?: string): string | boolean | undefined {
+  const fd = fs.openSync(nameToBytes(dir), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+  const at = `/proc/self/fd/${fd}/${file ?? '.'}`;
+  try {
+    if (value === undefined) return getAttributeSync(at, name)?.toString();
+    setAttributeSync(at, name, value);
+    return getAttributeSync(at, name)?.toString() === value;
+  } catch {
+    return value === undefined ? undefined : false;
+  } finally {
+    fs.closeSync(fd);
+  }
 }

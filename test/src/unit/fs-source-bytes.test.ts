@@ -7,26 +7,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { getAttributeSync, setAttributeSync } from '@napi-rs/xattr';
 import { FsSource } from '@coffer/agent/connectors/fs-source.js';
 import { nameFromBytes, nameToBytes } from '@coffer/agent/engine/raw-name.js';
+import { xattrAt } from '../helpers/tree.js';
 
 const DIR = nameFromBytes(Buffer.from([0x64, 0xfe]));
 const FILE = nameFromBytes(Buffer.from([0x66, 0xff]));
 const TARGET = nameFromBytes(Buffer.from([0x2e, 0x2e, 0x2f, 0xff]));
-
-/** Sets a user xattr on `p` (raw bytes allowed) through a directory descriptor, as the source reads them. */
-function setXattrAt(p: string, name: string, value: string): boolean {
-  const fd = fs.openSync(nameToBytes(p), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-  try {
-    setAttributeSync(`/proc/self/fd/${fd}/.`, name, value);
-    return getAttributeSync(`/proc/self/fd/${fd}/.`, name)?.toString() === value;
-  } catch {
-    return false; // a file system without user xattrs
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 describe('local source: names as bytes', () => {
   let root: string;
@@ -60,13 +47,8 @@ describe('local source: names as bytes', () => {
 
   it('reads extended attributes of a raw-named folder and of a file inside it', async function () {
     const dir = path.join(root, DIR);
-    if (!setXattrAt(dir, 'user.coffer', 'on-dir')) this.skip();
-    const fd = fs.openSync(nameToBytes(dir), fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
-    try {
-      setAttributeSync(`/proc/self/fd/${fd}/plain.txt`, 'user.coffer', 'on-file');
-    } finally {
-      fs.closeSync(fd);
-    }
+    if (xattrAt(dir, undefined, 'user.coffer', 'on-dir') !== true) this.skip();
+    assert.equal(xattrAt(dir, 'plain.txt', 'user.coffer', 'on-file'), true);
     const src = new FsSource(root);
     const d = (await src.readDir('')).entries[0];
     assert.deepEqual(d?.xattrs, [{ name: 'user.coffer', value: Buffer.from('on-dir').toString('base64') }]);
