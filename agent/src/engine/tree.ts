@@ -146,14 +146,24 @@ function unsafe(id: string, shown: unknown): CofferError {
   );
 }
 
+function badTarget(id: string, name: string): CofferError {
+  return new CofferError(ErrorCode.Corrupt, `tree ${id.slice(0, 12)} holds a malformed link target for ${JSON.stringify(displayName(name))}`);
+}
+
 /** A stored node of format 2 in its internal form (`rawName`/`rawTarget` folded into `name`/`target`). */
 function internalNode(n: Record<string, unknown>, id: string): TreeNode {
+  if (n.rawName === undefined && n.rawTarget === undefined) {
+    // The common case, kept as parsed: a well-formed string is safe by the format-1 rule on its code units.
+    if (typeof n.name !== 'string' || LONE_SURROGATE.test(n.name) || !isSafeV1Name(n.name)) throw unsafe(id, n.name);
+    if (n.target !== undefined && storedString(n.target, undefined) === undefined) throw badTarget(id, n.name);
+    return n as unknown as TreeNode;
+  }
   const name = storedString(n.name, n.rawName);
   if (name === undefined || !isSafeName(name)) throw unsafe(id, name ?? n.name);
   const { rawName: _n, rawTarget: _t, ...rest } = n;
   if (n.target === undefined && n.rawTarget === undefined) return { ...rest, name } as unknown as TreeNode;
   const target = storedString(n.target, n.rawTarget);
-  if (target === undefined) throw new CofferError(ErrorCode.Corrupt, `tree ${id.slice(0, 12)} holds a malformed link target for ${JSON.stringify(displayName(name))}`);
+  if (target === undefined) throw badTarget(id, name);
   return { ...rest, name, target } as unknown as TreeNode;
 }
 

@@ -70,6 +70,7 @@ describe('tree names as bytes (format 2)', () => {
     assert.throws(() => decodeTree(treeOf([{ ...node, name: 'x', rawName: 'not base64!' }]), ID, 2), /unsafe name/);
     assert.throws(() => decodeTree(treeOf([{ ...node, name: 'x\udcff' }]), ID, 2), /unsafe name/);
     assert.throws(() => decodeTree(treeOf([{ ...node, type: 'symlink', name: 'l', target: 't', rawTarget: 7 }]), ID, 2), /malformed link target/);
+    assert.throws(() => decodeTree(treeOf([{ ...node, type: 'symlink', name: 'l', target: 't\udcff' }]), ID, 2), /malformed link target/);
     assert.throws(() => decodeTree(treeOf([7]), ID, 2), /not an object/);
   });
 
