@@ -1,7 +1,8 @@
 /**
  * Running the real `coffer` command in end-to-end tests: synchronously (runCoffer) or
  * in the background (spawnCoffer), with a clean environment (no COFFER_* variables of
- * the caller, a test passphrase in COFFER_PASSPHRASE, a private XDG_CONFIG_HOME), and
+ * the caller, a test passphrase in COFFER_PASSPHRASE, a private XDG_CONFIG_HOME and
+ * COFFER_STATE_DIR), and
  * temporary directories that are removed after the tests.
  */
 import assert from 'node:assert/strict';
@@ -105,6 +106,7 @@ export function cofferEnv(patch: EnvPatch = {}): NodeJS.ProcessEnv {
   configHome ??= tmpDir('coffer-e2e-xdg-');
   env.COFFER_PASSPHRASE = TEST_PASSPHRASE;
   env.XDG_CONFIG_HOME = configHome;
+  env.COFFER_STATE_DIR = path.join(configHome, 'state');
   for (const [k, v] of Object.entries(patch)) {
     if (v === undefined) delete env[k];
     else env[k] = v;
