@@ -7,23 +7,16 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { canonicalJson, configMac, keyFingerprint } from '@coffer/agent/engine/config-auth.js';
-import { hashPlain } from '@coffer/agent/engine/hash.js';
 import { Repository } from '@coffer/agent/engine/repository.js';
 import { MemoryBackend } from '@coffer/agent/storage/memory-backend.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { withFixedChecksum as withChecksum } from '../helpers/store-forgery.js';
 import { fixture } from './fixtures.js';
 
 const FAST_KDF = { opslimit: 1, memlimit: 8 * 1024 * 1024 };
 const PW = 'pw';
 
 type Json = Record<string, unknown>;
-
-/** Re-serialises an edited config with a correct unkeyed checksum, as a forger would. */
-function withChecksum(obj: Json): Buffer {
-  const { checksum: _old, ...rest } = obj;
-  const sum = hashPlain(Buffer.from(JSON.stringify(rest), 'utf8')).toString('hex');
-  return Buffer.from(JSON.stringify({ ...rest, checksum: sum }, null, 2) + '\n');
-}
 
 async function storeWithConfig(bytes: Buffer): Promise<MemoryBackend> {
   const b = new MemoryBackend();
