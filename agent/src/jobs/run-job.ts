@@ -4,8 +4,9 @@
  * every CLI feature), a private config folder naming its store, source and destination
  * (job-config-dir.ts), and the store's passphrase in COFFER_PASSPHRASE — never on the
  * command line, in a file or in the log. The identities of the stores jobs used are
- * remembered across jobs in `<workDir>/state/` (COFFER_STATE_DIR). The process's --json output becomes progress,
- * log lines and the JobResult; its exit becomes the job's state (job-outcome.ts).
+ * remembered across jobs in `<workDir>/state/` (COFFER_STATE_DIR). The process's --json
+ * output becomes progress, log lines and the JobResult; its exit becomes the job's state
+ * (job-outcome.ts).
  *
  * Guarantees: the returned promise never rejects; while a process runs, the job is
  * recorded under `<workDir>/running/`; when the promise resolves, the result is in the
@@ -65,14 +66,14 @@ export interface JobOutcome {
 const SECRET_ENV = /^COFFER_(PASSPHRASE|TO_PASSPHRASE|STORE)/;
 
 /** Folder, under the agent's data folder, of the identities of the stores its jobs used (cli/known-stores.ts). */
-export const JOB_STATE_DIR = 'state';
+const JOB_STATE_DIR = 'state';
 
 function childEnv(base: NodeJS.ProcessEnv, workDir: string, xdg: string, passphrase: string | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(base)) if (v !== undefined && !SECRET_ENV.test(k)) env[k] = v;
   env.XDG_CONFIG_HOME = xdg;
   // Kept across jobs (the config folder is not), so that a replaced store is noticed.
-  env.COFFER_STATE_DIR = path.join(workDir, JOB_STATE_DIR);
+  env.COFFER_STATE_DIR = path.resolve(workDir, JOB_STATE_DIR);
   if (passphrase) env.COFFER_PASSPHRASE = passphrase;
   return env;
 }

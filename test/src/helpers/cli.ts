@@ -106,11 +106,12 @@ export function cofferEnv(patch: EnvPatch = {}): NodeJS.ProcessEnv {
   configHome ??= tmpDir('coffer-e2e-xdg-');
   env.COFFER_PASSPHRASE = TEST_PASSPHRASE;
   env.XDG_CONFIG_HOME = configHome;
-  env.COFFER_STATE_DIR = path.join(configHome, 'state');
   for (const [k, v] of Object.entries(patch)) {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
+  // The memory of store identities goes beside the run's config (its own when it has one).
+  if (!('COFFER_STATE_DIR' in patch)) env.COFFER_STATE_DIR = path.join(env.XDG_CONFIG_HOME ?? configHome, 'coffer-state');
   return env;
 }
 
