@@ -21,6 +21,8 @@ export interface Context {
   readonly signal: AbortSignal;
   readonly out: (line: string) => void;
   readonly warn: (line: string) => void;
+  /** Accept the store's identity as it is now (`trust --reset`, store-trust.ts). */
+  readonly trustReset?: boolean;
 }
 
 /** A resolved store reference: location and options from the user's config. */
@@ -60,7 +62,7 @@ export async function openRepo(ctx: Context, t: StoreTarget = storeTarget(ctx), 
   const backend = await backendFor(t);
   try {
     const given = passphraseGiven({ file: passphraseFile, store: t.options, env: ctx.env });
-    const trust = storeTrust({ location: backend.location, display: t.display, passphraseGiven: given, env: ctx.env, warn: ctx.warn });
+    const trust = storeTrust({ location: backend.location, display: t.display, passphraseGiven: given, env: ctx.env, warn: ctx.warn, reset: ctx.trustReset });
     return await Repository.open(backend, () => resolvePassphrase({ file: passphraseFile, store: t.options, env: ctx.env, what: t.display }), trust);
   } catch (err) {
     await backend.close();

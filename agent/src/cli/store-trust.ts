@@ -24,6 +24,8 @@ export interface TrustInputs {
   readonly env: NodeJS.ProcessEnv;
   /** For a memory that cannot be written (the store is still used). */
   readonly warn: (line: string) => void;
+  /** Accept the store as it is now: skip the comparison with what was remembered, and remember it anew (`trust --reset`). */
+  readonly reset?: boolean | undefined;
 }
 
 function shortId(id: string): string {
@@ -82,7 +84,7 @@ export function storeTrust(t: TrustInputs): OpenChecks {
             'if you really mean to use an unencrypted store, unset the passphrase',
         );
       }
-      known = readKnownStore(t.location, t.env);
+      known = t.reset ? undefined : readKnownStore(t.location, t.env);
       if (!known) return;
       const what = configChanges(known, cfg);
       if (what.length > 0) throw changed(t, what);

@@ -84,7 +84,13 @@ describe('coffer refuses a store whose config was replaced or forged', function 
     const { src, store } = encryptedStore(known);
     fs.writeFileSync(path.join(store, 'config'), freshPlaintextConfig());
     const env = { COFFER_STATE_DIR: known, COFFER_PASSPHRASE: undefined };
-    assertAllRefused(store, src, env, /not the one this machine used before: its store id changed .*, it was encrypted and now claims to be unencrypted; .*'coffer at .* trust --reset'/);
+    const changed = /not the one this machine used before: its store id changed .*, it was encrypted and now claims to be unencrypted; .*'coffer at .* trust --reset'/;
+    assertAllRefused(store, src, env, changed);
+    // A reset that cannot open the store (a passphrase is set) keeps what was remembered.
+    const reset = runCoffer(['at', store, 'trust', '--reset'], { env: { COFFER_STATE_DIR: known } });
+    assertExit(reset, EXIT_UNTRUSTED, 'trust --reset with the passphrase set');
+    assert.match(reset.stderr, /claims to be unencrypted/);
+    assertAllRefused(store, src, env, changed);
   });
 
   it('an encrypted version 2 config with a field changed and its checksum fixed up is refused', function () {

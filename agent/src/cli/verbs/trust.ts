@@ -1,40 +1,36 @@
 /**
  * `coffer at <store> trust [--reset]`: shows the identity this machine remembers of the
- * store (recording it on first sight); `--reset` first forgets what was remembered, so
- * that a store deliberately re-created or changed at that location is accepted. The
- * store is opened as by any verb (passphrase, config MAC, plaintext refusal), so only
- * a store whose keys open is remembered.
+ * store (recording it on first sight); `--reset` accepts the store as it is now (one
+ * deliberately re-created or changed at that location) and remembers it in place of
+ * what was remembered. The store is opened as by any verb (passphrase, config MAC,
+ * plaintext refusal), so only a store whose keys open is remembered, and a failed reset
+ * leaves the old memory in place.
  */
 import { expectArgs, flag, parseArgs } from '../args.js';
-import { backendFor, openRepo, storeTarget } from '../context.js';
-import { forgetKnownStore, knownStoreFile, readKnownStore } from '../known-stores.js';
+import { openRepo, storeTarget } from '../context.js';
+import { knownStoreFile, readKnownStore } from '../known-stores.js';
 import type { Verb } from '../verb.js';
 
 export const trust: Verb = {
   name: 'trust',
-  usage: 'coffer at <store> trust [--reset]',
+  usage: 'coffer at <store> trust [--reset] [--json]',
   needsStore: true,
   async run(ctx, argv) {
     const p = parseArgs(argv, { reset: 'bool', json: 'bool' }, 'trust');
     expectArgs(p, 0, 0, this.usage);
     const t = storeTarget(ctx);
-    if (flag(p, 'reset')) {
-      const probe = await backendFor(t);
-      const location = probe.location;
-      await probe.close();
-      if (forgetKnownStore(location, ctx.env)) ctx.warn(`forgot the identity remembered for ${t.display}`);
-    }
-    const repo = await openRepo(ctx, t);
+    const repo = await openRepo({ ...ctx, trustReset: flag(p, 'reset') }, t);
     try {
-      const known = readKnownStore(repo.backend.location, ctx.env);
+      const location = repo.backend.location;
+      const known = readKnownStore(location, ctx.env);
       const rec = {
         type: 'trust',
-        location: repo.backend.location,
+        location,
         id: repo.config.id,
-        encrypted: known?.encrypted ?? repo.config.encryption !== null,
+        encrypted: repo.config.encryption !== null,
         keys: known?.keys ?? '',
         firstSeen: known?.firstSeen ?? '',
-        file: knownStoreFile(repo.backend.location, ctx.env),
+        file: knownStoreFile(location, ctx.env),
       };
       if (flag(p, 'json')) ctx.out(JSON.stringify(rec));
       else {
