@@ -83,15 +83,3 @@ export function writeKnownStore(rec: KnownStore, env: NodeJS.ProcessEnv): void {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   writeFileAtomicSync(file, JSON.stringify(rec, null, 2) + '\n', 0o600);
 }
-
-/** Forgets a location; true when something was remembered. */
-export function forgetKnownStore(location: string, env: NodeJS.ProcessEnv): boolean {
-  const file = knownStoreFile(location, env);
-  try {
-    fs.rmSync(file);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-    throw CofferError.from(err);
-  }
-}
