@@ -37,6 +37,12 @@ export enum ErrorCode {
   Interrupted = 'interrupted',
   /** A check found damage. Exit 1. */
   CheckFailed = 'check-failed',
+  /**
+   * The store is not the one it should be: its config was changed without its keys, it
+   * claims no encryption while a passphrase was given, or its identity changed since
+   * this machine last used it. Exit 14.
+   */
+  Untrusted = 'untrusted',
 }
 
 const EXIT_CODES: Record<ErrorCode, number> = {
@@ -55,6 +61,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   [ErrorCode.Config]: 2,
   [ErrorCode.Interrupted]: 130,
   [ErrorCode.CheckFailed]: 1,
+  [ErrorCode.Untrusted]: 14,
 };
 
 /** The process exit status documented for an error code. */

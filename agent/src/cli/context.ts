@@ -6,7 +6,8 @@ import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { Repository } from '../engine/repository.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { openBackend } from '../storage/registry.js';
-import { resolvePassphrase } from './passphrase.js';
+import { passphraseGiven, resolvePassphrase } from './passphrase.js';
+import { storeTrust } from './store-trust.js';
 import { lookup } from './user-config.js';
 
 /** Global options and environment of one invocation. */
@@ -20,6 +21,8 @@ export interface Context {
   readonly signal: AbortSignal;
   readonly out: (line: string) => void;
   readonly warn: (line: string) => void;
+  /** Accept the store's identity as it is now (`trust --reset`, store-trust.ts). */
+  readonly trustReset?: boolean;
 }
 
 /** A resolved store reference: location and options from the user's config. */
@@ -51,13 +54,16 @@ export async function backendFor(t: StoreTarget): Promise<StorageBackend> {
   return openBackend(t.location, t.options);
 }
 
-/** Opens a store for reading (asks for the passphrase only if it is encrypted). */
+/**
+ * Opens a store for reading (asks for the passphrase only if it is encrypted), checking
+ * its identity (store-trust.ts).
+ */
 export async function openRepo(ctx: Context, t: StoreTarget = storeTarget(ctx), passphraseFile = ctx.passphraseFile): Promise<Repository> {
   const backend = await backendFor(t);
   try {
-    return await Repository.open(backend, () =>
-      resolvePassphrase({ file: passphraseFile, store: t.options, env: ctx.env, what: t.display }),
-    );
+    const given = passphraseGiven({ file: passphraseFile, store: t.options, env: ctx.env });
+    const trust = storeTrust({ location: backend.location, display: t.display, passphraseGiven: given, env: ctx.env, warn: ctx.warn, reset: ctx.trustReset });
+    return await Repository.open(backend, () => resolvePassphrase({ file: passphraseFile, store: t.options, env: ctx.env, what: t.display }), trust);
   } catch (err) {
     await backend.close();
     throw err;

@@ -18,7 +18,7 @@ const GLOBAL_FLAGS = { 'passphrase-file': 'string', keyfile: 'string', quiet: 'b
 function usage(): string {
   const lines = ['usage: coffer [--passphrase-file F] [--quiet] [at <store>] <command> [args]', '', 'commands:'];
   for (const v of verbs.values()) lines.push(`  ${v.usage}`);
-  lines.push('', 'exit codes: 0 ok, 1 error, 2 usage, 3 some files unreadable, 10 no store, 11 locked, 12 wrong passphrase, 130 interrupted');
+  lines.push('', 'exit codes: 0 ok, 1 error, 2 usage, 3 some files unreadable, 10 no store, 11 locked, 12 wrong passphrase, 14 untrusted store, 130 interrupted');
   return lines.join('\n');
 }
 

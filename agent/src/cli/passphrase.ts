@@ -29,6 +29,21 @@ function runCmd(cmd: string, what: string): string {
   }
 }
 
+/**
+ * Where a passphrase is configured for (file, named-store setting, environment), without
+ * reading, running or prompting for it; undefined when only a prompt could give one.
+ */
+export function passphraseGiven(i: Omit<PassphraseInputs, 'what'>): string | undefined {
+  const envVar = i.envVar ?? 'COFFER_PASSPHRASE';
+  if (i.file) return 'a passphrase file';
+  if (i.store?.passphrase !== undefined) return "the store's passphrase setting";
+  if (i.store?.passphrase_cmd) return "the store's passphrase_cmd setting";
+  const env = i.env[envVar];
+  if (env !== undefined && env !== '') return envVar;
+  if (i.env[`${envVar}_CMD`]) return `${envVar}_CMD`;
+  return undefined;
+}
+
 /** Resolves the passphrase; throws WrongPassphrase naming the options when none is available. */
 export async function resolvePassphrase(i: PassphraseInputs): Promise<string> {
   const envVar = i.envVar ?? 'COFFER_PASSPHRASE';

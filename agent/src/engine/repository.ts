@@ -19,6 +19,7 @@ import {
   isEncrypted,
   type MasterKeys,
   newStoreConfig,
+  type OpenChecks,
   parseConfig,
   serializeConfig,
   type StoreConfig,
@@ -58,7 +59,7 @@ export class Repository {
   }
 
   /** Opens an existing store; asks for the passphrase only when it is encrypted. */
-  static async open(backend: StorageBackend, passphrase: PassphraseSource): Promise<Repository> {
+  static async open(backend: StorageBackend, passphrase: PassphraseSource, checks?: OpenChecks): Promise<Repository> {
     let raw: Buffer;
     try {
       raw = await backend.load('config', '');
@@ -69,7 +70,9 @@ export class Repository {
       throw err;
     }
     const config = parseConfig(raw, backend.location);
+    await checks?.config(config);
     const keys = await unlockKeys(config, isEncrypted(config) ? await passphrase() : undefined, backend.location);
+    await checks?.keys(config, keys);
     return new Repository(backend, config, keys);
   }
 

@@ -2,13 +2,16 @@
  * The store's `config` file: format version, store id, chunker, compression and pack
  * parameters, and the master keys wrapped under a passphrase-derived key. JSON, with
  * a BLAKE3 checksum over everything else so that a damaged config is told apart
- * from a wrong passphrase. Pure: no I/O.
+ * from a wrong passphrase. From format version 2 an encrypted store's config also
+ * carries a MAC under its master keys, checked as soon as the keys are unwrapped
+ * (config-auth.ts): a config changed without the keys is refused. Pure: no I/O.
  */
 import { randomBytes } from 'node:crypto';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { AuthenticationError, open, prepareKey, seal } from './aead.js';
 import { type ChunkerParams, DEFAULT_CHUNKER_PARAMS, validateParams } from './chunker.js';
 import { DEFAULT_LEVEL } from './compress.js';
+import { authenticateConfig, configMac, MAC_SINCE_VERSION } from './config-auth.js';
 import { hashPlain } from './hash.js';
 import { deriveKek, type KdfParams, newKdfParams } from './kdf.js';
 
@@ -50,6 +53,16 @@ export interface StoreConfig {
   } | null;
   /** Plaintext stores only: the id and chunker keys in hex. */
   readonly plainKeys?: { readonly id: string; readonly chunker: string };
+  /** Encrypted stores of version 2 on: hex MAC of the config under the master keys (config-auth.ts). */
+  readonly mac?: string;
+}
+
+/** Checks of a store's identity by the caller (cli/store-trust.ts); each may refuse the store by throwing. */
+export interface OpenChecks {
+  /** Before the passphrase is asked for: the parsed config. */
+  readonly config: (config: StoreConfig) => void | Promise<void>;
+  /** After the keys are unwrapped and the config authenticated. */
+  readonly keys: (config: StoreConfig, keys: MasterKeys) => void | Promise<void>;
 }
 
 /** Options for a new store. */
@@ -135,11 +148,19 @@ export async function newStoreConfig(
   if (passphrase === undefined) throw new CofferError(ErrorCode.Usage, 'a passphrase is needed to create an encrypted store');
   const kdf = await newKdfParams(opts.kdf?.opslimit, opts.kdf?.memlimit);
   const kek = prepareKey(await deriveKek(passphrase, kdf));
+  // From version 2 the wrapped keys name the format version, so that the config's MAC
+  // cannot be dropped by rewriting its version to 1.
   const plain = Buffer.from(
-    JSON.stringify({ data: keys.data?.toString('base64'), id: keys.id.toString('base64'), chunker: keys.chunker.toString('base64') }),
+    JSON.stringify({
+      data: keys.data?.toString('base64'),
+      id: keys.id.toString('base64'),
+      chunker: keys.chunker.toString('base64'),
+      ...(base.version >= MAC_SINCE_VERSION ? { version: base.version } : {}),
+    }),
   );
   const wrapped = seal(kek, [plain], keysAad(id)).toString('base64');
-  return { config: { ...base, encryption: { aead: 'XAES-256-GCM', kdf, keys: wrapped } }, keys };
+  const config: StoreConfig = { ...base, encryption: { aead: 'XAES-256-GCM', kdf, keys: wrapped } };
+  return { config: base.version >= MAC_SINCE_VERSION ? { ...config, mac: configMac(config, keys) } : config, keys };
 }
 
 /** True when the store needs a passphrase to open. */
@@ -147,7 +168,10 @@ export function isEncrypted(cfg: StoreConfig): boolean {
   return cfg.encryption !== null;
 }
 
-/** Unwraps the master keys; throws WrongPassphrase when the passphrase does not open them. */
+/**
+ * Unwraps the master keys and authenticates the config with them; throws WrongPassphrase
+ * when the passphrase does not open them, Untrusted when the config was changed without them.
+ */
 export async function unlockKeys(cfg: StoreConfig, passphrase: string | undefined, where: string): Promise<MasterKeys> {
   if (!cfg.encryption) {
     if (!cfg.plainKeys) throw new CofferError(ErrorCode.Corrupt, `the config file of ${where} has no keys`);
@@ -166,6 +190,8 @@ export async function unlockKeys(cfg: StoreConfig, passphrase: string | undefine
     }
     throw err;
   }
-  const k = JSON.parse(plain.toString('utf8')) as { data: string; id: string; chunker: string };
-  return { data: Buffer.from(k.data, 'base64'), id: Buffer.from(k.id, 'base64'), chunker: Buffer.from(k.chunker, 'base64') };
+  const k = JSON.parse(plain.toString('utf8')) as { data: string; id: string; chunker: string; version?: number };
+  const keys = { data: Buffer.from(k.data, 'base64'), id: Buffer.from(k.id, 'base64'), chunker: Buffer.from(k.chunker, 'base64') };
+  authenticateConfig(cfg, keys, k.version ?? 1, where);
+  return keys;
 }

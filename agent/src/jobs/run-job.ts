@@ -3,14 +3,17 @@
  * runs restic: each job gets its own process (isolation, real cancellation by signal,
  * every CLI feature), a private config folder naming its store, source and destination
  * (job-config-dir.ts), and the store's passphrase in COFFER_PASSPHRASE — never on the
- * command line, in a file or in the log. The process's --json output becomes progress,
- * log lines and the JobResult; its exit becomes the job's state (job-outcome.ts).
+ * command line, in a file or in the log. The identities of the stores jobs used are
+ * remembered across jobs in `<workDir>/state/` (COFFER_STATE_DIR). The process's --json
+ * output becomes progress, log lines and the JobResult; its exit becomes the job's state
+ * (job-outcome.ts).
  *
  * Guarantees: the returned promise never rejects; while a process runs, the job is
  * recorded under `<workDir>/running/`; when the promise resolves, the result is in the
  * outbox (`<workDir>/outbox/<jobId>.json`, until acknowledged) and the job's temporary
  * folder is gone. A cancellation ends the job within `graceMs` plus a few seconds.
  */
+import path from 'node:path';
 import { systemClock, type Clock } from '@coffer/shared/clock.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
@@ -62,10 +65,15 @@ export interface JobOutcome {
 
 const SECRET_ENV = /^COFFER_(PASSPHRASE|TO_PASSPHRASE|STORE)/;
 
-function childEnv(base: NodeJS.ProcessEnv, xdg: string, passphrase: string | undefined): NodeJS.ProcessEnv {
+/** Folder, under the agent's data folder, of the identities of the stores its jobs used (cli/known-stores.ts). */
+const JOB_STATE_DIR = 'state';
+
+function childEnv(base: NodeJS.ProcessEnv, workDir: string, xdg: string, passphrase: string | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(base)) if (v !== undefined && !SECRET_ENV.test(k)) env[k] = v;
   env.XDG_CONFIG_HOME = xdg;
+  // Kept across jobs (the config folder is not), so that a replaced store is noticed.
+  env.COFFER_STATE_DIR = path.resolve(workDir, JOB_STATE_DIR);
   if (passphrase) env.COFFER_PASSPHRASE = passphrase;
   return env;
 }
@@ -148,7 +156,7 @@ async function attempt(run: RunJob, opts: RunJobOptions, log: JobLog, clock: Clo
   if (opts.signal.aborted) return outcomeOf({ state: JobState.JOB_STATE_CANCELLED, error: 'cancelled', retryable: false, exitCode: -1 });
   const dir = createJobConfigDir(opts.workDir, run.jobId, plan.config);
   try {
-    const env = childEnv(opts.env ?? process.env, dir.xdgConfigHome, passphrase);
+    const env = childEnv(opts.env ?? process.env, opts.workDir, dir.xdgConfigHome, passphrase);
     const limit = opts.timeoutMs ?? 7 * 86_400_000;
     const deadline = clock.now() + limit;
     const summaries = new Map<string, Record<string, unknown>>();

@@ -1,7 +1,8 @@
 /**
  * Running the real `coffer` command in end-to-end tests: synchronously (runCoffer) or
  * in the background (spawnCoffer), with a clean environment (no COFFER_* variables of
- * the caller, a test passphrase in COFFER_PASSPHRASE, a private XDG_CONFIG_HOME), and
+ * the caller, a test passphrase in COFFER_PASSPHRASE, a private XDG_CONFIG_HOME and
+ * COFFER_STATE_DIR), and
  * temporary directories that are removed after the tests.
  */
 import assert from 'node:assert/strict';
@@ -109,6 +110,8 @@ export function cofferEnv(patch: EnvPatch = {}): NodeJS.ProcessEnv {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
+  // The memory of store identities goes beside the run's config (its own when it has one).
+  if (!('COFFER_STATE_DIR' in patch)) env.COFFER_STATE_DIR = path.join(env.XDG_CONFIG_HOME ?? configHome, 'coffer-state');
   return env;
 }
 

@@ -223,3 +223,38 @@ export function makeSshHome(sshd: TestSshd, parent: string, opts: SshHomeOptions
   if (opts.config !== undefined) fs.writeFileSync(path.join(dot, 'config'), opts.config);
   return home;
 }
+
+/** A server and a HOME that reaches it, for one mocha suite. */
+export interface SuiteSshd {
+  readonly sshd: TestSshd;
+  readonly home: string;
+}
+
+/**
+ * Registers `before`/`after` hooks in the calling `describe` that start a server (skipping
+ * the suite when sshd is missing outside CI) with a HOME set up by makeSshHome under
+ * `parent()`, and stop it; `after` also runs `cleanup`. Read the fields inside tests.
+ */
+export function sshdForSuite(parent: () => string, cleanup: () => void): SuiteSshd {
+  let sshd: TestSshd | undefined;
+  let home: string | undefined;
+  before(async function () {
+    if (!haveSshd() && process.env.CI !== 'true') this.skip();
+    sshd = await startSshd();
+    home = makeSshHome(sshd, parent());
+  });
+  after(async () => {
+    await sshd?.stop();
+    cleanup();
+  });
+  return {
+    get sshd(): TestSshd {
+      if (!sshd) throw new Error('sshd is not started yet (read it inside a test)');
+      return sshd;
+    },
+    get home(): string {
+      if (home === undefined) throw new Error('sshd is not started yet (read it inside a test)');
+      return home;
+    },
+  };
+}

@@ -4,6 +4,7 @@ import { Repository } from '../../engine/repository.js';
 import { expectArgs, flag, int, parseArgs } from '../args.js';
 import { backendFor, storeTarget } from '../context.js';
 import { resolvePassphrase } from '../passphrase.js';
+import { rememberStore } from '../store-trust.js';
 import type { Verb } from '../verb.js';
 
 export const create: Verb = {
@@ -26,6 +27,7 @@ export const create: Verb = {
         ? undefined
         : await resolvePassphrase({ file: ctx.passphraseFile, store: t.options, env: ctx.env, what: t.display, confirm: true });
       const repo = await Repository.create(backend, passphrase, { plaintext, ...(level !== undefined ? { compressionLevel: level } : {}) });
+      rememberStore({ location: backend.location, display: t.display, env: ctx.env, warn: ctx.warn }, repo.config, repo.keys);
       if (flag(p, 'json')) ctx.out(JSON.stringify({ type: 'created', id: repo.config.id, location: t.display, encrypted: !plaintext }));
       else ctx.out(`created ${plaintext ? 'unencrypted' : 'encrypted'} store ${repo.config.id.slice(0, 8)} at ${t.display}`);
       return 0;

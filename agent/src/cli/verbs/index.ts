@@ -15,10 +15,11 @@ import { rm } from './rm.js';
 import { forget } from './forget.js';
 import { maintenance } from './maintenance.js';
 import { sync } from './sync.js';
+import { trust } from './trust.js';
 import { configVerb, destinationVerb, sourceVerb, storeVerb } from './named.js';
 import { version } from './version.js';
 import { agentVerb } from './agent.js';
 
 export const verbs = new Map<string, Verb>(
-  [create, backupVerb, ls, cat, restoreVerb, checkVerb, info, diff, locate, digest, sync, rm, forget, maintenance, unlock, version, configVerb, storeVerb, sourceVerb, destinationVerb, agentVerb].map((v) => [v.name, v]),
+  [create, backupVerb, ls, cat, restoreVerb, checkVerb, info, diff, locate, digest, sync, rm, forget, maintenance, unlock, trust, version, configVerb, storeVerb, sourceVerb, destinationVerb, agentVerb].map((v) => [v.name, v]),
 );

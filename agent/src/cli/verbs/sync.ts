@@ -13,13 +13,17 @@ import { hostName, Repository } from '../../engine/repository.js';
 import { alreadyCopied, syncSnapshot } from '../../engine/syncer.js';
 import { parseArgs, str } from '../args.js';
 import { backendFor, openRepo, resolveStore, storeTarget, type Context } from '../context.js';
-import { resolvePassphrase } from '../passphrase.js';
+import { passphraseGiven, resolvePassphrase } from '../passphrase.js';
+import { storeTrust } from '../store-trust.js';
 import type { Verb } from '../verb.js';
 import { workerCount } from './backup.js';
 
 async function openPeer(ctx: Context, ref: string, file: string | undefined): Promise<Repository> {
   const t = resolveStore(ref, ctx.env);
   const backend = await backendFor(t);
+  // Only a passphrase given for the other store itself makes its claim of no encryption suspect.
+  const given = passphraseGiven({ file, store: t.options, env: ctx.env, envVar: 'COFFER_TO_PASSPHRASE' });
+  const trust = storeTrust({ location: backend.location, display: t.display, passphraseGiven: given, env: ctx.env, warn: ctx.warn });
   return Repository.open(backend, async () => {
     try {
       return await resolvePassphrase({ file, store: t.options, env: ctx.env, what: t.display, envVar: 'COFFER_TO_PASSPHRASE' });
@@ -28,7 +32,7 @@ async function openPeer(ctx: Context, ref: string, file: string | undefined): Pr
       const own = storeTarget(ctx);
       return resolvePassphrase({ file: ctx.passphraseFile, store: own.options, env: ctx.env, what: t.display });
     }
-  });
+  }, trust);
 }
 
 export const sync: Verb = {
