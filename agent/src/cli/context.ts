@@ -6,6 +6,7 @@ import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { Repository } from '../engine/repository.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { openBackend } from '../storage/registry.js';
+import { AbortableBackend } from '../storage/wrappers/abortable.js';
 import { resolvePassphrase } from './passphrase.js';
 import { lookup } from './user-config.js';
 
@@ -46,14 +47,18 @@ export function storeTarget(ctx: Context): StoreTarget {
   return resolveStore(ctx.storeRef, ctx.env);
 }
 
-/** Opens the storage of a target. */
-export async function backendFor(t: StoreTarget): Promise<StorageBackend> {
-  return openBackend(t.location, t.options);
+/**
+ * Opens the storage of a target. With `signal` (the run's SIGINT/SIGTERM), operations in
+ * flight reject when it fires and nothing is written after it (AbortableBackend).
+ */
+export async function backendFor(t: StoreTarget, signal?: AbortSignal): Promise<StorageBackend> {
+  const b = await openBackend(t.location, t.options);
+  return signal ? new AbortableBackend(b, signal) : b;
 }
 
 /** Opens a store for reading (asks for the passphrase only if it is encrypted). */
 export async function openRepo(ctx: Context, t: StoreTarget = storeTarget(ctx), passphraseFile = ctx.passphraseFile): Promise<Repository> {
-  const backend = await backendFor(t);
+  const backend = await backendFor(t, ctx.signal);
   try {
     return await Repository.open(backend, () =>
       resolvePassphrase({ file: passphraseFile, store: t.options, env: ctx.env, what: t.display }),

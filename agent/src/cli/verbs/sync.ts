@@ -19,7 +19,7 @@ import { workerCount } from './backup.js';
 
 async function openPeer(ctx: Context, ref: string, file: string | undefined): Promise<Repository> {
   const t = resolveStore(ref, ctx.env);
-  const backend = await backendFor(t);
+  const backend = await backendFor(t, ctx.signal);
   return Repository.open(backend, async () => {
     try {
       return await resolvePassphrase({ file, store: t.options, env: ctx.env, what: t.display, envVar: 'COFFER_TO_PASSPHRASE' });
