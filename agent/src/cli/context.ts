@@ -17,6 +17,8 @@ export interface Context {
   readonly passphraseFile: string | undefined;
   readonly env: NodeJS.ProcessEnv;
   readonly quiet: boolean;
+  /** `--no-lock`: readers take no lock (for stores this user cannot write to). */
+  readonly noLock: boolean;
   /** Aborted on SIGINT/SIGTERM. */
   readonly signal: AbortSignal;
   readonly out: (line: string) => void;

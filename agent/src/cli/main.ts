@@ -14,10 +14,10 @@ import { verbs } from './verbs/index.js';
 import '../storage/sftp-register.js';
 import '../connectors/sftp-register.js';
 
-const GLOBAL_FLAGS = { 'passphrase-file': 'string', keyfile: 'string', quiet: 'bool', help: 'bool', h: 'bool' } as const;
+const GLOBAL_FLAGS = { 'passphrase-file': 'string', keyfile: 'string', quiet: 'bool', 'no-lock': 'bool', help: 'bool', h: 'bool' } as const;
 
 function usage(): string {
-  const lines = ['usage: coffer [--passphrase-file F] [--quiet] [at <store>] <command> [args]', '', 'commands:'];
+  const lines = ['usage: coffer [--passphrase-file F] [--quiet] [--no-lock] [at <store>] <command> [args]', '', 'commands:'];
   for (const v of verbs.values()) lines.push(`  ${v.usage}`);
   lines.push('', 'exit codes: 0 ok, 1 error, 2 usage, 3 some files unreadable, 10 no store, 11 locked, 12 wrong passphrase, 130 interrupted');
   return lines.join('\n');
@@ -77,12 +77,18 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       passphraseFile: str(g, 'passphrase-file') ?? str(g, 'keyfile') ?? env.COFFER_PASSPHRASE_FILE,
       env,
       quiet: flag(g, 'quiet'),
+      noLock: flag(g, 'no-lock'),
       signal,
       out: print((l) => void process.stdout.write(l + '\n')),
       warn: print((l) => void process.stderr.write(l + '\n')),
     };
-    // `--passphrase-file` is also accepted after the verb.
+    // `--passphrase-file` and `--no-lock` are also accepted after the verb.
     const verbArgs = words.slice(1);
+    const nl = verbArgs.indexOf('--no-lock');
+    if (nl >= 0 && !verbArgs.slice(0, nl).includes('--')) {
+      verbArgs.splice(nl, 1);
+      ctx = { ...ctx, noLock: true };
+    }
     const pf = verbArgs.findIndex((a) => /^--?passphrase-file(=|$)/.test(a));
     if (pf >= 0) {
       const a = verbArgs[pf] as string;

@@ -4,12 +4,11 @@
  * other store's passphrase comes from its named-store settings, COFFER_TO_PASSPHRASE
  * (or _CMD), --to-passphrase-file, or else the same sources as this store's.
  */
-import os from 'node:os';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { EncodePool } from '../../engine/encode-pool.js';
-import { StoreLock } from '../../engine/lock.js';
+import { lockReading, lockStore } from '../lock.js';
 import { RepoWriter } from '../../engine/repo-writer.js';
-import { hostName, Repository } from '../../engine/repository.js';
+import { Repository } from '../../engine/repository.js';
 import { alreadyCopied, syncSnapshot } from '../../engine/syncer.js';
 import { parseArgs, str } from '../args.js';
 import { backendFor, openRepo, resolveStore, storeTarget, type Context } from '../context.js';
@@ -43,9 +42,10 @@ export const sync: Verb = {
     const here = await openRepo(ctx);
     const peer = await openPeer(ctx, p.args[dir + 1] as string, str(p, 'to-passphrase-file'));
     const [src, dst] = p.args[dir] === 'to' ? [here, peer] : [peer, here];
-    const lock = await StoreLock.acquire(dst, { host: hostName(), pid: process.pid, user: os.userInfo().username, exclusive: false, operation: 'sync' });
+    const lock = await lockStore(ctx, dst, 'sync', false);
     const pool = new EncodePool(dst.codec, dst.keys.data, workerCount(ctx.env));
     try {
+      await lockReading(ctx, src, 'sync (reading)');
       await src.loadIndex();
       await dst.loadIndex();
       const wanted = refs.length ? await Promise.all(refs.map((r) => src.resolveSnapshot(r))) : await src.listSnapshots();

@@ -4,6 +4,8 @@
  * and no operation starts after the signal, so nothing (no pack, index or snapshot) is
  * written after it. The one exception is removing a lock: a process interrupted still
  * releases its lock, best effort (the CLI's hard stop bounds how long it may take).
+ * It is the CLI run's handle on the store, so it also runs the run's cleanup (releasing
+ * a reader's lock) when the store is closed.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { untilAborted } from '@coffer/shared/abort.js';
@@ -12,6 +14,7 @@ import type { FileInfo, FileKind, Range, StorageBackend } from '../backend.js';
 /** Wraps `inner` so that it stops at `signal`. */
 export class AbortableBackend implements StorageBackend {
   readonly location: string;
+  private readonly cleanups: (() => Promise<void>)[] = [];
 
   constructor(
     private readonly inner: StorageBackend,
@@ -55,7 +58,13 @@ export class AbortableBackend implements StorageBackend {
     return this.run(() => this.inner.remove(kind, name));
   }
 
-  close(): Promise<void> {
-    return this.inner.close();
+  /** Runs `fn` (once) when the store is closed, before the connection goes. */
+  beforeClose(fn: () => Promise<void>): void {
+    this.cleanups.push(fn);
+  }
+
+  async close(): Promise<void> {
+    for (const fn of this.cleanups.splice(0)) await fn().catch(() => undefined);
+    await this.inner.close();
   }
 }
