@@ -99,7 +99,6 @@ describe('signals with a silent SFTP server (network namespace)', function () {
       assert.ok(exited && tookMs < 5000, `exits within 5 s of ${sig} (took ${tookMs} ms)`);
       assertExit(r, 130, `${sig} with the server silent`);
       assertOneLineError(r);
-      console.log(`      ${args[2]} ${sig}: exit ${r.code ?? '?'} after ${tookMs} ms`);
       assert.match(r.stderr, new RegExp(`interrupted by ${sig}`));
       const late = filesUnder(storeDir).filter((f) => !f.file.includes(`${path.sep}tmp${path.sep}`) && !f.file.includes(`${path.sep}locks${path.sep}`) && f.mtimeMs > signalledAt);
       assert.deepEqual(late, [], 'nothing saved in the store after the signal');
