@@ -6,6 +6,7 @@ import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { Repository } from '../engine/repository.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { openBackend } from '../storage/registry.js';
+import { AbortableBackend } from '../storage/wrappers/abortable.js';
 import { passphraseGiven, resolvePassphrase } from './passphrase.js';
 import { storeTrust } from './store-trust.js';
 import { lookup } from './user-config.js';
@@ -17,6 +18,8 @@ export interface Context {
   readonly passphraseFile: string | undefined;
   readonly env: NodeJS.ProcessEnv;
   readonly quiet: boolean;
+  /** `--no-lock`: readers take no lock (for stores this user cannot write to). */
+  readonly noLock: boolean;
   /** Aborted on SIGINT/SIGTERM. */
   readonly signal: AbortSignal;
   readonly out: (line: string) => void;
@@ -49,9 +52,13 @@ export function storeTarget(ctx: Context): StoreTarget {
   return resolveStore(ctx.storeRef, ctx.env);
 }
 
-/** Opens the storage of a target. */
-export async function backendFor(t: StoreTarget): Promise<StorageBackend> {
-  return openBackend(t.location, t.options);
+/**
+ * Opens the storage of a target. With `signal` (the run's SIGINT/SIGTERM), operations in
+ * flight reject when it fires and nothing is written after it (AbortableBackend).
+ */
+export async function backendFor(t: StoreTarget, signal?: AbortSignal): Promise<StorageBackend> {
+  const b = await openBackend(t.location, t.options);
+  return signal ? new AbortableBackend(b, signal) : b;
 }
 
 /**
@@ -59,7 +66,7 @@ export async function backendFor(t: StoreTarget): Promise<StorageBackend> {
  * its identity (store-trust.ts).
  */
 export async function openRepo(ctx: Context, t: StoreTarget = storeTarget(ctx), passphraseFile = ctx.passphraseFile): Promise<Repository> {
-  const backend = await backendFor(t);
+  const backend = await backendFor(t, ctx.signal);
   try {
     const given = passphraseGiven({ file: passphraseFile, store: t.options, env: ctx.env });
     const trust = storeTrust({ location: backend.location, display: t.display, passphraseGiven: given, env: ctx.env, warn: ctx.warn, reset: ctx.trustReset });

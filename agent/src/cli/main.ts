@@ -8,15 +8,16 @@
 import { CofferError, ErrorCode, exitCodeFor } from '@coffer/shared/errors.js';
 import { parseArgs, splitLeadingFlags, str, flag } from './args.js';
 import type { Context } from './context.js';
+import { Interrupts, stopDeadlineMs } from './interrupt.js';
 import type { Verb } from './verb.js';
 import { verbs } from './verbs/index.js';
 import '../storage/sftp-register.js';
 import '../connectors/sftp-register.js';
 
-const GLOBAL_FLAGS = { 'passphrase-file': 'string', keyfile: 'string', quiet: 'bool', help: 'bool', h: 'bool' } as const;
+const GLOBAL_FLAGS = { 'passphrase-file': 'string', keyfile: 'string', quiet: 'bool', 'no-lock': 'bool', help: 'bool', h: 'bool' } as const;
 
 function usage(): string {
-  const lines = ['usage: coffer [--passphrase-file F] [--quiet] [at <store>] <command> [args]', '', 'commands:'];
+  const lines = ['usage: coffer [--passphrase-file F] [--quiet] [--no-lock] [at <store>] <command> [args]', '', 'commands:'];
   for (const v of verbs.values()) lines.push(`  ${v.usage}`);
   lines.push('', 'exit codes: 0 ok, 1 error, 2 usage, 3 some files unreadable, 10 no store, 11 locked, 12 wrong passphrase, 14 untrusted store, 130 interrupted');
   return lines.join('\n');
@@ -30,17 +31,18 @@ function wantsJson(argv: readonly string[]): boolean {
 
 /** Runs the CLI; returns the exit status. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const ac = new AbortController();
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    ac.abort(new CofferError(ErrorCode.Interrupted, 'interrupted'));
-    // The hint is for a person at a terminal; a service manager's SIGTERM gets a plain line.
-    process.stderr.write(signal === 'SIGINT' && process.stderr.isTTY ? '\ninterrupting (press Ctrl-C again to quit at once)\n' : `stopping (${signal})\n`);
+  let reported = false;
+  const report = (e: CofferError, err: unknown = e): void => {
+    if (reported) return;
+    reported = true;
+    const msg = e.code === ErrorCode.Internal && env.COFFER_DEBUG ? (err as Error).stack ?? e.message : e.message;
+    process.stderr.write(`coffer: ${msg.split('\n').join(env.COFFER_DEBUG ? '\n' : ' ')}\n`);
+    if (wantsJson(argv)) {
+      process.stdout.write(JSON.stringify({ type: 'error', code: e.code, exit: exitCodeFor(e.code), message: e.message.split('\n').join(' ') }) + '\n');
+    }
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const interrupts = new Interrupts(stopDeadlineMs(env), (e) => report(e));
+  interrupts.install();
   // A reader that goes away (`coffer … | head`) ends the output, not with a stack trace.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(0);
@@ -64,17 +66,29 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     const name = words[0] as string;
     const verb: Verb | undefined = verbs.get(name);
     if (!verb) throw new CofferError(ErrorCode.Usage, `unknown command '${name}'; run 'coffer help' for the list`);
-    const ctx: Context = {
+    interrupts.graceful = verb.graceful === true;
+    const signal = interrupts.signal;
+    // After a signal the run's partial report would mislead: only the one interrupted line is printed.
+    const print = (write: (l: string) => void) => (l: string): void => {
+      if (!signal.aborted || interrupts.graceful) write(l);
+    };
+    let ctx: Context = {
       storeRef,
       passphraseFile: str(g, 'passphrase-file') ?? str(g, 'keyfile') ?? env.COFFER_PASSPHRASE_FILE,
       env,
       quiet: flag(g, 'quiet'),
-      signal: ac.signal,
-      out: (l) => void process.stdout.write(l + '\n'),
-      warn: (l) => void process.stderr.write(l + '\n'),
+      noLock: flag(g, 'no-lock'),
+      signal,
+      out: print((l) => void process.stdout.write(l + '\n')),
+      warn: print((l) => void process.stderr.write(l + '\n')),
     };
-    // `--passphrase-file` is also accepted after the verb.
+    // `--passphrase-file` and `--no-lock` are also accepted after the verb.
     const verbArgs = words.slice(1);
+    const nl = verbArgs.indexOf('--no-lock');
+    if (nl >= 0 && !verbArgs.slice(0, nl).includes('--')) {
+      verbArgs.splice(nl, 1);
+      ctx = { ...ctx, noLock: true };
+    }
     const pf = verbArgs.findIndex((a) => /^--?passphrase-file(=|$)/.test(a));
     if (pf >= 0) {
       const a = verbArgs[pf] as string;
@@ -82,19 +96,17 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       const value = eq >= 0 ? a.slice(eq + 1) : verbArgs[pf + 1];
       if (value === undefined) throw new CofferError(ErrorCode.Usage, 'flag --passphrase-file needs a value');
       verbArgs.splice(pf, eq >= 0 ? 1 : 2);
-      return await verb.run({ ...ctx, passphraseFile: value }, verbArgs);
+      ctx = { ...ctx, passphraseFile: value };
     }
-    return await verb.run(ctx, verbArgs);
+    const code = await verb.run(ctx, verbArgs);
+    // Interrupted, whatever the verb made of it (a check cut short is no verdict).
+    if (signal.aborted && !interrupts.graceful) throw interrupts.error();
+    return code;
   } catch (err) {
-    const e = ac.signal.aborted ? new CofferError(ErrorCode.Interrupted, 'interrupted') : CofferError.from(err);
-    const msg = e.code === ErrorCode.Internal && env.COFFER_DEBUG ? (err as Error).stack ?? e.message : e.message;
-    process.stderr.write(`coffer: ${msg.split('\n').join(env.COFFER_DEBUG ? '\n' : ' ')}\n`);
-    if (wantsJson(argv)) {
-      process.stdout.write(JSON.stringify({ type: 'error', code: e.code, exit: exitCodeFor(e.code), message: e.message.split('\n').join(' ') }) + '\n');
-    }
+    const e = interrupts.signal.aborted && !interrupts.graceful ? interrupts.error() : CofferError.from(err);
+    report(e, err);
     return exitCodeFor(e.code);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    interrupts.uninstall();
   }
 }

@@ -8,5 +8,10 @@ export interface Verb {
   readonly usage: string;
   /** Whether it works on a store (`coffer at <store> …`). */
   readonly needsStore: boolean;
+  /**
+   * Stops by itself on SIGINT/SIGTERM (ctx.signal) and returns its own status: no
+   * connection cut, no hard stop, no exit 130 (cli/interrupt.ts).
+   */
+  readonly graceful?: boolean;
   run(ctx: Context, argv: readonly string[]): Promise<number>;
 }

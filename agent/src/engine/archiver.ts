@@ -7,6 +7,7 @@
  * store of format 1, an entry whose name or link target is not UTF-8 (format 1 cannot
  * record it; a writer never changes a store's format).
  */
+import { untilAborted as untilInterrupted } from '@coffer/shared/abort.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { chunkStream, newWindow } from './chunker.js';
 import type { IgnoreMatcher } from './ignore-rules.js';
@@ -307,22 +308,7 @@ class Archiver {
  * are not waited for after a cancel (the caller stops the workers; the store stays valid).
  */
 function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return p;
-  if (signal.aborted) return Promise.reject(new CofferError(ErrorCode.Interrupted, 'backup interrupted'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new CofferError(ErrorCode.Interrupted, 'backup interrupted'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
+  return signal ? untilInterrupted(p, signal, 'backup interrupted') : p;
 }
 
 /** Files of a remote source read at once (each SFTP read is a round trip; latency hides behind the others). */
@@ -351,7 +337,7 @@ export async function backup(repo: Repository, writer: RepoWriter, source: Sourc
     root = rootMeta;
   }
   await untilAborted(opts.files?.drain() ?? Promise.resolve(), opts.signal);
-  await writer.flush();
+  await untilAborted(writer.flush(), opts.signal);
   const summary: SnapshotSummary = {
     ...a.summary,
     newBytes: writer.stats.newBytes,
@@ -371,6 +357,8 @@ export async function backup(repo: Repository, writer: RepoWriter, source: Sourc
     errors: a.errors,
     program: opts.program,
   };
+  // Nothing is saved after a signal (the CLI's backend refuses it too).
+  if (opts.signal?.aborted) throw new CofferError(ErrorCode.Interrupted, 'backup interrupted');
   const id = await repo.saveFile('snapshot', encodeSnapshot(snap), SNAPSHOT_AAD);
   opts.progress?.({ ...a.progress, phase: 'done' });
   return { id, snapshot: snap };

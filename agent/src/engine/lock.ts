@@ -5,7 +5,12 @@
  * and time; it is refreshed every 5 minutes by writing a new file and removing the
  * old one (no overwrite-by-rename, which some SFTP servers refuse). A lock not
  * refreshed for 30 minutes is stale: it is reported with its owner and age, never
- * removed silently; `coffer at STORE unlock` removes stale locks.
+ * removed silently; `coffer at STORE unlock` removes stale locks. A lock whose owner is
+ * known to be gone at once (the caller injects the judgement, {@link AcquireOptions.ownerGone}:
+ * the CLI says so for a process of this host that no longer exists) does not wait for the
+ * 30 minutes: the next locker that it would block removes it and says so in one line.
+ * Readers (restore, check, cat, …) take shared locks too, so an exclusive locker never
+ * deletes from under them.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { Repository } from './repository.js';
@@ -24,6 +29,25 @@ export interface LockInfo {
   readonly time: string;
   readonly exclusive: boolean;
   readonly operation: string;
+  /**
+   * Which process holds it, more exactly than the pid: `<boot id>/<pid namespace>/<start
+   * time>` on Linux (see cli/lock-owner.ts), so that a reused pid or a process of another
+   * container with the same host name is never taken for the owner. Absent in locks of
+   * older versions and off Linux.
+   */
+  readonly proc?: string;
+}
+
+/** How to take a lock. */
+export interface AcquireOptions {
+  readonly now?: () => Date;
+  /**
+   * Whether the owner of a lock found in the store is certainly gone (a process of this
+   * host that no longer runs); such a lock is removed instead of blocking. @default never
+   */
+  readonly ownerGone?: (info: LockInfo) => boolean;
+  /** Told about each lock removed because its owner is gone. */
+  readonly onRemoved?: (lock: FoundLock) => void;
 }
 
 /** A lock found in the store. */
@@ -76,15 +100,25 @@ export class StoreLock {
    * Takes a lock. Fails with Locked when a conflicting lock exists (any lock, for an
    * exclusive request; an exclusive one, for a shared request), naming its owner.
    */
-  static async acquire(
-    repo: Repository,
-    info: Omit<LockInfo, 'time'>,
-    now: () => Date = () => new Date(),
-  ): Promise<StoreLock> {
+  static async acquire(repo: Repository, info: Omit<LockInfo, 'time'>, opts: AcquireOptions = {}): Promise<StoreLock> {
+    const now = opts.now ?? ((): Date => new Date());
     const name = await repo.saveFile('lock', Buffer.from(JSON.stringify({ ...info, time: now().toISOString() })), LOCK_AAD);
     const lock = new StoreLock(repo, name, info, now);
     const others = (await listLocks(repo, now().getTime())).filter((l) => l.name !== name);
-    const conflict = others.find((l) => info.exclusive || !l.info || l.info.exclusive);
+    const blocking = others.filter((l) => info.exclusive || !l.info || l.info.exclusive);
+    const gone = blocking.filter((l) => l.info !== undefined && opts.ownerGone?.(l.info) === true);
+    for (const l of gone) {
+      try {
+        await repo.backend.remove('lock', l.name);
+      } catch (err) {
+        if (!(err instanceof CofferError && err.code === ErrorCode.NotFound)) {
+          await repo.backend.remove('lock', name).catch(() => undefined);
+          throw err;
+        }
+      }
+      opts.onRemoved?.(l);
+    }
+    const conflict = blocking.find((l) => !gone.includes(l));
     if (conflict) {
       await repo.backend.remove('lock', name).catch(() => undefined);
       const stale = conflict.ageMs > STALE_AFTER_MS;

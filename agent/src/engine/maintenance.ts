@@ -3,7 +3,12 @@
  * lock (taken by the caller) it finds, from every snapshot's trees, which blobs are
  * in use. Packs with no used blob are condemned (recorded with the time in the new
  * index) and deleted once condemned for longer than the grace period; packs mostly
- * unused are repacked (used blobs copied as stored, without decoding) and deleted.
+ * unused are repacked (used blobs copied as stored, without decoding) and condemned
+ * too, from the time of the repack: every pack this run makes unused stays (indexed)
+ * for the grace period, so that a reader that loaded the index before the run (and
+ * holds no lock) can still read from it. A used blob counts in a pack that is not
+ * condemned when there is one (a repacked pack's blobs count in their new pack), so a
+ * repacked pack is unused in the next runs and goes once its grace has passed.
  * Unindexed packs older than the grace period are deleted too.
  * Order, for crash safety: new packs, then the new consolidated index, then the old
  * index files are removed, and only then packs. A crash at any point leaves a valid store.
@@ -76,6 +81,7 @@ export async function maintain(repo: Repository, writer: RepoWriter, opts: Maint
   const toDelete: string[] = [];
   const keep: IndexedPack[] = [];
   const condemnedNow: Condemned[] = [];
+  const owner = ownerOfBlobs(repo, packs, used, (pack) => files.has(pack) && !condemnedSince.has(pack));
   for (const p of packs.values()) {
     if (!files.has(p.pack)) continue; // already gone: drop from the index
     let usedBytes = 0;
@@ -83,7 +89,7 @@ export async function maintain(repo: Repository, writer: RepoWriter, opts: Maint
     for (const e of p.entries) {
       total += e.length;
       const id = e.id.toString('hex');
-      if (used.has(id) && repo.index.get(id)?.pack === p.pack) usedBytes += e.length;
+      if (used.has(id) && owner(id) === p.pack) usedBytes += e.length;
     }
     const old = (files.get(p.pack)?.mtimeMs ?? 0) <= opts.nowMs - opts.graceMs;
     if (usedBytes === 0) {
@@ -97,12 +103,17 @@ export async function maintain(repo: Repository, writer: RepoWriter, opts: Maint
       const file = await repo.backend.load('data', p.pack);
       for (const e of p.entries) {
         const id = e.id.toString('hex');
-        if (!used.has(id) || repo.index.get(id)?.pack !== p.pack) continue;
+        if (!used.has(id) || owner(id) !== p.pack) continue;
         repo.decodeBlob(e.type, id, file.subarray(e.offset, e.offset + e.length), p.pack);
         await writer.addEncoded(e.type === BlobType.Tree ? BlobType.Tree : BlobType.Data, e.id, Buffer.from(file.subarray(e.offset, e.offset + e.length)), e.rawLength, true);
       }
       res.packsRepacked++;
-      toDelete.push(p.pack);
+      // Unused from now on: like any unused pack, kept for the grace period (none with --grace 0).
+      if (opts.graceMs <= 0) toDelete.push(p.pack);
+      else {
+        condemnedNow.push({ pack: p.pack, since: opts.nowMs });
+        keep.push(p);
+      }
     } else keep.push(p);
   }
   for (const [name, f] of files) {
@@ -128,4 +139,23 @@ export async function maintain(repo: Repository, writer: RepoWriter, opts: Maint
     log(`deleted pack ${name.slice(0, 12)}`);
   }
   return res;
+}
+
+/**
+ * Where each used blob counts: its master-index location, unless that pack is not
+ * `live` (condemned, or missing) and a live pack holds the blob too.
+ */
+function ownerOfBlobs(repo: Repository, packs: ReadonlyMap<string, IndexedPack>, used: ReadonlySet<string>, live: (pack: string) => boolean): (id: string) => string | undefined {
+  const liveHolder = new Map<string, string>();
+  for (const p of packs.values()) {
+    if (!live(p.pack)) continue;
+    for (const e of p.entries) {
+      const id = e.id.toString('hex');
+      if (used.has(id) && !liveHolder.has(id)) liveHolder.set(id, p.pack);
+    }
+  }
+  return (id) => {
+    const at = repo.index.get(id)?.pack;
+    return at !== undefined && live(at) ? at : liveHolder.get(id) ?? at;
+  };
 }

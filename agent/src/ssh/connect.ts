@@ -10,6 +10,7 @@ import path from 'node:path';
 import ssh2, { type Client, type ConnectConfig, type ParsedKey, type SFTPWrapper } from 'ssh2';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { checkHostKey, fingerprint, hostEntryName, keyType } from './known-hosts.js';
+import { assertMayConnect, track } from './interrupt.js';
 
 /** Everything needed to reach a server. */
 export interface SshTarget {
@@ -114,8 +115,12 @@ function authMethods(t: SshTarget): AuthMethod[] {
   return out;
 }
 
-/** Connects (through the ProxyJump host when there is one) and opens the SFTP subsystem. */
-export async function connect(t: SshTarget): Promise<SshSession> {
+/**
+ * Connects (through the ProxyJump host when there is one) and opens the SFTP subsystem.
+ * After an interrupt (interrupt.ts) only `cleanup` connections are opened.
+ */
+export async function connect(t: SshTarget, cleanup = false): Promise<SshSession> {
+  assertMayConnect(cleanup);
   let sock: NodeJS.ReadableStream | undefined;
   let jump: Client | undefined;
   if (t.proxy) {
@@ -151,6 +156,7 @@ export async function connect(t: SshTarget): Promise<SshSession> {
 function connectClient(t: SshTarget, sock: NodeJS.ReadableStream | undefined): Promise<Client> {
   return new Promise((resolve, reject) => {
     const client = new ssh2.Client();
+    track(client);
     let hostKeyError: CofferError | undefined;
     const keyName = t.hostKeyName ?? t.host;
     const cfg: ConnectConfig = {
@@ -196,6 +202,8 @@ function connectClient(t: SshTarget, sock: NodeJS.ReadableStream | undefined): P
     // kills the process. The first one rejects; later ones end in 'close', which the
     // session pool watches.
     client.on('error', (err: Error & { code?: string; level?: string }) => reject(mapConnectError(t, err, hostKeyError)));
+    // Destroyed before it was ready (an interrupt): no error event comes, only 'close'.
+    client.once('close', () => reject(new CofferError(ErrorCode.Retryable, `the connection to ${where(t)} closed before it was ready`)));
     client.connect(cfg);
   });
 }

@@ -58,6 +58,14 @@ export class SessionPool {
     return s;
   }
 
+  /**
+   * A connection of its own for cleanup after an interrupt (interrupt.ts): not shared
+   * with other operations; the caller ends it.
+   */
+  cleanupSession(): Promise<SshSession> {
+    return connect(this.target, true);
+  }
+
   /** Closes `session` (after a transport failure on it); its slot reconnects on next use. */
   drop(session: SshSession): void {
     for (let i = 0; i < this.size; i++) {

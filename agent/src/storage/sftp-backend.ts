@@ -12,6 +12,7 @@ import type { SshTarget } from '../ssh/connect.js';
 import { SessionPool } from '../ssh/session-pool.js';
 import { sftpError } from '../ssh/sftp-errors.js';
 import { call } from '../ssh/sftp-call.js';
+import { sessionsInterrupted } from '../ssh/interrupt.js';
 import { type FileInfo, type FileKind, isValidName, layoutDirs, partsOf, type Range, relPath, type StorageBackend } from './backend.js';
 
 const REQ = 255 * 1024;
@@ -250,11 +251,15 @@ export class SftpBackend implements StorageBackend {
   }
 
   async remove(kind: FileKind, name: string): Promise<void> {
-    const { sftp } = await this.sftp();
+    // After an interrupt, a process still removes its own lock, on a connection of its own.
+    const own = kind === 'lock' && sessionsInterrupted() ? await this.pool.cleanupSession() : undefined;
+    const sftp = own?.sftp ?? (await this.sftp()).sftp;
     try {
       await call<undefined>((cb) => sftp.unlink(this.abs(relPath(kind, name)), (e) => cb(e, undefined)));
     } catch (err) {
       throw sftpError(err, `${relPath(kind, name)} in ${this.location}`, 'write');
+    } finally {
+      own?.client.end();
     }
   }
 

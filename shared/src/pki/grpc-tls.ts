@@ -7,21 +7,18 @@
  * only sets Node's `requestCert`, and Node's `rejectUnauthorized` then defaults to true,
  * so `true` refuses at TLS every client without a certificate from the CA (enrollment,
  * token-authenticated API calls) and `false` never asks for one (agents could not
- * authenticate). The options were:
- *   1. `experimental.createCertificateProviderServerCredentials(identity, ca, false)`:
- *      public (under `experimental`), made for exactly this (it sets requestCert: true,
- *      rejectUnauthorized: false), fed by the `CertificateProvider` interface.
- *   2. A subclass of `ServerCredentials` passing { requestCert: true,
- *      rejectUnauthorized: false } to its constructor and implementing `_equals`:
- *      depends on underscore methods and on how the server merges constructor options.
- *   3. Mutating the options object `createSsl` returns: depends on private state.
- * We take 1, the least fragile: the behaviour is a documented parameter, not an
- * internal detail. Its exported function names its first two parameters
- * (caCertificateProvider, identityCertificateProvider) the other way round from the
- * constructor they are passed to (identity first); we pass one provider serving both,
- * so the order cannot matter. The e2e test (test/src/e2e/mtls.test.ts) pins the
- * behaviour: a client without a certificate gets through, one with a certificate is
- * identified.
+ * authenticate). Nor `experimental.createCertificateProviderServerCredentials` (used
+ * before issue 8): it builds the secure context from its providers' ca/cert/key only,
+ * and grpc-js applies it with `setSecureContext`, which resets `ciphers` and
+ * `minVersion` to Node's defaults (TLS 1.2 CBC-SHA1 suites were accepted). We subclass
+ * the public abstract `ServerCredentials` through its documented constructor: server
+ * options { requestCert: true, rejectUnauthorized: false } plus the TLS policy
+ * (tls-policy.ts), and fixed context options (ca, cert, key and the policy again), so
+ * the context the server uses always carries the policy; `_equals` (the one abstract
+ * method) is identity. The e2e tests pin the behaviour: test/src/e2e/mtls.test.ts (a
+ * client without a certificate gets through, one with a certificate is identified) and
+ * test/src/e2e/tls-policy.test.ts (CBC-SHA1 and TLS 1.1 refused, TLS 1.3 and 1.2 GCM
+ * accepted).
  *
  * What a handler sees: grpc-js's `call.getAuthContext()` gives `sslPeerCertificate`
  * only when Node marked the TLS socket `authorized`, i.e. the client presented a
@@ -33,7 +30,8 @@
  * {@link peerIdentity} re-checks the certificate with {@link verifyClientCertificate}
  * (client usage, SAN URI) rather than trust that check alone.
  */
-import { experimental, type ServerCredentials, type ServerUnaryCall } from '@grpc/grpc-js';
+import { ServerCredentials, type ServerUnaryCall } from '@grpc/grpc-js';
+import { TLS_SERVER_POLICY } from './tls-policy.js';
 import { verifyClientCertificate, type ClientIdentity } from './verify.js';
 
 /** The server's TLS material, PEM. */
@@ -45,48 +43,27 @@ export interface ServerTls {
   readonly keyPem: string;
 }
 
-type CaListener = experimental.CaCertificateUpdateListener;
-type IdentityListener = experimental.IdentityCertificateUpdateListener;
-
 /**
- * A CertificateProvider with fixed material. Each listener gets it in a microtask after
- * it is added, not during `add...Listener`: grpc-js adds the provider's listeners before
- * it registers the server's own watcher, so an update delivered synchronously would be
- * lost and the server would drop every connection for "unloaded credentials" (found by
- * the e2e test). The microtask runs before the listening socket can accept anything.
+ * Server credentials that request a client certificate but do not require one. Every
+ * connection is TLS (1.3, or 1.2 with AEAD suites); whether it carries a verified client
+ * certificate is up to the client, and each method decides whether it needs one (see
+ * {@link peerIdentity}).
  */
-class StaticProvider implements experimental.CertificateProvider {
-  private readonly listening = new Set<unknown>();
-  constructor(private readonly tls: ServerTls) {}
-
-  private deliver<L>(listener: L, send: (l: L) => void): void {
-    this.listening.add(listener);
-    queueMicrotask(() => {
-      if (this.listening.has(listener)) send(listener);
-    });
+class MtlsServerCredentials extends ServerCredentials {
+  constructor(tls: ServerTls) {
+    super(
+      { requestCert: true, rejectUnauthorized: false, ...TLS_SERVER_POLICY },
+      { ca: Buffer.from(tls.caPem), cert: Buffer.from(tls.certPem), key: Buffer.from(tls.keyPem), ...TLS_SERVER_POLICY },
+    );
   }
-  addCaCertificateListener(listener: CaListener): void {
-    this.deliver(listener, (l) => l({ caCertificate: Buffer.from(this.tls.caPem) }));
-  }
-  removeCaCertificateListener(listener: CaListener): void {
-    this.listening.delete(listener);
-  }
-  addIdentityCertificateListener(listener: IdentityListener): void {
-    this.deliver(listener, (l) => l({ certificate: Buffer.from(this.tls.certPem), privateKey: Buffer.from(this.tls.keyPem) }));
-  }
-  removeIdentityCertificateListener(listener: IdentityListener): void {
-    this.listening.delete(listener);
+  _equals(other: ServerCredentials): boolean {
+    return other === this;
   }
 }
 
-/**
- * Server credentials that request a client certificate but do not require one. Every
- * connection is TLS; whether it carries a verified client certificate is up to the
- * client, and each method decides whether it needs one (see {@link peerIdentity}).
- */
+/** See {@link MtlsServerCredentials}. */
 export function serverCredentials(tls: ServerTls): ServerCredentials {
-  const provider = new StaticProvider(tls);
-  return experimental.createCertificateProviderServerCredentials(provider, provider, false);
+  return new MtlsServerCredentials(tls);
 }
 
 export { channelCredentials } from './channel-credentials.js';

@@ -16,6 +16,7 @@ export {
 export { issueServerCertificate, type ServerCertificate, type ServerCertificateOptions } from './server-cert.js';
 export type { IssuedCertificate } from './issuer.js';
 export { verifyClientCertificate, type ClientIdentity } from './verify.js';
+export { TLS_SERVER_POLICY } from './tls-policy.js';
 export {
   serverCredentials,
   channelCredentials,

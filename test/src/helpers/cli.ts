@@ -39,6 +39,8 @@ export interface RunOptions {
   readonly input?: string | Buffer;
   /** Run as this user (root only), through `setpriv`. */
   readonly asUser?: { readonly uid: number; readonly gid: number };
+  /** Run inside this network namespace (`ip netns exec NS`, root only). */
+  readonly netns?: string;
 }
 
 /** The outcome of one run. */
@@ -115,8 +117,9 @@ export function cofferEnv(patch: EnvPatch = {}): NodeJS.ProcessEnv {
   return env;
 }
 
-function command(args: readonly string[], asUser: RunOptions['asUser']): { file: string; argv: string[] } {
+function command(args: readonly string[], asUser: RunOptions['asUser'], netns?: string): { file: string; argv: string[] } {
   const base = [COFFER_BIN, ...args];
+  if (netns) return { file: 'ip', argv: ['netns', 'exec', netns, process.execPath, ...base] };
   if (!asUser) return { file: process.execPath, argv: base };
   return {
     file: 'setpriv',
@@ -126,7 +129,7 @@ function command(args: readonly string[], asUser: RunOptions['asUser']): { file:
 
 /** Runs `coffer ARGS` to completion. Never puts a passphrase on the command line. */
 export function runCoffer(args: readonly string[], opts: RunOptions = {}): RunResult {
-  const { file, argv } = command(args, opts.asUser);
+  const { file, argv } = command(args, opts.asUser, opts.netns);
   const r = spawnSync(file, argv, {
     env: cofferEnv(opts.env),
     cwd: opts.cwd ?? os.tmpdir(),
@@ -152,7 +155,7 @@ export interface RunningCoffer {
 
 /** Starts `coffer ARGS` in the background. */
 export function spawnCoffer(args: readonly string[], opts: Omit<RunOptions, 'input'> = {}): RunningCoffer {
-  const { file, argv } = command(args, opts.asUser);
+  const { file, argv } = command(args, opts.asUser, opts.netns);
   const child = spawn(file, argv, { env: cofferEnv(opts.env), cwd: opts.cwd ?? os.tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];

@@ -80,6 +80,20 @@ export interface SshdOptions {
   readonly user?: string;
   /** Whether sshd_config has `Subsystem sftp`; false makes a server that speaks SSH but not SFTP. @default true */
   readonly sftpSubsystem?: boolean;
+  /**
+   * Run sshd inside this network namespace (`ip netns exec NS`, root only), on the
+   * namespace's own 127.0.0.1: only processes run in the same namespace reach it.
+   */
+  readonly netns?: string;
+}
+
+/** Waits until sshd's log (-e) says it listens; for a server in a namespace the test cannot dial. */
+async function waitForLog(log: () => string, attempts = 200): Promise<boolean> {
+  for (let i = 0; i < attempts; i++) {
+    if (/Server listening on/.test(log())) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
 }
 
 /** The uid and gid of `user`, creating it as a system user when it does not exist. */
@@ -155,10 +169,14 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
   let child: ChildProcess | undefined;
   let log = '';
   const launch = async (): Promise<void> => {
-    const c = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const argv = ['-D', '-e', '-f', config];
+    log = '';
+    const c = opts.netns
+      ? spawn('ip', ['netns', 'exec', opts.netns, SSHD, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(SSHD, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     c.stderr?.on('data', (b: Buffer) => (log += b.toString()));
     child = c;
-    if (!(await waitForPort(port))) {
+    if (!(await (opts.netns ? waitForLog(() => log) : waitForPort(port)))) {
       c.kill('SIGKILL');
       throw new Error(`sshd did not start on port ${port}: ${log}`);
     }

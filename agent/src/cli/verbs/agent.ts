@@ -71,6 +71,7 @@ export const agentVerb: Verb = {
   name: 'agent',
   usage: USAGE,
   needsStore: false,
+  graceful: true,
   run(ctx, argv) {
     const [sub, ...rest] = argv;
     if (sub === 'enroll') return enrollCmd(ctx, rest);

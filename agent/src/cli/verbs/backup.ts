@@ -12,7 +12,7 @@ import { backup } from '../../engine/archiver.js';
 import { check } from '../../engine/checker.js';
 import { EncodePool } from '../../engine/encode-pool.js';
 import { makeIgnore } from '../../engine/ignore-rules.js';
-import { StoreLock } from '../../engine/lock.js';
+import { lockStore } from '../lock.js';
 import { RepoWriter } from '../../engine/repo-writer.js';
 import { hostName } from '../../engine/repository.js';
 import { adoptOrphanPacks } from '../../engine/orphans.js';
@@ -58,7 +58,7 @@ export const backupVerb: Verb = {
     const repo = await openRepo(ctx);
     const source = await openSource(src.location as string, src);
     const user = os.userInfo().username;
-    const lock = await StoreLock.acquire(repo, { host: hostName(), pid: process.pid, user, exclusive: false, operation: 'backup' });
+    const lock = await lockStore(ctx, repo, 'backup', false);
     const workers = int(p, 'workers') ?? workerCount(ctx.env);
     // Local sources are read, chunked and encoded on file workers; others stream through this thread.
     const local = source.localPath !== undefined && workers > 0;

@@ -3,7 +3,7 @@ import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { fileChunks } from '../../engine/file-reader.js';
 import { findNode, splitRef } from '../../engine/tree-walk.js';
 import { expectArgs, parseArgs } from '../args.js';
-import { openRepo } from '../context.js';
+import { openReader } from '../lock.js';
 import type { Verb } from '../verb.js';
 
 /** Writes to stdout, waiting for drain (so large files do not pile up in memory). */
@@ -22,7 +22,7 @@ export const cat: Verb = {
     if (ref.path === '' && !(p.args[0] as string).includes(':')) {
       throw new CofferError(ErrorCode.Usage, `usage: ${this.usage} (give the file's path after the colon)`);
     }
-    const repo = await openRepo(ctx);
+    const repo = await openReader(ctx, 'cat');
     try {
       await repo.loadIndex();
       const snap = await repo.resolveSnapshot(ref.snap);

@@ -2,7 +2,7 @@
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { check, type DataSubset } from '../../engine/checker.js';
 import { expectArgs, flag, parseArgs, str } from '../args.js';
-import { openRepo } from '../context.js';
+import { openReader } from '../lock.js';
 import { bytes } from '../format.js';
 import { progressListener } from '../progress-bar.js';
 import type { Verb } from '../verb.js';
@@ -35,7 +35,7 @@ export const checkVerb: Verb = {
     const subsetArg = str(p, 'read-data-subset');
     const data: DataSubset = flag(p, 'fast') ? { kind: 'none' } : subsetArg ? parseSubset(subsetArg) : { kind: 'all' };
     const json = flag(p, 'json');
-    const repo = await openRepo(ctx);
+    const repo = await openReader(ctx, 'check');
     const progress = progressListener(json, ctx.quiet || flag(p, 'quiet'));
     const pool = data.kind === 'none' ? undefined : new PackPool(repo.keys.data, repo.keys.id, workerCount(ctx.env) || 1);
     try {

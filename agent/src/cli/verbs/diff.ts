@@ -2,7 +2,7 @@
 import { diffNodes } from '../../engine/differ.js';
 import { findNode, splitRef } from '../../engine/tree-walk.js';
 import { expectArgs, flag, parseArgs } from '../args.js';
-import { openRepo } from '../context.js';
+import { openReader } from '../lock.js';
 import { displayName, jsonName } from '../names.js';
 import type { Verb } from '../verb.js';
 
@@ -13,7 +13,7 @@ export const diff: Verb = {
   async run(ctx, argv) {
     const p = parseArgs(argv, { json: 'bool' }, 'diff');
     expectArgs(p, 2, 2, this.usage);
-    const repo = await openRepo(ctx);
+    const repo = await openReader(ctx, 'diff');
     try {
       const ra = splitRef(p.args[0] as string);
       const rb = splitRef(p.args[1] as string);

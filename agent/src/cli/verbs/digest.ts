@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { fileChunks } from '../../engine/file-reader.js';
 import { findEntry, splitRef, walk } from '../../engine/tree-walk.js';
 import { expectArgs, parseArgs } from '../args.js';
-import { openRepo } from '../context.js';
+import { openReader } from '../lock.js';
 import { displayName } from '../names.js';
 import type { Verb } from '../verb.js';
 
@@ -14,7 +14,7 @@ export const digest: Verb = {
   async run(ctx, argv) {
     const p = parseArgs(argv, { hashing: 'string' }, 'digest');
     expectArgs(p, 1, 1000, this.usage);
-    const repo = await openRepo(ctx);
+    const repo = await openReader(ctx, 'digest');
     try {
       await repo.loadIndex();
       for (const a of p.args) {

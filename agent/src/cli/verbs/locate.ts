@@ -2,7 +2,7 @@
 import { walk } from '../../engine/tree-walk.js';
 import { globToRegExp } from '../glob.js';
 import { expectArgs, flag, list, parseArgs } from '../args.js';
-import { openRepo } from '../context.js';
+import { openReader } from '../lock.js';
 import { displayName, jsonName } from '../names.js';
 import type { Verb } from '../verb.js';
 
@@ -14,7 +14,7 @@ export const locate: Verb = {
     const p = parseArgs(argv, { snapshot: 'list', json: 'bool' }, 'locate');
     expectArgs(p, 1, 100, this.usage);
     const res = p.args.map(globToRegExp);
-    const repo = await openRepo(ctx);
+    const repo = await openReader(ctx, 'locate');
     try {
       const wanted = list(p, 'snapshot');
       const snaps = wanted.length ? await Promise.all(wanted.map((w) => repo.resolveSnapshot(w))) : await repo.listSnapshots();

@@ -2,7 +2,7 @@
 import { children, findEntry, splitRef, walk } from '../../engine/tree-walk.js';
 import type { TreeNode } from '../../engine/tree.js';
 import { expectArgs, flag, list, parseArgs } from '../args.js';
-import { openRepo } from '../context.js';
+import { openReader } from '../lock.js';
 import { bytes, localTime, modeString } from '../format.js';
 import { displayName, jsonName } from '../names.js';
 import type { Verb } from '../verb.js';
@@ -29,7 +29,7 @@ export const ls: Verb = {
     const p = parseArgs(argv, { recursive: 'bool', json: 'bool', tag: 'list', uuid: 'bool' }, 'ls');
     expectArgs(p, 0, 1, this.usage);
     const json = flag(p, 'json');
-    const repo = await openRepo(ctx);
+    const repo = await openReader(ctx, 'ls');
     try {
       if (p.args.length === 0) {
         const tags = list(p, 'tag', true);

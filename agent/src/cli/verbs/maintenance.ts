@@ -1,11 +1,9 @@
 /** `coffer at <store> maintenance [--grace DURATION]` — frees data no snapshot references. */
-import os from 'node:os';
 import { parseDuration } from '@coffer/shared/duration.js';
 import { EncodePool } from '../../engine/encode-pool.js';
-import { StoreLock } from '../../engine/lock.js';
+import { lockStore } from '../lock.js';
 import { maintain } from '../../engine/maintenance.js';
 import { RepoWriter } from '../../engine/repo-writer.js';
-import { hostName } from '../../engine/repository.js';
 import { expectArgs, flag, parseArgs, str } from '../args.js';
 import { openRepo } from '../context.js';
 import { bytes } from '../format.js';
@@ -23,7 +21,7 @@ export const maintenance: Verb = {
     expectArgs(p, 0, 0, this.usage);
     const graceMs = parseDuration(str(p, 'grace') ?? ctx.env.COFFER_GRACE ?? DEFAULT_GRACE, '--grace');
     const repo = await openRepo(ctx);
-    const lock = await StoreLock.acquire(repo, { host: hostName(), pid: process.pid, user: os.userInfo().username, exclusive: true, operation: 'maintenance' });
+    const lock = await lockStore(ctx, repo, 'maintenance', true);
     const pool = new EncodePool(repo.codec, repo.keys.data, 0);
     try {
       const writer = new RepoWriter(repo, { pool });

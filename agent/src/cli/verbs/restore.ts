@@ -4,7 +4,7 @@ import { openDestination } from '../../connectors/registry.js';
 import { type OverwritePolicy, restore } from '../../engine/restorer.js';
 import { findNode, splitRef } from '../../engine/tree-walk.js';
 import { expectArgs, flag, int, parseArgs, str } from '../args.js';
-import { openRepo } from '../context.js';
+import { openReader } from '../lock.js';
 import { bytes } from '../format.js';
 import { progressListener } from '../progress-bar.js';
 import { lookup } from '../user-config.js';
@@ -27,7 +27,7 @@ export const restoreVerb: Verb = {
     }
     const json = flag(p, 'json');
     const ref = splitRef(p.args[0] as string);
-    const repo = await openRepo(ctx);
+    const repo = await openReader(ctx, 'restore');
     try {
       await repo.loadIndex();
       const snap = await repo.resolveSnapshot(ref.snap);

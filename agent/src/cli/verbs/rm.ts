@@ -1,9 +1,8 @@
 /** `coffer at <store> rm [--apply] (<snapshot>… | --older DURATION | --tag T)` — a dry run unless --apply. */
-import os from 'node:os';
 import { parseDuration } from '@coffer/shared/duration.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
-import { StoreLock } from '../../engine/lock.js';
-import { hostName, type Repository } from '../../engine/repository.js';
+import { lockStore } from '../lock.js';
+import type { Repository } from '../../engine/repository.js';
 import type { SnapshotRecord } from '../../engine/snapshot.js';
 import { flag, list, parseArgs, str } from '../args.js';
 import { openRepo, type Context } from '../context.js';
@@ -20,7 +19,7 @@ export async function removeSnapshots(ctx: Context, repo: Repository, doomed: re
     if (doomed.length) ctx.warn('dry run: nothing removed; add --apply to remove');
     return;
   }
-  const lock = await StoreLock.acquire(repo, { host: hostName(), pid: process.pid, user: os.userInfo().username, exclusive: true, operation });
+  const lock = await lockStore(ctx, repo, operation, true);
   try {
     for (const s of doomed) await repo.backend.remove('snapshot', s.id);
   } finally {

@@ -4,12 +4,11 @@
  * other store's passphrase comes from its named-store settings, COFFER_TO_PASSPHRASE
  * (or _CMD), --to-passphrase-file, or else the same sources as this store's.
  */
-import os from 'node:os';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { EncodePool } from '../../engine/encode-pool.js';
-import { StoreLock } from '../../engine/lock.js';
+import { lockReading, lockStore } from '../lock.js';
 import { RepoWriter } from '../../engine/repo-writer.js';
-import { hostName, Repository } from '../../engine/repository.js';
+import { Repository } from '../../engine/repository.js';
 import { alreadyCopied, syncSnapshot } from '../../engine/syncer.js';
 import { parseArgs, str } from '../args.js';
 import { backendFor, openRepo, resolveStore, storeTarget, type Context } from '../context.js';
@@ -20,7 +19,7 @@ import { workerCount } from './backup.js';
 
 async function openPeer(ctx: Context, ref: string, file: string | undefined): Promise<Repository> {
   const t = resolveStore(ref, ctx.env);
-  const backend = await backendFor(t);
+  const backend = await backendFor(t, ctx.signal);
   // Only a passphrase given for the other store itself makes its claim of no encryption suspect.
   const given = passphraseGiven({ file, store: t.options, env: ctx.env, envVar: 'COFFER_TO_PASSPHRASE' });
   const trust = storeTrust({ location: backend.location, display: t.display, passphraseGiven: given, env: ctx.env, warn: ctx.warn });
@@ -47,9 +46,10 @@ export const sync: Verb = {
     const here = await openRepo(ctx);
     const peer = await openPeer(ctx, p.args[dir + 1] as string, str(p, 'to-passphrase-file'));
     const [src, dst] = p.args[dir] === 'to' ? [here, peer] : [peer, here];
-    const lock = await StoreLock.acquire(dst, { host: hostName(), pid: process.pid, user: os.userInfo().username, exclusive: false, operation: 'sync' });
+    const lock = await lockStore(ctx, dst, 'sync', false);
     const pool = new EncodePool(dst.codec, dst.keys.data, workerCount(ctx.env));
     try {
+      await lockReading(ctx, src, 'sync (reading)');
       await src.loadIndex();
       await dst.loadIndex();
       const wanted = refs.length ? await Promise.all(refs.map((r) => src.resolveSnapshot(r))) : await src.listSnapshots();

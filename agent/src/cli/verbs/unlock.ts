@@ -1,6 +1,10 @@
-/** `coffer at <store> unlock [--remove-all]` — removes stale locks (all locks with --remove-all). */
+/**
+ * `coffer at <store> unlock [--remove-all]` — removes stale locks (not refreshed for 30
+ * minutes, or held by a process of this host that is gone), all locks with --remove-all.
+ */
 import { describeLock, listLocks, STALE_AFTER_MS } from '../../engine/lock.js';
 import { expectArgs, flag, parseArgs } from '../args.js';
+import { lockOwnerGone } from '../lock-owner.js';
 import { openRepo } from '../context.js';
 import type { Verb } from '../verb.js';
 
@@ -15,7 +19,7 @@ export const unlock: Verb = {
     try {
       const all = flag(p, 'remove-all');
       for (const l of await listLocks(repo, Date.now())) {
-        if (!all && l.ageMs <= STALE_AFTER_MS) {
+        if (!all && l.ageMs <= STALE_AFTER_MS && !(l.info && lockOwnerGone(l.info))) {
           ctx.warn(`kept ${describeLock(l)} (not stale; --remove-all removes it)`);
           continue;
         }
