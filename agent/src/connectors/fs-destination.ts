@@ -284,6 +284,7 @@ export class FsDestination implements Destination {
       if (rel === '' || node.type === 'dir') {
         const h = this.dirs.acquire(rel, rel);
         try {
+          this.dirs.verify(h, rel);
           applyMetadataFd(h.fd, node, h.childString('.'));
           this.dirs.refresh(h);
         } finally {
