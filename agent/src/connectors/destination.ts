@@ -2,8 +2,10 @@
  * The destination port (exporter): where a restore writes. Paths are relative to the
  * destination root, '/'-separated. Guarantees: a file appears under its final name
  * only once completely written (temporary name, then rename); nothing is created
- * outside the root (an existing symlink on the way is refused, not followed);
- * `setMetadata` never follows symlinks.
+ * outside the root (a symlink on the way, even one swapped in during the restore, is
+ * refused with a per-entry error, not followed); `setMetadata` never follows symlinks.
+ * Paths and symlink targets are raw-name strings (engine/raw-name.ts): bytes that are
+ * not UTF-8 are U+DC80..U+DCFF.
  */
 import type { TreeNode } from '../engine/tree.js';
 
@@ -17,7 +19,10 @@ export interface ExistingEntry {
 
 /** A file being written. */
 export interface DestinationFile {
-  /** Writes `data` at `position`. */
+  /**
+   * Writes `data` at `position`. Each byte range is written at most once; ranges never
+   * written read as zeros (a destination may leave them, and zeros, as holes).
+   */
   write(data: Uint8Array, position: number): Promise<void>;
   /**
    * Makes the file visible under its final name (replacing what is there) and applies

@@ -88,7 +88,8 @@ export class FsDestination implements Destination {
     const e = CofferError.from(err);
     const errno = err as NodeJS.ErrnoException;
     const why = errno.code ? `${errno.code}: ${errno.message.split(', ')[0]?.replace(/^[A-Z]+: /, '') ?? ''}` : e.message;
-    return new CofferError(e.code, `cannot restore '${displayName(rel)}' in ${this.location}: ${why}`, { cause: err });
+    const what = rel === '' ? `into ${this.location}` : `'${displayName(rel)}' in ${this.location}`;
+    return new CofferError(e.code, `cannot restore ${what}: ${why}`, { cause: err });
   }
 
   /** Runs `f` with the (pinned) handle of `rel`'s parent directory and the bytes of its name. */
@@ -116,6 +117,9 @@ export class FsDestination implements Destination {
   prepare(): Promise<boolean> {
     try {
       const existed = fs.existsSync(this.location);
+      if (existed && !fs.statSync(this.location).isDirectory()) {
+        throw new CofferError(ErrorCode.Usage, `cannot restore into ${this.location}: it is not a directory (give --to a folder)`);
+      }
       fs.mkdirSync(this.location, { recursive: true, mode: 0o700 });
       this.handles ??= this.openHandles();
       return Promise.resolve(!existed);
@@ -284,6 +288,7 @@ export class FsDestination implements Destination {
       if (rel === '' || node.type === 'dir') {
         const h = this.dirs.acquire(rel, rel);
         try {
+          this.dirs.verify(h, rel);
           applyMetadataFd(h.fd, node, h.childString('.'));
           this.dirs.refresh(h);
         } finally {

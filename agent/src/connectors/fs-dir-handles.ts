@@ -7,14 +7,16 @@
  * handle are reached by that path: openat semantics. Guarantees:
  * - a directory is only ever entered through a handle opened without following symlinks
  *   (a directory swapped for a symlink fails with ELOOP/ENOTDIR: refused, never followed);
- * - `verify()` checks that a held directory is still where it was opened (each level
- *   matched by device and inode up to the root), so entries created in a directory that
- *   was moved away are detected and removed by the caller;
+ * - `verify()` checks that a held directory is still where it was opened (matched by
+ *   device and inode at each level up to the root whose parent someone else may write:
+ *   only there can a directory be renamed away), so entries created in a directory that
+ *   was moved are detected and removed by the caller;
  * - at most `maxOpen` unpinned handles stay open (LRU); an evicted one is re-opened from
  *   the root, component by component, O_NOFOLLOW each.
- * Where /proc/self/fd does not work (not Linux), names are reached by absolute paths and
- * every directory is re-checked with lstat, level by level, each time it is used and
- * after each creation: the same refusals, but with a small window between check and use.
+ * Where /proc/self/fd does not work (not Linux), names are reached by absolute paths:
+ * each directory is checked with lstat before it is opened, and `verify()` runs each
+ * time a directory is used as well as after each creation: the same refusals, but with
+ * a small window between check and use in which a swapped symlink could be followed.
  */
 import fs from 'node:fs';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';

@@ -11,25 +11,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FsDestination, type FsDestinationOptions } from '@coffer/agent/connectors/fs-destination.js';
-import type { TreeNode } from '@coffer/agent/engine/tree.js';
 import { IS_ROOT } from '../helpers/cli.js';
+import { fileNode, MTIME, putFile } from '../helpers/fs-dest.js';
 import { type Manifest, sha256Tree } from '../helpers/tree.js';
 
-const MTIME = '1600000000123456000';
 const ATTACKER = { uid: 1234, gid: 1234 };
-
-/** A file node for commit. */
-export function fileNode(name: string, size: number): TreeNode {
-  return { name, type: 'file', mode: 0o640, mtime: MTIME, size };
-}
-
-/** Writes `content` as `rel` through `dest`. */
-export async function putFile(dest: FsDestination, rel: string, content: string | Buffer): Promise<void> {
-  const f = await dest.createFile(rel);
-  const b = Buffer.from(content);
-  await f.write(b, 0);
-  await f.commit(fileNode(path.basename(rel), b.length));
-}
 
 /** Replaces `dir` (in the target) by a symlink to `to`, keeping the directory as `dir.away`. */
 function swap(dir: string, to: string): void {
