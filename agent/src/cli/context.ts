@@ -55,9 +55,11 @@ export async function backendFor(t: StoreTarget): Promise<StorageBackend> {
 export async function openRepo(ctx: Context, t: StoreTarget = storeTarget(ctx), passphraseFile = ctx.passphraseFile): Promise<Repository> {
   const backend = await backendFor(t);
   try {
-    return await Repository.open(backend, () =>
+    const repo = await Repository.open(backend, () =>
       resolvePassphrase({ file: passphraseFile, store: t.options, env: ctx.env, what: t.display }),
     );
+    repo.warn = ctx.warn;
+    return repo;
   } catch (err) {
     await backend.close();
     throw err;

@@ -20,7 +20,7 @@ import { workerCount } from './backup.js';
 async function openPeer(ctx: Context, ref: string, file: string | undefined): Promise<Repository> {
   const t = resolveStore(ref, ctx.env);
   const backend = await backendFor(t);
-  return Repository.open(backend, async () => {
+  const repo = await Repository.open(backend, async () => {
     try {
       return await resolvePassphrase({ file, store: t.options, env: ctx.env, what: t.display, envVar: 'COFFER_TO_PASSPHRASE' });
     } catch (err) {
@@ -29,6 +29,8 @@ async function openPeer(ctx: Context, ref: string, file: string | undefined): Pr
       return resolvePassphrase({ file: ctx.passphraseFile, store: own.options, env: ctx.env, what: t.display });
     }
   });
+  repo.warn = ctx.warn;
+  return repo;
 }
 
 export const sync: Verb = {
