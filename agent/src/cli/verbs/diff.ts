@@ -3,6 +3,7 @@ import { diffNodes } from '../../engine/differ.js';
 import { findNode, splitRef } from '../../engine/tree-walk.js';
 import { expectArgs, flag, parseArgs } from '../args.js';
 import { openRepo } from '../context.js';
+import { DamageReport } from '../damage-report.js';
 import type { Verb } from '../verb.js';
 
 export const diff: Verb = {
@@ -22,13 +23,14 @@ export const diff: Verb = {
       const a = await findNode(repo, sa, ra.path);
       const b = await findNode(repo, sb, rb.path);
       let n = 0;
-      for await (const c of diffNodes(repo, a, b, '')) {
+      const damage = new DamageReport(ctx);
+      for await (const c of diffNodes(repo, a, b, '', damage.onDamage)) {
         n++;
         if (flag(p, 'json')) ctx.out(JSON.stringify({ change: c.kind, path: `/${c.path}` }));
         else ctx.out(`${c.kind} /${c.path}`);
       }
-      if (!flag(p, 'json') && n === 0) ctx.warn('no differences');
-      return 0;
+      if (!flag(p, 'json') && n === 0 && damage.count === 0) ctx.warn('no differences');
+      return damage.status();
     } finally {
       await repo.backend.close();
     }

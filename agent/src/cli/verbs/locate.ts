@@ -3,6 +3,7 @@ import { walk } from '../../engine/tree-walk.js';
 import { globToRegExp } from '../glob.js';
 import { expectArgs, flag, list, parseArgs } from '../args.js';
 import { openRepo } from '../context.js';
+import { DamageReport } from '../damage-report.js';
 import type { Verb } from '../verb.js';
 
 export const locate: Verb = {
@@ -17,14 +18,15 @@ export const locate: Verb = {
     try {
       const wanted = list(p, 'snapshot');
       const snaps = wanted.length ? await Promise.all(wanted.map((w) => repo.resolveSnapshot(w))) : await repo.listSnapshots();
+      const damage = new DamageReport(ctx);
       for (const s of snaps) {
-        for await (const e of walk(repo, s.snapshot.root, '')) {
+        for await (const e of walk(repo, s.snapshot.root, '', (path, err) => damage.dir(s.id, path, err))) {
           if (!res.some((r) => r.test(e.node.name))) continue;
           if (flag(p, 'json')) ctx.out(JSON.stringify({ snapshot: s.id, path: `/${e.path}`, type: e.node.type }));
           else ctx.out(`${s.id.slice(0, 8)}:/${e.path}`);
         }
       }
-      return 0;
+      return damage.status();
     } finally {
       await repo.backend.close();
     }

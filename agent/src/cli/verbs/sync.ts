@@ -11,6 +11,7 @@ import { StoreLock } from '../../engine/lock.js';
 import { RepoWriter } from '../../engine/repo-writer.js';
 import { hostName, Repository } from '../../engine/repository.js';
 import { alreadyCopied, syncSnapshot } from '../../engine/syncer.js';
+import { isDamage } from '../../engine/tree-walk.js';
 import { parseArgs, str } from '../args.js';
 import { backendFor, openRepo, resolveStore, storeTarget, type Context } from '../context.js';
 import { resolvePassphrase } from '../passphrase.js';
@@ -53,18 +54,29 @@ export const sync: Verb = {
       const wanted = refs.length ? await Promise.all(refs.map((r) => src.resolveSnapshot(r))) : await src.listSnapshots();
       const existing = await dst.listSnapshots();
       let copied = 0;
+      let failed = 0;
       for (const rec of wanted) {
         if (alreadyCopied(rec, src.config.id, existing)) {
           ctx.warn(`${rec.id.slice(0, 8)} is already in ${dst.backend.location}`);
           continue;
         }
         const writer = new RepoWriter(dst, { pool });
-        const out = await syncSnapshot(src, dst, writer, rec);
+        let out;
+        try {
+          out = await syncSnapshot(src, dst, writer, rec);
+        } catch (err) {
+          if (!isDamage(err)) throw err;
+          // What was copied so far is saved (unreferenced, maintenance frees it); the other snapshots go on.
+          await writer.flush();
+          failed++;
+          ctx.warn(`warning: snapshot ${rec.id.slice(0, 8)} not copied: ${err.message}; run 'coffer at ${src.backend.location} check'`);
+          continue;
+        }
         copied++;
         ctx.out(`copied ${rec.id.slice(0, 8)} → ${out.id.slice(0, 8)} (${writer.stats.newBlobs} new chunks, ${writer.stats.storedBytes} bytes written)`);
       }
-      ctx.out(`sync: ${copied} snapshots copied to ${dst.backend.location}`);
-      return 0;
+      ctx.out(`sync: ${copied} snapshots copied to ${dst.backend.location}${failed ? `, ${failed} could not be copied (damaged)` : ''}`);
+      return failed ? 3 : 0;
     } finally {
       await pool.close();
       await lock.release();
