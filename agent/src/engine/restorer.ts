@@ -239,8 +239,9 @@ class Restorer {
       this.progress.files++;
     });
     const tracked: Promise<void> = p
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
         this.commitError ??= CofferError.from(err);
+        await f.abort().catch(() => undefined);
       })
       .finally(() => this.committing.delete(tracked));
     this.committing.add(tracked);

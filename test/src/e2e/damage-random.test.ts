@@ -162,7 +162,7 @@ describe('e2e: 40 random damages', function () {
           if (r.code === 0) assert.deepEqual(listed, [], describeRun(r));
           else assert.ok(listed.length > 0, `exit 3 lists what was not restored\n${describeRun(r)}`);
           assert.deepEqual(temporaries(out), [], 'no temporaries left');
-          const restored = fs.existsSync(out) ? sha256Tree(out) : new Map();
+          const restored: Manifest = fs.existsSync(out) ? sha256Tree(out) : new Map<string, never>();
           const problems = judgeRestore(snap.manifest, restored, listed);
           assert.deepEqual(problems, [], `snapshot ${snap.id.slice(0, 8)}\n${describeRun(r)}`);
           for (const [p, e] of snap.manifest) {

@@ -194,6 +194,16 @@ describe('e2e: damage stays local', function () {
     assertOneLineError(cat);
     assert.ok(cat.stderr.includes(damaged[0] as string), describeRun(cat));
 
+    const dg = runBounded(['at', s, 'digest', A().id]);
+    assertCode(dg, 3, 'digest of a snapshot with a damaged file');
+    assert.ok(dg.stderr.includes(damaged[0] as string), describeRun(dg));
+    assert.equal(lines(dg.stdout).length, files - damaged.length, 'digest prints every other file');
+    const other = path.join(tmpDir('coffer-damage-other-'), 'store');
+    createStore(other);
+    const sy = runBounded(['at', s, 'sync', A().id, 'to', other]);
+    assertCode(sy, 3, 'sync of a snapshot with a damaged file');
+    assert.match(sy.stderr, new RegExp(`snapshot ${A().id.slice(0, 8)} not copied`));
+
     assertCode(runBounded(['at', s, 'repair', 'packs']), 0, 'repair packs');
     const rs = runBounded(['at', s, 'repair', 'snapshots', '--apply']);
     assertCode(rs, 0, 'repair snapshots');
