@@ -7,7 +7,8 @@
  * Unindexed packs older than the grace period are deleted too.
  * Order, for crash safety: new packs, then the new consolidated index, then the old
  * index files are removed, and only then packs. A crash at any point leaves a valid store.
- * Refuses to delete anything when a snapshot or tree cannot be read.
+ * Refuses to delete anything when a snapshot, tree or index file cannot be read; a pack
+ * no index names that holds data in use is indexed again rather than deleted.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { encodeIndex, INDEX_AAD, type Condemned, type IndexedPack, decodeIndexFull } from './index-file.js';
@@ -85,6 +86,12 @@ export async function maintain(repo: Repository, writer: RepoWriter, opts: Maint
     else if (r.type === 'file') for (const c of r.content ?? []) used.add(c);
   }
   res.usedBlobs = used.size;
+  // A pack no index file names that holds data in use (its index file was lost) is
+  // indexed again from its header, never deleted.
+  await repo.indexOrphans();
+  for (const p of repo.orphanPacks) {
+    if (!packs.has(p.pack) && p.entries.some((e) => used.has(e.id.toString('hex')))) packs.set(p.pack, p);
+  }
 
   // 3. Classify packs. A blob counts as used only in the pack the master index points to.
   const files = new Map((await repo.backend.list('data')).map((f) => [f.name, f]));

@@ -40,6 +40,7 @@ export class Repository {
   readonly chunker: Chunker;
   private readonly treeCache = new Map<string, Tree>();
   private indexLoaded = false;
+  private orphansIndexed = false;
   /** Where warnings about skipped damage go (one line each, each said once). */
   warn: (line: string) => void = () => undefined;
   private readonly warned = new Set<string>();
@@ -153,6 +154,17 @@ export class Repository {
         else this.warnOnce(`warning: index file ${f.name.slice(0, 12)} skipped: ${e.message}; run 'coffer at ${this.backend.location} repair index'`);
       }
     }
+    await this.indexOrphans();
+    return names;
+  }
+
+  /**
+   * Indexes (in memory, once) the packs no loaded index file names, from their own
+   * headers; they are listed in `orphanPacks`. Unreadable ones are left to check.
+   */
+  async indexOrphans(): Promise<void> {
+    if (this.orphansIndexed) return;
+    this.orphansIndexed = true;
     for (const f of await this.backend.list('data')) {
       if (this.index.hasPack(f.name)) continue;
       const entries = await readPackHeader(this, f.name, f.size).catch(() => undefined);
@@ -161,7 +173,6 @@ export class Repository {
       this.index.addPacks([p]);
       this.orphanPacks.push(p);
     }
-    return names;
   }
 
   /** Loads, decrypts and verifies one blob. */

@@ -170,6 +170,22 @@ describe('e2e: damage stays local', function () {
     assert.equal(r.run.stderr, '');
   });
 
+  it('a deleted index file: check names the packs it listed, maintenance deletes none of them and re-indexes them', function () {
+    const s = copy();
+    const name = A().index[0] as string;
+    fs.rmSync(path.join(s, 'index', name));
+    const chk = runBounded(['at', s, 'check', '--json']);
+    assertCode(chk, 1, 'check');
+    const named = issues(chk).map((i) => i.file);
+    assert.ok(A().packs.every((p) => named.includes(`data/${p}`)), describeRun(chk));
+    const r = restoreInto(s, A().id);
+    assertCode(r.run, 0, 'restore without the index file');
+    assertRestored(r.dir, A().manifest);
+    assertCode(runBounded(['at', s, 'maintenance', '--grace', '0s']), 0, 'maintenance');
+    assert.ok(A().packs.every((p) => fs.existsSync(path.join(s, 'data', p.slice(0, 2), p))), 'no pack in use was deleted');
+    assertCode(runBounded(['at', s, 'check']), 0, 'check after maintenance');
+  });
+
   it('one flipped byte in one file fails only that file; restore lists it and exits 3', function () {
     const s = copy();
     const packs = A().packs.map((p) => path.join(s, 'data', p.slice(0, 2), p));
