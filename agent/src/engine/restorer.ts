@@ -12,11 +12,11 @@
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { Destination, DestinationFile } from '../connectors/destination.js';
-import { BlobType } from './pack.js';
+import { readPackBlobs } from './restore-reader.js';
 import type { Progress, ProgressListener } from './progress.js';
 import type { Repository } from './repository.js';
 import type { TreeNode } from './tree.js';
-import { isDamage, walk } from './tree-walk.js';
+import { walk } from './tree-walk.js';
 import type { BlobLocation } from './master-index.js';
 import type { PackPool } from './pack-pool.js';
 
@@ -67,8 +67,6 @@ interface PackPlan {
   readonly pack: string;
   readonly blobs: Map<string, { loc: BlobLocation; targets: Target[] }>;
 }
-
-const READ_GAP = 256 * 1024;
 
 class Restorer {
   readonly result: RestoreResult = { files: 0, dirs: 0, symlinks: 0, bytes: 0, skipped: 0, errors: 0, failed: 0 };
@@ -249,59 +247,6 @@ class Restorer {
     if (this.commitError) throw this.commitError;
   }
 
-  /**
-   * Reads the needed ranges of one pack (nearby blobs coalesced into one read) and
-   * decodes them, on the pack workers when there are some. Resolves to the
-   * plaintexts by blob id, or to the damage that keeps a blob from being read.
-   */
-  private async readPack(plan: PackPlan): Promise<Map<string, Buffer | CofferError>> {
-    const blobs = [...plan.blobs.entries()].sort((a, b) => a[1].loc.offset - b[1].loc.offset);
-    const out = new Map<string, Buffer | CofferError>();
-    const jobs: Promise<void>[] = [];
-    let i = 0;
-    while (i < blobs.length) {
-      let j = i;
-      const start = blobs[i]?.[1].loc.offset ?? 0;
-      let end = start + (blobs[i]?.[1].loc.length ?? 0);
-      while (j + 1 < blobs.length) {
-        const next = blobs[j + 1]?.[1].loc;
-        if (!next || next.offset - end > READ_GAP) break;
-        end = Math.max(end, next.offset + next.length);
-        j++;
-      }
-      const group = blobs.slice(i, j + 1).map(([id, { loc }]) => ({ type: loc.type, id, offset: loc.offset - start, length: loc.length }));
-      i = j + 1;
-      let buf: Buffer;
-      try {
-        buf = await this.repo.backend.load('data', plan.pack, { offset: start, length: end - start });
-      } catch (err) {
-        if (!isDamage(err)) throw err;
-        for (const g of group) out.set(g.id, new CofferError(err.code, `pack ${plan.pack.slice(0, 12)} cannot be read (${err.message})`));
-        continue;
-      }
-      const one = (g: (typeof group)[number]): void => {
-        try {
-          out.set(g.id, this.repo.decodeBlob(BlobType.Data, g.id, buf.subarray(g.offset, g.offset + g.length), plan.pack));
-        } catch (err) {
-          if (!isDamage(err)) throw err;
-          out.set(g.id, err);
-        }
-      };
-      const pool = this.opts.pool;
-      if (pool) {
-        jobs.push(
-          pool.decode(plan.pack, buf, group).then((r) => {
-            // On damage, find out on this thread which blobs of the group are damaged.
-            if (r.error !== undefined) group.forEach(one);
-            else group.forEach((g, k) => out.set(g.id, Buffer.from(r.data[k] as ArrayBuffer)));
-          }),
-        );
-      } else group.forEach(one);
-    }
-    await Promise.all(jobs);
-    return out;
-  }
-
   async run(): Promise<void> {
     for (const task of this.tasks) if (task.remaining === 0) await this.finish(task);
     const plans = [...this.plans.values()];
@@ -311,7 +256,7 @@ class Restorer {
     let queued = 0;
     const fill = (): void => {
       while (queued < plans.length && ahead.length < depth) {
-        const pr = this.readPack(plans[queued++] as PackPlan);
+        const pr = readPackBlobs(this.repo, plans[queued++] as PackPlan, this.opts.pool);
         pr.catch(() => undefined);
         ahead.push(pr);
       }

@@ -204,6 +204,11 @@ describe('e2e: damage stays local', function () {
     assert.deepEqual(notRestored(r.run).sort(), [...damaged].sort());
     assertRestored(r.dir, A().manifest, damaged);
     assert.match(r.run.stderr, /could not be restored/);
+    const dir = path.join(tmpDir('coffer-damage-out-'), 'out');
+    const w = runBounded(['at', s, 'restore', '--quiet', '--workers', '2', '--to', dir, A().id]);
+    assertCode(w, 3, 'restore decoding on pack workers');
+    assert.deepEqual(notRestored(w).sort(), [...damaged].sort());
+    assertRestored(dir, A().manifest, damaged);
 
     const cat = runBounded(['at', s, 'cat', `${A().id}:${damaged[0] as string}`]);
     assertCode(cat, 1, 'cat of the damaged file');
