@@ -42,7 +42,9 @@ export async function readPackBlobs(repo: Repository, plan: PackRead, pool: Pack
         return await repo.backend.load('data', plan.pack, { offset: start, length: end - start });
       } catch (err) {
         if (!isDamage(err)) throw err;
-        for (const g of group) out.set(g.id, new CofferError(err.code, `pack ${plan.pack.slice(0, 12)} cannot be read (${err.message})`));
+        // A truncated pack: the blobs before the cut are still readable, one by one.
+        if (group.length > 1) await readOneByOne(repo, plan.pack, start, group, out);
+        else for (const g of group) out.set(g.id, new CofferError(err.code, `pack ${plan.pack.slice(0, 12)} cannot be read (${err.message})`));
         return undefined;
       }
     };
@@ -71,4 +73,23 @@ export async function readPackBlobs(repo: Repository, plan: PackRead, pool: Pack
   }
   await Promise.all(jobs);
   return out;
+}
+
+/** Reads and decodes each blob of `group` (offsets relative to `start`) on its own. */
+async function readOneByOne(
+  repo: Repository,
+  pack: string,
+  start: number,
+  group: readonly { id: string; offset: number; length: number }[],
+  out: Map<string, Buffer | CofferError>,
+): Promise<void> {
+  for (const g of group) {
+    try {
+      const stored = await repo.backend.load('data', pack, { offset: start + g.offset, length: g.length });
+      out.set(g.id, repo.decodeBlob(BlobType.Data, g.id, stored, pack));
+    } catch (err) {
+      if (!isDamage(err)) throw err;
+      out.set(g.id, err);
+    }
+  }
 }

@@ -5,8 +5,9 @@
  * same kind), then asserts that check exits non-zero and names the damaged file (or
  * what depends on it); that no command prints a stack trace or hangs; that no restored
  * file differs from its source unless restore listed it as not restored; and that every
- * file check calls intact is restored. Seeds are printed: COFFER_DAMAGE_SEED=N reruns
- * a series.
+ * file check calls intact is restored; every fifth trial, that `repair index`, `repair
+ * packs` and `repair snapshots --apply` make check pass again. Seeds are printed:
+ * COFFER_DAMAGE_SEED=N reruns a series (COFFER_DAMAGE_REPAIR_EVERY=1 repairs in all).
  *
  * Deleting a snapshot file is left out: a store has no manifest of its snapshots (each
  * is a file named by the hash of its content), so a snapshot that is gone looks exactly
@@ -22,6 +23,8 @@ import { type Manifest, sha256Tree } from '../helpers/tree.js';
 
 const TRIALS = 40;
 const BASE_SEED = Number(process.env.COFFER_DAMAGE_SEED ?? 8);
+/** Every how many trials the store is also repaired and checked again (1: every trial). */
+const REPAIR_EVERY = Number(process.env.COFFER_DAMAGE_REPAIR_EVERY ?? 5);
 
 /** mulberry32: a small seeded PRNG, uniform in [0, 1). */
 function prng(seed: number): () => number {
@@ -173,6 +176,17 @@ describe('e2e: 40 random damages', function () {
             assert.ok(restored.has(p), `check calls /${p} of ${snap.id.slice(0, 8)} intact, restore did not restore it\n${describeRun(r)}`);
             stats.restored++;
           }
+        }
+        if (t % REPAIR_EVERY === 0) {
+          // Repairing makes the store check clean again, and what is left restores.
+          for (const args of [['repair', 'index'], ['repair', 'packs'], ['repair', 'snapshots', '--apply']]) {
+            const r = runBounded(['at', s, ...args], 120_000);
+            assert.equal(r.code, 0, describeRun(r));
+          }
+          const again = runBounded(['at', s, 'check'], 120_000);
+          assert.equal(again.code, 0, `check after repair\n${describeRun(again)}`);
+          const r = runBounded(['at', s, 'restore', '--quiet', '--to', path.join(dir, 'after-repair'), 'latest'], 120_000);
+          assert.ok(r.code === 0 || r.code === 1, describeRun(r)); // 1: no snapshot left
         }
       } catch (err) {
         failures.push(`trial ${t} (seed ${seed}, ${what}): ${(err as Error).message}`);

@@ -238,6 +238,22 @@ describe('e2e: damage stays local', function () {
     assert.match(ls.stdout, /tags=repaired/);
   });
 
+  it('a truncated pack: every file whose data lies before the cut is restored', function () {
+    const s = copy();
+    const packs = A().packs.map((p) => path.join(s, 'data', p.slice(0, 2), p));
+    const biggest = packs.sort((x, y) => fs.statSync(y).size - fs.statSync(x).size)[0] as string;
+    fs.truncateSync(biggest, Math.floor(fs.statSync(biggest).size * 0.6));
+    const chk = runBounded(['at', s, 'check', '--json']);
+    assertCode(chk, 1, 'check');
+    const damaged = issues(chk).filter((i) => i.snapshot === A().id).map((i) => i.path as string);
+    const files = [...A().manifest].filter(([, e]) => e.type === 'file').length;
+    assert.ok(damaged.length >= 1 && damaged.length < files, describeRun(chk));
+    const r = restoreInto(s, A().id);
+    assertCode(r.run, 3, 'restore');
+    assert.deepEqual(notRestored(r.run).sort(), [...damaged].sort());
+    assertRestored(r.dir, A().manifest, damaged);
+  });
+
   it('a damaged tree fails only its subtree: restore, ls and locate go on and say so', function () {
     const s = copy();
     const packs = A().packs.map((p) => path.join(s, 'data', p.slice(0, 2), p));
