@@ -11,7 +11,7 @@ export enum ErrorCode {
   Internal = 'internal',
   /** Bad command-line usage: unknown flag, missing argument, malformed id. Exit 2. */
   Usage = 'usage',
-  /** The operation finished, but some source files could not be read. Exit 3. */
+  /** The operation finished, but some files could not be read (backup) or restored (restore from a damaged store). Exit 3. */
   Partial = 'partial',
   /** No store at the given location. Exit 10. */
   StoreNotFound = 'store-not-found',

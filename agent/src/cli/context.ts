@@ -70,7 +70,9 @@ export async function openRepo(ctx: Context, t: StoreTarget = storeTarget(ctx), 
   try {
     const given = passphraseGiven({ file: passphraseFile, store: t.options, env: ctx.env });
     const trust = storeTrust({ location: backend.location, display: t.display, passphraseGiven: given, env: ctx.env, warn: ctx.warn, reset: ctx.trustReset });
-    return await Repository.open(backend, () => resolvePassphrase({ file: passphraseFile, store: t.options, env: ctx.env, what: t.display }), trust);
+    const repo = await Repository.open(backend, () => resolvePassphrase({ file: passphraseFile, store: t.options, env: ctx.env, what: t.display }), trust);
+    repo.warn = ctx.warn;
+    return repo;
   } catch (err) {
     await backend.close();
     throw err;

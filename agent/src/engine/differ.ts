@@ -4,7 +4,7 @@
  */
 import type { Repository } from './repository.js';
 import type { TreeNode } from './tree.js';
-import { children } from './tree-walk.js';
+import { children, type DamageListener } from './tree-walk.js';
 
 /** One difference. */
 export interface Change {
@@ -24,7 +24,7 @@ function sameMeta(a: TreeNode, b: TreeNode): boolean {
 }
 
 /** Yields the changes from `a` to `b` (paths relative to both roots). */
-export async function* diffNodes(repo: Repository, a: TreeNode, b: TreeNode, path: string): AsyncGenerator<Change> {
+export async function* diffNodes(repo: Repository, a: TreeNode, b: TreeNode, path: string, onDamage?: DamageListener): AsyncGenerator<Change> {
   if (a.type !== b.type) {
     yield { kind: 'T', path };
   } else if (!sameContent(a, b) || !sameMeta(a, b)) {
@@ -32,14 +32,14 @@ export async function* diffNodes(repo: Repository, a: TreeNode, b: TreeNode, pat
   }
   if (a.type !== 'dir' && b.type !== 'dir') return;
   if (a.type === 'dir' && b.type === 'dir' && a.subtree === b.subtree) return;
-  const ca = new Map((await children(repo, a)).map((n) => [n.name, n]));
-  const cb = new Map((await children(repo, b)).map((n) => [n.name, n]));
+  const ca = new Map((await children(repo, a, path, onDamage)).map((n) => [n.name, n]));
+  const cb = new Map((await children(repo, b, path, onDamage)).map((n) => [n.name, n]));
   const names = [...new Set([...ca.keys(), ...cb.keys()])].sort();
   for (const name of names) {
     const p = path === '' ? name : `${path}/${name}`;
     const x = ca.get(name);
     const y = cb.get(name);
-    if (x && y) yield* diffNodes(repo, x, y, p);
+    if (x && y) yield* diffNodes(repo, x, y, p, onDamage);
     else if (x) yield { kind: '-', path: p };
     else if (y) yield { kind: '+', path: p };
   }

@@ -12,7 +12,8 @@
  * Unindexed packs older than the grace period are deleted too.
  * Order, for crash safety: new packs, then the new consolidated index, then the old
  * index files are removed, and only then packs. A crash at any point leaves a valid store.
- * Refuses to delete anything when a snapshot or tree cannot be read.
+ * Refuses to delete anything when a snapshot, tree or index file cannot be read; a pack
+ * no index names that holds data in use is indexed again rather than deleted.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { encodeIndex, INDEX_AAD, type Condemned, type IndexedPack, decodeIndexFull } from './index-file.js';
@@ -49,8 +50,17 @@ export async function maintain(repo: Repository, writer: RepoWriter, opts: Maint
   const indexNames = (await repo.backend.list('index')).map((f) => f.name);
   const packs = new Map<string, IndexedPack>();
   const condemnedSince = new Map<string, number>();
+  const where = repo.backend.location;
+  const refuse = (what: string, err: unknown, fix: string): CofferError =>
+    new CofferError(ErrorCode.Corrupt, `${what} cannot be read (${CofferError.from(err).message}); maintenance deletes nothing until it is fixed: run 'coffer at ${where} ${fix}'`);
   for (const name of indexNames) {
-    const { packs: ps, condemned } = decodeIndexFull(await repo.loadFile('index', name, INDEX_AAD));
+    let decoded: ReturnType<typeof decodeIndexFull>;
+    try {
+      decoded = decodeIndexFull(await repo.loadFile('index', name, INDEX_AAD));
+    } catch (err) {
+      throw refuse(`index file ${name.slice(0, 12)}`, err, 'repair index');
+    }
+    const { packs: ps, condemned } = decoded;
     for (const p of ps) if (!packs.has(p.pack)) packs.set(p.pack, p);
     for (const c of condemned) condemnedSince.set(c.pack, Math.min(c.since, condemnedSince.get(c.pack) ?? Infinity));
     repo.index.addPacks(ps);
@@ -58,23 +68,35 @@ export async function maintain(repo: Repository, writer: RepoWriter, opts: Maint
 
   // 2. Blobs in use (a damaged snapshot or tree aborts: we would not know what it uses).
   const used = new Set<string>();
-  const visit = async (treeId: string): Promise<void> => {
+  const visit = async (treeId: string, snap: string): Promise<void> => {
     if (used.has(treeId)) return;
     used.add(treeId);
-    for (const n of (await repo.loadTree(treeId)).nodes) {
-      if (n.type === 'dir' && n.subtree) await visit(n.subtree);
+    let nodes;
+    try {
+      nodes = (await repo.loadTree(treeId)).nodes;
+    } catch (err) {
+      throw refuse(`tree ${treeId.slice(0, 12)} of snapshot ${snap.slice(0, 8)}`, err, 'repair snapshots --apply');
+    }
+    for (const n of nodes) {
+      if (n.type === 'dir' && n.subtree) await visit(n.subtree, snap);
       else if (n.type === 'file') for (const c of n.content ?? []) used.add(c);
     }
   };
   const snaps = await repo.listSnapshots((id, e) => {
-    throw new CofferError(ErrorCode.Corrupt, `snapshot ${id.slice(0, 8)} cannot be read (${e.message}); maintenance refuses to delete data until it is fixed or removed`);
+    throw refuse(`snapshot file ${id.slice(0, 12)}`, e, `repair snapshots --apply' (or 'rm --apply ${id.slice(0, 12)}`);
   });
   for (const s of snaps) {
     const r = s.snapshot.root;
-    if (r.type === 'dir' && r.subtree) await visit(r.subtree);
+    if (r.type === 'dir' && r.subtree) await visit(r.subtree, s.id);
     else if (r.type === 'file') for (const c of r.content ?? []) used.add(c);
   }
   res.usedBlobs = used.size;
+  // A pack no index file names that holds data in use (its index file was lost) is
+  // indexed again from its header, never deleted.
+  await repo.indexOrphans();
+  for (const p of repo.orphanPacks) {
+    if (!packs.has(p.pack) && p.entries.some((e) => used.has(e.id.toString('hex')))) packs.set(p.pack, p);
+  }
 
   // 3. Classify packs. A blob counts as used only in the pack the master index points to.
   const files = new Map((await repo.backend.list('data')).map((f) => [f.name, f]));

@@ -1,7 +1,10 @@
 /**
  * A store opened for reading: config, keys, the master index, and the decoding of
  * every kind of stored object. Writing is in repo-writer.ts. Knows storage only
- * through the StorageBackend port.
+ * through the StorageBackend port. Damage stays local: a damaged index file is
+ * skipped (the packs no readable index names are re-indexed from their own headers),
+ * a damaged snapshot file hides only that snapshot; both are reported once through
+ * `warn`.
  */
 import os from 'node:os';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
@@ -11,6 +14,7 @@ import { Chunker, gearTable } from './chunker.js';
 import { type CodecOptions, decode, DecodeError, encode } from './codec.js';
 import { hashKeyed } from './hash.js';
 import { decodeIndex, INDEX_AAD, type IndexedPack } from './index-file.js';
+import { readPackHeader } from './pack-header.js';
 import { MasterIndex } from './master-index.js';
 import { blobAad, BlobType } from './pack.js';
 import { decodeSnapshot, SNAPSHOT_AAD, type SnapshotRecord } from './snapshot.js';
@@ -37,6 +41,14 @@ export class Repository {
   readonly chunker: Chunker;
   private readonly treeCache = new Map<string, Tree>();
   private indexLoaded = false;
+  private orphansIndexed = false;
+  /** Where warnings about skipped damage go (one line each, each said once). */
+  warn: (line: string) => void = () => undefined;
+  private readonly warned = new Set<string>();
+  /** Index files that could not be read by the last loadIndex. */
+  readonly damagedIndexFiles = new Map<string, CofferError>();
+  /** Packs no readable index file names, re-indexed from their headers by loadIndex. */
+  readonly orphanPacks: IndexedPack[] = [];
 
   private constructor(
     readonly backend: StorageBackend,
@@ -115,10 +127,18 @@ export class Repository {
     }
   }
 
+  /** Says `line` through `warn`, once per repository. */
+  warnOnce(line: string): void {
+    if (this.warned.has(line)) return;
+    this.warned.add(line);
+    this.warn(line);
+  }
+
   /**
-   * Loads every index file into the master index. Damaged index files are reported
-   * through `onError` and skipped (their packs can be re-indexed by `check`/`repair`);
-   * without `onError` the first one throws.
+   * Loads every index file into the master index, then re-indexes from their headers
+   * the packs no readable index file names (left by an interrupted backup, or named
+   * only by a damaged index file). Damaged index files are reported through `onError`
+   * (by default a warning) and skipped. Returns the names of the index files read.
    */
   async loadIndex(onError?: (name: string, err: CofferError) => void): Promise<string[]> {
     this.indexLoaded = true;
@@ -130,11 +150,32 @@ export class Repository {
         names.push(f.name);
       } catch (err) {
         const e = CofferError.from(err);
-        if (!onError) throw e;
-        onError(f.name, e);
+        if (e.code === ErrorCode.NotFound) continue; // removed meanwhile (by maintenance, which wrote its successor first)
+        if (e.code !== ErrorCode.Corrupt) throw e;
+        this.damagedIndexFiles.set(f.name, e);
+        if (onError) onError(f.name, e);
+        else this.warnOnce(`warning: index file ${f.name.slice(0, 12)} skipped: ${e.message}; run 'coffer at ${this.backend.location} repair index'`);
       }
     }
+    await this.indexOrphans();
     return names;
+  }
+
+  /**
+   * Indexes (in memory, once) the packs no loaded index file names, from their own
+   * headers; they are listed in `orphanPacks`. Unreadable ones are left to check.
+   */
+  async indexOrphans(): Promise<void> {
+    if (this.orphansIndexed) return;
+    this.orphansIndexed = true;
+    for (const f of await this.backend.list('data')) {
+      if (this.index.hasPack(f.name)) continue;
+      const entries = await readPackHeader(this, f.name, f.size).catch(() => undefined);
+      if (!entries) continue; // a damaged unindexed pack: check reports it
+      const p = { pack: f.name, entries };
+      this.index.addPacks([p]);
+      this.orphanPacks.push(p);
+    }
   }
 
   /** Loads, decrypts and verifies one blob. */
@@ -180,41 +221,77 @@ export class Repository {
     return { id, snapshot: decodeSnapshot(plain) };
   }
 
-  /** All snapshots, oldest first. Damaged ones go to `onError` (or throw without it). */
+  /**
+   * All readable snapshots, oldest first. Damaged snapshot files go to `onError`
+   * (by default a warning naming the file) and are left out.
+   */
   async listSnapshots(onError?: (id: string, err: CofferError) => void): Promise<SnapshotRecord[]> {
+    return (await this.scanSnapshots(onError)).intact;
+  }
+
+  /** Readable snapshots (oldest first) and the names of the damaged snapshot files. */
+  async scanSnapshots(onError?: (id: string, err: CofferError) => void): Promise<{ intact: SnapshotRecord[]; damaged: Map<string, CofferError> }> {
     const files = await this.backend.list('snapshot');
     const out: SnapshotRecord[] = [];
+    const damaged = new Map<string, CofferError>();
     for (const f of files) {
       try {
         out.push(await this.loadSnapshot(f.name));
       } catch (err) {
-        const e = CofferError.from(err);
-        if (!onError) throw e;
-        onError(f.name, e);
+        const e = snapshotError(f.name, err);
+        if (e.code === ErrorCode.NotFound) continue; // removed meanwhile
+        if (e.code !== ErrorCode.Corrupt) throw e;
+        damaged.set(f.name, e);
+        if (onError) onError(f.name, e);
+        else this.warnOnce(`warning: snapshot file ${f.name.slice(0, 12)} skipped: ${e.message}; remove it with 'coffer at ${this.backend.location} rm --apply ${f.name.slice(0, 12)}'`);
       }
     }
-    return out.sort((a, b) => (a.snapshot.time < b.snapshot.time ? -1 : a.snapshot.time > b.snapshot.time ? 1 : a.id < b.id ? -1 : 1));
+    out.sort((a, b) => (a.snapshot.time < b.snapshot.time ? -1 : a.snapshot.time > b.snapshot.time ? 1 : a.id < b.id ? -1 : 1));
+    return { intact: out, damaged };
   }
 
   /**
-   * Resolves `latest`, a full id, or a unique prefix of at least 4 hex characters.
+   * Resolves `latest`, a full id, or a unique prefix of at least 4 hex characters to
+   * a snapshot file name: `record` when it is readable, `damage` when it is not.
    * Throws Usage for malformed or ambiguous references, NotFound for unknown ones.
    */
-  async resolveSnapshot(ref: string): Promise<SnapshotRecord> {
-    const snaps = await this.listSnapshots();
+  async findSnapshot(ref: string): Promise<{ id: string; record?: SnapshotRecord; damage?: CofferError }> {
+    const { intact, damaged } = await this.scanSnapshots();
     if (ref === 'latest') {
-      const last = snaps[snaps.length - 1];
-      if (!last) throw new CofferError(ErrorCode.NotFound, `the store ${this.backend.location} has no snapshots yet`);
-      return last;
+      const last = intact[intact.length - 1];
+      if (!last) throw new CofferError(ErrorCode.NotFound, `the store ${this.backend.location} has no ${damaged.size ? 'readable ' : ''}snapshots yet`);
+      return { id: last.id, record: last };
     }
     if (!/^[0-9a-f]{4,64}$/.test(ref)) {
       throw new CofferError(ErrorCode.Usage, `invalid snapshot id '${ref}': use 'latest', a full id or a prefix of at least 4 hex characters`);
     }
-    const matches = snaps.filter((s) => s.id.startsWith(ref));
+    const matches = [...intact.map((r) => r.id), ...damaged.keys()].filter((id) => id.startsWith(ref));
     if (matches.length === 0) throw new CofferError(ErrorCode.NotFound, `no snapshot matches '${ref}'; list them with 'coffer at ${this.backend.location} ls'`);
     if (matches.length > 1) throw new CofferError(ErrorCode.Usage, `snapshot prefix '${ref}' is ambiguous (${matches.length} matches); give more characters`);
-    return matches[0] as SnapshotRecord;
+    const id = matches[0] as string;
+    const record = intact.find((r) => r.id === id);
+    return record ? { id, record } : { id, damage: damaged.get(id) as CofferError };
   }
+
+  /** Like {@link findSnapshot}, but a damaged snapshot file is an error (Corrupt) naming the fix. */
+  async resolveSnapshot(ref: string): Promise<SnapshotRecord> {
+    const found = await this.findSnapshot(ref);
+    if (found.record) return found.record;
+    throw new CofferError(
+      ErrorCode.Corrupt,
+      `${found.damage?.message ?? `snapshot file ${found.id.slice(0, 12)} is damaged`}; remove it with 'coffer at ${this.backend.location} rm --apply ${found.id.slice(0, 12)}' or run 'repair snapshots'`,
+    );
+  }
+}
+
+/** A snapshot file that cannot be read or decoded, as a Corrupt error naming it. */
+function snapshotError(name: string, err: unknown): CofferError {
+  const e = CofferError.from(err);
+  if (e.code !== ErrorCode.Internal) return e;
+  if (err instanceof SyntaxError || err instanceof TypeError) {
+    return new CofferError(ErrorCode.Corrupt, `snapshot file ${name.slice(0, 12)} is damaged (${err.message})`);
+  }
+  return e;
 }
 
 /** Host name recorded in snapshots and locks. */

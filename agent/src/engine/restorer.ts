@@ -5,10 +5,14 @@
  * Never overwrites an existing file unless the policy says so; never writes outside
  * the destination (unsafe names are refused when trees are decoded; the destination
  * refuses symlinks on the way).
+ * Damage stays local: a file whose chunk is missing or damaged, or a directory whose
+ * listing cannot be read, is reported through `onFail` and left out (its temporary
+ * removed, never committed); everything else is restored. On an error that ends the
+ * restore, every temporary file still open is removed.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { Destination, DestinationFile } from '../connectors/destination.js';
-import { BlobType } from './pack.js';
+import { readPackBlobs } from './restore-reader.js';
 import type { Progress, ProgressListener } from './progress.js';
 import type { Repository } from './repository.js';
 import type { TreeNode } from './tree.js';
@@ -28,6 +32,8 @@ export interface RestoreOptions {
   readonly pool?: PackPool;
   /** Called for each entry not restored (kept existing file, special file). */
   readonly onSkip?: (path: string, reason: string) => void;
+  /** Called for each file (or directory's content) that could not be restored because the store is damaged. */
+  readonly onFail?: (path: string, reason: string) => void;
 }
 
 /** Counts of a finished restore. */
@@ -38,6 +44,8 @@ export interface RestoreResult {
   bytes: number;
   skipped: number;
   errors: number;
+  /** Files (and directory listings) not restored because of damage; see `onFail`. */
+  failed: number;
 }
 
 interface FileTask {
@@ -45,6 +53,9 @@ interface FileTask {
   readonly node: TreeNode;
   remaining: number;
   handle?: Promise<DestinationFile>;
+  /** Why this file cannot be restored, once known. */
+  failed?: string;
+  committed?: boolean;
 }
 
 interface Target {
@@ -57,15 +68,14 @@ interface PackPlan {
   readonly blobs: Map<string, { loc: BlobLocation; targets: Target[] }>;
 }
 
-const READ_GAP = 256 * 1024;
-
 class Restorer {
-  readonly result: RestoreResult = { files: 0, dirs: 0, symlinks: 0, bytes: 0, skipped: 0, errors: 0 };
+  readonly result: RestoreResult = { files: 0, dirs: 0, symlinks: 0, bytes: 0, skipped: 0, errors: 0, failed: 0 };
   readonly progress: Progress = { phase: 'restore', files: 0, totalFiles: 0, bytes: 0, totalBytes: 0, errors: 0, current: '' };
   private readonly plans = new Map<string, PackPlan>();
   private readonly dirs: { path: string; node: TreeNode }[] = [];
   private readonly hardlinks = new Map<string, string>();
   private readonly pendingLinks: { path: string; node: TreeNode; to: string }[] = [];
+  private readonly failedPaths = new Set<string>();
 
   constructor(
     private readonly repo: Repository,
@@ -104,11 +114,43 @@ class Restorer {
     return true;
   }
 
+  /** Reports `rel` as not restored. */
+  private fail(rel: string, reason: string): void {
+    this.failedPaths.add(rel);
+    this.result.failed++;
+    this.progress.errors++;
+    this.opts.onFail?.(rel, reason);
+  }
+
+  /** Marks a planned file as failed and removes its temporary file. */
+  private async failTask(task: FileTask, reason: string): Promise<void> {
+    if (task.failed !== undefined) return;
+    task.failed = reason;
+    this.fail(task.path, reason);
+    const h = task.handle;
+    if (h) await h.then((f) => f.abort()).catch(() => undefined);
+  }
+
+  /** Removes the temporary file of every file not committed (after an error ends the restore). */
+  async abortAll(): Promise<void> {
+    for (const t of this.tasks) {
+      if (t.committed || !t.handle) continue;
+      await t.handle.then((f) => f.abort()).catch(() => undefined);
+    }
+  }
+
   /** Creates directories, symlinks and empty files; plans the reading of file content. */
   async plan(root: TreeNode, base: string, asChild: boolean): Promise<void> {
-    for await (const { path, node } of walk(this.repo, root, base)) {
-      let rel = this.rel(base, path);
-      if (asChild) rel = rel === '' ? root.name : `${root.name}/${rel}`;
+    const place = (path: string): string => {
+      const rel = this.rel(base, path);
+      return asChild ? (rel === '' ? root.name : `${root.name}/${rel}`) : rel;
+    };
+    const onDamage = (path: string, err: Error): void => {
+      const dir = place(path);
+      this.fail(dir === '' ? '' : `${dir}/`, `its directory listing cannot be read (${err.message})`);
+    };
+    for await (const { path, node } of walk(this.repo, root, base, onDamage)) {
+      const rel = place(path);
       if (rel === '') {
         if (node.type === 'dir') this.dirs.push({ path: '', node });
         continue;
@@ -141,6 +183,11 @@ class Restorer {
   private planFile(rel: string, node: TreeNode): void {
     this.progress.totalFiles++;
     this.progress.totalBytes += node.size ?? 0;
+    const lost = (node.content ?? []).find((id) => !this.repo.index.has(id));
+    if (lost !== undefined) {
+      this.fail(rel, `chunk ${lost.slice(0, 12)} is missing from the store`);
+      return;
+    }
     const linkKey = node.links && node.links > 1 && node.inode ? `${node.dev ?? ''}:${node.inode}` : undefined;
     if (linkKey) {
       const first = this.hardlinks.get(linkKey);
@@ -154,7 +201,7 @@ class Restorer {
     let offset = 0;
     for (const id of node.content ?? []) {
       const loc = this.repo.index.get(id);
-      if (!loc) throw new CofferError(ErrorCode.Corrupt, `cannot restore ${rel}: chunk ${id.slice(0, 12)} is missing from the store (run check)`);
+      if (!loc) return; // checked above
       let plan = this.plans.get(loc.pack);
       if (!plan) {
         plan = { pack: loc.pack, blobs: new Map() };
@@ -184,13 +231,15 @@ class Restorer {
   /** Commits a complete file; does not wait for it unless too many commits are pending. */
   private async finish(task: FileTask): Promise<void> {
     const f = await this.open(task);
+    task.committed = true;
     const p = f.commit(task.node).then(() => {
       this.result.files++;
       this.progress.files++;
     });
     const tracked: Promise<void> = p
-      .catch((err: unknown) => {
+      .catch(async (err: unknown) => {
         this.commitError ??= CofferError.from(err);
+        await f.abort().catch(() => undefined);
       })
       .finally(() => this.committing.delete(tracked));
     this.committing.add(tracked);
@@ -198,55 +247,16 @@ class Restorer {
     if (this.commitError) throw this.commitError;
   }
 
-  /**
-   * Reads the needed ranges of one pack (nearby blobs coalesced into one read) and
-   * decodes them, on the pack workers when there are some. Resolves to the
-   * plaintexts by blob id.
-   */
-  private async readPack(plan: PackPlan): Promise<Map<string, Buffer>> {
-    const blobs = [...plan.blobs.entries()].sort((a, b) => a[1].loc.offset - b[1].loc.offset);
-    const out = new Map<string, Buffer>();
-    const jobs: Promise<void>[] = [];
-    let i = 0;
-    while (i < blobs.length) {
-      let j = i;
-      const start = blobs[i]?.[1].loc.offset ?? 0;
-      let end = start + (blobs[i]?.[1].loc.length ?? 0);
-      while (j + 1 < blobs.length) {
-        const next = blobs[j + 1]?.[1].loc;
-        if (!next || next.offset - end > READ_GAP) break;
-        end = Math.max(end, next.offset + next.length);
-        j++;
-      }
-      const buf = await this.repo.backend.load('data', plan.pack, { offset: start, length: end - start });
-      const group = blobs.slice(i, j + 1).map(([id, { loc }]) => ({ type: loc.type, id, offset: loc.offset - start, length: loc.length }));
-      const pool = this.opts.pool;
-      if (pool) {
-        jobs.push(
-          pool.decode(plan.pack, buf, group).then((r) => {
-            if (r.error !== undefined) throw new CofferError(ErrorCode.Corrupt, `cannot restore: ${r.error}`);
-            group.forEach((g, k) => out.set(g.id, Buffer.from(r.data[k] as ArrayBuffer)));
-          }),
-        );
-      } else {
-        for (const g of group) out.set(g.id, this.repo.decodeBlob(BlobType.Data, g.id, buf.subarray(g.offset, g.offset + g.length), plan.pack));
-      }
-      i = j + 1;
-    }
-    await Promise.all(jobs);
-    return out;
-  }
-
   async run(): Promise<void> {
     for (const task of this.tasks) if (task.remaining === 0) await this.finish(task);
     const plans = [...this.plans.values()];
     // Keep a few packs reading and decoding ahead while the current one is written.
-    const ahead: Promise<Map<string, Buffer>>[] = [];
+    const ahead: Promise<Map<string, Buffer | CofferError>>[] = [];
     const depth = this.opts.pool ? 2 : 1;
     let queued = 0;
     const fill = (): void => {
       while (queued < plans.length && ahead.length < depth) {
-        const pr = this.readPack(plans[queued++] as PackPlan);
+        const pr = readPackBlobs(this.repo, plans[queued++] as PackPlan, this.opts.pool);
         pr.catch(() => undefined);
         ahead.push(pr);
       }
@@ -255,10 +265,15 @@ class Restorer {
     for (let p = 0; p < plans.length; p++) {
       if (this.opts.signal?.aborted) throw new CofferError(ErrorCode.Interrupted, 'restore interrupted');
       const plan = plans[p] as PackPlan;
-      const blobs = await (ahead.shift() as Promise<Map<string, Buffer>>);
+      const blobs = await (ahead.shift() as Promise<Map<string, Buffer | CofferError>>);
       fill();
       for (const [id, data] of blobs) {
         for (const t of plan.blobs.get(id)?.targets ?? []) {
+          if (t.task.failed !== undefined) continue;
+          if (data instanceof CofferError) {
+            await this.failTask(t.task, `chunk ${id.slice(0, 12)}: ${data.message}`);
+            continue;
+          }
           const f = await this.open(t.task);
           await f.write(data, t.offset);
           this.progress.bytes += data.length;
@@ -271,6 +286,10 @@ class Restorer {
     await Promise.all(this.committing);
     if (this.commitError) throw new CofferError(this.commitError.code, `cannot restore a file: ${this.commitError.message}`);
     for (const l of this.pendingLinks) {
+      if (this.failedPaths.has(l.to)) {
+        this.fail(l.path, `it is a hard link to /${l.to}, which could not be restored`);
+        continue;
+      }
       await this.dest.makeHardlink(l.path, l.to);
       this.result.files++;
       this.progress.files++;
@@ -296,7 +315,12 @@ export async function restore(
   const created = await dest.prepare();
   const r = new Restorer(repo, dest, opts);
   if (created) r.markFresh('');
-  await r.plan(root, path, root.type !== 'dir');
-  await r.run();
+  try {
+    await r.plan(root, path, root.type !== 'dir');
+    await r.run();
+  } catch (err) {
+    await r.abortAll();
+    throw err;
+  }
   return r.result;
 }

@@ -55,6 +55,12 @@ export interface Snapshot {
   readonly program: string;
   /** Set by sync: the store and snapshot this one was copied from. */
   readonly copiedFrom?: { readonly store: string; readonly id: string };
+  /**
+   * Set by `repair snapshots`: the snapshot this one replaces, when, and the paths
+   * removed because their data was lost (a directory whose listing was lost ends
+   * with '/' and is kept empty; at most 1,000 listed, `lostCount` has the count).
+   */
+  readonly repaired?: { readonly from: string; readonly time: string; readonly lostCount: number; readonly lost: readonly string[] };
 }
 
 /** A snapshot with its id (the file name). */

@@ -2,6 +2,8 @@
  * Walking snapshot trees and resolving paths inside a snapshot. A path part names an
  * entry by its name or, when no entry has that name, by its display form (bytes that
  * are not UTF-8 as `\xHH`, as `ls` shows them), since a command line cannot carry them.
+ * Given `onDamage`, a directory whose tree cannot be read is reported there and skipped
+ * (its subtree only); without it the error is thrown.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { Repository } from './repository.js';
@@ -52,26 +54,43 @@ export async function findEntry(repo: Repository, snap: SnapshotRecord, path: st
   return { path: names.join('/'), node };
 }
 
-/** Children of a directory node (empty for other nodes). */
-export async function children(repo: Repository, node: TreeNode): Promise<readonly TreeNode[]> {
+/** Reports a directory whose listing cannot be read (path '' is the root). */
+export type DamageListener = (path: string, err: CofferError) => void;
+
+/** Whether `err` is damage of the store (rather than an I/O or usage error). */
+export function isDamage(err: unknown): err is CofferError {
+  return err instanceof CofferError && (err.code === ErrorCode.Corrupt || err.code === ErrorCode.NotFound);
+}
+
+/** Children of a directory node (empty for other nodes, and for a damaged one given `onDamage`). */
+export async function children(repo: Repository, node: TreeNode, path = '', onDamage?: DamageListener): Promise<readonly TreeNode[]> {
   if (node.type !== 'dir' || !node.subtree) return [];
-  return (await repo.loadTree(node.subtree)).nodes;
+  try {
+    return (await repo.loadTree(node.subtree)).nodes;
+  } catch (err) {
+    if (!onDamage || !isDamage(err)) throw err;
+    onDamage(path, err);
+    return [];
+  }
 }
 
 /**
  * Depth-first walk below `node` (pre-order, children sorted by name); `path` is the
  * node's own path. Yields the node itself first.
  */
-export async function* walk(repo: Repository, node: TreeNode, path: string): AsyncGenerator<WalkEntry> {
+export async function* walk(repo: Repository, node: TreeNode, path: string, onDamage?: DamageListener): AsyncGenerator<WalkEntry> {
   yield { path, node };
   if (node.type !== 'dir' || !node.subtree) return;
-  const tree = await repo.loadTree(node.subtree);
+  const nodes = await children(repo, node, path, onDamage);
   const seen = new Set<string>();
-  for (const child of tree.nodes) {
+  for (const child of nodes) {
     if (seen.has(child.name)) {
-      throw new CofferError(ErrorCode.Corrupt, `tree ${node.subtree.slice(0, 12)} names '${displayName(child.name)}' twice; refusing it`);
+      const err = new CofferError(ErrorCode.Corrupt, `tree ${node.subtree.slice(0, 12)} names '${displayName(child.name)}' twice; refusing it`);
+      if (!onDamage) throw err;
+      onDamage(path, err);
+      return;
     }
     seen.add(child.name);
-    yield* walk(repo, child, path === '' ? child.name : `${path}/${child.name}`);
   }
+  for (const child of nodes) yield* walk(repo, child, path === '' ? child.name : `${path}/${child.name}`, onDamage);
 }

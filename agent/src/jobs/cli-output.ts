@@ -53,9 +53,9 @@ export function parseStdoutLine(line: string): CliEvent {
   }
 }
 
-/** The level of a stderr line: `warning:`/`skipped` warn, `coffer:`/`error:` error, else info. */
+/** The level of a stderr line: `warning:`/`skipped`/`not restored` warn, `coffer:`/`error:` error, else info. */
 export function stderrLevel(line: string): 'info' | 'warn' | 'error' {
-  if (/^(warning:|skipped |… and \d+ more skipped|dry run:)/.test(line)) return 'warn';
+  if (/^(warning:|skipped |… and \d+ more skipped|dry run:|not restored |\d+ files could not be restored)/.test(line)) return 'warn';
   if (/^(coffer:|error:)/.test(line)) return 'error';
   return 'info';
 }

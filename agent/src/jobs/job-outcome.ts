@@ -1,7 +1,7 @@
 /**
  * How a coffer process's end becomes a job's state and result fields:
  *   exit 0                                   SUCCEEDED
- *   exit 3 (some source files unreadable)    SUCCEEDED, with a warning: the snapshot exists
+ *   exit 3 (some files unreadable)           SUCCEEDED, with a warning: the snapshot exists
  *                                            and a retry would meet the same files
  *   exit 130, or stopped by our cancellation SUCCEEDED if it still exited 0, else CANCELLED
  *   over the time limit                      FAILED, not retryable
@@ -59,7 +59,7 @@ export function judgeStep(s: StepEnd): StepVerdict {
   }
   if (exit.code === 0) return { state: JobState.JOB_STATE_SUCCEEDED, error: '', retryable: false, exitCode };
   if (exit.code === EXIT_PARTIAL) {
-    return { state: JobState.JOB_STATE_SUCCEEDED, error: '', retryable: false, exitCode, warning: 'finished, but some source files could not be read (see the warnings)' };
+    return { state: JobState.JOB_STATE_SUCCEEDED, error: '', retryable: false, exitCode, warning: 'finished, but some files could not be read (backup) or restored (restore, damaged store): see the warnings' };
   }
   if (exit.timedOut) return failed(`the job did not finish within its time limit (${Math.round(s.timeoutMs / 1000)} s) and was stopped`, false);
   if (exit.cancelled || exit.code === EXIT_INTERRUPTED) {

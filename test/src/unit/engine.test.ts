@@ -109,7 +109,7 @@ describe('engine on an in-memory store', function () {
     const again = await Repository.open(backend, () => Promise.resolve('pw'));
     await again.loadIndex();
     const writer = new RepoWriter(again, { pool });
-    const adopted = await adoptOrphanPacks(again, writer);
+    const adopted = adoptOrphanPacks(again, writer);
     assert.equal(adopted, 3);
     const rec = await backup(again, writer, new FsSource(src), { tags: [], ignore: makeIgnore([]), parent: undefined, host: 'h', user: 'u', program: 't' });
     assert.ok(writer.stats.newBytes <= 4_000_000, `re-added ${writer.stats.newBytes} bytes`);

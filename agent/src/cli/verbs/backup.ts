@@ -68,7 +68,7 @@ export const backupVerb: Verb = {
     try {
       await repo.loadIndex((name, e) => ctx.warn(`warning: index file ${name.slice(0, 12)} skipped: ${e.message}`));
       const writer = new RepoWriter(repo, { pool });
-      await adoptOrphanPacks(repo, writer);
+      adoptOrphanPacks(repo, writer);
       if (local) files = new FilePool(repo, writer, workers);
       const snaps = await repo.listSnapshots((id, e) => ctx.warn(`warning: snapshot ${id.slice(0, 8)} skipped: ${e.message}`));
       const parent = [...snaps].reverse().find((s) => s.snapshot.source.location === source.location && s.snapshot.host === hostName());

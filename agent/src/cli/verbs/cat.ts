@@ -1,7 +1,7 @@
 /** `coffer at <store> cat <snapshot>:<path>` — writes a file's content to stdout. */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { fileChunks } from '../../engine/file-reader.js';
-import { findNode, splitRef } from '../../engine/tree-walk.js';
+import { findNode, isDamage, splitRef } from '../../engine/tree-walk.js';
 import { expectArgs, parseArgs } from '../args.js';
 import { openReader } from '../lock.js';
 import type { Verb } from '../verb.js';
@@ -27,7 +27,12 @@ export const cat: Verb = {
       await repo.loadIndex();
       const snap = await repo.resolveSnapshot(ref.snap);
       const node = await findNode(repo, snap, ref.path);
-      for await (const chunk of fileChunks(repo, node, ref.path)) await write(chunk);
+      try {
+        for await (const chunk of fileChunks(repo, node, ref.path)) await write(chunk);
+      } catch (err) {
+        if (!isDamage(err)) throw err;
+        throw new CofferError(err.code, `cannot read /${ref.path} of snapshot ${snap.id.slice(0, 8)}: ${err.message}; run 'coffer at ${repo.backend.location} check'`);
+      }
       return 0;
     } finally {
       await repo.backend.close();

@@ -45,7 +45,7 @@ export const checkVerb: Verb = {
       progress.done();
       const errors = r.issues.filter((i) => i.severity === 'error');
       for (const i of r.issues) {
-        if (json) ctx.out(JSON.stringify({ type: i.severity, message: i.message }));
+        if (json) ctx.out(JSON.stringify({ type: i.severity, ...i, severity: undefined }));
         else ctx.warn(`${i.severity}: ${i.message}`);
       }
       if (json) ctx.out(JSON.stringify({ type: 'summary', ok: errors.length === 0, ...r, issues: r.issues.length }));

@@ -4,6 +4,7 @@ import { findNode, splitRef } from '../../engine/tree-walk.js';
 import { expectArgs, flag, parseArgs } from '../args.js';
 import { openReader } from '../lock.js';
 import { displayName, jsonName } from '../names.js';
+import { DamageReport } from '../damage-report.js';
 import type { Verb } from '../verb.js';
 
 export const diff: Verb = {
@@ -23,13 +24,14 @@ export const diff: Verb = {
       const a = await findNode(repo, sa, ra.path);
       const b = await findNode(repo, sb, rb.path);
       let n = 0;
-      for await (const c of diffNodes(repo, a, b, '')) {
+      const damage = new DamageReport(ctx);
+      for await (const c of diffNodes(repo, a, b, '', damage.onDamage)) {
         n++;
         if (flag(p, 'json')) ctx.out(JSON.stringify({ change: c.kind, ...jsonName('path', `/${c.path}`) }));
         else ctx.out(`${c.kind} /${displayName(c.path)}`);
       }
-      if (!flag(p, 'json') && n === 0) ctx.warn('no differences');
-      return 0;
+      if (!flag(p, 'json') && n === 0 && damage.count === 0) ctx.warn('no differences');
+      return damage.status();
     } finally {
       await repo.backend.close();
     }

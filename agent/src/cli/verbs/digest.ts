@@ -5,6 +5,8 @@ import { findEntry, splitRef, walk } from '../../engine/tree-walk.js';
 import { expectArgs, parseArgs } from '../args.js';
 import { openReader } from '../lock.js';
 import { displayName } from '../names.js';
+import { DamageReport } from '../damage-report.js';
+import { isDamage } from '../../engine/tree-walk.js';
 import type { Verb } from '../verb.js';
 
 export const digest: Verb = {
@@ -17,18 +19,25 @@ export const digest: Verb = {
     const repo = await openReader(ctx, 'digest');
     try {
       await repo.loadIndex();
+      const damage = new DamageReport(ctx);
       for (const a of p.args) {
         const ref = splitRef(a);
         const snap = await repo.resolveSnapshot(ref.snap);
         const { node, path: at } = await findEntry(repo, snap, ref.path);
-        for await (const e of walk(repo, node, at)) {
+        for await (const e of walk(repo, node, at, damage.onDamage)) {
           if (e.node.type !== 'file') continue;
           const h = createHash('sha256');
-          for await (const c of fileChunks(repo, e.node, e.path)) h.update(c);
+          try {
+            for await (const c of fileChunks(repo, e.node, e.path)) h.update(c);
+          } catch (err) {
+            if (!isDamage(err)) throw err;
+            damage.file(e.path, err);
+            continue;
+          }
           ctx.out(`${h.digest('hex')}  ${displayName(e.path === '' ? e.node.name : e.path)}`);
         }
       }
-      return 0;
+      return damage.status();
     } finally {
       await repo.backend.close();
     }

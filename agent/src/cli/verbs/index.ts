@@ -9,6 +9,7 @@ import { digest } from './digest.js';
 import { info } from './info.js';
 import { locate } from './locate.js';
 import { ls } from './ls.js';
+import { repair } from './repair.js';
 import { restoreVerb } from './restore.js';
 import { unlock } from './unlock.js';
 import { rm } from './rm.js';
@@ -21,5 +22,5 @@ import { version } from './version.js';
 import { agentVerb } from './agent.js';
 
 export const verbs = new Map<string, Verb>(
-  [create, backupVerb, ls, cat, restoreVerb, checkVerb, info, diff, locate, digest, sync, rm, forget, maintenance, unlock, trust, version, configVerb, storeVerb, sourceVerb, destinationVerb, agentVerb].map((v) => [v.name, v]),
+  [create, backupVerb, ls, cat, restoreVerb, checkVerb, info, diff, locate, digest, sync, rm, forget, maintenance, repair, unlock, trust, version, configVerb, storeVerb, sourceVerb, destinationVerb, agentVerb].map((v) => [v.name, v]),
 );

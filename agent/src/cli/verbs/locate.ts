@@ -4,6 +4,7 @@ import { globToRegExp } from '../glob.js';
 import { expectArgs, flag, list, parseArgs } from '../args.js';
 import { openReader } from '../lock.js';
 import { displayName, jsonName } from '../names.js';
+import { DamageReport } from '../damage-report.js';
 import type { Verb } from '../verb.js';
 
 export const locate: Verb = {
@@ -18,15 +19,16 @@ export const locate: Verb = {
     try {
       const wanted = list(p, 'snapshot');
       const snaps = wanted.length ? await Promise.all(wanted.map((w) => repo.resolveSnapshot(w))) : await repo.listSnapshots();
+      const damage = new DamageReport(ctx);
       for (const s of snaps) {
-        for await (const e of walk(repo, s.snapshot.root, '')) {
+        for await (const e of walk(repo, s.snapshot.root, '', (path, err) => damage.dir(s.id, path, err))) {
           const shown = displayName(e.node.name);
           if (!res.some((r) => r.test(e.node.name) || r.test(shown))) continue;
           if (flag(p, 'json')) ctx.out(JSON.stringify({ snapshot: s.id, ...jsonName('path', `/${e.path}`), type: e.node.type }));
           else ctx.out(`${s.id.slice(0, 8)}:/${displayName(e.path)}`);
         }
       }
-      return 0;
+      return damage.status();
     } finally {
       await repo.backend.close();
     }

@@ -3,6 +3,7 @@ import { children, findEntry, splitRef, walk } from '../../engine/tree-walk.js';
 import type { TreeNode } from '../../engine/tree.js';
 import { expectArgs, flag, list, parseArgs } from '../args.js';
 import { openReader } from '../lock.js';
+import { DamageReport } from '../damage-report.js';
 import { bytes, localTime, modeString } from '../format.js';
 import { displayName, jsonName } from '../names.js';
 import type { Verb } from '../verb.js';
@@ -33,7 +34,7 @@ export const ls: Verb = {
     try {
       if (p.args.length === 0) {
         const tags = list(p, 'tag', true);
-        const snaps = (await repo.listSnapshots((id, e) => ctx.warn(`warning: snapshot ${id.slice(0, 8)}: ${e.message}`))).filter((s) =>
+        const snaps = (await repo.listSnapshots()).filter((s) =>
           tags.every((t) => s.snapshot.tags.includes(t)),
         );
         for (const { id, snapshot: s } of snaps) {
@@ -52,14 +53,15 @@ export const ls: Verb = {
       const { node, path: at } = await findEntry(repo, snap, typed.path);
       const ref = { ...typed, path: at };
       const print = (n: TreeNode, path: string): void => ctx.out(json ? nodeJson(n, path) : nodeLine(n, `/${path}`));
+      const damage = new DamageReport(ctx);
       if (flag(p, 'recursive')) {
-        for await (const e of walk(repo, node, ref.path)) if (e.path !== ref.path || node.type !== 'dir') print(e.node, e.path);
+        for await (const e of walk(repo, node, ref.path, damage.onDamage)) if (e.path !== ref.path || node.type !== 'dir') print(e.node, e.path);
       } else if (node.type === 'dir') {
-        for (const c of await children(repo, node)) print(c, ref.path === '' ? c.name : `${ref.path}/${c.name}`);
+        for (const c of await children(repo, node, ref.path, damage.onDamage)) print(c, ref.path === '' ? c.name : `${ref.path}/${c.name}`);
       } else {
         print(node, ref.path);
       }
-      return 0;
+      return damage.status();
     } finally {
       await repo.backend.close();
     }

@@ -13,19 +13,29 @@ import type { Verb } from '../verb.js';
  * Removes snapshot files under an exclusive lock (or only lists them without `apply`).
  * With `json`, the caller reports the snapshots itself: nothing is printed on stdout.
  */
-export async function removeSnapshots(ctx: Context, repo: Repository, doomed: readonly SnapshotRecord[], apply: boolean, operation: string, json = false): Promise<void> {
+export async function removeSnapshots(
+  ctx: Context,
+  repo: Repository,
+  doomed: readonly SnapshotRecord[],
+  apply: boolean,
+  operation: string,
+  json = false,
+  damaged: readonly string[] = [],
+): Promise<void> {
   if (!json) for (const s of doomed) ctx.out(`${apply ? 'removing' : 'would remove'} ${s.id.slice(0, 8)} ${localTime(s.snapshot.time)} ${s.snapshot.host}:${s.snapshot.source.location}`);
+  for (const id of damaged) ctx.out(`${apply ? 'removing' : 'would remove'} damaged snapshot file ${id.slice(0, 12)}`);
+  const all = [...doomed.map((s) => s.id), ...damaged];
   if (!apply) {
-    if (doomed.length) ctx.warn('dry run: nothing removed; add --apply to remove');
+    if (all.length) ctx.warn('dry run: nothing removed; add --apply to remove');
     return;
   }
   const lock = await lockStore(ctx, repo, operation, true);
   try {
-    for (const s of doomed) await repo.backend.remove('snapshot', s.id);
+    for (const id of all) await repo.backend.remove('snapshot', id);
   } finally {
     await lock.release();
   }
-  if (doomed.length) ctx.warn(`removed ${doomed.length} snapshots; run 'maintenance' to free their data`);
+  if (all.length) ctx.warn(`removed ${all.length} snapshots; run 'maintenance' to free their data`);
 }
 
 export const rm: Verb = {
@@ -44,9 +54,12 @@ export const rm: Verb = {
     try {
       const all = await repo.listSnapshots();
       const picked = new Map<string, SnapshotRecord>();
+      const damaged = new Set<string>();
       for (const ref of p.args) {
-        const s = await repo.resolveSnapshot(ref);
-        picked.set(s.id, s);
+        // A damaged snapshot file is found (and removed) by its name.
+        const s = await repo.findSnapshot(ref);
+        if (s.record) picked.set(s.id, s.record);
+        else damaged.add(s.id);
       }
       const now = Date.now();
       const filtered = all.filter(
@@ -55,7 +68,7 @@ export const rm: Verb = {
           tags.every((t) => s.snapshot.tags.includes(t)) &&
           (p.args.length === 0 || picked.has(s.id)),
       );
-      await removeSnapshots(ctx, repo, filtered, flag(p, 'apply'), 'rm');
+      await removeSnapshots(ctx, repo, filtered, flag(p, 'apply'), 'rm', false, [...damaged]);
       return 0;
     } finally {
       await repo.backend.close();

@@ -10,6 +10,7 @@ import { lockReading, lockStore } from '../lock.js';
 import { RepoWriter } from '../../engine/repo-writer.js';
 import { Repository } from '../../engine/repository.js';
 import { alreadyCopied, syncSnapshot } from '../../engine/syncer.js';
+import { isDamage } from '../../engine/tree-walk.js';
 import { parseArgs, str } from '../args.js';
 import { backendFor, openRepo, resolveStore, storeTarget, type Context } from '../context.js';
 import { passphraseGiven, resolvePassphrase } from '../passphrase.js';
@@ -23,7 +24,7 @@ async function openPeer(ctx: Context, ref: string, file: string | undefined): Pr
   // Only a passphrase given for the other store itself makes its claim of no encryption suspect.
   const given = passphraseGiven({ file, store: t.options, env: ctx.env, envVar: 'COFFER_TO_PASSPHRASE' });
   const trust = storeTrust({ location: backend.location, display: t.display, passphraseGiven: given, env: ctx.env, warn: ctx.warn });
-  return Repository.open(backend, async () => {
+  const repo = await Repository.open(backend, async () => {
     try {
       return await resolvePassphrase({ file, store: t.options, env: ctx.env, what: t.display, envVar: 'COFFER_TO_PASSPHRASE' });
     } catch (err) {
@@ -32,6 +33,8 @@ async function openPeer(ctx: Context, ref: string, file: string | undefined): Pr
       return resolvePassphrase({ file: ctx.passphraseFile, store: own.options, env: ctx.env, what: t.display });
     }
   }, trust);
+  repo.warn = ctx.warn;
+  return repo;
 }
 
 export const sync: Verb = {
@@ -55,18 +58,29 @@ export const sync: Verb = {
       const wanted = refs.length ? await Promise.all(refs.map((r) => src.resolveSnapshot(r))) : await src.listSnapshots();
       const existing = await dst.listSnapshots();
       let copied = 0;
+      let failed = 0;
       for (const rec of wanted) {
         if (alreadyCopied(rec, src.config.id, existing)) {
           ctx.warn(`${rec.id.slice(0, 8)} is already in ${dst.backend.location}`);
           continue;
         }
         const writer = new RepoWriter(dst, { pool });
-        const out = await syncSnapshot(src, dst, writer, rec);
+        let out;
+        try {
+          out = await syncSnapshot(src, dst, writer, rec);
+        } catch (err) {
+          if (!isDamage(err)) throw err;
+          // What was copied so far is saved (unreferenced, maintenance frees it); the other snapshots go on.
+          await writer.flush();
+          failed++;
+          ctx.warn(`warning: snapshot ${rec.id.slice(0, 8)} not copied: ${err.message}; run 'coffer at ${src.backend.location} check'`);
+          continue;
+        }
         copied++;
         ctx.out(`copied ${rec.id.slice(0, 8)} → ${out.id.slice(0, 8)} (${writer.stats.newBlobs} new chunks, ${writer.stats.storedBytes} bytes written)`);
       }
-      ctx.out(`sync: ${copied} snapshots copied to ${dst.backend.location}`);
-      return 0;
+      ctx.out(`sync: ${copied} snapshots copied to ${dst.backend.location}${failed ? `, ${failed} could not be copied (damaged)` : ''}`);
+      return failed ? 3 : 0;
     } finally {
       await pool.close();
       await lock.release();
