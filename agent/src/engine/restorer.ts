@@ -7,8 +7,11 @@
  * refuses symlinks on the way).
  * Damage stays local: a file whose chunk is missing or damaged, or a directory whose
  * listing cannot be read, is reported through `onFail` and left out (its temporary
- * removed, never committed); everything else is restored. On an error that ends the
- * restore, every temporary file still open is removed.
+ * removed, never committed); everything else is restored. So is an entry the
+ * destination refuses (a directory swapped for a symlink during the restore, something
+ * else in the way): that entry, and a refused directory's content, is reported and the
+ * restore goes on. Errors that would fail every entry alike (no space, permission,
+ * interruption) end the restore; then every temporary file still open is removed.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { Destination, DestinationFile } from '../connectors/destination.js';
@@ -32,7 +35,7 @@ export interface RestoreOptions {
   readonly pool?: PackPool;
   /** Called for each entry not restored (kept existing file, special file). */
   readonly onSkip?: (path: string, reason: string) => void;
-  /** Called for each file (or directory's content) that could not be restored because the store is damaged. */
+  /** Called for each file (or directory's content) not restored: damaged in the store, or refused by the destination. */
   readonly onFail?: (path: string, reason: string) => void;
 }
 
@@ -76,6 +79,8 @@ class Restorer {
   private readonly hardlinks = new Map<string, string>();
   private readonly pendingLinks: { path: string; node: TreeNode; to: string }[] = [];
   private readonly failedPaths = new Set<string>();
+  /** Directories the destination refused: their content is not attempted. */
+  private readonly failedDirs = new Set<string>();
 
   constructor(
     private readonly repo: Repository,
@@ -122,6 +127,20 @@ class Restorer {
     this.opts.onFail?.(rel, reason);
   }
 
+  /** Whether `rel` lies inside a directory the destination refused. */
+  private insideFailedDir(rel: string): boolean {
+    if (this.failedDirs.size === 0) return false;
+    for (let i = rel.lastIndexOf('/'); i > 0; i = rel.lastIndexOf('/', i - 1)) if (this.failedDirs.has(rel.slice(0, i))) return true;
+    return false;
+  }
+
+  /** Reports an entry the destination refused; rethrows errors that end the restore. */
+  private refused(rel: string, node: TreeNode, err: unknown): void {
+    if (!entryError(err)) throw err;
+    if (node.type === 'dir') this.failedDirs.add(rel);
+    this.fail(node.type === 'dir' ? `${rel}/` : rel, CofferError.from(err).message);
+  }
+
   /** Marks a planned file as failed and removes its temporary file. */
   private async failTask(task: FileTask, reason: string): Promise<void> {
     if (task.failed !== undefined) return;
@@ -156,27 +175,37 @@ class Restorer {
         continue;
       }
       this.progress.current = rel;
-      switch (node.type) {
-        case 'dir':
-          if (await this.dest.makeDir(rel)) this.fresh.add(rel);
-          this.dirs.push({ path: rel, node });
-          this.result.dirs++;
-          break;
-        case 'symlink':
-          if (await this.blocked(rel, node)) break;
-          await this.dest.makeSymlink(rel, node.target ?? '');
-          await this.dest.setMetadata(rel, node);
-          this.result.symlinks++;
-          break;
-        case 'other':
-          this.result.skipped++;
-          this.opts.onSkip?.(rel, `${node.kind ?? 'special file'} not restored`);
-          break;
-        case 'file':
-          if (await this.blocked(rel, node)) break;
-          this.planFile(rel, node);
-          break;
+      if (this.insideFailedDir(rel)) continue;
+      try {
+        await this.planEntry(rel, node);
+      } catch (err) {
+        this.refused(rel, node, err);
       }
+    }
+  }
+
+  /** Creates a directory or symlink, or plans a file. */
+  private async planEntry(rel: string, node: TreeNode): Promise<void> {
+    switch (node.type) {
+      case 'dir':
+        if (await this.dest.makeDir(rel)) this.fresh.add(rel);
+        this.dirs.push({ path: rel, node });
+        this.result.dirs++;
+        break;
+      case 'symlink':
+        if (await this.blocked(rel, node)) break;
+        await this.dest.makeSymlink(rel, node.target ?? '');
+        await this.dest.setMetadata(rel, node);
+        this.result.symlinks++;
+        break;
+      case 'other':
+        this.result.skipped++;
+        this.opts.onSkip?.(rel, `${node.kind ?? 'special file'} not restored`);
+        break;
+      case 'file':
+        if (await this.blocked(rel, node)) break;
+        this.planFile(rel, node);
+        break;
     }
   }
 
@@ -230,7 +259,14 @@ class Restorer {
 
   /** Commits a complete file; does not wait for it unless too many commits are pending. */
   private async finish(task: FileTask): Promise<void> {
-    const f = await this.open(task);
+    let f: DestinationFile;
+    try {
+      f = await this.open(task);
+    } catch (err) {
+      if (!entryError(err)) throw err;
+      await this.failTask(task, CofferError.from(err).message);
+      return;
+    }
     task.committed = true;
     const p = f.commit(task.node).then(() => {
       this.result.files++;
@@ -238,8 +274,9 @@ class Restorer {
     });
     const tracked: Promise<void> = p
       .catch(async (err: unknown) => {
-        this.commitError ??= CofferError.from(err);
         await f.abort().catch(() => undefined);
+        if (entryError(err)) this.fail(task.path, CofferError.from(err).message);
+        else this.commitError ??= CofferError.from(err);
       })
       .finally(() => this.committing.delete(tracked));
     this.committing.add(tracked);
@@ -274,8 +311,13 @@ class Restorer {
             await this.failTask(t.task, `chunk ${id.slice(0, 12)}: ${data.message}`);
             continue;
           }
-          const f = await this.open(t.task);
-          await f.write(data, t.offset);
+          try {
+            await (await this.open(t.task)).write(data, t.offset);
+          } catch (err) {
+            if (!entryError(err)) throw err;
+            await this.failTask(t.task, CofferError.from(err).message);
+            continue;
+          }
           this.progress.bytes += data.length;
           if (--t.task.remaining === 0) await this.finish(t.task);
         }
@@ -290,15 +332,33 @@ class Restorer {
         this.fail(l.path, `it is a hard link to /${l.to}, which could not be restored`);
         continue;
       }
-      await this.dest.makeHardlink(l.path, l.to);
+      try {
+        await this.dest.makeHardlink(l.path, l.to);
+      } catch (err) {
+        this.refused(l.path, l.node, err);
+        continue;
+      }
       this.result.files++;
       this.progress.files++;
     }
     // Directory metadata last, deepest first, so writing inside does not change mtimes.
-    for (const d of this.dirs.reverse()) await this.dest.setMetadata(d.path, d.node);
+    for (const d of this.dirs.reverse()) {
+      if (this.failedDirs.has(d.path) || this.insideFailedDir(d.path)) continue;
+      try {
+        await this.dest.setMetadata(d.path, d.node);
+      } catch (err) {
+        this.refused(d.path, d.node, err);
+      }
+    }
     this.result.bytes = this.progress.bytes;
     this.opts.progress?.({ ...this.progress, phase: 'done' });
   }
+}
+
+/** Whether a destination error concerns one entry only (a refusal, something in the way), so the restore goes on. */
+function entryError(err: unknown): boolean {
+  const code = CofferError.from(err).code;
+  return code === ErrorCode.Corrupt || code === ErrorCode.NotFound;
 }
 
 /**
