@@ -134,6 +134,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<Check
     try {
       file = await repo.backend.load('data', p.pack);
     } catch (e) {
+      if (opts.signal?.aborted) break;
       err(`pack ${p.pack.slice(0, 12)}: ${CofferError.from(e).message}`, { file: `data/${p.pack}` });
       mark('its pack cannot be read');
       continue;

@@ -42,6 +42,8 @@ export const checkVerb: Verb = {
       const snaps = [];
       for (const ref of p.args) snaps.push(await repo.resolveSnapshot(ref));
       const r = await check(repo, { data, snapshots: snaps, signal: ctx.signal, ...(pool ? { pool } : {}), ...(progress.listener ? { progress: progress.listener } : {}) });
+      // Reads cut short by the signal are not damage: report nothing of an interrupted check.
+      if (ctx.signal.aborted) throw new CofferError(ErrorCode.Interrupted, 'check interrupted');
       progress.done();
       const errors = r.issues.filter((i) => i.severity === 'error');
       for (const i of r.issues) {

@@ -54,7 +54,7 @@ export const restoreVerb: Verb = {
           onSkip: (path, reason) => {
             if (skippedShown++ < 20) ctx.warn(`skipped /${displayName(path)}: ${reason}`);
           },
-          onFail: (path, reason) => ctx.warn(`not restored /${path}: ${reason}`),
+          onFail: (path, reason) => ctx.warn(`not restored /${displayName(path)}: ${reason}`),
         });
         progress.done();
         if (skippedShown > 20) ctx.warn(`… and ${skippedShown - 20} more skipped`);
