@@ -126,4 +126,10 @@ describe('signals with a silent SFTP server (network namespace)', function () {
     const out = path.join(tmpDir(), 'out');
     await interruptSilenced(['at', url, 'restore', '--to', out, 'latest'], () => filesUnder(out).length > 1, 'SIGTERM');
   });
+
+  it('SIGTERM stops a full check within 5 s, exit 130, one line', async () => {
+    // Under way: about 0.6 s after the start (connected, reading packs of 192 MiB of data).
+    let polls = 0;
+    await interruptSilenced(['at', url, 'check', '--json'], () => ++polls > 60, 'SIGTERM');
+  });
 });
