@@ -7,15 +7,18 @@
  */
 import type { Shape, ShapeType } from './shape.js';
 
-/** Progress of a running verb, at most once a second and once with phase `done`. */
+/**
+ * Progress of a running verb, at most once a second and once with phase `done`. coffer
+ * writes every counter; a reader takes a missing one as 0 (only `phase` is required).
+ */
 export const STATUS = {
   phase: 'string',
-  files: 'number',
-  total_files: 'number',
-  bytes: 'number',
-  total_bytes: 'number',
-  errors: 'number',
-  seconds_elapsed: 'number',
+  files: 'number?',
+  total_files: 'number?',
+  bytes: 'number?',
+  total_bytes: 'number?',
+  errors: 'number?',
+  seconds_elapsed: 'number?',
   percent_done: 'number?',
 } as const satisfies Shape;
 
