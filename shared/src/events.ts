@@ -24,9 +24,10 @@ import type {
   StatusEvent,
   SummaryEvent,
 } from './events/catalog.js';
-import { fits, isObject, type Shape } from './events/shape.js';
+import { fits, parseObject, type Shape } from './events/shape.js';
 
 export * from './events/catalog.js';
+export * from './events/listings.js';
 
 /** Any event a coffer process prints with --json. */
 export type Event = StatusEvent | FailureEvent | IssueEvent | DecisionEvent | SnapshotRepairEvent | CreatedEvent | SummaryEvent;
@@ -64,15 +65,10 @@ function shapeOf(o: Record<string, unknown>): Shape | undefined {
 
 /** The event a line holds; undefined for anything else (see the module comment). */
 export function parseEvent(line: string): Event | undefined {
-  let v: unknown;
-  try {
-    v = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(v)) return undefined;
-  const shape = shapeOf(v);
-  return shape && fits(v, shape) ? (v as unknown as Event) : undefined;
+  const o = parseObject(line);
+  if (o === undefined) return undefined;
+  const shape = shapeOf(o);
+  return shape && fits(o, shape) ? (o as unknown as Event) : undefined;
 }
 
 /** The summary line of `verb`, or undefined when `line` is not one. */

@@ -44,22 +44,27 @@ export const SNAPSHOT_REPAIR = {
 /** create: the new store. */
 export const CREATED = { id: 'string', location: 'string', encrypted: 'boolean' } as const satisfies Shape;
 
+/** A snapshot's counts (its `summary` as stored, docs/format.md). */
+export const SNAPSHOT_COUNTS = {
+  files: 'number',
+  dirs: 'number',
+  symlinks: 'number',
+  others: 'number',
+  bytes: 'number',
+  newFiles: 'number',
+  changedFiles: 'number',
+  unchangedFiles: 'number',
+  newBytes: 'number',
+  storedBytes: 'number',
+  durationMs: 'number',
+  errors: 'number',
+} as const satisfies Shape;
+
 /** The `summary` line of each verb, by `verb`. */
 export const SUMMARIES = {
   backup: {
     snapshot_id: 'string',
-    files: 'number',
-    dirs: 'number',
-    symlinks: 'number',
-    others: 'number',
-    bytes: 'number',
-    newFiles: 'number',
-    changedFiles: 'number',
-    unchangedFiles: 'number',
-    newBytes: 'number',
-    storedBytes: 'number',
-    durationMs: 'number',
-    errors: 'number',
+    ...SNAPSHOT_COUNTS,
     time: 'string',
     host: 'string',
     user: 'string',

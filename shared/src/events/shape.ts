@@ -57,6 +57,17 @@ function fitsKind(v: unknown, k: Kind): boolean {
   }
 }
 
+/** The JSON object a line holds, or undefined (not JSON, or not an object). */
+export function parseObject(line: string): Record<string, unknown> | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  return isObject(v) ? v : undefined;
+}
+
 /** Whether o fits shape s (extra fields allowed). */
 export function fits(o: Record<string, unknown>, s: Shape): boolean {
   for (const [name, field] of Object.entries(s)) {

@@ -2,12 +2,13 @@
  * End to end: every line the built CLI prints on stdout with --json is an event that
  * parseEvent accepts (shared/src/events.ts), and each verb ends with its summary
  * (or, on failure, the failure line) — for create, backup, restore, check, forget,
- * maintenance and repair on a small store, and check of a damaged one.
+ * maintenance and repair on a small store, and check of a damaged one; and every line
+ * of ls, locate and diff --json is a listing record that parseListing accepts.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Event, isFailure, parseEvent } from '@coffer/shared/events.js';
+import { type Event, isFailure, parseEvent, parseListing } from '@coffer/shared/events.js';
 import { assertExit, backupJson, cleanupTmpDirs, createStore, describeRun, lines, runCoffer, type RunResult, storeFiles, tmpDir } from '../helpers/cli.js';
 import { writeTree } from '../helpers/tree.js';
 
@@ -35,7 +36,7 @@ function run(store: string, args: readonly string[], verb: string): Event[] {
 describe('--json output is a stream of typed events', function () {
   after(cleanupTmpDirs);
 
-  it('backup, restore, check, forget, maintenance and repair print only events, ending with their summary', function () {
+  it('backup, restore, check, forget, maintenance and repair print only events, ending with their summary; ls, locate, diff only records', function () {
     const root = tmpDir();
     const store = path.join(root, 'store');
     const src = path.join(root, 'src');
@@ -48,6 +49,21 @@ describe('--json output is a stream of typed events', function () {
     writeTree(src, { 'a.txt': 'alpha, changed\n' });
     const second = run(store, ['backup', '--json', '--tag', 'x', src], 'backup').at(-1);
     assert.ok(second?.type === 'summary' && second.verb === 'backup' && second.parent !== undefined, 'the second backup names its parent');
+
+    const done = first.at(-1);
+    const firstId = done?.type === 'summary' && done.verb === 'backup' ? done.snapshot_id : '';
+    for (const [kind, args, count] of [
+      ['snapshot', ['ls', '--json'], 2],
+      ['entry', ['ls', '--json', '--recursive', 'latest'], 4],
+      ['match', ['locate', '--json', '*.txt'], 4],
+      ['change', ['diff', '--json', firstId, 'latest'], 1],
+    ] as const) {
+      const r = runCoffer(['at', store, ...args]);
+      assertExit(r, 0, args.join(' '));
+      const records = lines(r.stdout).map((l) => parseListing(kind, l));
+      assert.ok(records.every((x) => x !== undefined), `every line a ${kind} record\n${describeRun(r)}`);
+      assert.equal(records.length, count, `${count} ${kind} records\n${describeRun(r)}`);
+    }
 
     run(store, ['restore', '--json', '--to', path.join(root, 'out'), 'latest'], 'restore');
     const check = run(store, ['check', '--json'], 'check').at(-1);
