@@ -12,7 +12,8 @@
  * - parseEvent never throws: a line that is not JSON, not an object, of an unknown
  *   type or verb, or whose named fields have the wrong kind gives undefined; extra
  *   fields are kept.
- * Pure.
+ * The records `ls`, `locate` and `diff` print are not events: events/listings.ts
+ * (re-exported here). Pure.
  */
 import { CREATED, DECISION, FAILURE, ISSUE, SNAPSHOT_REPAIR, STATUS, SUMMARIES, type SummaryVerb } from './events/catalog.js';
 import type {
