@@ -5,6 +5,7 @@
  * one line on stdout, `{"type":"error","code":"<ErrorCode>","exit":N,"message":"…"}`,
  * the last line printed (the `exit` field tells it from `check`'s issue lines).
  */
+import { formatEvent } from '@coffer/shared/events.js';
 import { CofferError, ErrorCode, exitCodeFor } from '@coffer/shared/errors.js';
 import { parseArgs, splitLeadingFlags, str, flag } from './args.js';
 import type { Context } from './context.js';
@@ -38,7 +39,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     const msg = e.code === ErrorCode.Internal && env.COFFER_DEBUG ? (err as Error).stack ?? e.message : e.message;
     process.stderr.write(`coffer: ${msg.split('\n').join(env.COFFER_DEBUG ? '\n' : ' ')}\n`);
     if (wantsJson(argv)) {
-      process.stdout.write(JSON.stringify({ type: 'error', code: e.code, exit: exitCodeFor(e.code), message: e.message.split('\n').join(' ') }) + '\n');
+      process.stdout.write(formatEvent({ type: 'error', code: e.code, exit: exitCodeFor(e.code), message: e.message.split('\n').join(' ') }) + '\n');
     }
   };
   const interrupts = new Interrupts(stopDeadlineMs(env), (e) => report(e));

@@ -8,11 +8,14 @@ import { displayName, hasRawBytes, nameToBytes } from '../engine/raw-name.js';
 
 export { displayName };
 
+/** `{[key]: string, [rawKey]?: string}`. */
+export type JsonName<K extends string> = Record<K, string> & Partial<Record<`raw${Capitalize<K>}`, string>>;
+
 /**
  * `{[key]: s}` for a name of valid UTF-8; else `{[key]: displayName(s), [rawKey]: base64 of its bytes}`,
  * rawKey being `raw` + Key (`name` → `rawName`).
  */
-export function jsonName(key: string, s: string): Record<string, string> {
-  if (!hasRawBytes(s)) return { [key]: s };
-  return { [key]: displayName(s), [`raw${key[0]?.toUpperCase() ?? ''}${key.slice(1)}`]: nameToBytes(s).toString('base64') };
+export function jsonName<K extends string>(key: K, s: string): JsonName<K> {
+  if (!hasRawBytes(s)) return { [key]: s } as JsonName<K>;
+  return { [key]: displayName(s), [`raw${key[0]?.toUpperCase() ?? ''}${key.slice(1)}`]: nameToBytes(s).toString('base64') } as JsonName<K>;
 }

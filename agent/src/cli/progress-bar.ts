@@ -2,6 +2,7 @@
  * Progress display: a one-line bar on a terminal (stderr), JSON status lines with
  * --json (stdout), nothing otherwise. At most 10 updates a second.
  */
+import { formatEvent } from '@coffer/shared/events.js';
 import type { Progress, ProgressListener } from '../engine/progress.js';
 import { bytes, duration } from './format.js';
 import { displayName } from './names.js';
@@ -18,7 +19,7 @@ export function progressListener(json: boolean, quiet: boolean): { listener: Pro
         last = now;
         const secs = (now - start) / 1000;
         process.stdout.write(
-          JSON.stringify({
+          formatEvent({
             type: 'status',
             phase: p.phase,
             files: p.files,

@@ -1,53 +1,40 @@
 /**
- * Reading what a `coffer … --json` process prints. On stdout: `status` lines
- * (progress), the `summary` line, check's issue lines (`{"type":"error"|"warning",
- * "message"}`), the failure line (`{"type":"error","code","exit","message"}`, told apart
- * from issues by its `exit` field), and other lines (forget's decisions, text). On
+ * Reading what a `coffer … --json` process prints. On stdout: the events of
+ * @coffer/shared/events.js (`status` lines, check's issues, forget's decisions, the
+ * `summary`, the failure line), parsed there; any other line is `other` (text). On
  * stderr: human lines, classified as info, warn or error by their prefix. Pure.
  */
+import { type FailureEvent, isFailure, parseEvent, type StatusEvent, type SummaryEvent } from '@coffer/shared/events.js';
 import type { Progress } from '@coffer/shared/gen/coffer/v1/common.js';
 
-/** The failure a coffer process reported. */
-export interface CliFailure {
-  /** An ErrorCode value (`retryable`, `locked`, `wrong-passphrase`, …). */
-  readonly code: string;
-  readonly exit: number;
-  readonly message: string;
-}
+/** The failure a coffer process reported (`code` is an ErrorCode value: `retryable`, `locked`, …). */
+export type CliFailure = Pick<FailureEvent, 'code' | 'exit' | 'message'>;
 
 /** One stdout line, understood. */
 export type CliEvent =
-  | { readonly type: 'status'; readonly status: Readonly<Record<string, unknown>> }
-  | { readonly type: 'summary'; readonly summary: Readonly<Record<string, unknown>> }
+  | { readonly type: 'status'; readonly status: StatusEvent }
+  | { readonly type: 'summary'; readonly summary: SummaryEvent }
   | { readonly type: 'failure'; readonly failure: CliFailure }
   | { readonly type: 'issue'; readonly level: 'warn' | 'error'; readonly message: string }
   | { readonly type: 'other'; readonly line: string };
 
-function num(v: unknown): number {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0;
+function num(v: number | undefined): number {
+  return v !== undefined && v >= 0 ? v : 0;
 }
 
 /** Understands one line of a coffer process's stdout. */
 export function parseStdoutLine(line: string): CliEvent {
-  let v: unknown;
-  try {
-    v = JSON.parse(line) as unknown;
-  } catch {
-    return { type: 'other', line };
-  }
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) return { type: 'other', line };
-  const o = v as Record<string, unknown>;
-  const message = typeof o.message === 'string' ? o.message : '';
-  switch (o.type) {
+  const e = parseEvent(line);
+  if (e === undefined) return { type: 'other', line };
+  if (isFailure(e)) return { type: 'failure', failure: { code: e.code, exit: e.exit, message: e.message } };
+  switch (e.type) {
     case 'status':
-      return { type: 'status', status: o };
+      return { type: 'status', status: e };
     case 'summary':
-      return { type: 'summary', summary: o };
+      return { type: 'summary', summary: e };
     case 'error':
-      if (typeof o.exit === 'number') return { type: 'failure', failure: { code: typeof o.code === 'string' ? o.code : 'internal', exit: o.exit, message } };
-      return { type: 'issue', level: 'error', message };
     case 'warning':
-      return { type: 'issue', level: 'warn', message };
+      return { type: 'issue', level: e.type === 'error' ? 'error' : 'warn', message: e.message };
     default:
       return { type: 'other', line };
   }
@@ -72,8 +59,8 @@ export class ProgressMeter {
   private rate = 0;
 
   /** Converts one status line received at `nowMs`. */
-  next(s: Readonly<Record<string, unknown>>, nowMs: number): Progress {
-    const phase = typeof s.phase === 'string' ? s.phase : '';
+  next(s: StatusEvent, nowMs: number): Progress {
+    const phase = s.phase;
     const bytes = num(s.bytes);
     if (phase !== this.phase || bytes < this.lastBytes) {
       const secs = num(s.seconds_elapsed);

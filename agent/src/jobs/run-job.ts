@@ -16,6 +16,7 @@
 import path from 'node:path';
 import { systemClock, type Clock } from '@coffer/shared/clock.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { formatEvent, type SummaryEvent } from '@coffer/shared/events.js';
 import type { RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
 import { JobState, type JobResult, type LogLine, type Progress, type SnapshotSummary } from '@coffer/shared/gen/coffer/v1/common.js';
 import { runChild } from './child-process.js';
@@ -89,7 +90,7 @@ function outcomeOf(v: StepVerdict, extra: { snapshot?: SnapshotSummary | undefin
 /** What a step's process said, besides progress and log lines. */
 interface StepOutput {
   readonly end: StepEnd;
-  readonly summary: Record<string, unknown> | undefined;
+  readonly summary: SummaryEvent | undefined;
 }
 
 interface StepContext {
@@ -107,7 +108,7 @@ async function runStep(step: JobStep, c: StepContext): Promise<StepOutput> {
   const meter = new ProgressMeter();
   let failure: CliFailure | undefined;
   let lastError: string | undefined;
-  let summary: Record<string, unknown> | undefined;
+  let summary: SummaryEvent | undefined;
   let recorded: Promise<void> = Promise.resolve();
   const exit = await runChild({
     file: process.execPath,
@@ -132,7 +133,7 @@ async function runStep(step: JobStep, c: StepContext): Promise<StepOutput> {
         } catch {
           // the caller's problem; the job goes on
         }
-      } else if (ev.type === 'summary') summary = { ...ev.summary };
+      } else if (ev.type === 'summary') summary = ev.summary;
       else if (ev.type === 'failure') failure = ev.failure;
       else if (ev.type === 'issue') c.log.line(ev.level, ev.message);
       else if (ev.line.trim() !== '') c.log.line('info', ev.line);
@@ -159,7 +160,7 @@ async function attempt(run: RunJob, opts: RunJobOptions, log: JobLog, clock: Clo
     const env = childEnv(opts.env ?? process.env, opts.workDir, dir.xdgConfigHome, passphrase);
     const limit = opts.timeoutMs ?? 7 * 86_400_000;
     const deadline = clock.now() + limit;
-    const summaries = new Map<string, Record<string, unknown>>();
+    const summaries = new Map<string, SummaryEvent>();
     let verdict: StepVerdict | undefined;
     for (const [i, step] of plan.steps.entries()) {
       if (i > 0 && opts.signal.aborted) {
@@ -182,8 +183,8 @@ async function attempt(run: RunJob, opts: RunJobOptions, log: JobLog, clock: Clo
     const first = head?.[1];
     const combined = first ? { ...first, ...Object.fromEntries(later.filter(([, v]) => v !== undefined)) } : undefined;
     const source = run.spec?.spec?.$case === 'backup' ? run.spec.spec.value.source || run.source?.name || '' : '';
-    const snapshot = first && head?.[0] === 'backup' ? snapshotSummaryOf(first, storeName, source) : undefined;
-    return outcomeOf({ ...verdict, error: log.redact(verdict.error) }, { snapshot, summaryJson: combined ? JSON.stringify(combined) : '' });
+    const snapshot = first?.verb === 'backup' ? snapshotSummaryOf(first, storeName, source) : undefined;
+    return outcomeOf({ ...verdict, error: log.redact(verdict.error) }, { snapshot, summaryJson: combined ? formatEvent(combined) : '' });
   } finally {
     dir.remove();
   }

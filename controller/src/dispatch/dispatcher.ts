@@ -14,6 +14,7 @@ import { EventEmitter } from 'node:events';
 import type { AgentMessage, Hello, JobDone, JobUpdate, RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
 import { JobKind, JobState, type JobResult } from '@coffer/shared/gen/coffer/v1/common.js';
 import type { Clock } from '@coffer/shared/clock.js';
+import { parseSummary } from '@coffer/shared/events.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { FINAL_STATES, type JobRecord } from '../catalog/jobs.js';
 import { AGENT_TIMEOUT_S, DEFAULT_AGENT_MAX_JOBS, DEFAULT_STORE_MAX_JOBS, HEARTBEAT_S } from '../defaults.js';
@@ -24,14 +25,9 @@ import type { AgentChannel, AgentEvents } from './transport.js';
 
 const ACTIVE = [JobState.JOB_STATE_DISPATCHED, JobState.JOB_STATE_RUNNING] as const;
 
-/** The snapshot ids a forget job's summary lists as forgotten. */
-function forgottenIds(summaryJson: string): string[] {
-  try {
-    const ids = (JSON.parse(summaryJson) as { forgotten_ids?: unknown }).forgotten_ids;
-    return Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : [];
-  } catch {
-    return [];
-  }
+/** The snapshot ids a forget job's summary (its `forget --json` summary event) lists as forgotten. */
+function forgottenIds(summaryJson: string): readonly string[] {
+  return parseSummary(summaryJson, 'forget')?.forgotten_ids ?? [];
 }
 
 /** The result of an attempt that failed on the controller's side (no report from the agent). */

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ManualClock } from '@coffer/shared/clock.js';
+import { formatEvent } from '@coffer/shared/events.js';
 import type { ControllerMessage, RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
 import { JobState, type JobResult, type JobSpec } from '@coffer/shared/gen/coffer/v1/common.js';
 import { Catalog } from '@coffer/controller/catalog/catalog.js';
@@ -288,7 +289,7 @@ describe('Dispatcher', () => {
     const f = submitJob(catalog, clock, { spec: { $case: 'forget', value: { store: 's1', source: '', retention: { keepLast: 1, keepHourly: 0, keepDaily: 0, keepWeekly: 0, keepMonthly: 0, keepYearly: 0, keepWithin: '', keepTags: [] } } } });
     d.kick();
     await tick();
-    done(a, f.id, JobState.JOB_STATE_SUCCEEDED, { ...OK, snapshot: undefined, summaryJson: JSON.stringify({ type: 'summary', forgotten_ids: ['snap1'] }) });
+    done(a, f.id, JobState.JOB_STATE_SUCCEEDED, { ...OK, snapshot: undefined, summaryJson: formatEvent({ type: 'summary', verb: 'forget', applied: true, kept: 0, forgotten: 1, forgotten_ids: ['snap1'] }) });
     assert.deepEqual(catalog.snapshots.list('s1'), []);
   });
 

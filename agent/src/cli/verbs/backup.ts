@@ -4,6 +4,7 @@
  * (files, bytes, newBytes, storedBytes, durationMs, errors, …), and `time` (ISO),
  * `host`, `user`, `tags`, `source` ({type, location}) and `parent` (absent for a first backup).
  */
+import { formatEvent } from '@coffer/shared/events.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
@@ -88,7 +89,7 @@ export const backupVerb: Verb = {
       for (const e of rec.snapshot.errors) ctx.warn(`warning: ${displayName(e.path)}: ${e.message}`);
       if (json) {
         const { time, host, user, tags, source: from, parent: parentId } = rec.snapshot;
-        ctx.out(JSON.stringify({ type: 'summary', snapshot_id: rec.id, ...s, time, host, user, tags, source: from, parent: parentId }));
+        ctx.out(formatEvent({ type: 'summary', verb: 'backup', snapshot_id: rec.id, ...s, time, host, user, tags, source: from, parent: parentId }));
       } else {
         ctx.out(
           `snapshot ${rec.id.slice(0, 8)} saved: ${s.files} files (${s.newFiles} new, ${s.changedFiles} changed, ${s.unchangedFiles} unchanged), ` +

@@ -1,4 +1,5 @@
 /** `coffer at <store> check [--fast] [--read-data-subset N/M|P%] [--json] [<snapshot>…]` */
+import { formatEvent } from '@coffer/shared/events.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { check, type DataSubset } from '../../engine/checker.js';
 import { expectArgs, flag, parseArgs, str } from '../args.js';
@@ -47,10 +48,13 @@ export const checkVerb: Verb = {
       progress.done();
       const errors = r.issues.filter((i) => i.severity === 'error');
       for (const i of r.issues) {
-        if (json) ctx.out(JSON.stringify({ type: i.severity, ...i, severity: undefined }));
+        if (json) {
+          const { severity, ...rest } = i;
+          ctx.out(formatEvent({ type: severity, ...rest }));
+        }
         else ctx.warn(`${i.severity}: ${i.message}`);
       }
-      if (json) ctx.out(JSON.stringify({ type: 'summary', ok: errors.length === 0, ...r, issues: r.issues.length }));
+      if (json) ctx.out(formatEvent({ type: 'summary', verb: 'check', ok: errors.length === 0, ...r, issues: r.issues.length }));
       else ctx.out(`checked ${r.snapshots} snapshots, ${r.files} files, read ${r.packsRead} packs (${bytes(r.bytesRead)}): ${errors.length ? `${errors.length} errors, ${r.damagedFiles} damaged files` : 'no errors'}`);
       if (errors.length) throw new CofferError(ErrorCode.CheckFailed, `check found ${errors.length} errors in ${repo.backend.location}`);
       return 0;

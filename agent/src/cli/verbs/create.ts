@@ -1,4 +1,5 @@
 /** `coffer at <store> create [--plaintext] [--no-compression] [--level N]` */
+import { formatEvent } from '@coffer/shared/events.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { Repository } from '../../engine/repository.js';
 import { expectArgs, flag, int, parseArgs } from '../args.js';
@@ -28,7 +29,7 @@ export const create: Verb = {
         : await resolvePassphrase({ file: ctx.passphraseFile, store: t.options, env: ctx.env, what: t.display, confirm: true });
       const repo = await Repository.create(backend, passphrase, { plaintext, ...(level !== undefined ? { compressionLevel: level } : {}) });
       rememberStore({ location: backend.location, display: t.display, env: ctx.env, warn: ctx.warn }, repo.config, repo.keys);
-      if (flag(p, 'json')) ctx.out(JSON.stringify({ type: 'created', id: repo.config.id, location: t.display, encrypted: !plaintext }));
+      if (flag(p, 'json')) ctx.out(formatEvent({ type: 'created', id: repo.config.id, location: t.display, encrypted: !plaintext }));
       else ctx.out(`created ${plaintext ? 'unencrypted' : 'encrypted'} store ${repo.config.id.slice(0, 8)} at ${t.display}`);
       return 0;
     } finally {

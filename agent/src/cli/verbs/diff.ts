@@ -1,4 +1,5 @@
 /** `coffer at <store> diff <s1>[:<p>] <s2>[:<p>]` — what changed between two snapshots. */
+import { formatListing } from '@coffer/shared/events.js';
 import { diffNodes } from '../../engine/differ.js';
 import { findNode, splitRef } from '../../engine/tree-walk.js';
 import { expectArgs, flag, parseArgs } from '../args.js';
@@ -27,7 +28,7 @@ export const diff: Verb = {
       const damage = new DamageReport(ctx);
       for await (const c of diffNodes(repo, a, b, '', damage.onDamage)) {
         n++;
-        if (flag(p, 'json')) ctx.out(JSON.stringify({ change: c.kind, ...jsonName('path', `/${c.path}`) }));
+        if (flag(p, 'json')) ctx.out(formatListing('change', { change: c.kind, ...jsonName('path', `/${c.path}`) }));
         else ctx.out(`${c.kind} /${displayName(c.path)}`);
       }
       if (!flag(p, 'json') && n === 0 && damage.count === 0) ctx.warn('no differences');

@@ -5,6 +5,7 @@
  * then `{"type":"summary","applied","kept","forgotten","forgotten_ids"}` (forgotten: removed,
  * or that would be without --apply). `--source` limits the policy to one source's snapshots.
  */
+import { formatEvent } from '@coffer/shared/events.js';
 import { parseDuration } from '@coffer/shared/duration.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { openSource } from '../../connectors/registry.js';
@@ -70,14 +71,14 @@ export const forget: Verb = {
       const decisions = applyPolicy(snaps, policy);
       for (const d of decisions) {
         const s = d.record.snapshot;
-        if (json) ctx.out(JSON.stringify({ type: 'decision', id: d.record.id, keep: d.keep, reasons: d.reasons }));
+        if (json) ctx.out(formatEvent({ type: 'decision', id: d.record.id, keep: d.keep, reasons: d.reasons }));
         else if (d.keep) ctx.out(`keep   ${d.record.id.slice(0, 8)} ${localTime(s.time)} ${s.host}:${s.source.location} (${d.reasons.join(', ')})`);
       }
       const doomed = decisions.filter((d) => !d.keep).map((d) => d.record);
       await removeSnapshots(ctx, repo, doomed, apply, 'forget', json);
       if (json) {
         const forgotten_ids = doomed.map((r) => r.id);
-        ctx.out(JSON.stringify({ type: 'summary', applied: apply, kept: decisions.length - doomed.length, forgotten: doomed.length, forgotten_ids }));
+        ctx.out(formatEvent({ type: 'summary', verb: 'forget', applied: apply, kept: decisions.length - doomed.length, forgotten: doomed.length, forgotten_ids }));
       }
       return 0;
     } finally {

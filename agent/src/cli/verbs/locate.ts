@@ -1,4 +1,5 @@
 /** `coffer at <store> locate [--snapshot ID] <glob>…` — finds files by name in snapshots. */
+import { formatListing } from '@coffer/shared/events.js';
 import { walk } from '../../engine/tree-walk.js';
 import { globToRegExp } from '../glob.js';
 import { expectArgs, flag, list, parseArgs } from '../args.js';
@@ -24,7 +25,7 @@ export const locate: Verb = {
         for await (const e of walk(repo, s.snapshot.root, '', (path, err) => damage.dir(s.id, path, err))) {
           const shown = displayName(e.node.name);
           if (!res.some((r) => r.test(e.node.name) || r.test(shown))) continue;
-          if (flag(p, 'json')) ctx.out(JSON.stringify({ snapshot: s.id, ...jsonName('path', `/${e.path}`), type: e.node.type }));
+          if (flag(p, 'json')) ctx.out(formatListing('match', { snapshot: s.id, ...jsonName('path', `/${e.path}`), type: e.node.type }));
           else ctx.out(`${s.id.slice(0, 8)}:/${displayName(e.path)}`);
         }
       }

@@ -1,4 +1,5 @@
 /** `coffer at <store> ls [--recursive] [--json] [--tag T] [<snapshot>[:<path>]]` */
+import { formatListing } from '@coffer/shared/events.js';
 import { children, findEntry, splitRef, walk } from '../../engine/tree-walk.js';
 import type { TreeNode } from '../../engine/tree.js';
 import { expectArgs, flag, list, parseArgs } from '../args.js';
@@ -19,7 +20,7 @@ function nodeLine(n: TreeNode, path: string): string {
 function nodeJson(n: TreeNode, path: string): string {
   const { content: _c, subtree: _s, xattrs: _x, ...rest } = n;
   const target = n.target !== undefined ? jsonName('target', n.target) : {};
-  return JSON.stringify({ ...jsonName('path', `/${path}`), ...rest, ...jsonName('name', n.name), ...target, mtime_ns: n.mtime });
+  return formatListing('entry', { ...jsonName('path', `/${path}`), ...rest, ...jsonName('name', n.name), ...target, mtime_ns: n.mtime });
 }
 
 export const ls: Verb = {
@@ -39,7 +40,7 @@ export const ls: Verb = {
         );
         for (const { id, snapshot: s } of snaps) {
           if (json) {
-            ctx.out(JSON.stringify({ id, time: s.time, host: s.host, user: s.user, source: s.source, tags: s.tags, summary: s.summary, parent: s.parent }));
+            ctx.out(formatListing('snapshot', { id, time: s.time, host: s.host, user: s.user, source: s.source, tags: s.tags, summary: s.summary, parent: s.parent }));
           } else {
             const tags = s.tags.length ? ` tags=${s.tags.join(',')}` : '';
             ctx.out(`${s.time.slice(0, 19)}Z  ${flag(p, 'uuid') ? id : id.slice(0, 8)}  ${bytes(s.summary.bytes).padStart(10)}  ${String(s.summary.files).padStart(7)} files  ${s.host}:${s.source.location}${tags}`);

@@ -1,4 +1,5 @@
 /** `coffer at <store> maintenance [--grace DURATION]` — frees data no snapshot references. */
+import { formatEvent } from '@coffer/shared/events.js';
 import { parseDuration } from '@coffer/shared/duration.js';
 import { EncodePool } from '../../engine/encode-pool.js';
 import { lockStore } from '../lock.js';
@@ -26,7 +27,7 @@ export const maintenance: Verb = {
     try {
       const writer = new RepoWriter(repo, { pool });
       const r = await maintain(repo, writer, { graceMs, nowMs: Date.now() });
-      if (flag(p, 'json')) ctx.out(JSON.stringify({ type: 'summary', ...r }));
+      if (flag(p, 'json')) ctx.out(formatEvent({ type: 'summary', verb: 'maintenance', ...r }));
       else {
         ctx.out(`maintenance: ${r.packsDeleted} packs deleted (${bytes(r.bytesFreed)} freed), ${r.packsRepacked} repacked, ${r.condemned} unused packs waiting for the grace period, ${r.indexFilesReplaced} index files consolidated`);
       }

@@ -6,6 +6,7 @@
  * their lost data (tag `repaired`), removes unreadable snapshot files; a dry run
  * unless --apply. All run under an exclusive lock.
  */
+import { formatEvent } from '@coffer/shared/events.js';
 import os from 'node:os';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { EncodePool } from '../../engine/encode-pool.js';
@@ -30,7 +31,7 @@ async function locked<T>(repo: Repository, operation: string, fn: () => Promise<
 
 async function index(ctx: Context, repo: Repository, json: boolean): Promise<number> {
   const r = await locked(repo, 'repair index', () => repairIndex(repo, (l) => ctx.warn(`warning: ${l}`)));
-  if (json) ctx.out(JSON.stringify({ type: 'summary', ...r }));
+  if (json) ctx.out(formatEvent({ type: 'summary', verb: 'repair-index', ...r }));
   else ctx.out(`repair index: ${r.packs} packs indexed in ${r.indexFile.slice(0, 12)}, ${r.removed} old index files removed (${r.damagedIndexFiles.length} damaged), ${r.unreadable.length} unreadable packs left out`);
   return 0;
 }
@@ -45,7 +46,7 @@ async function packs(ctx: Context, repo: Repository, json: boolean): Promise<num
       await pool.close();
     }
   });
-  if (json) ctx.out(JSON.stringify({ type: 'summary', ...r }));
+  if (json) ctx.out(formatEvent({ type: 'summary', verb: 'repair-packs', ...r }));
   else ctx.out(`repair packs: ${r.damaged.length} damaged packs replaced, ${r.salvaged} blobs salvaged, ${r.lost} lost${r.lost ? "; run 'repair snapshots --apply' to remove what needs them" : ''}`);
   return 0;
 }
@@ -65,7 +66,7 @@ async function snapshots(ctx: Context, repo: Repository, apply: boolean, json: b
   const verb = (a: string): string => (apply ? a : `would be ${a}`);
   for (const r of results) {
     if (json) {
-      ctx.out(JSON.stringify({ type: 'snapshot', applied: apply, ...r }));
+      ctx.out(formatEvent({ type: 'snapshot', applied: apply, ...r }));
       continue;
     }
     const what = r.action === 'rewritten' ? `${verb('rewritten')}${r.newId ? ` as ${r.newId.slice(0, 8)}` : ''}` : verb('removed');
@@ -73,7 +74,7 @@ async function snapshots(ctx: Context, repo: Repository, apply: boolean, json: b
     for (const l of r.lost.slice(0, 50)) ctx.out(`  lost /${l}`);
     if (r.lost.length > 50) ctx.out(`  … and ${r.lost.length - 50} more`);
   }
-  if (json) ctx.out(JSON.stringify({ type: 'summary', applied: apply, snapshots: results.length }));
+  if (json) ctx.out(formatEvent({ type: 'summary', verb: 'repair-snapshots', applied: apply, snapshots: results.length }));
   else if (results.length === 0) ctx.out('repair snapshots: every snapshot is readable, nothing to do');
   else if (!apply) ctx.warn('dry run: nothing changed; add --apply to repair');
   else ctx.warn(`repaired ${results.length} snapshots; run 'maintenance' to free the data no snapshot uses any more`);

@@ -3,6 +3,7 @@
  * Files the damaged store cannot give back are listed ("not restored /path: reason")
  * and the exit status is 3; everything else is restored.
  */
+import { formatEvent } from '@coffer/shared/events.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { openDestination } from '../../connectors/registry.js';
 import { type OverwritePolicy, restore } from '../../engine/restorer.js';
@@ -58,7 +59,7 @@ export const restoreVerb: Verb = {
         });
         progress.done();
         if (skippedShown > 20) ctx.warn(`… and ${skippedShown - 20} more skipped`);
-        if (json) ctx.out(JSON.stringify({ type: 'summary', snapshot_id: snap.id, to: dest.location, ...r }));
+        if (json) ctx.out(formatEvent({ type: 'summary', verb: 'restore', snapshot_id: snap.id, to: dest.location, ...r }));
         else ctx.out(`restored ${r.files} files, ${r.dirs} dirs, ${r.symlinks} symlinks, ${bytes(r.bytes)} from ${snap.id.slice(0, 8)} to ${dest.location}${r.skipped ? ` (${r.skipped} skipped)` : ''}`);
         if (r.failed > 0) {
           ctx.warn(`${r.failed} files could not be restored because the store is damaged (listed above); run 'coffer at ${repo.backend.location} check'`);
