@@ -325,8 +325,7 @@ describe('coffer on bad input', function () {
     const before = listing(root).filter((p) => !p.startsWith('store'));
 
     const r = runCoffer(['at', store, 'restore', '--to', target, 'latest'], { env });
-    // The altered tree no longer matches its id: damage, so restore leaves out that directory's content and says so (exit 3).
-    assertExit(r, 3, 'restore of an altered tree');
+    assertExit(r, 3, 'restore of an altered tree (no longer matching its id: damage, so its content is left out and listed)');
     assert.match(r.stderr, /^not restored \/: /m, describeRun(r));
     assert.doesNotMatch(r.stderr, /^\s+at /m, 'no stack trace');
     const after = listing(root).filter((p) => !p.startsWith('store') && !p.startsWith('sandbox/a/target'));
