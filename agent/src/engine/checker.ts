@@ -117,6 +117,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<Check
       warn(`pack ${pack.slice(0, 12)} is not indexed and cannot be read (${CofferError.from(e).message}); maintenance removes it`);
     }
   }
+  repo.markIndexLoaded();
 
   // 3. Data.
   const random = opts.random ?? Math.random;

@@ -65,6 +65,9 @@ export async function maintain(repo: Repository, writer: RepoWriter, opts: Maint
     for (const c of condemned) condemnedSince.set(c.pack, Math.min(c.since, condemnedSince.get(c.pack) ?? Infinity));
     repo.index.addPacks(ps);
   }
+  // Packs no index file names (an interrupted backup's, or a lost index file's), so that
+  // trees in them are found and the index files are not read again by loadTree.
+  await repo.indexOrphans();
 
   // 2. Blobs in use (a damaged snapshot or tree aborts: we would not know what it uses).
   const used = new Set<string>();
@@ -93,7 +96,6 @@ export async function maintain(repo: Repository, writer: RepoWriter, opts: Maint
   res.usedBlobs = used.size;
   // A pack no index file names that holds data in use (its index file was lost) is
   // indexed again from its header, never deleted.
-  await repo.indexOrphans();
   for (const p of repo.orphanPacks) {
     if (!packs.has(p.pack) && p.entries.some((e) => used.has(e.id.toString('hex')))) packs.set(p.pack, p);
   }

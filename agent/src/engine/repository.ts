@@ -162,10 +162,22 @@ export class Repository {
   }
 
   /**
-   * Indexes (in memory, once) the packs no loaded index file names, from their own
-   * headers; they are listed in `orphanPacks`. Unreadable ones are left to check.
+   * Counts the index as loaded, for a caller that filled `index` itself (check reads
+   * every index file and unindexed pack header to report on each), so that loadBlob
+   * does not read them all again.
+   */
+  markIndexLoaded(): void {
+    this.indexLoaded = true;
+  }
+
+  /**
+   * Completes the index once the index files are in it (read by loadIndex, or by the
+   * caller itself): indexes in memory, once, the packs no loaded index file names,
+   * from their own headers; they are listed in `orphanPacks`. Unreadable ones are left
+   * to check. Afterwards loadBlob does not load the index again.
    */
   async indexOrphans(): Promise<void> {
+    this.indexLoaded = true;
     if (this.orphansIndexed) return;
     this.orphansIndexed = true;
     for (const f of await this.backend.list('data')) {
