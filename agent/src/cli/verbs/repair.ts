@@ -7,21 +7,20 @@
  * unless --apply. All run under an exclusive lock.
  */
 import { formatEvent } from '@coffer/shared/events.js';
-import os from 'node:os';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { EncodePool } from '../../engine/encode-pool.js';
-import { StoreLock } from '../../engine/lock.js';
 import { repairIndex } from '../../engine/repair-index.js';
 import { repairPacks } from '../../engine/repair-packs.js';
 import { repairSnapshots } from '../../engine/repair-snapshots.js';
 import { RepoWriter } from '../../engine/repo-writer.js';
-import { hostName, type Repository } from '../../engine/repository.js';
+import type { Repository } from '../../engine/repository.js';
 import { expectArgs, flag, parseArgs } from '../args.js';
 import { openRepo, type Context } from '../context.js';
+import { lockStore } from '../lock.js';
 import type { Verb } from '../verb.js';
 
-async function locked<T>(repo: Repository, operation: string, fn: () => Promise<T>): Promise<T> {
-  const lock = await StoreLock.acquire(repo, { host: hostName(), pid: process.pid, user: os.userInfo().username, exclusive: true, operation });
+async function locked<T>(ctx: Context, repo: Repository, operation: string, fn: () => Promise<T>): Promise<T> {
+  const lock = await lockStore(ctx, repo, operation, true);
   try {
     return await fn();
   } finally {
@@ -30,14 +29,14 @@ async function locked<T>(repo: Repository, operation: string, fn: () => Promise<
 }
 
 async function index(ctx: Context, repo: Repository, json: boolean): Promise<number> {
-  const r = await locked(repo, 'repair index', () => repairIndex(repo, (l) => ctx.warn(`warning: ${l}`)));
+  const r = await locked(ctx, repo, 'repair index', () => repairIndex(repo, (l) => ctx.warn(`warning: ${l}`)));
   if (json) ctx.out(formatEvent({ type: 'summary', verb: 'repair-index', ...r }));
   else ctx.out(`repair index: ${r.packs} packs indexed in ${r.indexFile.slice(0, 12)}, ${r.removed} old index files removed (${r.damagedIndexFiles.length} damaged), ${r.unreadable.length} unreadable packs left out`);
   return 0;
 }
 
 async function packs(ctx: Context, repo: Repository, json: boolean): Promise<number> {
-  const r = await locked(repo, 'repair packs', async () => {
+  const r = await locked(ctx, repo, 'repair packs', async () => {
     await repo.loadIndex();
     const pool = new EncodePool(repo.codec, repo.keys.data, 0);
     try {
@@ -62,7 +61,7 @@ async function snapshots(ctx: Context, repo: Repository, apply: boolean, json: b
       await pool.close();
     }
   };
-  const results = apply ? await locked(repo, 'repair snapshots', run) : await run();
+  const results = apply ? await locked(ctx, repo, 'repair snapshots', run) : await run();
   const verb = (a: string): string => (apply ? a : `would be ${a}`);
   for (const r of results) {
     if (json) {
