@@ -45,7 +45,12 @@ interface Racer {
 
 /** Starts the racer as the attacker. */
 function startRacer(target: string, outside: string, stopFile: string): Racer {
-  const child = spawn('setpriv', [`--reuid=${ATTACKER.uid}`, `--regid=${ATTACKER.gid}`, '--clear-groups', process.execPath, RACER, target, outside, stopFile, '60000', '1000'], {
+  // The attacker may not be able to read the checkout (a clone under /root): it runs a copy
+  // (the racer imports only Node's own modules) from the test's folder, which it can reach.
+  const script = path.join(path.dirname(stopFile), 'symlink-racer.js');
+  fs.copyFileSync(RACER, script);
+  fs.chmodSync(script, 0o644);
+  const child = spawn('setpriv', [`--reuid=${ATTACKER.uid}`, `--regid=${ATTACKER.gid}`, '--clear-groups', process.execPath, script, target, outside, stopFile, '60000', '1000'], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

@@ -37,8 +37,12 @@ export interface RunOptions {
   readonly cwd?: string;
   /** Standard input (a pipe, never a terminal). Empty when not given. */
   readonly input?: string | Buffer;
-  /** Run as this user (root only), through `setpriv`. */
-  readonly asUser?: { readonly uid: number; readonly gid: number };
+  /**
+   * Root only: run without the capabilities by which root reads and searches any file
+   * (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), through `setpriv`, so file modes bind it.
+   * Unlike switching to another user, the checkout needs no permission for others.
+   */
+  readonly withoutDacOverride?: boolean;
   /** Run inside this network namespace (`ip netns exec NS`, root only). */
   readonly netns?: string;
 }
@@ -117,19 +121,17 @@ export function cofferEnv(patch: EnvPatch = {}): NodeJS.ProcessEnv {
   return env;
 }
 
-function command(args: readonly string[], asUser: RunOptions['asUser'], netns?: string): { file: string; argv: string[] } {
+function command(args: readonly string[], withoutDacOverride: boolean | undefined, netns?: string): { file: string; argv: string[] } {
   const base = [COFFER_BIN, ...args];
   if (netns) return { file: 'ip', argv: ['netns', 'exec', netns, process.execPath, ...base] };
-  if (!asUser) return { file: process.execPath, argv: base };
-  return {
-    file: 'setpriv',
-    argv: [`--reuid=${asUser.uid}`, `--regid=${asUser.gid}`, '--clear-groups', process.execPath, ...base],
-  };
+  if (!withoutDacOverride) return { file: process.execPath, argv: base };
+  const caps = '-dac_override,-dac_read_search';
+  return { file: 'setpriv', argv: ['--bounding-set', caps, '--inh-caps', caps, process.execPath, ...base] };
 }
 
 /** Runs `coffer ARGS` to completion. Never puts a passphrase on the command line. */
 export function runCoffer(args: readonly string[], opts: RunOptions = {}): RunResult {
-  const { file, argv } = command(args, opts.asUser, opts.netns);
+  const { file, argv } = command(args, opts.withoutDacOverride, opts.netns);
   const r = spawnSync(file, argv, {
     env: cofferEnv(opts.env),
     cwd: opts.cwd ?? os.tmpdir(),
@@ -155,7 +157,7 @@ export interface RunningCoffer {
 
 /** Starts `coffer ARGS` in the background. */
 export function spawnCoffer(args: readonly string[], opts: Omit<RunOptions, 'input'> = {}): RunningCoffer {
-  const { file, argv } = command(args, opts.asUser, opts.netns);
+  const { file, argv } = command(args, opts.withoutDacOverride, opts.netns);
   const child = spawn(file, argv, { env: cofferEnv(opts.env), cwd: opts.cwd ?? os.tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
