@@ -19,8 +19,12 @@ import { FINAL, Fleet, type FleetAgent, type JobView } from '../helpers/fleet.js
 import { haveSshd, makeSshHome, startSshd, type TestSshd } from '../helpers/sshd.js';
 import { assertSameTree, sha256Tree, writeRandomFiles, writeTree } from '../helpers/tree.js';
 
-/** Size of the source the crash tests back up: big enough to be caught in the middle. */
-const BIG_MB = Number(process.env.COFFER_FLEET_BIG_MB ?? 192);
+/**
+ * Size of the source the crash tests back up: big enough to be caught in the middle.
+ * On a quiet machine a backup runs at about 200 MB/s and reports progress once a second,
+ * so 192 MB could finish before its first progress; 640 MB takes about 3 s.
+ */
+const BIG_MB = Number(process.env.COFFER_FLEET_BIG_MB ?? 640);
 
 interface SnapshotJson {
   readonly id: string;
