@@ -117,8 +117,11 @@ describe('signals with a silent SFTP server (network namespace)', function () {
   });
 
   it('SIGINT stops a backup within 5 s, exit 130, nothing saved', async () => {
+    // Data of its own: the SIGTERM test's packs would make a backup of `src` quick (reused).
+    const fresh = path.join(tmpDir(), 'src');
+    writeRandomFiles(fresh, 48, 4 * 1024 * 1024);
     const packs = packsStored();
-    await interruptSilenced(['at', url, 'backup', src], () => packsStored() > packs + 2, 'SIGINT');
+    await interruptSilenced(['at', url, 'backup', fresh], () => packsStored() > packs + 2, 'SIGINT');
   });
 
   it('SIGTERM stops a restore from the store within 5 s, exit 130', async () => {
