@@ -5,7 +5,7 @@
  */
 import { Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import { JobState } from '@coffer/shared/gen/coffer/v1/common.js';
-import { ControllerServiceClient, type EnrollmentToken, type Job, type ListJobsResponse } from '@coffer/shared/gen/coffer/v1/controller.js';
+import { ControllerServiceClient, type EnrollmentToken, type Job, ListJobsRequest, type ListJobsResponse } from '@coffer/shared/gen/coffer/v1/controller.js';
 import { channelCredentials } from '@coffer/shared/pki/index.js';
 import { BenchError } from '../errors.js';
 
@@ -59,7 +59,7 @@ export class FleetApi {
 
   /** Jobs in `states`, newest first, at most `limit` (the API caps it at 10,000). */
   async listJobs(states: JobState[], limit: number): Promise<Job[]> {
-    const r = await this.unary<ListJobsResponse>('ListJobs', (md, o, cb) => this.raw.listJobs({ states, limit }, md, o, cb));
+    const r = await this.unary<ListJobsResponse>('ListJobs', (md, o, cb) => this.raw.listJobs(ListJobsRequest.fromPartial({ states, limit }), md, o, cb));
     return r.jobs;
   }
 

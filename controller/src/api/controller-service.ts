@@ -17,6 +17,7 @@ import { submitJob } from '../jobs/submit.js';
 import type { Logger } from '../observability/log.js';
 import { ApiError, exists, invalid, notFound, toStatus } from './api-error.js';
 import type { Authenticator } from './auth.js';
+import { pendingCalls } from './pending.js';
 import { checkLocation, checkName, checkOptions } from './validate.js';
 
 /** What the scheduler offers the API. */
@@ -109,6 +110,7 @@ export function controllerService(d: ServiceDeps): ControllerServiceServer {
   };
 
   return {
+    ...pendingCalls,
     createEnrollmentToken: unary('CreateEnrollmentToken', (req) => {
       const ttl = req.ttlSeconds === 0 ? DEFAULT_TOKEN_TTL_S : req.ttlSeconds;
       if (ttl < 60 || ttl > 30 * 86400) throw invalid('ttl_seconds', `${ttl} is out of range; use 60 s to 30 days`);

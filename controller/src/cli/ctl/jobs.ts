@@ -8,7 +8,7 @@ import { expectArgs, flag, int, list, parseArgs, str } from '@coffer/shared/cli-
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { bytes } from '@coffer/shared/format.js';
 import { JobKind, JobState, SnapshotSummary, type JobSpec } from '@coffer/shared/gen/coffer/v1/common.js';
-import { Job } from '@coffer/shared/gen/coffer/v1/controller.js';
+import { Job, ListJobsRequest } from '@coffer/shared/gen/coffer/v1/controller.js';
 import { callError } from '../client.js';
 import { table, when } from '../output.js';
 import { usage, type CtlCommand, type CtlContext } from './context.js';
@@ -136,7 +136,7 @@ const listJobs: CtlCommand = async (c, argv) => {
     if (v === undefined) throw new CofferError(ErrorCode.Usage, `--state '${s}' is not one of ${[...STATES.keys()].join(', ')}`);
     return v;
   });
-  const r = await c.ctl.call(c.ctl.raw.listJobs, { states, limit: int(p, 'limit') ?? 0 });
+  const r = await c.ctl.call(c.ctl.raw.listJobs, ListJobsRequest.fromPartial({ states, limit: int(p, 'limit') ?? 0 }));
   if (flag(p, 'json')) c.out(JSON.stringify(r.jobs.map((j) => Job.toJSON(j))));
   else {
     table(

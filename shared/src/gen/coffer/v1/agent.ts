@@ -65,6 +65,9 @@ export interface AgentMessage {
     | { $case: "update"; value: JobUpdate }
     | { $case: "log"; value: JobLog }
     | { $case: "done"; value: JobDone }
+    | //
+    /** Answers to the controller's StoreCall (one or more messages, the last with `end`). */
+    { $case: "storeReply"; value: StoreReply }
     | undefined;
 }
 
@@ -122,6 +125,10 @@ export interface ControllerMessage {
     | { $case: "run"; value: RunJob }
     | { $case: "cancel"; value: CancelJob }
     | { $case: "ack"; value: AckDone }
+    | //
+    /** A StoreService call the controller forwards (console browsing, preview, search...). */
+    { $case: "storeCall"; value: StoreCall }
+    | { $case: "storeCancel"; value: StoreCallCancel }
     | undefined;
 }
 
@@ -172,6 +179,42 @@ export interface CancelJob {
 
 export interface AckDone {
   jobId: string;
+}
+
+/**
+ * One StoreService call forwarded to the agent: the controller never opens a store. The
+ * agent answers with StoreReply messages carrying the same call_id: for a unary method
+ * one message with `end`; for a streaming one each message in turn, then `end`. The agent
+ * keeps a store it opened for calls open (index loaded) for a while, so the next call
+ * does not pay the key derivation and the index load again.
+ */
+export interface StoreCall {
+  callId: string;
+  /** The StoreService method name, e.g. "ListTree". */
+  method: string;
+  /** The request message, binary protobuf. */
+  request: Buffer;
+  store:
+    | Endpoint
+    | undefined;
+  /** The store's passphrase; empty when the agent keeps it locally. */
+  passphrase: string;
+  /** For restores: the destination to write to. */
+  destination: Endpoint | undefined;
+}
+
+export interface StoreCallCancel {
+  callId: string;
+}
+
+export interface StoreReply {
+  callId: string;
+  /** A response message, binary protobuf (empty on the `end` message of a stream). */
+  message: Buffer;
+  end: boolean;
+  /** Set on failure (with `end`): a gRPC status code and a one-line message. */
+  errorCode: number;
+  errorMessage: string;
 }
 
 function createBaseEnrollRequest(): EnrollRequest {
@@ -414,6 +457,9 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       case "done":
         JobDone.encode(message.msg.value, writer.uint32(42).fork()).join();
         break;
+      case "storeReply":
+        StoreReply.encode(message.msg.value, writer.uint32(50).fork()).join();
+        break;
     }
     return writer;
   },
@@ -471,6 +517,14 @@ export const AgentMessage: MessageFns<AgentMessage> = {
             message.msg = { $case: "done", value: JobDone.decode(reader, reader.uint32()) };
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.msg = { $case: "storeReply", value: StoreReply.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -495,6 +549,10 @@ export const AgentMessage: MessageFns<AgentMessage> = {
         ? { $case: "log", value: JobLog.fromJSON(object.log) }
         : isSet(object.done)
         ? { $case: "done", value: JobDone.fromJSON(object.done) }
+        : isSet(object.storeReply)
+        ? { $case: "storeReply", value: StoreReply.fromJSON(object.storeReply) }
+        : isSet(object.store_reply)
+        ? { $case: "storeReply", value: StoreReply.fromJSON(object.store_reply) }
         : undefined,
     };
   },
@@ -511,6 +569,8 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       obj.log = JobLog.toJSON(message.msg.value);
     } else if (message.msg?.$case === "done") {
       obj.done = JobDone.toJSON(message.msg.value);
+    } else if (message.msg?.$case === "storeReply") {
+      obj.storeReply = StoreReply.toJSON(message.msg.value);
     }
     return obj;
   },
@@ -548,6 +608,12 @@ export const AgentMessage: MessageFns<AgentMessage> = {
       case "done": {
         if (object.msg?.value !== undefined && object.msg?.value !== null) {
           message.msg = { $case: "done", value: JobDone.fromPartial(object.msg.value) };
+        }
+        break;
+      }
+      case "storeReply": {
+        if (object.msg?.value !== undefined && object.msg?.value !== null) {
+          message.msg = { $case: "storeReply", value: StoreReply.fromPartial(object.msg.value) };
         }
         break;
       }
@@ -1227,6 +1293,12 @@ export const ControllerMessage: MessageFns<ControllerMessage> = {
       case "ack":
         AckDone.encode(message.msg.value, writer.uint32(34).fork()).join();
         break;
+      case "storeCall":
+        StoreCall.encode(message.msg.value, writer.uint32(42).fork()).join();
+        break;
+      case "storeCancel":
+        StoreCallCancel.encode(message.msg.value, writer.uint32(50).fork()).join();
+        break;
     }
     return writer;
   },
@@ -1276,6 +1348,22 @@ export const ControllerMessage: MessageFns<ControllerMessage> = {
             message.msg = { $case: "ack", value: AckDone.decode(reader, reader.uint32()) };
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.msg = { $case: "storeCall", value: StoreCall.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.msg = { $case: "storeCancel", value: StoreCallCancel.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1298,6 +1386,14 @@ export const ControllerMessage: MessageFns<ControllerMessage> = {
         ? { $case: "cancel", value: CancelJob.fromJSON(object.cancel) }
         : isSet(object.ack)
         ? { $case: "ack", value: AckDone.fromJSON(object.ack) }
+        : isSet(object.storeCall)
+        ? { $case: "storeCall", value: StoreCall.fromJSON(object.storeCall) }
+        : isSet(object.store_call)
+        ? { $case: "storeCall", value: StoreCall.fromJSON(object.store_call) }
+        : isSet(object.storeCancel)
+        ? { $case: "storeCancel", value: StoreCallCancel.fromJSON(object.storeCancel) }
+        : isSet(object.store_cancel)
+        ? { $case: "storeCancel", value: StoreCallCancel.fromJSON(object.store_cancel) }
         : undefined,
     };
   },
@@ -1312,6 +1408,10 @@ export const ControllerMessage: MessageFns<ControllerMessage> = {
       obj.cancel = CancelJob.toJSON(message.msg.value);
     } else if (message.msg?.$case === "ack") {
       obj.ack = AckDone.toJSON(message.msg.value);
+    } else if (message.msg?.$case === "storeCall") {
+      obj.storeCall = StoreCall.toJSON(message.msg.value);
+    } else if (message.msg?.$case === "storeCancel") {
+      obj.storeCancel = StoreCallCancel.toJSON(message.msg.value);
     }
     return obj;
   },
@@ -1343,6 +1443,18 @@ export const ControllerMessage: MessageFns<ControllerMessage> = {
       case "ack": {
         if (object.msg?.value !== undefined && object.msg?.value !== null) {
           message.msg = { $case: "ack", value: AckDone.fromPartial(object.msg.value) };
+        }
+        break;
+      }
+      case "storeCall": {
+        if (object.msg?.value !== undefined && object.msg?.value !== null) {
+          message.msg = { $case: "storeCall", value: StoreCall.fromPartial(object.msg.value) };
+        }
+        break;
+      }
+      case "storeCancel": {
+        if (object.msg?.value !== undefined && object.msg?.value !== null) {
+          message.msg = { $case: "storeCancel", value: StoreCallCancel.fromPartial(object.msg.value) };
         }
         break;
       }
@@ -2026,6 +2138,413 @@ export const AckDone: MessageFns<AckDone> = {
   },
 };
 
+function createBaseStoreCall(): StoreCall {
+  return { callId: "", method: "", request: Buffer.alloc(0), store: undefined, passphrase: "", destination: undefined };
+}
+
+export const StoreCall: MessageFns<StoreCall> = {
+  encode(message: StoreCall, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.callId !== "") {
+      writer.uint32(10).string(message.callId);
+    }
+    if (message.method !== "") {
+      writer.uint32(18).string(message.method);
+    }
+    if (message.request.length !== 0) {
+      writer.uint32(26).bytes(message.request);
+    }
+    if (message.store !== undefined) {
+      Endpoint.encode(message.store, writer.uint32(34).fork()).join();
+    }
+    if (message.passphrase !== "") {
+      writer.uint32(42).string(message.passphrase);
+    }
+    if (message.destination !== undefined) {
+      Endpoint.encode(message.destination, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StoreCall {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStoreCall();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.callId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.method = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.request = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.store = Endpoint.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.passphrase = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.destination = Endpoint.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StoreCall {
+    return {
+      callId: isSet(object.callId)
+        ? globalThis.String(object.callId)
+        : isSet(object.call_id)
+        ? globalThis.String(object.call_id)
+        : "",
+      method: isSet(object.method) ? globalThis.String(object.method) : "",
+      request: isSet(object.request) ? Buffer.from(bytesFromBase64(object.request)) : Buffer.alloc(0),
+      store: isSet(object.store) ? Endpoint.fromJSON(object.store) : undefined,
+      passphrase: isSet(object.passphrase) ? globalThis.String(object.passphrase) : "",
+      destination: isSet(object.destination) ? Endpoint.fromJSON(object.destination) : undefined,
+    };
+  },
+
+  toJSON(message: StoreCall): unknown {
+    const obj: any = {};
+    if (message.callId !== "") {
+      obj.callId = message.callId;
+    }
+    if (message.method !== "") {
+      obj.method = message.method;
+    }
+    if (message.request.length !== 0) {
+      obj.request = base64FromBytes(message.request);
+    }
+    if (message.store !== undefined) {
+      obj.store = Endpoint.toJSON(message.store);
+    }
+    if (message.passphrase !== "") {
+      obj.passphrase = message.passphrase;
+    }
+    if (message.destination !== undefined) {
+      obj.destination = Endpoint.toJSON(message.destination);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StoreCall>): StoreCall {
+    return StoreCall.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StoreCall>): StoreCall {
+    const message = createBaseStoreCall();
+    message.callId = object.callId ?? "";
+    message.method = object.method ?? "";
+    message.request = object.request ?? Buffer.alloc(0);
+    message.store = (object.store !== undefined && object.store !== null)
+      ? Endpoint.fromPartial(object.store)
+      : undefined;
+    message.passphrase = object.passphrase ?? "";
+    message.destination = (object.destination !== undefined && object.destination !== null)
+      ? Endpoint.fromPartial(object.destination)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseStoreCallCancel(): StoreCallCancel {
+  return { callId: "" };
+}
+
+export const StoreCallCancel: MessageFns<StoreCallCancel> = {
+  encode(message: StoreCallCancel, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.callId !== "") {
+      writer.uint32(10).string(message.callId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StoreCallCancel {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStoreCallCancel();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.callId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StoreCallCancel {
+    return {
+      callId: isSet(object.callId)
+        ? globalThis.String(object.callId)
+        : isSet(object.call_id)
+        ? globalThis.String(object.call_id)
+        : "",
+    };
+  },
+
+  toJSON(message: StoreCallCancel): unknown {
+    const obj: any = {};
+    if (message.callId !== "") {
+      obj.callId = message.callId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StoreCallCancel>): StoreCallCancel {
+    return StoreCallCancel.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StoreCallCancel>): StoreCallCancel {
+    const message = createBaseStoreCallCancel();
+    message.callId = object.callId ?? "";
+    return message;
+  },
+};
+
+function createBaseStoreReply(): StoreReply {
+  return { callId: "", message: Buffer.alloc(0), end: false, errorCode: 0, errorMessage: "" };
+}
+
+export const StoreReply: MessageFns<StoreReply> = {
+  encode(message: StoreReply, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.callId !== "") {
+      writer.uint32(10).string(message.callId);
+    }
+    if (message.message.length !== 0) {
+      writer.uint32(18).bytes(message.message);
+    }
+    if (message.end !== false) {
+      writer.uint32(24).bool(message.end);
+    }
+    if (message.errorCode !== 0) {
+      writer.uint32(32).uint32(message.errorCode);
+    }
+    if (message.errorMessage !== "") {
+      writer.uint32(42).string(message.errorMessage);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StoreReply {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStoreReply();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.callId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.message = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.end = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.errorCode = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.errorMessage = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StoreReply {
+    return {
+      callId: isSet(object.callId)
+        ? globalThis.String(object.callId)
+        : isSet(object.call_id)
+        ? globalThis.String(object.call_id)
+        : "",
+      message: isSet(object.message) ? Buffer.from(bytesFromBase64(object.message)) : Buffer.alloc(0),
+      end: isSet(object.end) ? globalThis.Boolean(object.end) : false,
+      errorCode: isSet(object.errorCode)
+        ? globalThis.Number(object.errorCode)
+        : isSet(object.error_code)
+        ? globalThis.Number(object.error_code)
+        : 0,
+      errorMessage: isSet(object.errorMessage)
+        ? globalThis.String(object.errorMessage)
+        : isSet(object.error_message)
+        ? globalThis.String(object.error_message)
+        : "",
+    };
+  },
+
+  toJSON(message: StoreReply): unknown {
+    const obj: any = {};
+    if (message.callId !== "") {
+      obj.callId = message.callId;
+    }
+    if (message.message.length !== 0) {
+      obj.message = base64FromBytes(message.message);
+    }
+    if (message.end !== false) {
+      obj.end = message.end;
+    }
+    if (message.errorCode !== 0) {
+      obj.errorCode = Math.round(message.errorCode);
+    }
+    if (message.errorMessage !== "") {
+      obj.errorMessage = message.errorMessage;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StoreReply>): StoreReply {
+    return StoreReply.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StoreReply>): StoreReply {
+    const message = createBaseStoreReply();
+    message.callId = object.callId ?? "";
+    message.message = object.message ?? Buffer.alloc(0);
+    message.end = object.end ?? false;
+    message.errorCode = object.errorCode ?? 0;
+    message.errorMessage = object.errorMessage ?? "";
+    return message;
+  },
+};
+
+export type AgentServiceDefinition = typeof AgentServiceDefinition;
+export const AgentServiceDefinition = {
+  name: "AgentService",
+  fullName: "coffer.v1.AgentService",
+  methods: {
+    /**
+     * Exchanges a one-time enrollment token and a certificate signing request for a
+     * certificate signed by the controller's CA. The private key never leaves the agent.
+     */
+    enroll: {
+      name: "Enroll",
+      requestType: EnrollRequest as typeof EnrollRequest,
+      requestStream: false,
+      responseType: EnrollResponse as typeof EnrollResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * The agent's session: the agent sends Hello first, then heartbeats, job updates,
+     * logs and results; the controller sends jobs, cancellations and acknowledgements.
+     */
+    connect: {
+      name: "Connect",
+      requestType: AgentMessage as typeof AgentMessage,
+      requestStream: true,
+      responseType: ControllerMessage as typeof ControllerMessage,
+      responseStream: true,
+      options: {},
+    },
+  },
+} as const;
+
 export type AgentServiceService = typeof AgentServiceService;
 export const AgentServiceService = {
   /**
@@ -2106,6 +2625,14 @@ export const AgentServiceClient = makeGenericClientConstructor(
   service: typeof AgentServiceService;
   serviceName: string;
 };
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 

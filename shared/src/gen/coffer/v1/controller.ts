@@ -48,6 +48,127 @@ export const protobufFileName = "coffer/v1/controller.proto";
  * schedule still uses with FAILED_PRECONDITION.
  */
 
+export enum Role {
+  ROLE_UNSPECIFIED = 0,
+  ROLE_VIEWER = 1,
+  ROLE_OPERATOR = 2,
+  ROLE_ADMIN = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function roleFromJSON(object: any): Role {
+  switch (object) {
+    case 0:
+    case "ROLE_UNSPECIFIED":
+      return Role.ROLE_UNSPECIFIED;
+    case 1:
+    case "ROLE_VIEWER":
+      return Role.ROLE_VIEWER;
+    case 2:
+    case "ROLE_OPERATOR":
+      return Role.ROLE_OPERATOR;
+    case 3:
+    case "ROLE_ADMIN":
+      return Role.ROLE_ADMIN;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return Role.UNRECOGNIZED;
+  }
+}
+
+export function roleToJSON(object: Role): string {
+  switch (object) {
+    case Role.ROLE_UNSPECIFIED:
+      return "ROLE_UNSPECIFIED";
+    case Role.ROLE_VIEWER:
+      return "ROLE_VIEWER";
+    case Role.ROLE_OPERATOR:
+      return "ROLE_OPERATOR";
+    case Role.ROLE_ADMIN:
+      return "ROLE_ADMIN";
+    case Role.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export interface PreviewScheduleRequest {
+  schedule:
+    | Schedule
+    | undefined;
+  /** 0: 5. */
+  count: number;
+}
+
+export interface PreviewScheduleResponse {
+  runsMs: number[];
+}
+
+export interface GetDashboardRequest {
+}
+
+export interface SourceStatus {
+  source:
+    | Source
+    | undefined;
+  /** The schedules backing it up; the shortest interval decides "overdue". */
+  schedules: string[];
+  lastSuccessMs: number;
+  lastJobId: string;
+  /** 0 when unscheduled. */
+  expectedIntervalMs: number;
+  overdue: boolean;
+  nextRunMs: number;
+}
+
+export interface StoreUsage {
+  store: string;
+  snapshots: number;
+  logicalBytes: number;
+  addedBytes: number;
+  lastSnapshotMs: number;
+  /** Last verify job. */
+  lastVerifyMs: number;
+  lastVerifyOk: boolean;
+}
+
+export interface Dashboard {
+  sources: SourceStatus[];
+  failedJobs: Job[];
+  agents: Agent[];
+  stores: StoreUsage[];
+  runningJobs: Job[];
+  timeMs: number;
+}
+
+export interface User {
+  name: string;
+  role: Role;
+  createdMs: number;
+  lastLoginMs: number;
+}
+
+export interface AddUserRequest {
+  name: string;
+  role: Role;
+  password: string;
+}
+
+export interface ListUsersResponse {
+  users: User[];
+}
+
+export interface SetUserPasswordRequest {
+  name: string;
+  password: string;
+  /** ROLE_UNSPECIFIED: unchanged. */
+  role: Role;
+}
+
+export interface WhoAmIRequest {
+}
+
 export interface CreateEnrollmentTokenRequest {
   /** How long the token may be used; 0: one hour. */
   ttlSeconds: number;
@@ -288,6 +409,13 @@ export interface ListJobsRequest {
   states: JobState[];
   /** Newest first, at most this many; 0: 100. */
   limit: number;
+  kinds: JobKind[];
+  agent: string;
+  source: string;
+  store: string;
+  /** Created at or after / before (0: open). */
+  sinceMs: number;
+  untilMs: number;
 }
 
 export interface ListJobsResponse {
@@ -305,6 +433,1227 @@ export interface ListSnapshotsRequest {
 export interface ListSnapshotsResponse {
   snapshots: SnapshotSummary[];
 }
+
+function createBasePreviewScheduleRequest(): PreviewScheduleRequest {
+  return { schedule: undefined, count: 0 };
+}
+
+export const PreviewScheduleRequest: MessageFns<PreviewScheduleRequest> = {
+  encode(message: PreviewScheduleRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.schedule !== undefined) {
+      Schedule.encode(message.schedule, writer.uint32(10).fork()).join();
+    }
+    if (message.count !== 0) {
+      writer.uint32(16).uint32(message.count);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreviewScheduleRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreviewScheduleRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.schedule = Schedule.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.count = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PreviewScheduleRequest {
+    return {
+      schedule: isSet(object.schedule) ? Schedule.fromJSON(object.schedule) : undefined,
+      count: isSet(object.count) ? globalThis.Number(object.count) : 0,
+    };
+  },
+
+  toJSON(message: PreviewScheduleRequest): unknown {
+    const obj: any = {};
+    if (message.schedule !== undefined) {
+      obj.schedule = Schedule.toJSON(message.schedule);
+    }
+    if (message.count !== 0) {
+      obj.count = Math.round(message.count);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PreviewScheduleRequest>): PreviewScheduleRequest {
+    return PreviewScheduleRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PreviewScheduleRequest>): PreviewScheduleRequest {
+    const message = createBasePreviewScheduleRequest();
+    message.schedule = (object.schedule !== undefined && object.schedule !== null)
+      ? Schedule.fromPartial(object.schedule)
+      : undefined;
+    message.count = object.count ?? 0;
+    return message;
+  },
+};
+
+function createBasePreviewScheduleResponse(): PreviewScheduleResponse {
+  return { runsMs: [] };
+}
+
+export const PreviewScheduleResponse: MessageFns<PreviewScheduleResponse> = {
+  encode(message: PreviewScheduleResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.runsMs.length !== 0) {
+      writer.uint32(10).fork();
+      for (const v of message.runsMs) {
+        writer.int64(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PreviewScheduleResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePreviewScheduleResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag === 8) {
+              message.runsMs.push(longToNumber(reader.int64()));
+
+              continue;
+            }
+
+            if (tag === 10) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.runsMs.push(longToNumber(reader.int64()));
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PreviewScheduleResponse {
+    return {
+      runsMs: globalThis.Array.isArray(object?.runsMs)
+        ? object.runsMs.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.runs_ms)
+        ? object.runs_ms.map((e: any) => globalThis.Number(e))
+        : [],
+    };
+  },
+
+  toJSON(message: PreviewScheduleResponse): unknown {
+    const obj: any = {};
+    if (message.runsMs?.length) {
+      obj.runsMs = message.runsMs.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PreviewScheduleResponse>): PreviewScheduleResponse {
+    return PreviewScheduleResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PreviewScheduleResponse>): PreviewScheduleResponse {
+    const message = createBasePreviewScheduleResponse();
+    message.runsMs = object.runsMs?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseGetDashboardRequest(): GetDashboardRequest {
+  return {};
+}
+
+export const GetDashboardRequest: MessageFns<GetDashboardRequest> = {
+  encode(_: GetDashboardRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetDashboardRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetDashboardRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): GetDashboardRequest {
+    return {};
+  },
+
+  toJSON(_: GetDashboardRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetDashboardRequest>): GetDashboardRequest {
+    return GetDashboardRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<GetDashboardRequest>): GetDashboardRequest {
+    const message = createBaseGetDashboardRequest();
+    return message;
+  },
+};
+
+function createBaseSourceStatus(): SourceStatus {
+  return {
+    source: undefined,
+    schedules: [],
+    lastSuccessMs: 0,
+    lastJobId: "",
+    expectedIntervalMs: 0,
+    overdue: false,
+    nextRunMs: 0,
+  };
+}
+
+export const SourceStatus: MessageFns<SourceStatus> = {
+  encode(message: SourceStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.source !== undefined) {
+      Source.encode(message.source, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.schedules) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.lastSuccessMs !== 0) {
+      writer.uint32(24).int64(message.lastSuccessMs);
+    }
+    if (message.lastJobId !== "") {
+      writer.uint32(34).string(message.lastJobId);
+    }
+    if (message.expectedIntervalMs !== 0) {
+      writer.uint32(40).int64(message.expectedIntervalMs);
+    }
+    if (message.overdue !== false) {
+      writer.uint32(48).bool(message.overdue);
+    }
+    if (message.nextRunMs !== 0) {
+      writer.uint32(56).int64(message.nextRunMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SourceStatus {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSourceStatus();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.source = Source.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.schedules.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.lastSuccessMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.lastJobId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.expectedIntervalMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.overdue = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.nextRunMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SourceStatus {
+    return {
+      source: isSet(object.source) ? Source.fromJSON(object.source) : undefined,
+      schedules: globalThis.Array.isArray(object?.schedules)
+        ? object.schedules.map((e: any) => globalThis.String(e))
+        : [],
+      lastSuccessMs: isSet(object.lastSuccessMs)
+        ? globalThis.Number(object.lastSuccessMs)
+        : isSet(object.last_success_ms)
+        ? globalThis.Number(object.last_success_ms)
+        : 0,
+      lastJobId: isSet(object.lastJobId)
+        ? globalThis.String(object.lastJobId)
+        : isSet(object.last_job_id)
+        ? globalThis.String(object.last_job_id)
+        : "",
+      expectedIntervalMs: isSet(object.expectedIntervalMs)
+        ? globalThis.Number(object.expectedIntervalMs)
+        : isSet(object.expected_interval_ms)
+        ? globalThis.Number(object.expected_interval_ms)
+        : 0,
+      overdue: isSet(object.overdue) ? globalThis.Boolean(object.overdue) : false,
+      nextRunMs: isSet(object.nextRunMs)
+        ? globalThis.Number(object.nextRunMs)
+        : isSet(object.next_run_ms)
+        ? globalThis.Number(object.next_run_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: SourceStatus): unknown {
+    const obj: any = {};
+    if (message.source !== undefined) {
+      obj.source = Source.toJSON(message.source);
+    }
+    if (message.schedules?.length) {
+      obj.schedules = message.schedules;
+    }
+    if (message.lastSuccessMs !== 0) {
+      obj.lastSuccessMs = Math.round(message.lastSuccessMs);
+    }
+    if (message.lastJobId !== "") {
+      obj.lastJobId = message.lastJobId;
+    }
+    if (message.expectedIntervalMs !== 0) {
+      obj.expectedIntervalMs = Math.round(message.expectedIntervalMs);
+    }
+    if (message.overdue !== false) {
+      obj.overdue = message.overdue;
+    }
+    if (message.nextRunMs !== 0) {
+      obj.nextRunMs = Math.round(message.nextRunMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SourceStatus>): SourceStatus {
+    return SourceStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SourceStatus>): SourceStatus {
+    const message = createBaseSourceStatus();
+    message.source = (object.source !== undefined && object.source !== null)
+      ? Source.fromPartial(object.source)
+      : undefined;
+    message.schedules = object.schedules?.map((e) => e) || [];
+    message.lastSuccessMs = object.lastSuccessMs ?? 0;
+    message.lastJobId = object.lastJobId ?? "";
+    message.expectedIntervalMs = object.expectedIntervalMs ?? 0;
+    message.overdue = object.overdue ?? false;
+    message.nextRunMs = object.nextRunMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseStoreUsage(): StoreUsage {
+  return {
+    store: "",
+    snapshots: 0,
+    logicalBytes: 0,
+    addedBytes: 0,
+    lastSnapshotMs: 0,
+    lastVerifyMs: 0,
+    lastVerifyOk: false,
+  };
+}
+
+export const StoreUsage: MessageFns<StoreUsage> = {
+  encode(message: StoreUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.store !== "") {
+      writer.uint32(10).string(message.store);
+    }
+    if (message.snapshots !== 0) {
+      writer.uint32(16).uint32(message.snapshots);
+    }
+    if (message.logicalBytes !== 0) {
+      writer.uint32(24).uint64(message.logicalBytes);
+    }
+    if (message.addedBytes !== 0) {
+      writer.uint32(32).uint64(message.addedBytes);
+    }
+    if (message.lastSnapshotMs !== 0) {
+      writer.uint32(40).int64(message.lastSnapshotMs);
+    }
+    if (message.lastVerifyMs !== 0) {
+      writer.uint32(48).int64(message.lastVerifyMs);
+    }
+    if (message.lastVerifyOk !== false) {
+      writer.uint32(56).bool(message.lastVerifyOk);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StoreUsage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStoreUsage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.store = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.snapshots = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.logicalBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.addedBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.lastSnapshotMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.lastVerifyMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.lastVerifyOk = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StoreUsage {
+    return {
+      store: isSet(object.store) ? globalThis.String(object.store) : "",
+      snapshots: isSet(object.snapshots) ? globalThis.Number(object.snapshots) : 0,
+      logicalBytes: isSet(object.logicalBytes)
+        ? globalThis.Number(object.logicalBytes)
+        : isSet(object.logical_bytes)
+        ? globalThis.Number(object.logical_bytes)
+        : 0,
+      addedBytes: isSet(object.addedBytes)
+        ? globalThis.Number(object.addedBytes)
+        : isSet(object.added_bytes)
+        ? globalThis.Number(object.added_bytes)
+        : 0,
+      lastSnapshotMs: isSet(object.lastSnapshotMs)
+        ? globalThis.Number(object.lastSnapshotMs)
+        : isSet(object.last_snapshot_ms)
+        ? globalThis.Number(object.last_snapshot_ms)
+        : 0,
+      lastVerifyMs: isSet(object.lastVerifyMs)
+        ? globalThis.Number(object.lastVerifyMs)
+        : isSet(object.last_verify_ms)
+        ? globalThis.Number(object.last_verify_ms)
+        : 0,
+      lastVerifyOk: isSet(object.lastVerifyOk)
+        ? globalThis.Boolean(object.lastVerifyOk)
+        : isSet(object.last_verify_ok)
+        ? globalThis.Boolean(object.last_verify_ok)
+        : false,
+    };
+  },
+
+  toJSON(message: StoreUsage): unknown {
+    const obj: any = {};
+    if (message.store !== "") {
+      obj.store = message.store;
+    }
+    if (message.snapshots !== 0) {
+      obj.snapshots = Math.round(message.snapshots);
+    }
+    if (message.logicalBytes !== 0) {
+      obj.logicalBytes = Math.round(message.logicalBytes);
+    }
+    if (message.addedBytes !== 0) {
+      obj.addedBytes = Math.round(message.addedBytes);
+    }
+    if (message.lastSnapshotMs !== 0) {
+      obj.lastSnapshotMs = Math.round(message.lastSnapshotMs);
+    }
+    if (message.lastVerifyMs !== 0) {
+      obj.lastVerifyMs = Math.round(message.lastVerifyMs);
+    }
+    if (message.lastVerifyOk !== false) {
+      obj.lastVerifyOk = message.lastVerifyOk;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StoreUsage>): StoreUsage {
+    return StoreUsage.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StoreUsage>): StoreUsage {
+    const message = createBaseStoreUsage();
+    message.store = object.store ?? "";
+    message.snapshots = object.snapshots ?? 0;
+    message.logicalBytes = object.logicalBytes ?? 0;
+    message.addedBytes = object.addedBytes ?? 0;
+    message.lastSnapshotMs = object.lastSnapshotMs ?? 0;
+    message.lastVerifyMs = object.lastVerifyMs ?? 0;
+    message.lastVerifyOk = object.lastVerifyOk ?? false;
+    return message;
+  },
+};
+
+function createBaseDashboard(): Dashboard {
+  return { sources: [], failedJobs: [], agents: [], stores: [], runningJobs: [], timeMs: 0 };
+}
+
+export const Dashboard: MessageFns<Dashboard> = {
+  encode(message: Dashboard, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.sources) {
+      SourceStatus.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.failedJobs) {
+      Job.encode(v!, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.agents) {
+      Agent.encode(v!, writer.uint32(26).fork()).join();
+    }
+    for (const v of message.stores) {
+      StoreUsage.encode(v!, writer.uint32(34).fork()).join();
+    }
+    for (const v of message.runningJobs) {
+      Job.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.timeMs !== 0) {
+      writer.uint32(48).int64(message.timeMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Dashboard {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDashboard();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.sources.push(SourceStatus.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.failedJobs.push(Job.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.agents.push(Agent.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.stores.push(StoreUsage.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.runningJobs.push(Job.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.timeMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Dashboard {
+    return {
+      sources: globalThis.Array.isArray(object?.sources)
+        ? object.sources.map((e: any) => SourceStatus.fromJSON(e))
+        : [],
+      failedJobs: globalThis.Array.isArray(object?.failedJobs)
+        ? object.failedJobs.map((e: any) => Job.fromJSON(e))
+        : globalThis.Array.isArray(object?.failed_jobs)
+        ? object.failed_jobs.map((e: any) => Job.fromJSON(e))
+        : [],
+      agents: globalThis.Array.isArray(object?.agents) ? object.agents.map((e: any) => Agent.fromJSON(e)) : [],
+      stores: globalThis.Array.isArray(object?.stores) ? object.stores.map((e: any) => StoreUsage.fromJSON(e)) : [],
+      runningJobs: globalThis.Array.isArray(object?.runningJobs)
+        ? object.runningJobs.map((e: any) => Job.fromJSON(e))
+        : globalThis.Array.isArray(object?.running_jobs)
+        ? object.running_jobs.map((e: any) => Job.fromJSON(e))
+        : [],
+      timeMs: isSet(object.timeMs)
+        ? globalThis.Number(object.timeMs)
+        : isSet(object.time_ms)
+        ? globalThis.Number(object.time_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: Dashboard): unknown {
+    const obj: any = {};
+    if (message.sources?.length) {
+      obj.sources = message.sources.map((e) => SourceStatus.toJSON(e));
+    }
+    if (message.failedJobs?.length) {
+      obj.failedJobs = message.failedJobs.map((e) => Job.toJSON(e));
+    }
+    if (message.agents?.length) {
+      obj.agents = message.agents.map((e) => Agent.toJSON(e));
+    }
+    if (message.stores?.length) {
+      obj.stores = message.stores.map((e) => StoreUsage.toJSON(e));
+    }
+    if (message.runningJobs?.length) {
+      obj.runningJobs = message.runningJobs.map((e) => Job.toJSON(e));
+    }
+    if (message.timeMs !== 0) {
+      obj.timeMs = Math.round(message.timeMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Dashboard>): Dashboard {
+    return Dashboard.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Dashboard>): Dashboard {
+    const message = createBaseDashboard();
+    message.sources = object.sources?.map((e) => SourceStatus.fromPartial(e)) || [];
+    message.failedJobs = object.failedJobs?.map((e) => Job.fromPartial(e)) || [];
+    message.agents = object.agents?.map((e) => Agent.fromPartial(e)) || [];
+    message.stores = object.stores?.map((e) => StoreUsage.fromPartial(e)) || [];
+    message.runningJobs = object.runningJobs?.map((e) => Job.fromPartial(e)) || [];
+    message.timeMs = object.timeMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseUser(): User {
+  return { name: "", role: 0, createdMs: 0, lastLoginMs: 0 };
+}
+
+export const User: MessageFns<User> = {
+  encode(message: User, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.role !== 0) {
+      writer.uint32(16).int32(message.role);
+    }
+    if (message.createdMs !== 0) {
+      writer.uint32(24).int64(message.createdMs);
+    }
+    if (message.lastLoginMs !== 0) {
+      writer.uint32(32).int64(message.lastLoginMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): User {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUser();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.role = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.createdMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.lastLoginMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): User {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      role: isSet(object.role) ? roleFromJSON(object.role) : 0,
+      createdMs: isSet(object.createdMs)
+        ? globalThis.Number(object.createdMs)
+        : isSet(object.created_ms)
+        ? globalThis.Number(object.created_ms)
+        : 0,
+      lastLoginMs: isSet(object.lastLoginMs)
+        ? globalThis.Number(object.lastLoginMs)
+        : isSet(object.last_login_ms)
+        ? globalThis.Number(object.last_login_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: User): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.role !== 0) {
+      obj.role = roleToJSON(message.role);
+    }
+    if (message.createdMs !== 0) {
+      obj.createdMs = Math.round(message.createdMs);
+    }
+    if (message.lastLoginMs !== 0) {
+      obj.lastLoginMs = Math.round(message.lastLoginMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<User>): User {
+    return User.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<User>): User {
+    const message = createBaseUser();
+    message.name = object.name ?? "";
+    message.role = object.role ?? 0;
+    message.createdMs = object.createdMs ?? 0;
+    message.lastLoginMs = object.lastLoginMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseAddUserRequest(): AddUserRequest {
+  return { name: "", role: 0, password: "" };
+}
+
+export const AddUserRequest: MessageFns<AddUserRequest> = {
+  encode(message: AddUserRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.role !== 0) {
+      writer.uint32(16).int32(message.role);
+    }
+    if (message.password !== "") {
+      writer.uint32(26).string(message.password);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AddUserRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAddUserRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.role = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AddUserRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      role: isSet(object.role) ? roleFromJSON(object.role) : 0,
+      password: isSet(object.password) ? globalThis.String(object.password) : "",
+    };
+  },
+
+  toJSON(message: AddUserRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.role !== 0) {
+      obj.role = roleToJSON(message.role);
+    }
+    if (message.password !== "") {
+      obj.password = message.password;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AddUserRequest>): AddUserRequest {
+    return AddUserRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AddUserRequest>): AddUserRequest {
+    const message = createBaseAddUserRequest();
+    message.name = object.name ?? "";
+    message.role = object.role ?? 0;
+    message.password = object.password ?? "";
+    return message;
+  },
+};
+
+function createBaseListUsersResponse(): ListUsersResponse {
+  return { users: [] };
+}
+
+export const ListUsersResponse: MessageFns<ListUsersResponse> = {
+  encode(message: ListUsersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.users) {
+      User.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListUsersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListUsersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.users.push(User.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListUsersResponse {
+    return { users: globalThis.Array.isArray(object?.users) ? object.users.map((e: any) => User.fromJSON(e)) : [] };
+  },
+
+  toJSON(message: ListUsersResponse): unknown {
+    const obj: any = {};
+    if (message.users?.length) {
+      obj.users = message.users.map((e) => User.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListUsersResponse>): ListUsersResponse {
+    return ListUsersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListUsersResponse>): ListUsersResponse {
+    const message = createBaseListUsersResponse();
+    message.users = object.users?.map((e) => User.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseSetUserPasswordRequest(): SetUserPasswordRequest {
+  return { name: "", password: "", role: 0 };
+}
+
+export const SetUserPasswordRequest: MessageFns<SetUserPasswordRequest> = {
+  encode(message: SetUserPasswordRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.password !== "") {
+      writer.uint32(18).string(message.password);
+    }
+    if (message.role !== 0) {
+      writer.uint32(24).int32(message.role);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetUserPasswordRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetUserPasswordRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.password = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.role = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SetUserPasswordRequest {
+    return {
+      name: isSet(object.name) ? globalThis.String(object.name) : "",
+      password: isSet(object.password) ? globalThis.String(object.password) : "",
+      role: isSet(object.role) ? roleFromJSON(object.role) : 0,
+    };
+  },
+
+  toJSON(message: SetUserPasswordRequest): unknown {
+    const obj: any = {};
+    if (message.name !== "") {
+      obj.name = message.name;
+    }
+    if (message.password !== "") {
+      obj.password = message.password;
+    }
+    if (message.role !== 0) {
+      obj.role = roleToJSON(message.role);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<SetUserPasswordRequest>): SetUserPasswordRequest {
+    return SetUserPasswordRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<SetUserPasswordRequest>): SetUserPasswordRequest {
+    const message = createBaseSetUserPasswordRequest();
+    message.name = object.name ?? "";
+    message.password = object.password ?? "";
+    message.role = object.role ?? 0;
+    return message;
+  },
+};
+
+function createBaseWhoAmIRequest(): WhoAmIRequest {
+  return {};
+}
+
+export const WhoAmIRequest: MessageFns<WhoAmIRequest> = {
+  encode(_: WhoAmIRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WhoAmIRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWhoAmIRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): WhoAmIRequest {
+    return {};
+  },
+
+  toJSON(_: WhoAmIRequest): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<WhoAmIRequest>): WhoAmIRequest {
+    return WhoAmIRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<WhoAmIRequest>): WhoAmIRequest {
+    const message = createBaseWhoAmIRequest();
+    return message;
+  },
+};
 
 function createBaseCreateEnrollmentTokenRequest(): CreateEnrollmentTokenRequest {
   return { ttlSeconds: 0 };
@@ -4156,7 +5505,7 @@ export const GetJobRequest: MessageFns<GetJobRequest> = {
 };
 
 function createBaseListJobsRequest(): ListJobsRequest {
-  return { states: [], limit: 0 };
+  return { states: [], limit: 0, kinds: [], agent: "", source: "", store: "", sinceMs: 0, untilMs: 0 };
 }
 
 export const ListJobsRequest: MessageFns<ListJobsRequest> = {
@@ -4170,6 +5519,28 @@ export const ListJobsRequest: MessageFns<ListJobsRequest> = {
     }
     if (message.limit !== 0) {
       writer.uint32(16).uint32(message.limit);
+    }
+    if (message.kinds.length !== 0) {
+      writer.uint32(26).fork();
+      for (const v of message.kinds) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.agent !== "") {
+      writer.uint32(34).string(message.agent);
+    }
+    if (message.source !== "") {
+      writer.uint32(42).string(message.source);
+    }
+    if (message.store !== "") {
+      writer.uint32(50).string(message.store);
+    }
+    if (message.sinceMs !== 0) {
+      writer.uint32(56).int64(message.sinceMs);
+    }
+    if (message.untilMs !== 0) {
+      writer.uint32(64).int64(message.untilMs);
     }
     return writer;
   },
@@ -4213,6 +5584,64 @@ export const ListJobsRequest: MessageFns<ListJobsRequest> = {
             message.limit = reader.uint32();
             continue;
           }
+          case 3: {
+            if (tag === 24) {
+              message.kinds.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 26) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.kinds.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.agent = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.store = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.sinceMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.untilMs = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4229,6 +5658,20 @@ export const ListJobsRequest: MessageFns<ListJobsRequest> = {
     return {
       states: globalThis.Array.isArray(object?.states) ? object.states.map((e: any) => jobStateFromJSON(e)) : [],
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
+      kinds: globalThis.Array.isArray(object?.kinds) ? object.kinds.map((e: any) => jobKindFromJSON(e)) : [],
+      agent: isSet(object.agent) ? globalThis.String(object.agent) : "",
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      store: isSet(object.store) ? globalThis.String(object.store) : "",
+      sinceMs: isSet(object.sinceMs)
+        ? globalThis.Number(object.sinceMs)
+        : isSet(object.since_ms)
+        ? globalThis.Number(object.since_ms)
+        : 0,
+      untilMs: isSet(object.untilMs)
+        ? globalThis.Number(object.untilMs)
+        : isSet(object.until_ms)
+        ? globalThis.Number(object.until_ms)
+        : 0,
     };
   },
 
@@ -4240,6 +5683,24 @@ export const ListJobsRequest: MessageFns<ListJobsRequest> = {
     if (message.limit !== 0) {
       obj.limit = Math.round(message.limit);
     }
+    if (message.kinds?.length) {
+      obj.kinds = message.kinds.map((e) => jobKindToJSON(e));
+    }
+    if (message.agent !== "") {
+      obj.agent = message.agent;
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    if (message.store !== "") {
+      obj.store = message.store;
+    }
+    if (message.sinceMs !== 0) {
+      obj.sinceMs = Math.round(message.sinceMs);
+    }
+    if (message.untilMs !== 0) {
+      obj.untilMs = Math.round(message.untilMs);
+    }
     return obj;
   },
 
@@ -4250,6 +5711,12 @@ export const ListJobsRequest: MessageFns<ListJobsRequest> = {
     const message = createBaseListJobsRequest();
     message.states = object.states?.map((e) => e) || [];
     message.limit = object.limit ?? 0;
+    message.kinds = object.kinds?.map((e) => e) || [];
+    message.agent = object.agent ?? "";
+    message.source = object.source ?? "";
+    message.store = object.store ?? "";
+    message.sinceMs = object.sinceMs ?? 0;
+    message.untilMs = object.untilMs ?? 0;
     return message;
   },
 };
@@ -4526,6 +5993,313 @@ export const ListSnapshotsResponse: MessageFns<ListSnapshotsResponse> = {
   },
 };
 
+export type ControllerServiceDefinition = typeof ControllerServiceDefinition;
+export const ControllerServiceDefinition = {
+  name: "ControllerService",
+  fullName: "coffer.v1.ControllerService",
+  methods: {
+    /** Agents and enrollment. */
+    createEnrollmentToken: {
+      name: "CreateEnrollmentToken",
+      requestType: CreateEnrollmentTokenRequest as typeof CreateEnrollmentTokenRequest,
+      requestStream: false,
+      responseType: EnrollmentToken as typeof EnrollmentToken,
+      responseStream: false,
+      options: {},
+    },
+    listAgents: {
+      name: "ListAgents",
+      requestType: ListAgentsRequest as typeof ListAgentsRequest,
+      requestStream: false,
+      responseType: ListAgentsResponse as typeof ListAgentsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Revokes an agent's certificate: its stream is closed and its next connection refused. */
+    revokeAgent: {
+      name: "RevokeAgent",
+      requestType: RevokeAgentRequest as typeof RevokeAgentRequest,
+      requestStream: false,
+      responseType: Agent as typeof Agent,
+      responseStream: false,
+      options: {},
+    },
+    /** The catalog. */
+    addStore: {
+      name: "AddStore",
+      requestType: AddStoreRequest as typeof AddStoreRequest,
+      requestStream: false,
+      responseType: Store as typeof Store,
+      responseStream: false,
+      options: {},
+    },
+    listStores: {
+      name: "ListStores",
+      requestType: ListRequest as typeof ListRequest,
+      requestStream: false,
+      responseType: ListStoresResponse as typeof ListStoresResponse,
+      responseStream: false,
+      options: {},
+    },
+    removeStore: {
+      name: "RemoveStore",
+      requestType: RemoveRequest as typeof RemoveRequest,
+      requestStream: false,
+      responseType: RemoveResponse as typeof RemoveResponse,
+      responseStream: false,
+      options: {},
+    },
+    addSource: {
+      name: "AddSource",
+      requestType: AddSourceRequest as typeof AddSourceRequest,
+      requestStream: false,
+      responseType: Source as typeof Source,
+      responseStream: false,
+      options: {},
+    },
+    listSources: {
+      name: "ListSources",
+      requestType: ListRequest as typeof ListRequest,
+      requestStream: false,
+      responseType: ListSourcesResponse as typeof ListSourcesResponse,
+      responseStream: false,
+      options: {},
+    },
+    removeSource: {
+      name: "RemoveSource",
+      requestType: RemoveRequest as typeof RemoveRequest,
+      requestStream: false,
+      responseType: RemoveResponse as typeof RemoveResponse,
+      responseStream: false,
+      options: {},
+    },
+    addDestination: {
+      name: "AddDestination",
+      requestType: AddDestinationRequest as typeof AddDestinationRequest,
+      requestStream: false,
+      responseType: Destination as typeof Destination,
+      responseStream: false,
+      options: {},
+    },
+    listDestinations: {
+      name: "ListDestinations",
+      requestType: ListRequest as typeof ListRequest,
+      requestStream: false,
+      responseType: ListDestinationsResponse as typeof ListDestinationsResponse,
+      responseStream: false,
+      options: {},
+    },
+    removeDestination: {
+      name: "RemoveDestination",
+      requestType: RemoveRequest as typeof RemoveRequest,
+      requestStream: false,
+      responseType: RemoveResponse as typeof RemoveResponse,
+      responseStream: false,
+      options: {},
+    },
+    addSchedule: {
+      name: "AddSchedule",
+      requestType: AddScheduleRequest as typeof AddScheduleRequest,
+      requestStream: false,
+      responseType: Schedule as typeof Schedule,
+      responseStream: false,
+      options: {},
+    },
+    listSchedules: {
+      name: "ListSchedules",
+      requestType: ListRequest as typeof ListRequest,
+      requestStream: false,
+      responseType: ListSchedulesResponse as typeof ListSchedulesResponse,
+      responseStream: false,
+      options: {},
+    },
+    removeSchedule: {
+      name: "RemoveSchedule",
+      requestType: RemoveRequest as typeof RemoveRequest,
+      requestStream: false,
+      responseType: RemoveResponse as typeof RemoveResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Pauses a schedule (no runs until resumed) or resumes it (next run computed from now). */
+    setSchedulePaused: {
+      name: "SetSchedulePaused",
+      requestType: SetSchedulePausedRequest as typeof SetSchedulePausedRequest,
+      requestStream: false,
+      responseType: Schedule as typeof Schedule,
+      responseStream: false,
+      options: {},
+    },
+    /** Jobs. */
+    runJob: {
+      name: "RunJob",
+      requestType: RunJobRequest as typeof RunJobRequest,
+      requestStream: false,
+      responseType: Job as typeof Job,
+      responseStream: false,
+      options: {},
+    },
+    getJob: {
+      name: "GetJob",
+      requestType: GetJobRequest as typeof GetJobRequest,
+      requestStream: false,
+      responseType: Job as typeof Job,
+      responseStream: false,
+      options: {},
+    },
+    listJobs: {
+      name: "ListJobs",
+      requestType: ListJobsRequest as typeof ListJobsRequest,
+      requestStream: false,
+      responseType: ListJobsResponse as typeof ListJobsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Streams the job each time it changes, ending after it finishes. */
+    watchJob: {
+      name: "WatchJob",
+      requestType: GetJobRequest as typeof GetJobRequest,
+      requestStream: false,
+      responseType: Job as typeof Job,
+      responseStream: true,
+      options: {},
+    },
+    getJobLogs: {
+      name: "GetJobLogs",
+      requestType: GetJobRequest as typeof GetJobRequest,
+      requestStream: false,
+      responseType: JobLogs as typeof JobLogs,
+      responseStream: false,
+      options: {},
+    },
+    cancelJob: {
+      name: "CancelJob",
+      requestType: GetJobRequest as typeof GetJobRequest,
+      requestStream: false,
+      responseType: Job as typeof Job,
+      responseStream: false,
+      options: {},
+    },
+    /** Snapshots agents reported. */
+    listSnapshots: {
+      name: "ListSnapshots",
+      requestType: ListSnapshotsRequest as typeof ListSnapshotsRequest,
+      requestStream: false,
+      responseType: ListSnapshotsResponse as typeof ListSnapshotsResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Editing: replaces the named entry's fields (the name stays; a passphrase left empty
+     * is kept).
+     */
+    updateStore: {
+      name: "UpdateStore",
+      requestType: AddStoreRequest as typeof AddStoreRequest,
+      requestStream: false,
+      responseType: Store as typeof Store,
+      responseStream: false,
+      options: {},
+    },
+    updateSource: {
+      name: "UpdateSource",
+      requestType: AddSourceRequest as typeof AddSourceRequest,
+      requestStream: false,
+      responseType: Source as typeof Source,
+      responseStream: false,
+      options: {},
+    },
+    updateDestination: {
+      name: "UpdateDestination",
+      requestType: AddDestinationRequest as typeof AddDestinationRequest,
+      requestStream: false,
+      responseType: Destination as typeof Destination,
+      responseStream: false,
+      options: {},
+    },
+    updateSchedule: {
+      name: "UpdateSchedule",
+      requestType: AddScheduleRequest as typeof AddScheduleRequest,
+      requestStream: false,
+      responseType: Schedule as typeof Schedule,
+      responseStream: false,
+      options: {},
+    },
+    /** The next runs a schedule would have, without saving it. */
+    previewSchedule: {
+      name: "PreviewSchedule",
+      requestType: PreviewScheduleRequest as typeof PreviewScheduleRequest,
+      requestStream: false,
+      responseType: PreviewScheduleResponse as typeof PreviewScheduleResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Runs a finished job's spec again as a new job. */
+    rerunJob: {
+      name: "RerunJob",
+      requestType: GetJobRequest as typeof GetJobRequest,
+      requestStream: false,
+      responseType: Job as typeof Job,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * The fleet at a glance: sources and their last backup (overdue marked), failed jobs
+     * of the last 24 hours, agents, store usage.
+     */
+    getDashboard: {
+      name: "GetDashboard",
+      requestType: GetDashboardRequest as typeof GetDashboardRequest,
+      requestStream: false,
+      responseType: Dashboard as typeof Dashboard,
+      responseStream: false,
+      options: {},
+    },
+    /** Console users. Passwords are hashed with argon2id; never returned. */
+    addUser: {
+      name: "AddUser",
+      requestType: AddUserRequest as typeof AddUserRequest,
+      requestStream: false,
+      responseType: User as typeof User,
+      responseStream: false,
+      options: {},
+    },
+    listUsers: {
+      name: "ListUsers",
+      requestType: ListRequest as typeof ListRequest,
+      requestStream: false,
+      responseType: ListUsersResponse as typeof ListUsersResponse,
+      responseStream: false,
+      options: {},
+    },
+    removeUser: {
+      name: "RemoveUser",
+      requestType: RemoveRequest as typeof RemoveRequest,
+      requestStream: false,
+      responseType: RemoveResponse as typeof RemoveResponse,
+      responseStream: false,
+      options: {},
+    },
+    setUserPassword: {
+      name: "SetUserPassword",
+      requestType: SetUserPasswordRequest as typeof SetUserPasswordRequest,
+      requestStream: false,
+      responseType: User as typeof User,
+      responseStream: false,
+      options: {},
+    },
+    /** Who the caller is (console session or token). */
+    whoAmI: {
+      name: "WhoAmI",
+      requestType: WhoAmIRequest as typeof WhoAmIRequest,
+      requestStream: false,
+      responseType: User as typeof User,
+      responseStream: false,
+      options: {},
+    },
+  },
+} as const;
+
 export type ControllerServiceService = typeof ControllerServiceService;
 export const ControllerServiceService = {
   /** Agents and enrollment. */
@@ -4748,6 +6522,130 @@ export const ControllerServiceService = {
       Buffer.from(ListSnapshotsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListSnapshotsResponse => ListSnapshotsResponse.decode(value),
   },
+  /**
+   * Editing: replaces the named entry's fields (the name stays; a passphrase left empty
+   * is kept).
+   */
+  updateStore: {
+    path: "/coffer.v1.ControllerService/UpdateStore" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddStoreRequest): Buffer => Buffer.from(AddStoreRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddStoreRequest => AddStoreRequest.decode(value),
+    responseSerialize: (value: Store): Buffer => Buffer.from(Store.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Store => Store.decode(value),
+  },
+  updateSource: {
+    path: "/coffer.v1.ControllerService/UpdateSource" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddSourceRequest): Buffer => Buffer.from(AddSourceRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddSourceRequest => AddSourceRequest.decode(value),
+    responseSerialize: (value: Source): Buffer => Buffer.from(Source.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Source => Source.decode(value),
+  },
+  updateDestination: {
+    path: "/coffer.v1.ControllerService/UpdateDestination" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddDestinationRequest): Buffer =>
+      Buffer.from(AddDestinationRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddDestinationRequest => AddDestinationRequest.decode(value),
+    responseSerialize: (value: Destination): Buffer => Buffer.from(Destination.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Destination => Destination.decode(value),
+  },
+  updateSchedule: {
+    path: "/coffer.v1.ControllerService/UpdateSchedule" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddScheduleRequest): Buffer => Buffer.from(AddScheduleRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddScheduleRequest => AddScheduleRequest.decode(value),
+    responseSerialize: (value: Schedule): Buffer => Buffer.from(Schedule.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Schedule => Schedule.decode(value),
+  },
+  /** The next runs a schedule would have, without saving it. */
+  previewSchedule: {
+    path: "/coffer.v1.ControllerService/PreviewSchedule" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: PreviewScheduleRequest): Buffer =>
+      Buffer.from(PreviewScheduleRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): PreviewScheduleRequest => PreviewScheduleRequest.decode(value),
+    responseSerialize: (value: PreviewScheduleResponse): Buffer =>
+      Buffer.from(PreviewScheduleResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): PreviewScheduleResponse => PreviewScheduleResponse.decode(value),
+  },
+  /** Runs a finished job's spec again as a new job. */
+  rerunJob: {
+    path: "/coffer.v1.ControllerService/RerunJob" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetJobRequest): Buffer => Buffer.from(GetJobRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetJobRequest => GetJobRequest.decode(value),
+    responseSerialize: (value: Job): Buffer => Buffer.from(Job.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Job => Job.decode(value),
+  },
+  /**
+   * The fleet at a glance: sources and their last backup (overdue marked), failed jobs
+   * of the last 24 hours, agents, store usage.
+   */
+  getDashboard: {
+    path: "/coffer.v1.ControllerService/GetDashboard" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetDashboardRequest): Buffer => Buffer.from(GetDashboardRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetDashboardRequest => GetDashboardRequest.decode(value),
+    responseSerialize: (value: Dashboard): Buffer => Buffer.from(Dashboard.encode(value).finish()),
+    responseDeserialize: (value: Buffer): Dashboard => Dashboard.decode(value),
+  },
+  /** Console users. Passwords are hashed with argon2id; never returned. */
+  addUser: {
+    path: "/coffer.v1.ControllerService/AddUser" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: AddUserRequest): Buffer => Buffer.from(AddUserRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): AddUserRequest => AddUserRequest.decode(value),
+    responseSerialize: (value: User): Buffer => Buffer.from(User.encode(value).finish()),
+    responseDeserialize: (value: Buffer): User => User.decode(value),
+  },
+  listUsers: {
+    path: "/coffer.v1.ControllerService/ListUsers" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListRequest): Buffer => Buffer.from(ListRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListRequest => ListRequest.decode(value),
+    responseSerialize: (value: ListUsersResponse): Buffer => Buffer.from(ListUsersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListUsersResponse => ListUsersResponse.decode(value),
+  },
+  removeUser: {
+    path: "/coffer.v1.ControllerService/RemoveUser" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: RemoveRequest): Buffer => Buffer.from(RemoveRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): RemoveRequest => RemoveRequest.decode(value),
+    responseSerialize: (value: RemoveResponse): Buffer => Buffer.from(RemoveResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): RemoveResponse => RemoveResponse.decode(value),
+  },
+  setUserPassword: {
+    path: "/coffer.v1.ControllerService/SetUserPassword" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: SetUserPasswordRequest): Buffer =>
+      Buffer.from(SetUserPasswordRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): SetUserPasswordRequest => SetUserPasswordRequest.decode(value),
+    responseSerialize: (value: User): Buffer => Buffer.from(User.encode(value).finish()),
+    responseDeserialize: (value: Buffer): User => User.decode(value),
+  },
+  /** Who the caller is (console session or token). */
+  whoAmI: {
+    path: "/coffer.v1.ControllerService/WhoAmI" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: WhoAmIRequest): Buffer => Buffer.from(WhoAmIRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WhoAmIRequest => WhoAmIRequest.decode(value),
+    responseSerialize: (value: User): Buffer => Buffer.from(User.encode(value).finish()),
+    responseDeserialize: (value: Buffer): User => User.decode(value),
+  },
 } as const;
 
 export interface ControllerServiceServer extends UntypedServiceImplementation {
@@ -4781,6 +6679,30 @@ export interface ControllerServiceServer extends UntypedServiceImplementation {
   cancelJob: handleUnaryCall<GetJobRequest, Job>;
   /** Snapshots agents reported. */
   listSnapshots: handleUnaryCall<ListSnapshotsRequest, ListSnapshotsResponse>;
+  /**
+   * Editing: replaces the named entry's fields (the name stays; a passphrase left empty
+   * is kept).
+   */
+  updateStore: handleUnaryCall<AddStoreRequest, Store>;
+  updateSource: handleUnaryCall<AddSourceRequest, Source>;
+  updateDestination: handleUnaryCall<AddDestinationRequest, Destination>;
+  updateSchedule: handleUnaryCall<AddScheduleRequest, Schedule>;
+  /** The next runs a schedule would have, without saving it. */
+  previewSchedule: handleUnaryCall<PreviewScheduleRequest, PreviewScheduleResponse>;
+  /** Runs a finished job's spec again as a new job. */
+  rerunJob: handleUnaryCall<GetJobRequest, Job>;
+  /**
+   * The fleet at a glance: sources and their last backup (overdue marked), failed jobs
+   * of the last 24 hours, agents, store usage.
+   */
+  getDashboard: handleUnaryCall<GetDashboardRequest, Dashboard>;
+  /** Console users. Passwords are hashed with argon2id; never returned. */
+  addUser: handleUnaryCall<AddUserRequest, User>;
+  listUsers: handleUnaryCall<ListRequest, ListUsersResponse>;
+  removeUser: handleUnaryCall<RemoveRequest, RemoveResponse>;
+  setUserPassword: handleUnaryCall<SetUserPasswordRequest, User>;
+  /** Who the caller is (console session or token). */
+  whoAmI: handleUnaryCall<WhoAmIRequest, User>;
 }
 
 export interface ControllerServiceClient extends Client {
@@ -5110,6 +7032,189 @@ export interface ControllerServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListSnapshotsResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Editing: replaces the named entry's fields (the name stays; a passphrase left empty
+   * is kept).
+   */
+  updateStore(
+    request: AddStoreRequest,
+    callback: (error: ServiceError | null, response: Store) => void,
+  ): ClientUnaryCall;
+  updateStore(
+    request: AddStoreRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Store) => void,
+  ): ClientUnaryCall;
+  updateStore(
+    request: AddStoreRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Store) => void,
+  ): ClientUnaryCall;
+  updateSource(
+    request: AddSourceRequest,
+    callback: (error: ServiceError | null, response: Source) => void,
+  ): ClientUnaryCall;
+  updateSource(
+    request: AddSourceRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Source) => void,
+  ): ClientUnaryCall;
+  updateSource(
+    request: AddSourceRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Source) => void,
+  ): ClientUnaryCall;
+  updateDestination(
+    request: AddDestinationRequest,
+    callback: (error: ServiceError | null, response: Destination) => void,
+  ): ClientUnaryCall;
+  updateDestination(
+    request: AddDestinationRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Destination) => void,
+  ): ClientUnaryCall;
+  updateDestination(
+    request: AddDestinationRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Destination) => void,
+  ): ClientUnaryCall;
+  updateSchedule(
+    request: AddScheduleRequest,
+    callback: (error: ServiceError | null, response: Schedule) => void,
+  ): ClientUnaryCall;
+  updateSchedule(
+    request: AddScheduleRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Schedule) => void,
+  ): ClientUnaryCall;
+  updateSchedule(
+    request: AddScheduleRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Schedule) => void,
+  ): ClientUnaryCall;
+  /** The next runs a schedule would have, without saving it. */
+  previewSchedule(
+    request: PreviewScheduleRequest,
+    callback: (error: ServiceError | null, response: PreviewScheduleResponse) => void,
+  ): ClientUnaryCall;
+  previewSchedule(
+    request: PreviewScheduleRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: PreviewScheduleResponse) => void,
+  ): ClientUnaryCall;
+  previewSchedule(
+    request: PreviewScheduleRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: PreviewScheduleResponse) => void,
+  ): ClientUnaryCall;
+  /** Runs a finished job's spec again as a new job. */
+  rerunJob(request: GetJobRequest, callback: (error: ServiceError | null, response: Job) => void): ClientUnaryCall;
+  rerunJob(
+    request: GetJobRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Job) => void,
+  ): ClientUnaryCall;
+  rerunJob(
+    request: GetJobRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Job) => void,
+  ): ClientUnaryCall;
+  /**
+   * The fleet at a glance: sources and their last backup (overdue marked), failed jobs
+   * of the last 24 hours, agents, store usage.
+   */
+  getDashboard(
+    request: GetDashboardRequest,
+    callback: (error: ServiceError | null, response: Dashboard) => void,
+  ): ClientUnaryCall;
+  getDashboard(
+    request: GetDashboardRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: Dashboard) => void,
+  ): ClientUnaryCall;
+  getDashboard(
+    request: GetDashboardRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: Dashboard) => void,
+  ): ClientUnaryCall;
+  /** Console users. Passwords are hashed with argon2id; never returned. */
+  addUser(request: AddUserRequest, callback: (error: ServiceError | null, response: User) => void): ClientUnaryCall;
+  addUser(
+    request: AddUserRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: User) => void,
+  ): ClientUnaryCall;
+  addUser(
+    request: AddUserRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: User) => void,
+  ): ClientUnaryCall;
+  listUsers(
+    request: ListRequest,
+    callback: (error: ServiceError | null, response: ListUsersResponse) => void,
+  ): ClientUnaryCall;
+  listUsers(
+    request: ListRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListUsersResponse) => void,
+  ): ClientUnaryCall;
+  listUsers(
+    request: ListRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListUsersResponse) => void,
+  ): ClientUnaryCall;
+  removeUser(
+    request: RemoveRequest,
+    callback: (error: ServiceError | null, response: RemoveResponse) => void,
+  ): ClientUnaryCall;
+  removeUser(
+    request: RemoveRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: RemoveResponse) => void,
+  ): ClientUnaryCall;
+  removeUser(
+    request: RemoveRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: RemoveResponse) => void,
+  ): ClientUnaryCall;
+  setUserPassword(
+    request: SetUserPasswordRequest,
+    callback: (error: ServiceError | null, response: User) => void,
+  ): ClientUnaryCall;
+  setUserPassword(
+    request: SetUserPasswordRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: User) => void,
+  ): ClientUnaryCall;
+  setUserPassword(
+    request: SetUserPasswordRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: User) => void,
+  ): ClientUnaryCall;
+  /** Who the caller is (console session or token). */
+  whoAmI(request: WhoAmIRequest, callback: (error: ServiceError | null, response: User) => void): ClientUnaryCall;
+  whoAmI(
+    request: WhoAmIRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: User) => void,
+  ): ClientUnaryCall;
+  whoAmI(
+    request: WhoAmIRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: User) => void,
   ): ClientUnaryCall;
 }
 
