@@ -31,6 +31,7 @@ import type {
   LocateResponse,
   PathHistoryRequest,
   PathHistoryResponse,
+  ReadArchiveRequest,
   ReadFileRequest,
   RestoreEvent,
   StoreInfo,
@@ -49,5 +50,6 @@ export interface StoreApi {
   diff(req: DiffRequest, ctx: CallContext): Promise<DiffResponse>;
   diffFile(req: DiffFileRequest, ctx: CallContext): Promise<DiffFileResponse>;
   check(req: CheckRequest, ctx: CallContext): AsyncIterable<CheckEvent>;
+  readArchive(req: ReadArchiveRequest, ctx: CallContext): AsyncIterable<FileChunk>;
   restore(req: StoreRestoreRequest, ctx: CallContext): AsyncIterable<RestoreEvent>;
 }

@@ -215,7 +215,7 @@ describe('agent job runner', function () {
 
   it('a restore job restores the tree to the destination', async function () {
     const to = path.join(root, 'restored');
-    const job = makeJob(store, { $case: 'restore', value: { store: 'main', snapshot: 'latest', path: '', destination: 'out', overwrite: '' } }, {
+    const job = makeJob(store, { $case: 'restore', value: { store: 'main', snapshot: 'latest', path: '', destination: 'out', overwrite: '', paths: [] } }, {
       destination: { name: 'out', location: to, options: {} },
     });
     const r = await run(workDir, job);
@@ -225,7 +225,7 @@ describe('agent job runner', function () {
     assert.equal(s.files, 3);
 
     const part = path.join(root, 'restored-sub');
-    const sub = makeJob(store, { $case: 'restore', value: { store: 'main', snapshot: 'latest', path: '/sub', destination: 'out', overwrite: 'never' } }, {
+    const sub = makeJob(store, { $case: 'restore', value: { store: 'main', snapshot: 'latest', path: '/sub', destination: 'out', overwrite: 'never', paths: [] } }, {
       destination: { name: 'out', location: part, options: {} },
     });
     assertState(await run(workDir, sub), JobState.JOB_STATE_SUCCEEDED);

@@ -56,6 +56,7 @@ function specFor(kind: string | undefined, rest: readonly string[]): { spec: Job
               path: colon >= 0 ? snap.slice(colon + 1) : '',
               destination: need(str(p, 'destination'), 'destination'),
               overwrite: str(p, 'overwrite') ?? '',
+              paths: [],
             },
           },
         },

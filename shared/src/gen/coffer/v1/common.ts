@@ -171,6 +171,8 @@ export interface RestoreSpec {
   destination: string;
   /** never (default), if-changed or always. */
   overwrite: string;
+  /** A selection: several paths of the snapshot (with `path` empty). Older agents read only `path`. */
+  paths: string[];
 }
 
 export interface VerifySpec {
@@ -594,7 +596,7 @@ export const BackupSpec: MessageFns<BackupSpec> = {
 };
 
 function createBaseRestoreSpec(): RestoreSpec {
-  return { store: "", snapshot: "", path: "", destination: "", overwrite: "" };
+  return { store: "", snapshot: "", path: "", destination: "", overwrite: "", paths: [] };
 }
 
 export const RestoreSpec: MessageFns<RestoreSpec> = {
@@ -613,6 +615,9 @@ export const RestoreSpec: MessageFns<RestoreSpec> = {
     }
     if (message.overwrite !== "") {
       writer.uint32(42).string(message.overwrite);
+    }
+    for (const v of message.paths) {
+      writer.uint32(50).string(v!);
     }
     return writer;
   },
@@ -670,6 +675,14 @@ export const RestoreSpec: MessageFns<RestoreSpec> = {
             message.overwrite = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.paths.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -689,6 +702,7 @@ export const RestoreSpec: MessageFns<RestoreSpec> = {
       path: isSet(object.path) ? globalThis.String(object.path) : "",
       destination: isSet(object.destination) ? globalThis.String(object.destination) : "",
       overwrite: isSet(object.overwrite) ? globalThis.String(object.overwrite) : "",
+      paths: globalThis.Array.isArray(object?.paths) ? object.paths.map((e: any) => globalThis.String(e)) : [],
     };
   },
 
@@ -709,6 +723,9 @@ export const RestoreSpec: MessageFns<RestoreSpec> = {
     if (message.overwrite !== "") {
       obj.overwrite = message.overwrite;
     }
+    if (message.paths?.length) {
+      obj.paths = message.paths;
+    }
     return obj;
   },
 
@@ -722,6 +739,7 @@ export const RestoreSpec: MessageFns<RestoreSpec> = {
     message.path = object.path ?? "";
     message.destination = object.destination ?? "";
     message.overwrite = object.overwrite ?? "";
+    message.paths = object.paths?.map((e) => e) || [];
     return message;
   },
 };

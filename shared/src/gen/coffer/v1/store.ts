@@ -185,6 +185,15 @@ export interface FileChunk {
   fileSize: number;
 }
 
+export interface ReadArchiveRequest {
+  store: string;
+  snapshot: string;
+  /** Files or folders of the snapshot; empty: all of it. */
+  paths: string[];
+  /** "tar" (default, POSIX pax) or "zip" (zip64 where needed). */
+  format: string;
+}
+
 export interface LocateRequest {
   store: string;
   /** A glob (`*.conf`, `** /etc/*`) or, with `substring`, a plain part of the name. */
@@ -2475,6 +2484,123 @@ export const FileChunk: MessageFns<FileChunk> = {
     message.offset = object.offset ?? 0;
     message.data = object.data ?? Buffer.alloc(0);
     message.fileSize = object.fileSize ?? 0;
+    return message;
+  },
+};
+
+function createBaseReadArchiveRequest(): ReadArchiveRequest {
+  return { store: "", snapshot: "", paths: [], format: "" };
+}
+
+export const ReadArchiveRequest: MessageFns<ReadArchiveRequest> = {
+  encode(message: ReadArchiveRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.store !== "") {
+      writer.uint32(10).string(message.store);
+    }
+    if (message.snapshot !== "") {
+      writer.uint32(18).string(message.snapshot);
+    }
+    for (const v of message.paths) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.format !== "") {
+      writer.uint32(34).string(message.format);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReadArchiveRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReadArchiveRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.store = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.snapshot = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.paths.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.format = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReadArchiveRequest {
+    return {
+      store: isSet(object.store) ? globalThis.String(object.store) : "",
+      snapshot: isSet(object.snapshot) ? globalThis.String(object.snapshot) : "",
+      paths: globalThis.Array.isArray(object?.paths) ? object.paths.map((e: any) => globalThis.String(e)) : [],
+      format: isSet(object.format) ? globalThis.String(object.format) : "",
+    };
+  },
+
+  toJSON(message: ReadArchiveRequest): unknown {
+    const obj: any = {};
+    if (message.store !== "") {
+      obj.store = message.store;
+    }
+    if (message.snapshot !== "") {
+      obj.snapshot = message.snapshot;
+    }
+    if (message.paths?.length) {
+      obj.paths = message.paths;
+    }
+    if (message.format !== "") {
+      obj.format = message.format;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReadArchiveRequest>): ReadArchiveRequest {
+    return ReadArchiveRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReadArchiveRequest>): ReadArchiveRequest {
+    const message = createBaseReadArchiveRequest();
+    message.store = object.store ?? "";
+    message.snapshot = object.snapshot ?? "";
+    message.paths = object.paths?.map((e) => e) || [];
+    message.format = object.format ?? "";
     return message;
   },
 };
@@ -5104,6 +5230,15 @@ export const StoreServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /** A folder or a selection as one .tar or .zip archive, streamed (offsets count from 0). */
+    readArchive: {
+      name: "ReadArchive",
+      requestType: ReadArchiveRequest as typeof ReadArchiveRequest,
+      requestStream: false,
+      responseType: FileChunk as typeof FileChunk,
+      responseStream: true,
+      options: {},
+    },
     /** Files whose name matches, across snapshots. */
     locate: {
       name: "Locate",
@@ -5205,6 +5340,16 @@ export const StoreServiceService = {
     responseSerialize: (value: FileChunk): Buffer => Buffer.from(FileChunk.encode(value).finish()),
     responseDeserialize: (value: Buffer): FileChunk => FileChunk.decode(value),
   },
+  /** A folder or a selection as one .tar or .zip archive, streamed (offsets count from 0). */
+  readArchive: {
+    path: "/coffer.v1.StoreService/ReadArchive" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: ReadArchiveRequest): Buffer => Buffer.from(ReadArchiveRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReadArchiveRequest => ReadArchiveRequest.decode(value),
+    responseSerialize: (value: FileChunk): Buffer => Buffer.from(FileChunk.encode(value).finish()),
+    responseDeserialize: (value: Buffer): FileChunk => FileChunk.decode(value),
+  },
   /** Files whose name matches, across snapshots. */
   locate: {
     path: "/coffer.v1.StoreService/Locate" as const,
@@ -5276,6 +5421,8 @@ export interface StoreServiceServer extends UntypedServiceImplementation {
   listTree: handleUnaryCall<ListTreeRequest, ListTreeResponse>;
   /** A file's bytes, or a byte range of them, in chunks of at most 256 KiB. */
   readFile: handleServerStreamingCall<ReadFileRequest, FileChunk>;
+  /** A folder or a selection as one .tar or .zip archive, streamed (offsets count from 0). */
+  readArchive: handleServerStreamingCall<ReadArchiveRequest, FileChunk>;
   /** Files whose name matches, across snapshots. */
   locate: handleUnaryCall<LocateRequest, LocateResponse>;
   /** Every version of one path across the snapshots of a source. */
@@ -5343,6 +5490,13 @@ export interface StoreServiceClient extends Client {
   readFile(request: ReadFileRequest, options?: Partial<CallOptions>): ClientReadableStream<FileChunk>;
   readFile(
     request: ReadFileRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<FileChunk>;
+  /** A folder or a selection as one .tar or .zip archive, streamed (offsets count from 0). */
+  readArchive(request: ReadArchiveRequest, options?: Partial<CallOptions>): ClientReadableStream<FileChunk>;
+  readArchive(
+    request: ReadArchiveRequest,
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<FileChunk>;
