@@ -1,12 +1,14 @@
 /**
- * Calls of the console (controller.proto) still being built on a branch: they answer
+ * Calls of the console (controller.proto) still being built on this branch: they answer
  * UNIMPLEMENTED until then. Removed when the console lands.
  */
-import { status, type sendUnaryData } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
+import { ApiError } from './api-error.js';
+import type { ControllerApi } from './neutral.js';
 
-const no = (_call: unknown, cb: sendUnaryData<never>): void => cb({ code: status.UNIMPLEMENTED, details: 'not implemented yet' });
+const no = (): Promise<never> => Promise.reject(new ApiError(status.UNIMPLEMENTED, 'not implemented yet'));
 
-export const pendingCalls = {
+export const pendingCalls: Pick<ControllerApi, 'updateStore' | 'updateSource' | 'updateDestination' | 'updateSchedule' | 'previewSchedule' | 'rerunJob' | 'getDashboard'> = {
   updateStore: no,
   updateSource: no,
   updateDestination: no,
@@ -14,9 +16,4 @@ export const pendingCalls = {
   previewSchedule: no,
   rerunJob: no,
   getDashboard: no,
-  addUser: no,
-  listUsers: no,
-  removeUser: no,
-  setUserPassword: no,
-  whoAmI: no,
 };

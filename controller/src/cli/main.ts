@@ -12,6 +12,7 @@ import type { CtlCommand } from './ctl/context.js';
 import { jobCmd, snapshotsCmd } from './ctl/jobs.js';
 import { destinationCmd, sourceCmd, storeCmd } from './ctl/places.js';
 import { scheduleCmd } from './ctl/schedules.js';
+import { userCmd } from './ctl/users.js';
 
 const CTL_COMMANDS: Record<string, CtlCommand> = {
   agents,
@@ -23,12 +24,14 @@ const CTL_COMMANDS: Record<string, CtlCommand> = {
   schedule: scheduleCmd,
   job: jobCmd,
   snapshots: snapshotsCmd,
+  user: userCmd,
 };
 
 const CTL_USAGE = `usage: coffer ctl [--controller HOST:PORT] [--token-file F] [--ca PATH] [--cert C --key K] <command>
   (or COFFER_CONTROLLER, COFFER_TOKEN, COFFER_CA)
 commands: agents | token create | agent revoke | store add|list|rm | source add|list|rm |
-          destination add|list|rm | schedule add|list|rm | job run|list|show|logs|cancel | snapshots`;
+          destination add|list|rm | schedule add|list|rm | job run|list|show|logs|cancel | snapshots |
+          user add|passwd|rm|list`;
 
 const out = (line: string): void => void process.stdout.write(line + '\n');
 const err = (line: string): void => void process.stderr.write(line + '\n');

@@ -6,15 +6,19 @@
  */
 import fs from 'node:fs';
 import type http from 'node:http';
-import { Server } from '@grpc/grpc-js';
+import { Server, status } from '@grpc/grpc-js';
 import { systemClock, type Clock } from '@coffer/shared/clock.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { splitHostPort } from '@coffer/shared/host-port.js';
 import { AgentServiceService } from '@coffer/shared/gen/coffer/v1/agent.js';
-import { ControllerServiceService } from '@coffer/shared/gen/coffer/v1/controller.js';
-import { serverCredentials } from '@coffer/shared/pki/index.js';
+import { ControllerServiceDefinition, ControllerServiceService } from '@coffer/shared/gen/coffer/v1/controller.js';
+import { toGrpcImplementation, type GrpcAdapterOptions } from '@coffer/shared/rpc/grpc-adapter.js';
+import { serverCredentials, type CallWithAuth } from '@coffer/shared/pki/index.js';
+import { ApiError } from '../api/api-error.js';
 import { Authenticator } from '../api/auth.js';
 import { controllerService, type ScheduleHooks } from '../api/controller-service.js';
+import { serviceDefinition } from '../api/neutral.js';
+import { CONTROLLER_ROLES, withRoles } from '../api/roles.js';
 import { Catalog } from '../catalog/catalog.js';
 import { DEFAULT_HTTP, DEFAULT_LISTEN } from '../defaults.js';
 import { Dispatcher, type DispatcherOptions } from '../dispatch/dispatcher.js';
@@ -88,6 +92,17 @@ function startPruning(catalog: Catalog, clock: Clock, log: Logger, days: number)
   return () => cancel?.();
 }
 
+/** How the gRPC port authenticates API calls: the admin token or a client certificate. */
+function grpcAuth(auth: Authenticator, log: Logger): GrpcAdapterOptions {
+  return {
+    authenticate: (call) => {
+      if (!('getAuthContext' in call)) return Promise.reject(new ApiError(status.INTERNAL, 'the call has no TLS context'));
+      return auth.requireClient(call as typeof call & CallWithAuth);
+    },
+    onInternalError: (path, err) => log.error({ err, rpc: path }, 'API call failed'),
+  };
+}
+
 /** Starts a controller. */
 export async function startController(opts: ControllerOptions): Promise<RunningController> {
   const clock = opts.clock ?? systemClock;
@@ -110,7 +125,8 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     'grpc.max_receive_message_length': 16 * 1024 * 1024,
   });
   server.addService(AgentServiceService, agentService({ catalog, ca: pki.ca, auth, events: dispatcher, clock, log }));
-  server.addService(ControllerServiceService, controllerService({ catalog, dispatcher, clock, log, auth, schedules, caPin: pki.caPin }));
+  const api = withRoles(ControllerServiceDefinition, CONTROLLER_ROLES, controllerService({ catalog, dispatcher, clock, log, schedules, caPin: pki.caPin }));
+  server.addService(ControllerServiceService, toGrpcImplementation(serviceDefinition(ControllerServiceDefinition), api, grpcAuth(auth, log)));
   const creds = serverCredentials({ caPem: pki.ca.certPem, certPem: pki.serverCertPem, keyPem: pki.serverKeyPem });
   const grpcPort = await new Promise<number>((resolve, reject) => {
     const addr = listen.host.includes(':') ? `[${listen.host}]:${listen.port}` : `${listen.host}:${listen.port}`;
