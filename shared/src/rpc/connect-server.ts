@@ -19,6 +19,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { status } from '@grpc/grpc-js';
+import { writeDrained } from './drain.js';
 import { RpcError, toRpcError } from './errors.js';
 import type { CallContext, MethodDefinition, Principal, ServiceDefinition } from './service.js';
 
@@ -170,21 +171,6 @@ function unwrapEnvelope(body: Buffer): string {
   return body.subarray(5).toString('utf8');
 }
 
-function write(res: ServerResponse, chunk: Buffer): Promise<void> {
-  return new Promise((resolve) => {
-    if (res.write(chunk)) resolve();
-    else {
-      const done = (): void => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.on('drain', done);
-      res.on('close', done);
-    }
-  });
-}
-
 /**
  * A request listener for the services' paths: answers and returns true for a path of one
  * of them, returns false (having sent nothing) for any other path.
@@ -233,7 +219,7 @@ export function createConnectHandler(opts: ConnectOptions): (req: IncomingMessag
       res.writeHead(200, { 'content-type': 'application/connect+json', 'cache-control': 'no-store' });
       for await (const m of route.handler(request, ctx) as AsyncIterable<unknown>) {
         if (ac.signal.aborted) break;
-        await write(res, envelope(0, toJson(route.method, m)));
+        await writeDrained(res, envelope(0, toJson(route.method, m)));
       }
       if (!ac.signal.aborted) res.end(envelope(2, {}));
     } catch (err) {

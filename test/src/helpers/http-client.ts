@@ -16,15 +16,23 @@ export interface HttpAnswer {
 /** Answers larger than this fail the request (tests never need more). */
 const MAX_ANSWER = 2 * 1024 * 1024 * 1024;
 
-/**
- * One request: `body` as a whole, or as parts written one by one (chunked when the headers
- * say so). TLS certificates are not checked when `insecure` (a test's own certificate).
- */
-export function request(url: string, opts: { method?: string; headers?: Record<string, string>; body?: string | Buffer | readonly (string | Buffer)[]; insecure?: boolean } = {}): Promise<HttpAnswer> {
+export interface RequestOptions {
+  readonly method?: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: string | Buffer | readonly (string | Buffer)[];
+  /** TLS certificates are not checked (a test's own certificate). */
+  readonly insecure?: boolean;
+  /** The request target sent as is (`/assets/../x`), not normalized as a URL would be. */
+  readonly rawPath?: string;
+}
+
+/** One request: `body` as a whole, or as parts written one by one (chunked when the headers say so). */
+export function request(url: string, opts: RequestOptions = {}): Promise<HttpAnswer> {
   const u = new URL(url);
   const mod = u.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
-    const req = mod.request(u, { method: opts.method ?? 'GET', headers: opts.headers ?? {}, ...(opts.insecure ? { rejectUnauthorized: false } : {}) }, (res) => {
+    const target = { protocol: u.protocol, hostname: u.hostname, port: u.port, path: opts.rawPath ?? `${u.pathname}${u.search}` };
+    const req = mod.request({ ...target, method: opts.method ?? 'GET', headers: opts.headers ?? {}, ...(opts.insecure ? { rejectUnauthorized: false } : {}) }, (res) => {
       const parts: Buffer[] = [];
       let n = 0;
       res.on('data', (c: Buffer) => {
