@@ -126,6 +126,7 @@ export function controllerService(d: ServiceDeps): ControllerApi {
     removeStore: sync((req) => {
       inUse('store', req.name, (sc) => sc.store === req.name);
       if (!catalog.stores.remove(req.name)) throw notFound('store', req.name, "check 'coffer ctl store list'");
+      catalog.checks.removeStore(req.name);
       return {};
     }),
 

@@ -5,7 +5,7 @@
  * ControllerService is written once in this shape and served over gRPC and Connect.
  */
 import type { ControllerServiceDefinition } from '@coffer/shared/gen/coffer/v1/controller.js';
-import type { CallContext, ServiceDefinition } from '@coffer/shared/rpc/service.js';
+import type { CallContext } from '@coffer/shared/rpc/service.js';
 
 type Msg<T> = T extends { decode(input: Uint8Array): infer M } ? M : never;
 
@@ -22,14 +22,6 @@ export type Neutral<D extends Def> = {
 
 /** ControllerService as neutral handlers. */
 export type ControllerApi = Neutral<typeof ControllerServiceDefinition>;
-
-/**
- * A generated definition as shared/src/rpc's ServiceDefinition, whose message types are
- * declared `MessageType<never>` (no generated type is assignable to it; the shape is the same).
- */
-export function serviceDefinition(def: Def & { readonly name: string; readonly fullName: string }): ServiceDefinition {
-  return def as unknown as ServiceDefinition;
-}
 
 /** A unary handler from a synchronous function: its result resolved, its throw a rejection. */
 export function sync<Req, Res>(fn: (req: Req, ctx: CallContext) => Res): (req: Req, ctx: CallContext) => Promise<Res> {

@@ -71,6 +71,13 @@ export const STORE_ROLES: Record<keyof typeof StoreServiceDefinition.methods, Ro
   restore: 'operator',
 };
 
+/** The console's GET routes of file contents (shared/src/web/downloads.ts): ReadFile and ReadArchive underneath. */
+export const CONTENT_ROUTE_ROLES: Readonly<Record<string, Role>> = {
+  '/download/file': 'operator',
+  '/download/archive': 'operator',
+  '/preview/file': 'operator',
+};
+
 /** Least role of every method, by path ("/coffer.v1.StoreService/ReadFile"). */
 const BY_PATH = new Map<string, Role>();
 function addPaths(def: { readonly fullName: string; readonly methods: Readonly<Record<string, { readonly name: string }>> }, table: Readonly<Record<string, Role>>): void {
@@ -78,6 +85,7 @@ function addPaths(def: { readonly fullName: string; readonly methods: Readonly<R
 }
 addPaths(ControllerServiceDefinition, CONTROLLER_ROLES);
 addPaths(StoreServiceDefinition, STORE_ROLES);
+for (const [path, role] of Object.entries(CONTENT_ROUTE_ROLES)) BY_PATH.set(path, role);
 
 /** Whether `role` is at least `least`. */
 export function atLeast(role: Role, least: Role): boolean {
@@ -90,7 +98,7 @@ export function requireRole(principal: Principal | undefined, least: Role, what:
   if (!atLeast(principal.role, least)) throw new ApiError(status.PERMISSION_DENIED, `${what} needs the ${least} role; ${principal.name} is ${principal.role === 'admin' ? 'an' : 'a'} ${principal.role}`);
 }
 
-/** The role check of the method at `path`; unknown paths need admin. */
+/** The role check of the method (or content route) at `path`; unknown paths need admin. */
 export function authorizePath(path: string, principal: Principal | undefined): void {
   const least = BY_PATH.get(path) ?? 'admin';
   requireRole(principal, least, path.slice(path.lastIndexOf('/') + 1));

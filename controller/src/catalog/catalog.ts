@@ -1,13 +1,14 @@
 /**
  * The controller's catalog: one SQLite database (DATA/catalog.db) holding agents,
  * enrollment tokens, stores, sources, destinations, schedules, jobs with their history
- * and logs, reported snapshots and console users. Each table is its own class; this one opens the
+ * and logs, reported snapshots, check outcomes and console users. Each table is its own class; this one opens the
  * database and hands them out.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { AgentTable } from './agents.js';
+import { CheckTable } from './checks.js';
 import { openDb, type Db } from './db.js';
 import { PlaceTable, StoreTable } from './endpoints.js';
 import { JobTable } from './jobs.js';
@@ -28,6 +29,7 @@ export class Catalog {
   readonly jobs: JobTable;
   readonly snapshots: SnapshotTable;
   readonly users: UserTable;
+  readonly checks: CheckTable;
 
   private constructor(readonly db: Db, box: SecretBox) {
     this.agents = new AgentTable(db);
@@ -39,6 +41,7 @@ export class Catalog {
     this.jobs = new JobTable(db);
     this.snapshots = new SnapshotTable(db);
     this.users = new UserTable(db);
+    this.checks = new CheckTable(db);
   }
 
   /** Opens the catalog in `dataDir` (catalog.db and secret.key), migrating it if needed. */

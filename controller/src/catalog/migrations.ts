@@ -125,4 +125,18 @@ export const MIGRATIONS: readonly string[] = [
     last_login_ms INTEGER NOT NULL DEFAULT 0
   );
   `,
+  // 4: the last check of each store (scope '') and of snapshots checked on their own.
+  `
+  CREATE TABLE checks (
+    store TEXT NOT NULL,
+    scope TEXT NOT NULL DEFAULT '',
+    time_ms INTEGER NOT NULL,
+    ok INTEGER NOT NULL,
+    mode TEXT NOT NULL DEFAULT '',
+    issues INTEGER NOT NULL DEFAULT 0,
+    damaged_snapshots TEXT NOT NULL DEFAULT '[]',
+    job_id TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (store, scope)
+  );
+  `,
 ];
