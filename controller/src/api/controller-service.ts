@@ -9,16 +9,18 @@
 import { randomBytes } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type { Clock } from '@coffer/shared/clock.js';
-import { JobKind, JobState } from '@coffer/shared/gen/coffer/v1/common.js';
+import { JobKind } from '@coffer/shared/gen/coffer/v1/common.js';
 import type { AddDestinationRequest, Destination, Schedule } from '@coffer/shared/gen/coffer/v1/controller.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { DEFAULT_TOKEN_TTL_S } from '../defaults.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
 import type { Logger } from '../observability/log.js';
 import { ApiError, exists, invalid, notFound } from './api-error.js';
+import { agentViews } from './agent-views.js';
+import { dashboardCall } from './dashboard.js';
+import { editCalls } from './edit-calls.js';
 import { jobCalls } from './job-calls.js';
 import { sync, type ControllerApi } from './neutral.js';
-import { pendingCalls } from './pending.js';
 import { userCalls } from './user-calls.js';
 import { checkLocation, checkName, checkOptions } from './validate.js';
 
@@ -75,7 +77,6 @@ export function controllerService(d: ServiceDeps): ControllerApi {
   };
 
   return {
-    ...pendingCalls,
     createEnrollmentToken: sync((req) => {
       const ttl = req.ttlSeconds === 0 ? DEFAULT_TOKEN_TTL_S : req.ttlSeconds;
       if (ttl < 60 || ttl > 30 * 86400) throw invalid('ttl_seconds', `${ttl} is out of range; use 60 s to 30 days`);
@@ -86,17 +87,7 @@ export function controllerService(d: ServiceDeps): ControllerApi {
       return { token, expiresMs: now + ttl * 1000 };
     }),
 
-    listAgents: sync(() => {
-      // One count of the active jobs for all agents, not a query per agent.
-      const running = new Map<string, number>();
-      for (const c of catalog.jobs.countByAgentAndStore([JobState.JOB_STATE_DISPATCHED, JobState.JOB_STATE_RUNNING])) running.set(c.agent, (running.get(c.agent) ?? 0) + c.n);
-      return {
-        agents: catalog.agents.list().map((a) => {
-          const { localStores: _l, ...rest } = a;
-          return { ...rest, connected: dispatcher.registry.get(a.id) !== undefined, runningJobs: running.get(a.name) ?? 0 };
-        }),
-      };
-    }),
+    listAgents: sync(() => ({ agents: agentViews(catalog, dispatcher) })),
 
     revokeAgent: sync((req) => {
       const a = catalog.agents.byName(req.name);
@@ -175,6 +166,8 @@ export function controllerService(d: ServiceDeps): ControllerApi {
     }),
 
     ...jobCalls(d),
+    ...editCalls(d),
+    ...dashboardCall(d),
     ...userCalls(d),
   };
 }

@@ -211,6 +211,21 @@ export class JobTable {
     return prepared(this.db, sql).all(...states) as { agent: string; store: string; n: number }[];
   }
 
+  /** The last successful backup of each source: its job id and when it finished. */
+  lastBackupBySource(): Map<string, { id: string; finishedMs: number }> {
+    const rows = prepared(
+      this.db,
+      `SELECT json_extract(spec, '$.backup.source') AS source, id, MAX(finished_ms) AS finishedMs FROM jobs
+       WHERE kind = ? AND state = ? GROUP BY source`,
+    ).all(JobKind.JOB_KIND_BACKUP, JobState.JOB_STATE_SUCCEEDED) as { source: string | null; id: string; finishedMs: number }[];
+    return new Map(rows.filter((r) => r.source).map((r) => [r.source as string, { id: r.id, finishedMs: r.finishedMs }]));
+  }
+
+  /** Adds a line to a job's history without changing its state (retries inside an attempt). */
+  note(id: string, state: JobState, nowMs: number, message: string): void {
+    this.event(id, state, nowMs, message);
+  }
+
   /** Whether a job of this schedule is not finished yet. */
   scheduleBusy(schedule: string): boolean {
     const r = prepared(this.db, 'SELECT 1 FROM jobs WHERE schedule = ? AND state IN (?, ?, ?) LIMIT 1').get(schedule, JobState.JOB_STATE_QUEUED, JobState.JOB_STATE_DISPATCHED, JobState.JOB_STATE_RUNNING);

@@ -31,9 +31,9 @@ const CTL_COMMANDS: Record<string, CtlCommand> = {
 
 const CTL_USAGE = `usage: coffer ctl [--controller HOST:PORT] [--token-file F] [--ca PATH] [--cert C --key K] <command>
   (or COFFER_CONTROLLER, COFFER_TOKEN, COFFER_CA)
-commands: agents | token create | agent revoke | store add|list|rm | source add|list|rm |
-          destination add|list|rm | schedule add|list|rm | job run|list|show|logs|cancel | snapshots |
-          user add|passwd|rm|list`;
+commands: agents | token create | agent revoke | store add|edit|list|rm | source add|edit|list|rm |
+          destination add|edit|list|rm | schedule add|edit|preview|list|pause|resume|rm |
+          job run|list|show|logs|cancel|rerun | snapshots | user add|passwd|rm|list`;
 
 const out = (line: string): void => void process.stdout.write(line + '\n');
 const err = (line: string): void => void process.stderr.write(line + '\n');

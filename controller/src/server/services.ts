@@ -3,7 +3,8 @@
  * and StoreService as neutral handlers with their role checks (api/roles.ts); the store
  * forwarder (the controller never opens a store) over the agent channel; the agent
  * events the transport reports, split between the dispatcher (jobs) and the store-call
- * router (StoreReply); verify jobs' outcomes recorded as the stores' last checks.
+ * router (StoreReply), and the retry notes of job logs (jobs/retry-notes.ts); verify jobs'
+ * outcomes recorded as the stores' last checks.
  */
 import { ControllerServiceDefinition } from '@coffer/shared/gen/coffer/v1/controller.js';
 import { StoreServiceDefinition } from '@coffer/shared/gen/coffer/v1/store.js';
@@ -16,6 +17,7 @@ import { createStoreForwarder } from '../dispatch/store-forwarder.js';
 import type { AgentEvents } from '../dispatch/transport.js';
 import { recordVerifyJob } from '../jobs/check-results.js';
 import { consoleRestore } from '../jobs/console-restore.js';
+import { RetryNotes } from '../jobs/retry-notes.js';
 
 /** The service's needs, with the hook that ends a changed user's console sessions. */
 export type ServicesDeps = ServiceDeps & { readonly users: UserHooks };
@@ -30,11 +32,16 @@ export interface Services {
 export function buildServices(d: ServicesDeps): Services {
   const { catalog, dispatcher, clock, log } = d;
   const router = new StoreCallRouter(clock);
+  const retries = new RetryNotes(catalog, (id) => dispatcher.changed(id), () => clock.now());
   const agentEvents: AgentEvents = {
     opened: (ch) => dispatcher.opened(ch),
     message(ch, msg) {
-      if (msg.msg?.$case === 'storeReply') router.reply(ch, msg.msg.value);
-      else dispatcher.message(ch, msg);
+      if (msg.msg?.$case === 'storeReply') {
+        router.reply(ch, msg.msg.value);
+        return;
+      }
+      dispatcher.message(ch, msg);
+      if (msg.msg?.$case === 'log') retries.log(ch.agentName, msg.msg.value);
     },
     closed(ch, reason) {
       router.closed(ch);
