@@ -72,7 +72,7 @@ export class ConsoleClient {
     const a = await this.request('POST', '/login', this.postHeaders('application/json', { csrf: '', ...o }), JSON.stringify({ name, password }));
     if (a.status === 200) {
       const s = await this.request('GET', '/session');
-      this.csrf = String(s.json?.csrfToken ?? '');
+      this.csrf = typeof s.json?.csrfToken === 'string' ? s.json.csrfToken : '';
     }
     return a;
   }
