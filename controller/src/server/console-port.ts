@@ -5,6 +5,7 @@
  * browsers), plus plain HTTP for /metrics and /healthz (web/port.ts).
  */
 import fs from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
@@ -41,8 +42,15 @@ function readPem(file: string, flag: string): string {
 /** The certificate and key of the HTTPS side. */
 export function consoleTls(o: ConsolePortOptions, pki: ControllerPki): { certPem: string; keyPem: string } {
   if ((o.certFile === undefined) !== (o.keyFile === undefined)) throw new CofferError(ErrorCode.Usage, 'give --http-cert and --http-key together (the certificate chain and its key, PEM)');
-  if (o.certFile !== undefined && o.keyFile !== undefined) return { certPem: readPem(o.certFile, '--http-cert'), keyPem: readPem(o.keyFile, '--http-key') };
-  return { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem };
+  if (o.certFile === undefined || o.keyFile === undefined) return { certPem: pki.serverCertPem, keyPem: pki.serverKeyPem };
+  const certPem = readPem(o.certFile, '--http-cert');
+  const keyPem = readPem(o.keyFile, '--http-key');
+  try {
+    createSecureContext({ cert: certPem, key: keyPem });
+  } catch (err) {
+    throw new CofferError(ErrorCode.Config, `--http-cert ${o.certFile} and --http-key ${o.keyFile} are not a PEM certificate chain and its private key (${(err as Error).message})`);
+  }
+  return { certPem, keyPem };
 }
 
 export interface ConsolePortDeps {
