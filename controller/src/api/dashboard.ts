@@ -3,7 +3,8 @@
  *  - every source with the age of its last successful backup and the backup schedules
  *    that name it; it is overdue when a run of one of its (unpaused) schedules fell due
  *    after that backup (or after the schedule was made, if none) more than a grace ago
- *    (the schedule's jitter plus a quarter of its interval, at least 15 minutes);
+ *    (the schedule's jitter plus a quarter of its interval, at least a minute and at
+ *    most an hour);
  *    `expected_interval_ms` is the shortest interval among them (a cron's: the gap
  *    between its next two runs);
  *  - failed jobs of the last 24 hours, jobs not finished yet (queued, dispatched,
@@ -20,7 +21,8 @@ import { jobView } from './job-calls.js';
 import { sync, type ControllerApi } from './neutral.js';
 
 const DAY_MS = 86_400_000;
-const MIN_GRACE_MS = 15 * 60_000;
+const MIN_GRACE_MS = 60_000;
+const MAX_GRACE_MS = 3_600_000;
 
 /** A schedule's interval: every_seconds, or a cron's gap between its next two runs after `nowMs`. */
 function intervalMs(s: Schedule, nowMs: number): number {
@@ -33,7 +35,7 @@ function intervalMs(s: Schedule, nowMs: number): number {
 /** Whether a run of `r` fell due after `sinceMs` more than its grace before `nowMs`. */
 function missedRun(r: ScheduleRecord, sinceMs: number, nowMs: number): boolean {
   const due = nominalAfter({ ...r.schedule, anchorMs: r.anchorMs }, sinceMs);
-  const grace = r.schedule.jitterSeconds * 1000 + Math.max(MIN_GRACE_MS, intervalMs(r.schedule, nowMs) / 4);
+  const grace = r.schedule.jitterSeconds * 1000 + Math.min(MAX_GRACE_MS, Math.max(MIN_GRACE_MS, intervalMs(r.schedule, nowMs) / 4));
   return due !== undefined && due + grace < nowMs;
 }
 

@@ -73,6 +73,20 @@ describe('GetDashboard', () => {
     assert.equal((await source()).overdue, false, 'a paused schedule makes nothing overdue');
   });
 
+  it('gives a short interval a grace of one minute, and a long one at most an hour', async () => {
+    catalog.schedules.add(validateSchedule({ name: 'minutely', kind: JobKind.JOB_KIND_BACKUP, source: 'home', store: 'main', everySeconds: 60 }), T0);
+    clock.advance(110_000); // the 1 min run is 50 s late
+    assert.equal((await source()).overdue, false);
+    clock.advance(20_000);
+    assert.equal((await source()).overdue, true);
+    catalog.schedules.remove('minutely');
+    catalog.schedules.add(validateSchedule({ name: 'nightly', kind: JobKind.JOB_KIND_BACKUP, source: 'home', store: 'main', cron: '0 3 * * *' }), clock.now());
+    clock.advance(4 * 60 * MIN - 130_000 - MIN); // now 03:59, the 03:00 run 59 min late
+    assert.equal((await source()).overdue, false);
+    clock.advance(2 * MIN);
+    assert.equal((await source()).overdue, true);
+  });
+
   it("takes a cron schedule's interval from its runs", async () => {
     catalog.schedules.add(validateSchedule({ name: 'nightly', kind: JobKind.JOB_KIND_BACKUP, source: 'home', store: 'main', cron: '0 3 * * *' }), T0);
     assert.equal((await source()).expectedIntervalMs, 86_400_000);
