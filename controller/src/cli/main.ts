@@ -10,6 +10,7 @@ import { parseDuration } from '@coffer/shared/duration.js';
 import { CofferError, ErrorCode, exitCodeFor } from '@coffer/shared/errors.js';
 import { Ctl, clientConfig } from './client.js';
 import { agentCmd, agents, token } from './ctl/agents.js';
+import { dashboardCmd } from './ctl/dashboard.js';
 import type { CtlCommand } from './ctl/context.js';
 import { jobCmd, snapshotsCmd } from './ctl/jobs.js';
 import { destinationCmd, sourceCmd, storeCmd } from './ctl/places.js';
@@ -27,13 +28,14 @@ const CTL_COMMANDS: Record<string, CtlCommand> = {
   job: jobCmd,
   snapshots: snapshotsCmd,
   user: userCmd,
+  dashboard: dashboardCmd,
 };
 
 const CTL_USAGE = `usage: coffer ctl [--controller HOST:PORT] [--token-file F] [--ca PATH] [--cert C --key K] <command>
   (or COFFER_CONTROLLER, COFFER_TOKEN, COFFER_CA)
 commands: agents | token create | agent revoke | store add|edit|list|rm | source add|edit|list|rm |
           destination add|edit|list|rm | schedule add|edit|preview|list|pause|resume|rm |
-          job run|list|show|logs|cancel|rerun | snapshots | user add|passwd|rm|list`;
+          job run|list|show|logs|cancel|rerun | snapshots | user add|passwd|rm|list | dashboard`;
 
 const out = (line: string): void => void process.stdout.write(line + '\n');
 const err = (line: string): void => void process.stderr.write(line + '\n');

@@ -3,7 +3,8 @@
  * disk: an operator's StoreService.Restore from the console is a restore job on the
  * destination's agent, its progress streamed, its outcome naming the job, the files
  * landing byte for byte; RerunJob and ListJobs filters (also through `coffer ctl`);
- * editing the catalog and previewing a schedule (console and ctl); and a job whose SFTP
+ * editing the catalog and previewing a schedule (console and ctl); the dashboard (console
+ * and `coffer ctl dashboard`); and a job whose SFTP
  * store cannot be reached shows each retry in its history while it still runs.
  */
 import assert from 'node:assert/strict';
@@ -140,6 +141,10 @@ describe('the console: restores, jobs and catalog edits', function () {
     assert.equal(usage?.store, 'main');
     assert.equal(usage?.snapshots, 3);
     assert.ok(Number(usage?.lastVerifyMs) > 0 && usage?.lastVerifyOk === true, `the verify job is the store's last check: ${JSON.stringify(usage)}`);
+    const text = (await fleet.ctlOk(['dashboard'])).stdout;
+    assert.match(text, /^home\s+web1\s+\d{4}-\d\d-\d\d \S+\s+ok\s+\d{4}-/m);
+    assert.match(text, /^main\s+3\s+.*ok \d{4}-/m);
+    assert.match(text, /^agents: 1 online, 0 offline$/m);
   });
 
   it("shows each retry of an unreachable SFTP store in the job's history while it still runs", async () => {
