@@ -14,9 +14,9 @@ import { diff } from '@coffer/agent/ops/diff.js';
 import { diffFile } from '@coffer/agent/ops/diff-file.js';
 import { cleanupTmpDirs } from '../helpers/cli.js';
 import { filesOf, flipByte } from '../helpers/damage.js';
-import { callContext, type OpenedStore, type TempStore, tempStore } from '../helpers/temp-store.js';
-
-const ctx = callContext();
+import { type TempStore, tempStore } from '../helpers/temp-store.js';
+import { CTX as ctx } from './ops-fixture.js';
+import type { StoreSession } from '@coffer/agent/ops/store-session.js';
 
 function summary(r: { entries: { kind: string; path: string; type: string; contentChanged: boolean; metadataChanged: boolean }[] }): string[] {
   return r.entries.map((e) => `${e.kind} ${e.type} ${e.path}${e.contentChanged ? ' content' : ''}${e.metadataChanged ? ' meta' : ''}`);
@@ -24,7 +24,7 @@ function summary(r: { entries: { kind: string; path: string; type: string; conte
 
 describe('ops: Diff and DiffFile', function () {
   let t: TempStore;
-  let store: OpenedStore;
+  let store: StoreSession;
   let s1: string;
   let s2: string;
 
@@ -109,12 +109,13 @@ describe('ops: Diff and DiffFile', function () {
   });
 
   it('lists a folder whose listing cannot be read as damaged', async () => {
-    const snap = await store.snapshot(s2);
+    await store.ready();
+    const snap = await store.resolve(s2);
     const docs = (await store.repo.loadTree(snap.snapshot.root.subtree ?? '')).nodes.find((n) => n.name === 'docs');
     const subNode = (await store.repo.loadTree(docs?.subtree ?? '')).nodes.find((n) => n.name === 'sub');
     const loc = store.repo.index.get(subNode?.subtree ?? '');
     assert.ok(loc, 'the tree of docs/sub is indexed');
-    const pack = filesOf(t.location, 'data').find((f) => path.basename(f) === loc.pack) as string;
+    const pack = filesOf(t.store, 'data').find((f) => path.basename(f) === loc.pack) as string;
     flipByte(pack, loc.offset + Math.floor(loc.length / 2));
     const fresh = await t.open();
     try {

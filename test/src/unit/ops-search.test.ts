@@ -8,24 +8,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { LocateRequest, PathHistoryRequest } from '@coffer/shared/gen/coffer/v1/store.js';
-import { RpcError } from '@coffer/shared/rpc/errors.js';
+import { toRpcError } from '@coffer/shared/rpc/errors.js';
 import { locate } from '@coffer/agent/ops/locate.js';
 import { pathHistory } from '@coffer/agent/ops/history.js';
 import { cleanupTmpDirs } from '../helpers/cli.js';
-import { callContext, type OpenedStore, tempStore } from '../helpers/temp-store.js';
-
-const ctx = callContext();
+import { tempStore } from '../helpers/temp-store.js';
+import { CTX as ctx } from './ops-fixture.js';
+import type { StoreSession } from '@coffer/agent/ops/store-session.js';
 
 function req(p: Partial<LocateRequest>): LocateRequest {
   return { ...LocateRequest.fromPartial({}), ...p };
 }
 
 async function rejectsWith(p: Promise<unknown>, code: status, re: RegExp): Promise<void> {
-  await assert.rejects(p, (err: unknown) => err instanceof RpcError && err.code === code && re.test(err.message));
+  // Operations throw RpcErrors or CofferErrors; every transport sends them through toRpcError.
+  await assert.rejects(p, (err: unknown) => toRpcError(err).code === code && re.test(toRpcError(err).message));
 }
 
 describe('ops: Locate and PathHistory', function () {
-  let store: OpenedStore;
+  let store: StoreSession;
   let ids: string[];
   let src: string;
 
@@ -83,7 +84,7 @@ describe('ops: Locate and PathHistory', function () {
   });
 
   it('filters by source and time and cuts at the limit', async () => {
-    const snaps = await store.snapshots();
+    const snaps = (await store.snapshots()).intact;
     const t2 = Date.parse(snaps[1]?.snapshot.time ?? '');
     const since = await locate(store, req({ pattern: '*.conf', sinceMs: t2 }), ctx);
     assert.deepEqual(new Set(since.matches.map((m) => m.snapshot)), new Set([ids[1], ids[2]]));
