@@ -5,8 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 import type { StoreSession } from '@coffer/agent/ops/store-session.js';
 import { backupDir, newStore, openSession, type TestStore } from '../unit/ops-fixture.js';
+import { filesOf, flipByte } from './damage.js';
 
 /** A store and the source folder its backups read. */
 export interface TempStore extends TestStore {
@@ -36,4 +38,15 @@ export function tempStore(): TempStore {
     backup: (...args) => backupDir(t, src, args),
     open: () => openSession(t),
   };
+}
+
+/** Flips a byte in the middle of blob `id` (a chunk or a tree) in its pack file; returns the pack's name. */
+export async function damageBlob(store: StoreSession, storeDir: string, id: string): Promise<string> {
+  await store.ready();
+  const loc = store.repo.index.get(id);
+  assert.ok(loc, `blob ${id.slice(0, 12)} is indexed`);
+  const pack = filesOf(storeDir, 'data').find((f) => path.basename(f) === loc.pack);
+  assert.ok(pack, `pack ${loc.pack.slice(0, 12)} is in the store`);
+  flipByte(pack, loc.offset + Math.floor(loc.length / 2));
+  return loc.pack;
 }

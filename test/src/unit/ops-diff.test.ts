@@ -13,8 +13,7 @@ import { RpcError } from '@coffer/shared/rpc/errors.js';
 import { diff } from '@coffer/agent/ops/diff.js';
 import { diffFile } from '@coffer/agent/ops/diff-file.js';
 import { cleanupTmpDirs } from '../helpers/cli.js';
-import { filesOf, flipByte } from '../helpers/damage.js';
-import { type TempStore, tempStore } from '../helpers/temp-store.js';
+import { damageBlob, type TempStore, tempStore } from '../helpers/temp-store.js';
 import { CTX as ctx } from './ops-fixture.js';
 import type { StoreSession } from '@coffer/agent/ops/store-session.js';
 
@@ -113,10 +112,7 @@ describe('ops: Diff and DiffFile', function () {
     const snap = await store.resolve(s2);
     const docs = (await store.repo.loadTree(snap.snapshot.root.subtree ?? '')).nodes.find((n) => n.name === 'docs');
     const subNode = (await store.repo.loadTree(docs?.subtree ?? '')).nodes.find((n) => n.name === 'sub');
-    const loc = store.repo.index.get(subNode?.subtree ?? '');
-    assert.ok(loc, 'the tree of docs/sub is indexed');
-    const pack = filesOf(t.store, 'data').find((f) => path.basename(f) === loc.pack) as string;
-    flipByte(pack, loc.offset + Math.floor(loc.length / 2));
+    await damageBlob(store, t.store, subNode?.subtree ?? '');
     const fresh = await t.open();
     try {
       const r = await diff(fresh, DiffRequest.fromPartial({ b: s2 }), ctx);
