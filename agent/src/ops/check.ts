@@ -19,7 +19,7 @@ import type { ProgressListener } from '../engine/progress.js';
 import { displayName } from '../engine/raw-name.js';
 import type { SnapshotRecord } from '../engine/snapshot.js';
 import { writeCheckState } from './check-state.js';
-import { withProgress } from './progress-feed.js';
+import { progressEvents } from './progress-feed.js';
 import type { StoreSession } from './store-session.js';
 
 /** Parses a data subset `N/M` or `P%`; undefined when it is neither. */
@@ -128,19 +128,13 @@ export async function* check(store: StoreSession, req: CheckRequest, ctx: CallCo
   const snapshots: SnapshotRecord[] = [];
   for (const ref of req.snapshots) snapshots.push(await store.resolve(ref));
   const pool = data.kind === 'none' ? undefined : new PackPool(store.repo.keys.data, store.repo.keys.id, viewerWorkers());
-  const feed = withProgress('check', (progress, signal) => runCheck(store, { data, mode, snapshots, progress, signal, ...(pool ? { pool } : {}) }), ctx.signal);
-  try {
-    for (;;) {
-      const next = await feed.next();
-      if (next.done) {
-        yield { event: { $case: 'result', value: next.value.outcome } };
-        return;
-      }
-      yield { event: { $case: 'progress', value: next.value } };
-    }
-  } finally {
-    // A consumer that stops early stops the check (and waits for it) before the pool closes.
-    await feed.return(undefined as never);
-    await pool?.close();
-  }
+  yield* progressEvents<CheckRun, CheckEvent>(
+    'check',
+    (progress, signal) => runCheck(store, { data, mode, snapshots, progress, signal, ...(pool ? { pool } : {}) }),
+    ctx.signal,
+    { progress: (value) => ({ event: { $case: 'progress', value } }), result: (r) => ({ event: { $case: 'result', value: r.outcome } }) },
+    async () => {
+      await pool?.close();
+    },
+  );
 }

@@ -68,3 +68,31 @@ export async function* withProgress<T>(first: string, work: ProgressWork<T>, par
     }
   }
 }
+
+/**
+ * The events of a long operation as a stream: a progress event each time there is news,
+ * then its result's event; `cleanup` runs once the work has stopped, however the stream
+ * ended (finished, failed, aborted, or closed by the consumer).
+ */
+export async function* progressEvents<T, E>(
+  first: string,
+  work: ProgressWork<T>,
+  signal: AbortSignal,
+  event: { readonly progress: (p: Progress) => E; readonly result: (r: T) => E },
+  cleanup: () => Promise<void>,
+): AsyncGenerator<E> {
+  const feed = withProgress(first, work, signal);
+  try {
+    for (;;) {
+      const next = await feed.next();
+      if (next.done) {
+        yield event.result(next.value);
+        return;
+      }
+      yield event.progress(next.value);
+    }
+  } finally {
+    await feed.return(undefined as never);
+    await cleanup();
+  }
+}
