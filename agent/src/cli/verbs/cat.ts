@@ -3,7 +3,7 @@ import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { fileChunks } from '../../engine/file-reader.js';
 import { findNode, isDamage, splitRef } from '../../engine/tree-walk.js';
 import { expectArgs, parseArgs } from '../args.js';
-import { openReader } from '../lock.js';
+import { openReaderSession } from '../lock.js';
 import type { Verb } from '../verb.js';
 
 /** Writes to stdout, waiting for drain (so large files do not pile up in memory). */
@@ -22,9 +22,10 @@ export const cat: Verb = {
     if (ref.path === '' && !(p.args[0] as string).includes(':')) {
       throw new CofferError(ErrorCode.Usage, `usage: ${this.usage} (give the file's path after the colon)`);
     }
-    const repo = await openReader(ctx, 'cat');
+    const store = await openReaderSession(ctx, 'cat');
+    const repo = store.repo;
     try {
-      await repo.loadIndex();
+      await store.ready();
       const snap = await repo.resolveSnapshot(ref.snap);
       const node = await findNode(repo, snap, ref.path);
       try {
@@ -35,7 +36,7 @@ export const cat: Verb = {
       }
       return 0;
     } finally {
-      await repo.backend.close();
+      await store.close();
     }
   },
 };

@@ -3,7 +3,7 @@ import { formatListing } from '@coffer/shared/events.js';
 import { children, findEntry, splitRef, walk } from '../../engine/tree-walk.js';
 import type { TreeNode } from '../../engine/tree.js';
 import { expectArgs, flag, list, parseArgs } from '../args.js';
-import { openReader } from '../lock.js';
+import { openReaderSession } from '../lock.js';
 import { DamageReport } from '../damage-report.js';
 import { bytes, localTime, modeString } from '../format.js';
 import { displayName, jsonName } from '../names.js';
@@ -31,7 +31,8 @@ export const ls: Verb = {
     const p = parseArgs(argv, { recursive: 'bool', json: 'bool', tag: 'list', uuid: 'bool' }, 'ls');
     expectArgs(p, 0, 1, this.usage);
     const json = flag(p, 'json');
-    const repo = await openReader(ctx, 'ls');
+    const store = await openReaderSession(ctx, 'ls');
+    const repo = store.repo;
     try {
       if (p.args.length === 0) {
         const tags = list(p, 'tag', true);
@@ -48,7 +49,7 @@ export const ls: Verb = {
         }
         return 0;
       }
-      await repo.loadIndex();
+      await store.ready();
       const typed = splitRef(p.args[0] as string);
       const snap = await repo.resolveSnapshot(typed.snap);
       const { node, path: at } = await findEntry(repo, snap, typed.path);
@@ -64,7 +65,7 @@ export const ls: Verb = {
       }
       return damage.status();
     } finally {
-      await repo.backend.close();
+      await store.close();
     }
   },
 };
