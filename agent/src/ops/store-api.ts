@@ -10,7 +10,9 @@ import { status } from '@grpc/grpc-js';
 import { RpcError } from '@coffer/shared/rpc/errors.js';
 import type { CallContext } from '@coffer/shared/rpc/service.js';
 import type { StoreApi } from '@coffer/shared/store-api.js';
+import { getStoreInfo } from './info.js';
 import type { OpenStore } from './open-store.js';
+import { listStoreSnapshots } from './snapshots.js';
 import type { StoreSession } from './store-session.js';
 
 /** A StoreApi method as an operation on an open store. */
@@ -44,8 +46,8 @@ function streamStub(method: string) {
 
 /** The built-in operations. */
 export const STORE_OPS: StoreOps = {
-  getStoreInfo: unaryStub('GetStoreInfo'),
-  listStoreSnapshots: unaryStub('ListStoreSnapshots'),
+  getStoreInfo,
+  listStoreSnapshots,
   listTree: unaryStub('ListTree'),
   readFile: streamStub('ReadFile'),
   readArchive: streamStub('ReadArchive'),

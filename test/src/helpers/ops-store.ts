@@ -4,13 +4,15 @@
  * folders, and snapshots of synthetic trees (a folder of 100,000 entries, a file of
  * hundreds of MB made of one repeated chunk) written straight through the RepoWriter.
  */
+import { status } from '@grpc/grpc-js';
+import { RpcError } from '@coffer/shared/rpc/errors.js';
 import { BlobType } from '@coffer/agent/engine/pack.js';
 import { backup } from '@coffer/agent/engine/archiver.js';
 import { EncodePool } from '@coffer/agent/engine/encode-pool.js';
 import { makeIgnore } from '@coffer/agent/engine/ignore-rules.js';
 import { RepoWriter } from '@coffer/agent/engine/repo-writer.js';
 import { Repository } from '@coffer/agent/engine/repository.js';
-import { encodeSnapshot, SNAPSHOT_AAD, type SnapshotRecord, type SnapshotSummary } from '@coffer/agent/engine/snapshot.js';
+import { encodeSnapshot, type EntryError, type Snapshot, SNAPSHOT_AAD, type SnapshotRecord, type SnapshotSummary } from '@coffer/agent/engine/snapshot.js';
 import { encodeTree, type TreeNode } from '@coffer/agent/engine/tree.js';
 import { FsSource } from '@coffer/agent/connectors/fs-source.js';
 import { FsBackend } from '@coffer/agent/storage/fs-backend.js';
@@ -79,24 +81,34 @@ export class TreeBuilder {
   }
 
   /** Flushes and writes a snapshot whose root is the folder of `subtree`. */
-  async done(subtree: string, summary: Partial<SnapshotSummary> = {}, time = new Date()): Promise<SnapshotRecord> {
+  async done(subtree: string, extra: SnapshotExtra = {}): Promise<SnapshotRecord> {
     await this.writer.flush();
     await this.pool.close();
-    const snapshot = {
-      version: 1 as const,
-      time: time.toISOString(),
-      host: 'h1',
+    const snapshot: Snapshot = {
+      version: 1,
+      time: (extra.time ?? new Date()).toISOString(),
+      host: extra.host ?? 'h1',
       user: 'u',
-      source: { type: 'fs', location: '/synthetic' },
-      tags: [],
+      source: { type: 'fs', location: extra.source ?? '/synthetic' },
+      tags: extra.tags ?? [],
       root: dirNode('', subtree),
-      summary: { files: 0, dirs: 0, symlinks: 0, others: 0, bytes: 0, newFiles: 0, changedFiles: 0, unchangedFiles: 0, newBytes: 0, storedBytes: 0, durationMs: 0, errors: 0, ...summary },
-      errors: [],
+      summary: { files: 0, dirs: 0, symlinks: 0, others: 0, bytes: 0, newFiles: 0, changedFiles: 0, unchangedFiles: 0, newBytes: 0, storedBytes: 0, durationMs: 0, errors: 0, ...extra.summary },
+      errors: extra.errors ?? [],
       program: 'test',
     };
     const id = await this.repo.saveFile('snapshot', encodeSnapshot(snapshot), SNAPSHOT_AAD);
     return { id, snapshot };
   }
+}
+
+/** What a synthetic snapshot may say beside its tree. */
+export interface SnapshotExtra {
+  readonly time?: Date;
+  readonly host?: string;
+  readonly source?: string;
+  readonly tags?: string[];
+  readonly summary?: Partial<SnapshotSummary>;
+  readonly errors?: EntryError[];
 }
 
 /** A folder node. */
@@ -107,4 +119,9 @@ export function dirNode(name: string, subtree: string, mtime = '1700000000000000
 /** A file node. */
 export function fileNode(name: string, content: string[], size: number, mtime = '1700000000000000000'): TreeNode {
   return { name, type: 'file', mode: 0o644, mtime, uid: 1000, gid: 1000, user: 'u', group: 'g', size, content };
+}
+
+/** An assert.rejects check: an RpcError with `code` whose message matches `re`. */
+export function rpcError(code: status, re: RegExp = /./): (e: unknown) => boolean {
+  return (e) => e instanceof RpcError && e.code === code && re.test(e.message);
 }

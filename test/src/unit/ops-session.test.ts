@@ -9,13 +9,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { status } from '@grpc/grpc-js';
 import { encodeIndex, INDEX_AAD } from '@coffer/agent/engine/index-file.js';
 import { StoreLock } from '@coffer/agent/engine/lock.js';
 import type { Repository } from '@coffer/agent/engine/repository.js';
 import { createStoreApi } from '@coffer/agent/ops/store-api.js';
 import { openStoreSession, type ReaderLock } from '@coffer/agent/ops/store-session.js';
 import { StoreSessionCache } from '@coffer/agent/ops/store-session-cache.js';
-import { backupDir, createStore, OPS_PASSPHRASE, openStore } from '../helpers/ops-store.js';
+import { backupDir, createStore, OPS_PASSPHRASE, openStore, rpcError } from '../helpers/ops-store.js';
 
 /** A reader lock as the CLI takes it, counting takes and releases. */
 function countingLock(counts: { taken: number; released: number }): ReaderLock {
@@ -159,8 +160,8 @@ describe('ops store sessions', function () {
       assert.ok(only);
       assert.equal((await s.snapshot(only.id.slice(0, 6))).id, only.id);
       assert.equal((await s.snapshot('latest')).id, only.id);
-      await assert.rejects(s.snapshot('ffff0000'), (e: { code: number; message: string }) => e.code === 5 && /snapshot 'ffff0000' does not exist/.test(e.message));
-      await assert.rejects(s.snapshot('../x'), (e: { code: number }) => e.code === 3);
+      await assert.rejects(s.snapshot('ffff0000'), rpcError(status.NOT_FOUND, /snapshot 'ffff0000' does not exist/));
+      await assert.rejects(s.snapshot('../x'), rpcError(status.INVALID_ARGUMENT, /^snapshot: /));
     } finally {
       await s.close();
     }
