@@ -13,6 +13,7 @@ import type { StoreApi } from '@coffer/shared/store-api.js';
 import { getStoreInfo } from './info.js';
 import type { OpenStore } from './open-store.js';
 import { listStoreSnapshots } from './snapshots.js';
+import { listTree } from './tree-list.js';
 import type { StoreSession } from './store-session.js';
 
 /** A StoreApi method as an operation on an open store. */
@@ -48,7 +49,7 @@ function streamStub(method: string) {
 export const STORE_OPS: StoreOps = {
   getStoreInfo,
   listStoreSnapshots,
-  listTree: unaryStub('ListTree'),
+  listTree,
   readFile: streamStub('ReadFile'),
   readArchive: streamStub('ReadArchive'),
   locate: unaryStub('Locate'),
