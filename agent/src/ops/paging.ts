@@ -1,15 +1,14 @@
 /**
  * Paging and sort fields of list requests: `limit` 0 means the method's default, more
- * than its maximum is INVALID_ARGUMENT naming the field; an unknown sort key is
- * INVALID_ARGUMENT listing the known ones.
+ * than its maximum is cut to it (fields.ts limitField, as every operation does); an
+ * unknown sort key is INVALID_ARGUMENT listing the known ones.
  */
 import { invalidRpc } from '@coffer/shared/rpc/errors.js';
+import { limitField } from './fields.js';
 
-/** The page `[offset, offset + limit)` of a request. */
+/** The page `[offset, offset + limit)` of a request (limit: fields.ts limitField). */
 export function pageBounds(offset: number, limit: number, dflt: number, max: number): { start: number; end: number } {
-  if (limit > max) throw invalidRpc('limit', `at most ${max} (0 for ${dflt})`);
-  const n = limit === 0 ? dflt : limit;
-  return { start: offset, end: offset + n };
+  return { start: offset, end: offset + limitField(limit, dflt, max) };
 }
 
 /** The sort key `sort` among `known` (the first is the default, for ''). */

@@ -2,12 +2,13 @@
  * ListStoreSnapshots: the snapshots filtered by source (its location), host, tags (all of
  * them) and an inclusive time range, sorted by time (default), size, files, source or
  * host (ties by time, then id), ascending or descending, and paged (limit 0: 100, at
- * most 1000); `total` counts the matches before paging. Each carries its summary
+ * most 1000, more is cut to 1000); `total` counts the matches before paging. Each carries its summary
  * (files, dirs, bytes, added bytes, duration, errors with their first messages).
  */
 import type { ListStoreSnapshotsRequest, ListStoreSnapshotsResponse, StoreSnapshot } from '@coffer/shared/gen/coffer/v1/store.js';
 import type { CallContext } from '@coffer/shared/rpc/service.js';
 import type { SnapshotRecord } from '../engine/snapshot.js';
+import { filterSnapshots, snapshotTimeMs } from './fields.js';
 import type { OpenStore } from './open-store.js';
 import { pageBounds, sortKey } from './paging.js';
 
@@ -45,7 +46,7 @@ function compare(sort: Sort): (a: Row, b: Row) => number {
 }
 
 /** A snapshot as the API shows it. */
-export function toStoreSnapshot(rec: SnapshotRecord, timeMs = Date.parse(rec.snapshot.time)): StoreSnapshot {
+export function toStoreSnapshot(rec: SnapshotRecord, timeMs = snapshotTimeMs(rec)): StoreSnapshot {
   const s = rec.snapshot;
   return {
     id: rec.id,
@@ -70,17 +71,9 @@ export function toStoreSnapshot(rec: SnapshotRecord, timeMs = Date.parse(rec.sna
 export async function listStoreSnapshots(store: OpenStore, req: ListStoreSnapshotsRequest, _ctx: CallContext): Promise<ListStoreSnapshotsResponse> {
   const sort = sortKey(req.sort, SORTS);
   const { start, end } = pageBounds(req.offset, req.limit, 100, 1000);
-  const rows: Row[] = [];
-  for (const rec of await store.snapshots()) {
-    const s = rec.snapshot;
-    const timeMs = Date.parse(s.time);
-    if (req.source !== '' && s.source.location !== req.source) continue;
-    if (req.host !== '' && s.host !== req.host) continue;
-    if (!req.tags.every((t) => s.tags.includes(t))) continue;
-    if (req.sinceMs !== 0 && timeMs < req.sinceMs) continue;
-    if (req.untilMs !== 0 && timeMs > req.untilMs) continue;
-    rows.push({ rec, timeMs });
-  }
+  const rows: Row[] = filterSnapshots(await store.snapshots(), req)
+    .filter((rec) => (req.host === '' || rec.snapshot.host === req.host) && req.tags.every((t) => rec.snapshot.tags.includes(t)))
+    .map((rec) => ({ rec, timeMs: snapshotTimeMs(rec) }));
   const cmp = compare(sort);
   rows.sort(req.descending ? (a, b) => cmp(b, a) : cmp);
   return { snapshots: rows.slice(start, end).map((r) => toStoreSnapshot(r.rec, r.timeMs)), total: rows.length };

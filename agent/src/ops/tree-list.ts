@@ -17,7 +17,7 @@ import { isDamage } from '../engine/tree-walk.js';
 import type { TreeNode } from '../engine/tree.js';
 import type { OpenStore } from './open-store.js';
 import { pageBounds, sortKey } from './paging.js';
-import { toTreeEntry } from './tree-entry.js';
+import { treeEntry } from './tree-entry.js';
 import { ListingCache, TREE_SORTS } from './tree-order.js';
 import { resolveRequest } from './tree-path.js';
 
@@ -31,7 +31,7 @@ export async function listTree(store: OpenStore, req: ListTreeRequest, _ctx: Cal
   const sort = sortKey(req.sort, TREE_SORTS);
   const { start, end } = pageBounds(req.offset, req.limit, 200, 5000);
   const { snap, entry } = await resolveRequest(store, req.snapshot, req.path);
-  const base = { entry: toTreeEntry(entry.node), snapshot: snap.id, path: displayName(entry.path) };
+  const base = { entry: treeEntry(entry.node), snapshot: snap.id, path: displayName(entry.path) };
   const node = entry.node;
   if (node.type !== 'dir') return { ...base, entries: [], total: 0, damaged: [] };
   let nodes: readonly TreeNode[] = [];
@@ -49,5 +49,5 @@ export async function listTree(store: OpenStore, req: ListTreeRequest, _ctx: Cal
       damaged.push({ path: displayName(childPath(entry.path, n.name)), error: `its listing (tree ${n.subtree.slice(0, 12)}) is missing from the store` });
     }
   }
-  return { ...base, entries: sorted.slice(start, end).map(toTreeEntry), total: sorted.length, damaged };
+  return { ...base, entries: sorted.slice(start, end).map(treeEntry), total: sorted.length, damaged };
 }

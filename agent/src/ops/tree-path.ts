@@ -1,8 +1,6 @@
 /**
- * Paths of requests and finding them in a snapshot. A request path is '/'-separated,
- * relative to the snapshot's root ('' is the root; leading, trailing and doubled '/'
- * and '.' parts are ignored); `..` parts and NULs are refused (INVALID_ARGUMENT naming
- * the field). A part names an entry by its name or, when none has that name, by its
+ * Finding the paths of requests in a snapshot (the path checked by fields.ts pathField:
+ * `..` parts and NULs are INVALID_ARGUMENT naming the field). A part names an entry by its name or, when none has that name, by its
  * display form (`\xHH` for bytes that are not UTF-8, as `coffer ls` and the API show
  * them). Unknown paths are NOT_FOUND naming path and snapshot; a folder on the way whose
  * listing cannot be read is DATA_LOSS naming it.
@@ -13,15 +11,8 @@ import { displayName } from '../engine/raw-name.js';
 import type { SnapshotRecord } from '../engine/snapshot.js';
 import { isDamage, type WalkEntry } from '../engine/tree-walk.js';
 import type { TreeNode } from '../engine/tree.js';
+import { pathField } from './fields.js';
 import type { OpenStore } from './open-store.js';
-
-/** The normalised form of request path `p` of field `field`. */
-export function requestPath(p: string, field = 'path'): string {
-  if (p.includes('\0')) throw invalidRpc(field, 'a path may not hold NUL characters');
-  const parts = p.split('/').filter((x) => x !== '' && x !== '.');
-  if (parts.includes('..')) throw invalidRpc(field, `'${p.slice(0, 200)}' holds a '..' part; give a path inside the snapshot`);
-  return parts.join('/');
-}
 
 /** DATA_LOSS for the listing of folder `path` of `snap` that cannot be read. */
 export function damagedFolder(snap: SnapshotRecord, path: string, err: Error): RpcError {
@@ -59,7 +50,7 @@ export async function findPath(store: OpenStore, snap: SnapshotRecord, path: str
 /** Resolves snapshot reference and request path of a request in one step. */
 export async function resolveRequest(store: OpenStore, snapshot: string, path: string, field = 'path'): Promise<{ snap: SnapshotRecord; entry: WalkEntry }> {
   if (snapshot === '') throw invalidRpc('snapshot', "give a snapshot id, a unique prefix of one, or 'latest'");
-  const p = requestPath(path, field);
+  const p = pathField(field, path);
   const snap = await store.snapshot(snapshot);
   return { snap, entry: await findPath(store, snap, p) };
 }

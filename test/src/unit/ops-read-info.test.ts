@@ -110,8 +110,7 @@ describe('ops GetStoreInfo and ListStoreSnapshots', function () {
     assert.deepEqual(page.snapshots.map((s) => s.id), [ids[1]]);
   });
 
-  it('refuses a bad sort and a limit over 1000, naming the field', async () => {
+  it('refuses a bad sort, naming the field', async () => {
     await assert.rejects(api.listStoreSnapshots(req({ sort: 'colour' }), ctx), rpcError(status.INVALID_ARGUMENT, /^sort: /));
-    await assert.rejects(api.listStoreSnapshots(req({ limit: 1001 }), ctx), rpcError(status.INVALID_ARGUMENT, /^limit: /));
   });
 });

@@ -95,6 +95,8 @@ describe('ops ListTree', function () {
       .map(fileName);
     const p = await api.listTree(req({ snapshot: big, path: 'big', sort: 'size', descending: true, offset: 1000, limit: 500 }), ctx);
     assert.deepEqual(p.entries.map((e) => e.name), expected.slice(1000, 1500));
+    const most = await api.listTree(req({ snapshot: big, path: 'big', limit: 6000 }), ctx);
+    assert.equal(most.entries.length, 5000, 'a limit over 5000 is cut to it');
     const last = await api.listTree(req({ snapshot: big, path: 'big', sort: 'size', descending: true, offset: 99_990, limit: 20 }), ctx);
     assert.equal(last.entries.length, 10);
     assert.ok(last.entries.every((e) => e.type === 'dir'));
@@ -142,7 +144,6 @@ describe('ops ListTree', function () {
     await assert.rejects(api.listTree(req({ snapshot: real, path: 'nope' }), ctx), rpcError(status.NOT_FOUND, /'\/nope' does not exist in snapshot/));
     await assert.rejects(api.listTree(req({ snapshot: 'beef1234' }), ctx), rpcError(status.NOT_FOUND, /snapshot 'beef1234'/));
     await assert.rejects(api.listTree(req({ snapshot: '' }), ctx), rpcError(status.INVALID_ARGUMENT, /^snapshot: /));
-    await assert.rejects(api.listTree(req({ snapshot: real, limit: 5001 }), ctx), rpcError(status.INVALID_ARGUMENT, /^limit: /));
     await assert.rejects(api.listTree(req({ snapshot: real, sort: 'colour' }), ctx), rpcError(status.INVALID_ARGUMENT, /^sort: /));
   });
 
