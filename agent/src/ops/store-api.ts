@@ -10,7 +10,9 @@ import { status } from '@grpc/grpc-js';
 import { RpcError } from '@coffer/shared/rpc/errors.js';
 import type { CallContext } from '@coffer/shared/rpc/service.js';
 import type { StoreApi } from '@coffer/shared/store-api.js';
+import { pathHistory } from './history.js';
 import { getStoreInfo } from './info.js';
+import { locate } from './locate.js';
 import type { OpenStore } from './open-store.js';
 import { listStoreSnapshots } from './snapshots.js';
 import { listTree } from './tree-list.js';
@@ -52,8 +54,8 @@ export const STORE_OPS: StoreOps = {
   listTree,
   readFile: streamStub('ReadFile'),
   readArchive: streamStub('ReadArchive'),
-  locate: unaryStub('Locate'),
-  pathHistory: unaryStub('PathHistory'),
+  locate: (store, req, ctx) => locate(store, req, ctx),
+  pathHistory,
   diff: unaryStub('Diff'),
   diffFile: unaryStub('DiffFile'),
   check: streamStub('Check'),
