@@ -14,6 +14,7 @@ import { pathHistory } from './history.js';
 import { getStoreInfo } from './info.js';
 import { locate } from './locate.js';
 import type { OpenStore } from './open-store.js';
+import { readFile } from './read-file.js';
 import { listStoreSnapshots } from './snapshots.js';
 import { listTree } from './tree-list.js';
 import type { StoreSession } from './store-session.js';
@@ -52,7 +53,7 @@ export const STORE_OPS: StoreOps = {
   getStoreInfo,
   listStoreSnapshots,
   listTree,
-  readFile: streamStub('ReadFile'),
+  readFile,
   readArchive: streamStub('ReadArchive'),
   locate: (store, req, ctx) => locate(store, req, ctx),
   pathHistory,
