@@ -93,6 +93,10 @@ describe('ops store sessions', function () {
     const counts = { taken: 0, released: 0 };
     const s = await openStoreSession({ location: store, passphrase: OPS_PASSPHRASE, lock: countingLock(counts), lockIdleMs: 50 });
     try {
+      // Opening took the lock once; on a slow machine it may be released before the call.
+      await until(() => !s.lockHeld, 'the idle lock release after opening');
+      counts.taken = 0;
+      counts.released = 0;
       const other = await openStore(store);
       const exclusive = { host: 'other', pid: 1, user: 'test', exclusive: true, operation: 'maintenance' };
       // While a call runs, the shared lock blocks maintenance.
