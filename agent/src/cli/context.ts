@@ -3,12 +3,12 @@
  * to open the store (with its passphrase) and print.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
-import type { Repository } from '../engine/repository.js';
-import { openStore, type OpenStoreRequest } from '../ops/open-store.js';
+import { Repository } from '../engine/repository.js';
 import type { StorageBackend } from '../storage/backend.js';
 import { openBackend } from '../storage/registry.js';
 import { AbortableBackend } from '../storage/wrappers/abortable.js';
 import { passphraseGiven, resolvePassphrase } from './passphrase.js';
+import { storeTrust } from './store-trust.js';
 import { lookup } from './user-config.js';
 
 /** Global options and environment of one invocation. */
@@ -61,26 +61,20 @@ export async function backendFor(t: StoreTarget, signal?: AbortSignal): Promise<
   return signal ? new AbortableBackend(b, signal) : b;
 }
 
-/** How a CLI run opens the store `t` (ops/open-store.ts), with a shared lock for `lockFor` when given. */
-export function openRequest(ctx: Context, t: StoreTarget, passphraseFile = ctx.passphraseFile, lockFor?: string): OpenStoreRequest {
-  return {
-    location: t.location,
-    options: t.options,
-    display: t.display,
-    passphrase: () => resolvePassphrase({ file: passphraseFile, store: t.options, env: ctx.env, what: t.display }),
-    passphraseGiven: passphraseGiven({ file: passphraseFile, store: t.options, env: ctx.env }),
-    env: ctx.env,
-    warn: ctx.warn,
-    trustReset: ctx.trustReset,
-    signal: ctx.signal,
-    lockFor,
-  };
-}
-
 /**
  * Opens a store for reading (asks for the passphrase only if it is encrypted), checking
- * its identity (ops/store-trust.ts). No lock.
+ * its identity (store-trust.ts).
  */
-export function openRepo(ctx: Context, t: StoreTarget = storeTarget(ctx), passphraseFile = ctx.passphraseFile): Promise<Repository> {
-  return openStore(openRequest(ctx, t, passphraseFile));
+export async function openRepo(ctx: Context, t: StoreTarget = storeTarget(ctx), passphraseFile = ctx.passphraseFile): Promise<Repository> {
+  const backend = await backendFor(t, ctx.signal);
+  try {
+    const given = passphraseGiven({ file: passphraseFile, store: t.options, env: ctx.env });
+    const trust = storeTrust({ location: backend.location, display: t.display, passphraseGiven: given, env: ctx.env, warn: ctx.warn, reset: ctx.trustReset });
+    const repo = await Repository.open(backend, () => resolvePassphrase({ file: passphraseFile, store: t.options, env: ctx.env, what: t.display }), trust);
+    repo.warn = ctx.warn;
+    return repo;
+  } catch (err) {
+    await backend.close();
+    throw err;
+  }
 }

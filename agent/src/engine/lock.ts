@@ -31,7 +31,7 @@ export interface LockInfo {
   readonly operation: string;
   /**
    * Which process holds it, more exactly than the pid: `<boot id>/<pid namespace>/<start
-   * time>` on Linux (see ops/lock-owner.ts), so that a reused pid or a process of another
+   * time>` on Linux (see cli/lock-owner.ts), so that a reused pid or a process of another
    * container with the same host name is never taken for the owner. Absent in locks of
    * older versions and off Linux.
    */

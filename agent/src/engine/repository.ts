@@ -88,6 +88,17 @@ export class Repository {
     return new Repository(backend, config, keys);
   }
 
+  /**
+   * A new handle on the same store with the same config and keys (no passphrase asked
+   * again) and nothing loaded: for a reader that keeps a store open while other processes
+   * change it, to load the index anew after maintenance rewrote it.
+   */
+  reopened(): Repository {
+    const r = new Repository(this.backend, this.config, this.keys);
+    r.warn = this.warn;
+    return r;
+  }
+
   /** Keyed BLAKE3 id of `data`. */
   idOf(data: Uint8Array): Buffer {
     return hashKeyed(this.keys.id, data);
@@ -241,24 +252,12 @@ export class Repository {
     return (await this.scanSnapshots(onError)).intact;
   }
 
-  /**
-   * Readable snapshots (oldest first) and the names of the damaged snapshot files. Records
-   * in `known` (from an earlier scan) are taken as they are, not read again: snapshot
-   * files are immutable, so only the listing of `snapshots/` is paid for them.
-   */
-  async scanSnapshots(
-    onError?: (id: string, err: CofferError) => void,
-    known?: ReadonlyMap<string, SnapshotRecord>,
-  ): Promise<{ intact: SnapshotRecord[]; damaged: Map<string, CofferError> }> {
+  /** Readable snapshots (oldest first) and the names of the damaged snapshot files. */
+  async scanSnapshots(onError?: (id: string, err: CofferError) => void): Promise<{ intact: SnapshotRecord[]; damaged: Map<string, CofferError> }> {
     const files = await this.backend.list('snapshot');
     const out: SnapshotRecord[] = [];
     const damaged = new Map<string, CofferError>();
     for (const f of files) {
-      const seen = known?.get(f.name);
-      if (seen) {
-        out.push(seen);
-        continue;
-      }
       try {
         out.push(await this.loadSnapshot(f.name));
       } catch (err) {
@@ -280,54 +279,36 @@ export class Repository {
    * Throws Usage for malformed or ambiguous references, NotFound for unknown ones.
    */
   async findSnapshot(ref: string): Promise<{ id: string; record?: SnapshotRecord; damage?: CofferError }> {
-    return matchSnapshot(ref, await this.scanSnapshots(), this.backend.location);
+    const { intact, damaged } = await this.scanSnapshots();
+    if (ref === 'latest') {
+      const last = intact[intact.length - 1];
+      if (!last) throw new CofferError(ErrorCode.NotFound, `the store ${this.backend.location} has no ${damaged.size ? 'readable ' : ''}snapshots yet`);
+      return { id: last.id, record: last };
+    }
+    if (!/^[0-9a-f]{4,64}$/.test(ref)) {
+      throw new CofferError(ErrorCode.Usage, `invalid snapshot id '${ref}': use 'latest', a full id or a prefix of at least 4 hex characters`);
+    }
+    const matches = [...intact.map((r) => r.id), ...damaged.keys()].filter((id) => id.startsWith(ref));
+    if (matches.length === 0) throw new CofferError(ErrorCode.NotFound, `no snapshot matches '${ref}'; list them with 'coffer at ${this.backend.location} ls'`);
+    if (matches.length > 1) throw new CofferError(ErrorCode.Usage, `snapshot prefix '${ref}' is ambiguous (${matches.length} matches); give more characters`);
+    const id = matches[0] as string;
+    const record = intact.find((r) => r.id === id);
+    return record ? { id, record } : { id, damage: damaged.get(id) as CofferError };
   }
 
   /** Like {@link findSnapshot}, but a damaged snapshot file is an error (Corrupt) naming the fix. */
   async resolveSnapshot(ref: string): Promise<SnapshotRecord> {
-    return readableSnapshot(await this.findSnapshot(ref), this.backend.location);
+    const found = await this.findSnapshot(ref);
+    if (found.record) return found.record;
+    throw new CofferError(
+      ErrorCode.Corrupt,
+      `${found.damage?.message ?? `snapshot file ${found.id.slice(0, 12)} is damaged`}; remove it with 'coffer at ${this.backend.location} rm --apply ${found.id.slice(0, 12)}' or run 'repair snapshots'`,
+    );
   }
-}
-
-
-/**
- * Resolves `latest`, a full id, or a unique prefix of at least 4 hex characters among the
- * readable snapshots `intact` (oldest first) and the damaged snapshot files `damaged` of
- * the store at `location` (for messages). Throws Usage for malformed or ambiguous
- * references, NotFound for unknown ones. Pure.
- */
-export function matchSnapshot(
-  ref: string,
-  { intact, damaged }: { readonly intact: readonly SnapshotRecord[]; readonly damaged: ReadonlyMap<string, CofferError> },
-  location: string,
-): { id: string; record?: SnapshotRecord; damage?: CofferError } {
-  if (ref === 'latest') {
-    const last = intact[intact.length - 1];
-    if (!last) throw new CofferError(ErrorCode.NotFound, `the store ${location} has no ${damaged.size ? 'readable ' : ''}snapshots yet`);
-    return { id: last.id, record: last };
-  }
-  if (!/^[0-9a-f]{4,64}$/.test(ref)) {
-    throw new CofferError(ErrorCode.Usage, `invalid snapshot id '${ref}': use 'latest', a full id or a prefix of at least 4 hex characters`);
-  }
-  const matches = [...intact.map((r) => r.id), ...damaged.keys()].filter((id) => id.startsWith(ref));
-  if (matches.length === 0) throw new CofferError(ErrorCode.NotFound, `no snapshot matches '${ref}'; list them with 'coffer at ${location} ls'`);
-  if (matches.length > 1) throw new CofferError(ErrorCode.Usage, `snapshot prefix '${ref}' is ambiguous (${matches.length} matches); give more characters`);
-  const id = matches[0] as string;
-  const record = intact.find((r) => r.id === id);
-  return record ? { id, record } : { id, damage: damaged.get(id) };
-}
-
-/** The record matchSnapshot found, or a Corrupt error naming the fix when its file is damaged. */
-export function readableSnapshot(found: { id: string; record?: SnapshotRecord; damage?: CofferError }, location: string): SnapshotRecord {
-  if (found.record) return found.record;
-  throw new CofferError(
-    ErrorCode.Corrupt,
-    `${found.damage?.message ?? `snapshot file ${found.id.slice(0, 12)} is damaged`}; remove it with 'coffer at ${location} rm --apply ${found.id.slice(0, 12)}' or run 'repair snapshots'`,
-  );
 }
 
 /** A snapshot file that cannot be read or decoded, as a Corrupt error naming it. */
-function snapshotError(name: string, err: unknown): CofferError {
+export function snapshotError(name: string, err: unknown): CofferError {
   const e = CofferError.from(err);
   if (e.code !== ErrorCode.Internal) return e;
   if (err instanceof SyntaxError || err instanceof TypeError) {

@@ -57,7 +57,7 @@ export interface StoreConfig {
   readonly mac?: string;
 }
 
-/** Checks of a store's identity by the caller (ops/store-trust.ts); each may refuse the store by throwing. */
+/** Checks of a store's identity by the caller (cli/store-trust.ts); each may refuse the store by throwing. */
 export interface OpenChecks {
   /** Before the passphrase is asked for: the parsed config. */
   readonly config: (config: StoreConfig) => void | Promise<void>;

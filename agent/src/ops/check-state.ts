@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomicSync } from '@coffer/shared/atomic-file.js';
 import { CheckSummary } from '@coffer/shared/gen/coffer/v1/store.js';
-import { stateDir } from './known-stores.js';
+import { stateDir } from './state-dir.js';
 
 /** What is remembered of a store's checks. */
 export interface CheckState {

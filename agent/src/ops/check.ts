@@ -20,7 +20,7 @@ import { displayName } from '../engine/raw-name.js';
 import type { SnapshotRecord } from '../engine/snapshot.js';
 import { writeCheckState } from './check-state.js';
 import { progressEvents } from './progress-feed.js';
-import type { StoreSession } from './store-session.js';
+import type { OpenStore } from './open-store.js';
 
 /** Parses a data subset `N/M` or `P%`; undefined when it is neither. */
 export function subsetOf(s: string): DataSubset | undefined {
@@ -57,6 +57,8 @@ export interface CheckJob {
   readonly pool?: PackPool;
   readonly progress?: ProgressListener;
   readonly signal?: AbortSignal;
+  /** For the state folder the result is remembered in (check-state.ts). */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 /** A finished check: the engine's result (for the CLI's lines) and the outcome. */
@@ -88,7 +90,7 @@ export function checkOutcome(r: CheckResult, mode: string, startedMs: number, du
 }
 
 /** Runs a check and remembers its result; Interrupted when `signal` aborted it. */
-export async function runCheck(store: StoreSession, job: CheckJob): Promise<CheckRun> {
+export async function runCheck(store: Pick<OpenStore, 'repo'>, job: CheckJob): Promise<CheckRun> {
   // The checker reads the index itself (to report on every index file): no store.ready() first.
   let covered: readonly SnapshotRecord[] = [];
   const startedMs = Date.now();
@@ -111,7 +113,7 @@ export async function runCheck(store: StoreSession, job: CheckJob): Promise<Chec
     }),
   );
   try {
-    writeCheckState(store.repo.config.id, { summary, snapshots, allSnapshots: job.snapshots.length === 0 }, store.env);
+    writeCheckState(store.repo.config.id, { summary, snapshots, allSnapshots: job.snapshots.length === 0 }, job.env);
   } catch (err) {
     store.repo.warnOnce(`warning: cannot remember the check's result: ${(err as Error).message} (set COFFER_STATE_DIR to a writable folder)`);
   }
@@ -123,14 +125,21 @@ function viewerWorkers(): number {
   return Math.max(1, Math.min(2, os.availableParallelism() - 1));
 }
 
-export async function* check(store: StoreSession, req: CheckRequest, ctx: CallContext): AsyncGenerator<CheckEvent> {
+/** Options of the Check operation beyond its request. */
+export interface CheckOpOptions {
+  /** For the state folder results are remembered in (an agent's: its data folder's state/). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export async function* check(store: OpenStore, req: CheckRequest, ctx: CallContext, opts: CheckOpOptions = {}): AsyncGenerator<CheckEvent> {
+  const env = opts.env ?? process.env;
   const { data, mode } = checkMode(req.mode);
   const snapshots: SnapshotRecord[] = [];
-  for (const ref of req.snapshots) snapshots.push(await store.resolve(ref));
+  for (const ref of req.snapshots) snapshots.push(await store.snapshot(ref));
   const pool = data.kind === 'none' ? undefined : new PackPool(store.repo.keys.data, store.repo.keys.id, viewerWorkers());
   yield* progressEvents<CheckRun, CheckEvent>(
     'check',
-    (progress, signal) => runCheck(store, { data, mode, snapshots, progress, signal, ...(pool ? { pool } : {}) }),
+    (progress, signal) => runCheck(store, { data, mode, snapshots, progress, signal, env, ...(pool ? { pool } : {}) }),
     ctx.signal,
     { progress: (value) => ({ event: { $case: 'progress', value } }), result: (r) => ({ event: { $case: 'result', value: r.outcome } }) },
     async () => {

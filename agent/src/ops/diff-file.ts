@@ -21,7 +21,7 @@ import { isDamage } from '../engine/tree-walk.js';
 import { nodeAt, snapshotPair } from './diff.js';
 import { pathField, throwIfAborted } from './fields.js';
 import { diffLines, type EditRun, splitLines } from './line-diff.js';
-import type { StoreSession } from './store-session.js';
+import type { OpenStore } from './open-store.js';
 
 /** Larger files are not diffed. */
 export const MAX_TEXT_BYTES = 4 * 1024 * 1024;
@@ -91,10 +91,9 @@ export function hunkLines(runs: readonly EditRun[], a: readonly string[], b: rea
   return { lines, truncated: false };
 }
 
-export async function diffFile(store: StoreSession, req: DiffFileRequest, ctx: CallContext): Promise<DiffFileResponse> {
+export async function diffFile(store: OpenStore, req: DiffFileRequest, ctx: CallContext): Promise<DiffFileResponse> {
   const path = pathField('path', req.path);
   if (path === '') throw invalidRpc('path', 'name a file of the snapshot');
-  await store.ready();
   const { a, b } = await snapshotPair(store, req);
   const na = a ? await nodeAt(store.repo, a, path) : undefined;
   const nb = await nodeAt(store.repo, b, path);

@@ -21,14 +21,14 @@ import type { TreeNode } from '../engine/tree.js';
 import type { DamageListener } from '../engine/tree-walk.js';
 import { limitField, pathField, snapshotSource, throwIfAborted } from './fields.js';
 import { lookupPath } from './history.js';
-import type { StoreSession } from './store-session.js';
+import type { OpenStore } from './open-store.js';
 import { treeEntry } from './tree-entry.js';
 
 const KINDS: Record<Change['kind'], string> = { '+': 'added', '-': 'removed', M: 'changed', T: 'changed' };
 
 /** The snapshot `b` is compared with when no `a` is given, or undefined when it has none. */
-export async function parentOf(store: StoreSession, b: SnapshotRecord): Promise<SnapshotRecord | undefined> {
-  const snaps = (await store.snapshots()).intact;
+export async function parentOf(store: OpenStore, b: SnapshotRecord): Promise<SnapshotRecord | undefined> {
+  const snaps = await store.snapshots();
   const recorded = b.snapshot.parent !== undefined ? snaps.find((s) => s.id === b.snapshot.parent) : undefined;
   if (recorded) return recorded;
   const at = snaps.findIndex((s) => s.id === b.id);
@@ -81,16 +81,15 @@ export async function nodeAt(repo: Repository, s: SnapshotRecord, path: string):
 }
 
 /** The two snapshots of a request with two sides (`a` '' : the parent of `b`). */
-export async function snapshotPair(store: StoreSession, req: { a: string; b: string }): Promise<{ a: SnapshotRecord | undefined; b: SnapshotRecord }> {
+export async function snapshotPair(store: OpenStore, req: { a: string; b: string }): Promise<{ a: SnapshotRecord | undefined; b: SnapshotRecord }> {
   if (req.b === '') throw invalidRpc('b', 'name the snapshot to compare (an id or unique prefix)');
-  const b = await store.resolve(req.b);
-  return { a: req.a === '' ? await parentOf(store, b) : await store.resolve(req.a), b };
+  const b = await store.snapshot(req.b);
+  return { a: req.a === '' ? await parentOf(store, b) : await store.snapshot(req.a), b };
 }
 
-export async function diff(store: StoreSession, req: DiffRequest, ctx: CallContext): Promise<DiffResponse> {
+export async function diff(store: OpenStore, req: DiffRequest, ctx: CallContext): Promise<DiffResponse> {
   const path = pathField('path', req.path);
   const limit = limitField(req.limit, 1000, 20_000);
-  await store.ready();
   const { a, b } = await snapshotPair(store, req);
   const na = a ? await nodeAt(store.repo, a, path) : undefined;
   const nb = await nodeAt(store.repo, b, path);

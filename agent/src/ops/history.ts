@@ -17,7 +17,7 @@ import type { Repository } from '../engine/repository.js';
 import type { TreeNode } from '../engine/tree.js';
 import { isDamage } from '../engine/tree-walk.js';
 import { filterSnapshots, pathField, snapshotSource, snapshotTimeMs, throwIfAborted } from './fields.js';
-import type { StoreSession } from './store-session.js';
+import type { OpenStore } from './open-store.js';
 import { treeEntry } from './tree-entry.js';
 
 /** The node at `path` below `root`: the node, 'absent', or 'damaged' when a folder on the way cannot be read. */
@@ -45,11 +45,10 @@ function contentDiffers(a: TreeNode, b: TreeNode): boolean {
   return !sameContent(a, b) || (a.type === 'dir' && a.subtree !== b.subtree);
 }
 
-export async function pathHistory(store: StoreSession, req: PathHistoryRequest, ctx: CallContext): Promise<PathHistoryResponse> {
+export async function pathHistory(store: OpenStore, req: PathHistoryRequest, ctx: CallContext): Promise<PathHistoryResponse> {
   const path = pathField('path', req.path);
-  await store.ready();
-  const source = req.source || (req.snapshot ? snapshotSource(await store.resolve(req.snapshot)) : '');
-  const snaps = filterSnapshots((await store.snapshots()).intact, { source });
+  const source = req.source || (req.snapshot ? snapshotSource(await store.snapshot(req.snapshot)) : '');
+  const snaps = filterSnapshots(await store.snapshots(), { source });
   const versions: PathVersion[] = [];
   let prev: TreeNode | undefined;
   for (const s of snaps) {

@@ -12,7 +12,7 @@ import type { CallContext } from '@coffer/shared/rpc/service.js';
 import { displayName } from '../engine/raw-name.js';
 import { filterSnapshots, limitField, snapshotSource, snapshotTimeMs } from './fields.js';
 import { allOf, digestMatcher, globMatcher, type NodeMatcher, substringMatcher } from './name-match.js';
-import type { StoreSession } from './store-session.js';
+import type { OpenStore } from './open-store.js';
 import { searchSnapshots, type SearchOptions } from './tree-search.js';
 import { treeEntry } from './tree-entry.js';
 
@@ -33,11 +33,10 @@ export function requestMatcher(req: Pick<LocateRequest, 'pattern' | 'substring' 
   return allOf(ms);
 }
 
-export async function locate(store: StoreSession, req: LocateRequest, ctx: CallContext, hooks: LocateHooks = {}): Promise<LocateResponse> {
+export async function locate(store: OpenStore, req: LocateRequest, ctx: CallContext, hooks: LocateHooks = {}): Promise<LocateResponse> {
   const match = requestMatcher(req);
   const limit = limitField(req.limit, 500, 10_000);
-  await store.ready();
-  const snaps = filterSnapshots((await store.snapshots()).intact, req).reverse();
+  const snaps = filterSnapshots(await store.snapshots(), req).reverse();
   const matches: LocateMatch[] = [];
   let truncated = false;
   let searched = snaps.length;

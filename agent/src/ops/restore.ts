@@ -22,7 +22,7 @@ import type { SnapshotRecord } from '../engine/snapshot.js';
 import { findEntry } from '../engine/tree-walk.js';
 import { pathField } from './fields.js';
 import { progressEvents } from './progress-feed.js';
-import type { StoreSession } from './store-session.js';
+import type { OpenStore } from './open-store.js';
 
 export const OVERWRITE_POLICIES: readonly OverwritePolicy[] = ['never', 'if-changed', 'always'];
 
@@ -68,8 +68,7 @@ export interface RestoreRun {
 }
 
 /** Runs a restore. */
-export async function runRestore(store: StoreSession, job: RestoreJob): Promise<RestoreRun> {
-  await store.ready();
+export async function runRestore(store: OpenStore, job: RestoreJob): Promise<RestoreRun> {
   const started = Date.now();
   const items = await selectionItems(store.repo, job.snapshot, job.paths);
   const errorList: EntryErrorInfo[] = [];
@@ -93,11 +92,11 @@ export function overwritePolicy(field: string, value: string): OverwritePolicy {
   return value as OverwritePolicy;
 }
 
-export async function* restore(store: StoreSession, req: StoreRestoreRequest, ctx: CallContext): AsyncGenerator<RestoreEvent> {
+export async function* restore(store: OpenStore, req: StoreRestoreRequest, ctx: CallContext): AsyncGenerator<RestoreEvent> {
   const overwrite = overwritePolicy('overwrite', req.overwrite);
   if (!path.isAbsolute(req.target) || req.target.includes('\0')) throw invalidRpc('target', `give an absolute path of a local folder (got '${req.target}')`);
   const paths = req.paths.map((p, i) => pathField(`paths[${i}]`, p));
-  const snapshot = await store.resolve(req.snapshot || 'latest');
+  const snapshot = await store.snapshot(req.snapshot || 'latest');
   const dest = await openDestination(path.normalize(req.target));
   yield* progressEvents<RestoreRun, RestoreEvent>(
     'restore',

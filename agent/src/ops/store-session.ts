@@ -1,144 +1,245 @@
 /**
- * A store opened for reading once and kept: the Repository (keys unwrapped, shared lock
- * held since openStore), its snapshot list and its index, loaded when first needed and
- * then kept, so that later calls pay neither the key derivation nor the index load.
- *
- * Guarantees:
- *  - The snapshot list follows the store: it is re-listed (one listing of `snapshots/`;
- *    snapshot files are immutable, so only new ones are read) when it is older than
- *    `refreshMs`, so a backup made meanwhile shows up and a removed snapshot disappears.
- *    When new snapshots appeared, index files not read yet are read before the next tree
- *    is loaded, so the new snapshots' data is found.
- *  - Concurrent callers share one listing and one index load.
- *  - `close` releases the lock and the backend; it is idempotent.
- * Errors are CofferErrors (NotFound, Usage, Corrupt) with the engine's messages.
+ * A store opened once for many calls (the local viewer, the agent's StoreCall handler):
+ * config read and keys unlocked once (argon2id once), index and snapshot list loaded
+ * once. Guarantees:
+ *  - Every call runs between `enter()` and the function it returns (or inside `run` /
+ *    `stream`). The first call takes the shared reader lock (the injected `lock`); it is
+ *    kept while calls keep coming and released `lockIdleMs` (30 s) after the last one
+ *    ends, so maintenance can run while a viewer sits idle. When it is taken again, the
+ *    store's `index/` and `snapshots/` listings are compared with what is loaded and the
+ *    differences loaded (store-contents.ts); while it is held, new snapshots of backups
+ *    running meanwhile are looked for at most every `refreshEveryMs`.
+ *  - Without `lock` (stores this user cannot write to) no lock is taken and the listings
+ *    are compared at most every `refreshEveryMs`.
+ *  - With `idleCloseMs`, the session closes itself that long after its last call.
+ *  - `close()` releases the lock and the backend; calls after it fail UNAVAILABLE.
+ *  - Passphrases are used, never kept by the session, and never logged.
+ * The store's identity checks (cli/store-trust.ts) come in as `checks`, so ops does not
+ * depend on the CLI.
  */
+import { status } from '@grpc/grpc-js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
-import { matchSnapshot, readableSnapshot, type Repository } from '../engine/repository.js';
+import { RpcError } from '@coffer/shared/rpc/errors.js';
+import { type PassphraseSource, Repository } from '../engine/repository.js';
 import type { SnapshotRecord } from '../engine/snapshot.js';
+import type { OpenChecks } from '../engine/store-config.js';
+import type { StorageBackend } from '../storage/backend.js';
+import { type BackendOptions, openBackend } from '../storage/registry.js';
+import type { OpenStore } from './open-store.js';
+import { resolveSnapshotRef } from './snapshot-ref.js';
+import { type SessionCounters, StoreContents } from './store-contents.js';
 
-/** Options of a {@link StoreSession}. */
+export type { SessionCounters } from './store-contents.js';
+
+/** A held lock. */
+export interface LockHandle {
+  release(): Promise<void>;
+}
+
+/** Takes the shared reader lock on a store (the CLI passes its lockStore). */
+export type ReaderLock = (repo: Repository) => Promise<LockHandle>;
+
+/** How to open a store session. */
 export interface StoreSessionOptions {
-  /** For the state folder (check results: COFFER_STATE_DIR, XDG_STATE_HOME). */
-  readonly env: NodeJS.ProcessEnv;
-  /** The store's name for answers (StoreInfo.store). @default the location */
-  readonly name?: string;
-  /** The snapshot list is re-read when older than this. @default 2000 */
-  readonly refreshMs?: number;
-  /** A run's signal (CLI): long operations stop when it aborts. */
-  readonly signal?: AbortSignal;
+  /** The backend location (path or URL). */
+  readonly location: string;
+  /** Backend options (a named store's settings). */
+  readonly options?: BackendOptions;
+  /** The store's name for messages; defaults to the location. */
+  readonly display?: string;
+  /** The passphrase, or where to get it (asked only when the store is encrypted). */
+  readonly passphrase?: string | PassphraseSource;
+  /** The store's identity checks (cli/store-trust.ts storeTrust). */
+  readonly checks?: OpenChecks;
+  /** The shared reader lock; without it none is taken. */
+  readonly lock?: ReaderLock;
+  /** @default 30000 */
+  readonly lockIdleMs?: number;
+  /** Close the session this long after the last call; never when absent. */
+  readonly idleCloseMs?: number;
+  /** @default 5000 */
+  readonly refreshEveryMs?: number;
+  readonly warn?: (line: string) => void;
+  /** Debug lines (`store opened (index loaded in N ms)`). */
+  readonly log?: (line: string) => void;
+  /** Counts of opens and index loads; a cache shares one among its sessions. */
+  readonly counters?: SessionCounters;
+  /** Told once when the session has closed. */
+  readonly onClose?: () => void;
+  /** Opens the backend (the CLI's: stopped by its SIGINT/SIGTERM). @default storage/registry.ts openBackend */
+  readonly openBackend?: (location: string, options: BackendOptions) => Promise<StorageBackend>;
 }
 
-/** The snapshots of a store: readable ones oldest first, and the damaged snapshot files. */
-export interface SnapshotList {
-  readonly intact: readonly SnapshotRecord[];
-  readonly damaged: ReadonlyMap<string, CofferError>;
+const LOCK_IDLE_MS = 30_000;
+const REFRESH_EVERY_MS = 5_000;
+
+function passphraseSource(p: StoreSessionOptions['passphrase'], display: string): PassphraseSource {
+  if (typeof p === 'function') return p;
+  if (typeof p === 'string') return () => Promise.resolve(p);
+  return () => Promise.reject(new CofferError(ErrorCode.WrongPassphrase, `${display} is encrypted and no passphrase was given for it; configure its passphrase`));
 }
 
-/** A store opened for reading, kept open. */
-export class StoreSession {
-  readonly name: string;
-  readonly env: NodeJS.ProcessEnv;
-  readonly signal: AbortSignal | undefined;
-  private readonly refreshMs: number;
-  private list: SnapshotList | undefined;
-  private listedAt = -Infinity;
-  private listing: Promise<SnapshotList> | undefined;
-  private readonly indexRead = new Set<string>();
-  private indexing: Promise<void> | undefined;
-  private indexStale = true;
-  private indexLoaded = false;
-  private closed: Promise<void> | undefined;
+/** A store kept open for calls; an {@link OpenStore} for the operations. */
+export class StoreSession implements OpenStore {
+  readonly display: string;
+  private active = 0;
+  private held: LockHandle | undefined;
+  private preparing: Promise<void> | undefined;
+  private checkedAt = 0;
+  private lockTimer: NodeJS.Timeout | undefined;
+  private closeTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
-  constructor(
-    readonly repo: Repository,
-    opts: StoreSessionOptions,
+  private constructor(
+    private readonly contents: StoreContents,
+    private readonly opts: StoreSessionOptions,
   ) {
-    this.name = opts.name ?? repo.backend.location;
-    this.env = opts.env;
-    this.signal = opts.signal;
-    this.refreshMs = opts.refreshMs ?? 2000;
+    this.display = opts.display ?? opts.location;
   }
 
-  /** Where the store is (never holds secrets). */
-  get location(): string {
-    return this.repo.backend.location;
-  }
-
-  /** The snapshots, re-listed when the list is older than `refreshMs`. */
-  snapshots(): Promise<SnapshotList> {
-    if (this.list && performance.now() - this.listedAt < this.refreshMs) return Promise.resolve(this.list);
-    this.listing ??= this.relist().finally(() => {
-      this.listing = undefined;
-    });
-    return this.listing;
-  }
-
-  private async relist(): Promise<SnapshotList> {
-    const known = new Map((this.list?.intact ?? []).map((r) => [r.id, r]));
-    const started = performance.now();
-    const { intact, damaged } = await this.repo.scanSnapshots(() => undefined, known);
-    if (intact.some((r) => !known.has(r.id))) this.indexStale = true;
-    this.list = { intact, damaged };
-    this.listedAt = started;
-    return this.list;
-  }
-
-  /**
-   * The readable snapshot `ref` names (`latest`, an id or a unique prefix): NotFound for
-   * none, Usage for a malformed or ambiguous one, Corrupt for a damaged snapshot file.
-   */
-  async resolve(ref: string): Promise<SnapshotRecord> {
-    return readableSnapshot(matchSnapshot(ref, await this.snapshots(), this.location), this.location);
-  }
-
-  /** Loads the index (the first time), or the index files not read yet (after new snapshots appeared). */
-  async ready(): Promise<void> {
-    if (!this.indexStale) return;
-    this.indexing ??= this.loadIndex().finally(() => {
-      this.indexing = undefined;
-    });
-    await this.indexing;
-  }
-
-  private async loadIndex(): Promise<void> {
-    this.indexStale = false;
+  /** Opens the store, takes the lock for the first load, loads index and snapshots. */
+  static async open(opts: StoreSessionOptions): Promise<StoreSession> {
+    const display = opts.display ?? opts.location;
+    const counters = opts.counters ?? { opens: 0, indexLoads: 0 };
+    const log = opts.log ?? ((): void => undefined);
+    const backend = await (opts.openBackend ?? openBackend)(opts.location, opts.options ?? {});
+    let session: StoreSession | undefined;
     try {
-      await this.loadNewIndexFiles();
+      const repo = await Repository.open(backend, passphraseSource(opts.passphrase, display), opts.checks);
+      repo.warn = opts.warn ?? ((): void => undefined);
+      counters.opens++;
+      session = new StoreSession(new StoreContents(repo, counters, log), { ...opts, counters });
+      const done = await session.enter(true);
+      done();
+      return session;
     } catch (err) {
-      this.indexStale = true;
+      if (session) await session.close();
+      else await backend.close();
       throw err;
     }
   }
 
-  private async loadNewIndexFiles(): Promise<void> {
-    if (!this.indexLoaded) {
-      for (const n of await this.repo.loadIndex()) this.indexRead.add(n);
-      for (const n of this.repo.damagedIndexFiles.keys()) this.indexRead.add(n);
-      this.indexLoaded = true;
-      return;
-    }
-    for (const f of await this.repo.backend.list('index')) {
-      if (this.indexRead.has(f.name)) continue;
-      this.indexRead.add(f.name);
-      try {
-        this.repo.index.addPacks(await this.repo.readIndexFile(f.name));
-      } catch (err) {
-        const e = CofferError.from(err);
-        if (e.code !== ErrorCode.NotFound && e.code !== ErrorCode.Corrupt) throw e;
-        if (e.code === ErrorCode.Corrupt) this.repo.warnOnce(`warning: index file ${f.name.slice(0, 12)} skipped: ${e.message}`);
-      }
-    }
+  /** The store, index loaded. */
+  get repo(): Repository {
+    return this.contents.repo;
   }
 
-  /** Releases the lock and the backend. Idempotent. */
-  close(): Promise<void> {
-    this.closed ??= this.repo.backend.close();
+  /** Whether a call is running or the lock is held (for tests and logs). */
+  get lockHeld(): boolean {
+    return this.held !== undefined;
+  }
+
+  get isClosed(): boolean {
     return this.closed;
   }
 
-  /** Whether {@link close} was called. */
-  get isClosed(): boolean {
-    return this.closed !== undefined;
+  snapshots(): Promise<readonly SnapshotRecord[]> {
+    return Promise.resolve(this.contents.snapshots);
   }
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- async: a bad reference rejects, never throws
+  async snapshot(ref: string): Promise<SnapshotRecord> {
+    return resolveSnapshotRef(this.contents.snapshots, this.contents.damaged, ref, this.display);
+  }
+
+  /**
+   * Starts a call: takes the lock when it is not held, brings the contents up to date
+   * when due. Returns the function that ends the call (call it exactly once).
+   */
+  async enter(first = false): Promise<() => void> {
+    if (this.closed) throw new RpcError(status.UNAVAILABLE, `the store ${this.display} was closed; open it again`);
+    this.active++;
+    this.clearTimers();
+    try {
+      this.preparing ??= this.prepare(first).finally(() => (this.preparing = undefined));
+      await this.preparing;
+    } catch (err) {
+      this.exit();
+      throw err;
+    }
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      this.exit();
+    };
+  }
+
+  /** Runs one unary call inside enter/exit. */
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    const done = await this.enter();
+    try {
+      return await fn();
+    } finally {
+      done();
+    }
+  }
+
+  /** Runs one streaming call; the call starts with the first read and ends when the stream ends or is dropped. */
+  async *stream<T>(fn: () => AsyncIterable<T>): AsyncGenerator<T> {
+    const done = await this.enter();
+    try {
+      yield* fn();
+    } finally {
+      done();
+    }
+  }
+
+  private async prepare(first: boolean): Promise<void> {
+    let taken = false;
+    if (this.opts.lock && !this.held) {
+      this.held = await this.opts.lock(this.contents.repo);
+      taken = true;
+    }
+    if (first) {
+      const ms = await this.contents.loadIndex();
+      await this.contents.refresh();
+      this.opts.log?.(`store opened (index loaded in ${ms} ms)`);
+    } else if (taken || Date.now() - this.checkedAt >= (this.opts.refreshEveryMs ?? REFRESH_EVERY_MS)) {
+      await this.contents.refresh();
+    }
+    this.checkedAt = Date.now();
+  }
+
+  private exit(): void {
+    this.active--;
+    if (this.active > 0 || this.closed) return;
+    if (this.held) {
+      this.lockTimer = setTimeout(() => void this.releaseLock(), this.opts.lockIdleMs ?? LOCK_IDLE_MS);
+      this.lockTimer.unref();
+    }
+    if (this.opts.idleCloseMs !== undefined) {
+      this.closeTimer = setTimeout(() => void this.close(), this.opts.idleCloseMs);
+      this.closeTimer.unref();
+    }
+  }
+
+  private clearTimers(): void {
+    clearTimeout(this.lockTimer);
+    clearTimeout(this.closeTimer);
+    this.lockTimer = this.closeTimer = undefined;
+  }
+
+  private async releaseLock(force = false): Promise<void> {
+    if (this.active > 0 && !force) return;
+    const lock = this.held;
+    this.held = undefined;
+    await lock?.release().catch((err: unknown) => this.opts.warn?.(`warning: cannot release the lock on ${this.display}: ${(err as Error).message}`));
+  }
+
+  /** Releases the lock and the backend. Idempotent. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.clearTimers();
+    await this.preparing?.catch(() => undefined);
+    await this.releaseLock(true);
+    await this.contents.repo.backend.close();
+    this.opts.onClose?.();
+  }
+}
+
+/** Opens a store session (see {@link StoreSession}). */
+export function openStoreSession(opts: StoreSessionOptions): Promise<StoreSession> {
+  return StoreSession.open(opts);
 }

@@ -2,7 +2,7 @@
  * A dead writer does not block deletion: a backup SIGKILLed mid-run leaves its shared
  * lock, and maintenance, forget --apply and rm --apply, run at once after it without
  * `unlock`, remove that lock (one note line) and succeed, because its owner was a
- * process of this host that no longer runs (agent/src/ops/lock-owner.ts). Locks whose owner may be
+ * process of this host that no longer runs (cli/lock-owner.ts). Locks whose owner may be
  * alive keep blocking (exit 11): another host's, and one whose pid runs on this host in
  * another pid namespace. A reused pid (alive, but started at another time) is stale.
  */
@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { StoreLock, type LockInfo } from '@coffer/agent/engine/lock.js';
 import { Repository } from '@coffer/agent/engine/repository.js';
-import { procIdentity } from '@coffer/agent/ops/lock-owner.js';
+import { procIdentity } from '@coffer/agent/cli/lock-owner.js';
 import { FsBackend } from '@coffer/agent/storage/fs-backend.js';
 import {
   assertExit,

@@ -13,8 +13,7 @@ import { RpcError } from '@coffer/shared/rpc/errors.js';
 import { diff } from '@coffer/agent/ops/diff.js';
 import { diffFile } from '@coffer/agent/ops/diff-file.js';
 import { cleanupTmpDirs } from '../helpers/cli.js';
-import { damageBlob, type TempStore, tempStore } from '../helpers/temp-store.js';
-import { CTX as ctx } from './ops-fixture.js';
+import { CTX as ctx, damageBlob, type TempStore, tempStore } from '../helpers/temp-store.js';
 import type { StoreSession } from '@coffer/agent/ops/store-session.js';
 
 function summary(r: { entries: { kind: string; path: string; type: string; contentChanged: boolean; metadataChanged: boolean }[] }): string[] {
@@ -108,11 +107,10 @@ describe('ops: Diff and DiffFile', function () {
   });
 
   it('lists a folder whose listing cannot be read as damaged', async () => {
-    await store.ready();
-    const snap = await store.resolve(s2);
+    const snap = await store.snapshot(s2);
     const docs = (await store.repo.loadTree(snap.snapshot.root.subtree ?? '')).nodes.find((n) => n.name === 'docs');
     const subNode = (await store.repo.loadTree(docs?.subtree ?? '')).nodes.find((n) => n.name === 'sub');
-    await damageBlob(store, t.store, subNode?.subtree ?? '');
+    damageBlob(store, t.store, subNode?.subtree ?? '');
     const fresh = await t.open();
     try {
       const r = await diff(fresh, DiffRequest.fromPartial({ b: s2 }), ctx);

@@ -4,7 +4,7 @@ import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { DataSubset } from '../../engine/checker.js';
 import { runCheck, subsetOf } from '../../ops/check.js';
 import { expectArgs, flag, parseArgs, str } from '../args.js';
-import { openReaderSession } from '../lock.js';
+import { openReader } from '../lock.js';
 import { bytes } from '../format.js';
 import { progressListener } from '../progress-bar.js';
 import type { Verb } from '../verb.js';
@@ -29,15 +29,15 @@ export const checkVerb: Verb = {
     const data: DataSubset = flag(p, 'fast') ? { kind: 'none' } : subsetArg ? parseSubset(subsetArg) : { kind: 'all' };
     const json = flag(p, 'json');
     const mode = flag(p, 'fast') ? 'fast' : (subsetArg ?? 'full');
-    const store = await openReaderSession(ctx, 'check');
-    const repo = store.repo;
+    // Not a session: the checker reads every index file itself, to report on each (a session would load the index first).
+    const repo = await openReader(ctx, 'check');
     const progress = progressListener(json, ctx.quiet || flag(p, 'quiet'));
     const pool = data.kind === 'none' ? undefined : new PackPool(repo.keys.data, repo.keys.id, workerCount(ctx.env) || 1);
     try {
       const snapshots = [];
       for (const ref of p.args) snapshots.push(await repo.resolveSnapshot(ref));
       // An interrupted check reports nothing (reads cut short by the signal are not damage): runCheck throws Interrupted.
-      const { result: r } = await runCheck(store, { data, mode, snapshots, signal: ctx.signal, ...(pool ? { pool } : {}), ...(progress.listener ? { progress: progress.listener } : {}) });
+      const { result: r } = await runCheck({ repo }, { data, mode, snapshots, env: ctx.env, signal: ctx.signal, ...(pool ? { pool } : {}), ...(progress.listener ? { progress: progress.listener } : {}) });
       progress.done();
       const errors = r.issues.filter((i) => i.severity === 'error');
       for (const i of r.issues) {
@@ -54,7 +54,7 @@ export const checkVerb: Verb = {
     } finally {
       progress.done();
       await pool?.close();
-      await store.close();
+      await repo.backend.close();
     }
   },
 };

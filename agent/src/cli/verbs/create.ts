@@ -5,7 +5,7 @@ import { Repository } from '../../engine/repository.js';
 import { expectArgs, flag, int, parseArgs } from '../args.js';
 import { backendFor, storeTarget } from '../context.js';
 import { resolvePassphrase } from '../passphrase.js';
-import { rememberStore } from '../../ops/store-trust.js';
+import { rememberStore } from '../store-trust.js';
 import type { Verb } from '../verb.js';
 
 export const create: Verb = {

@@ -3,7 +3,7 @@ import { formatListing } from '@coffer/shared/events.js';
 import { findNode, splitRef } from '../../engine/tree-walk.js';
 import { expectArgs, flag, parseArgs } from '../args.js';
 import { changesBetween } from '../../ops/diff.js';
-import { openReaderSession } from '../lock.js';
+import { withReaderSession } from '../reader-session.js';
 import { displayName, jsonName } from '../names.js';
 import { DamageReport } from '../damage-report.js';
 import type { Verb } from '../verb.js';
@@ -15,14 +15,12 @@ export const diff: Verb = {
   async run(ctx, argv) {
     const p = parseArgs(argv, { json: 'bool' }, 'diff');
     expectArgs(p, 2, 2, this.usage);
-    const store = await openReaderSession(ctx, 'diff');
-    const repo = store.repo;
-    try {
+    return withReaderSession(ctx, 'diff', async (store) => {
+      const repo = store.repo;
       const ra = splitRef(p.args[0] as string);
       const rb = splitRef(p.args[1] as string);
       const sa = await repo.resolveSnapshot(ra.snap);
       const sb = await repo.resolveSnapshot(rb.snap);
-      await store.ready();
       const a = await findNode(repo, sa, ra.path);
       const b = await findNode(repo, sb, rb.path);
       let n = 0;
@@ -34,8 +32,6 @@ export const diff: Verb = {
       }
       if (!flag(p, 'json') && n === 0 && damage.count === 0) ctx.warn('no differences');
       return damage.status();
-    } finally {
-      await store.close();
-    }
+    });
   },
 };

@@ -3,7 +3,7 @@ import { formatListing } from '@coffer/shared/events.js';
 import { anyOf, globMatcher } from '../../ops/name-match.js';
 import { searchSnapshots } from '../../ops/tree-search.js';
 import { expectArgs, flag, list, parseArgs } from '../args.js';
-import { openReaderSession } from '../lock.js';
+import { withReaderSession } from '../reader-session.js';
 import { displayName, jsonName } from '../names.js';
 import { DamageReport } from '../damage-report.js';
 import type { Verb } from '../verb.js';
@@ -16,12 +16,10 @@ export const locate: Verb = {
     const p = parseArgs(argv, { snapshot: 'list', json: 'bool' }, 'locate');
     expectArgs(p, 1, 100, this.usage);
     const match = anyOf(p.args.map(globMatcher));
-    const store = await openReaderSession(ctx, 'locate');
-    const repo = store.repo;
-    try {
+    return withReaderSession(ctx, 'locate', async (store) => {
+      const repo = store.repo;
       const wanted = list(p, 'snapshot');
       const snaps = wanted.length ? await Promise.all(wanted.map((w) => repo.resolveSnapshot(w))) : await repo.listSnapshots();
-      await store.ready();
       const damage = new DamageReport(ctx);
       const onDamage = (s: { id: string }, path: string, err: Parameters<DamageReport['dir']>[2]): void => damage.dir(s.id, path, err);
       for await (const m of searchSnapshots(repo, snaps, match, { signal: ctx.signal, onDamage })) {
@@ -29,8 +27,6 @@ export const locate: Verb = {
         else ctx.out(`${m.snapshot.id.slice(0, 8)}:/${displayName(m.path)}`);
       }
       return damage.status();
-    } finally {
-      await store.close();
-    }
+    });
   },
 };

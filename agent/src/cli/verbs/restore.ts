@@ -13,7 +13,7 @@ import type { OverwritePolicy } from '../../engine/restorer.js';
 import { normalisePath, splitRef } from '../../engine/tree-walk.js';
 import { OVERWRITE_POLICIES, runRestore } from '../../ops/restore.js';
 import { expectArgs, flag, int, list, parseArgs, str } from '../args.js';
-import { openReaderSession } from '../lock.js';
+import { withReaderSession } from '../reader-session.js';
 import { bytes } from '../format.js';
 import { progressListener } from '../progress-bar.js';
 import { lookup } from '../user-config.js';
@@ -36,9 +36,8 @@ export const restoreVerb: Verb = {
     const refs = p.args.map(splitRef);
     // No path named (`SNAP` alone): all of the snapshot.
     const paths = [...refs.map((r) => r.path).filter((x) => x !== ''), ...list(p, 'path').map(normalisePath)];
-    const store = await openReaderSession(ctx, 'restore');
-    const repo = store.repo;
-    try {
+    return withReaderSession(ctx, 'restore', async (store) => {
+      const repo = store.repo;
       const snap = await repo.resolveSnapshot((refs[0] as { snap: string }).snap);
       for (const r of refs.slice(1)) {
         if ((await repo.resolveSnapshot(r.snap)).id !== snap.id) throw new CofferError(ErrorCode.Usage, `a selection restores paths of one snapshot: '${r.snap}' is not ${snap.id.slice(0, 8)}`);
@@ -80,8 +79,6 @@ export const restoreVerb: Verb = {
         await pool?.close();
         await dest.close();
       }
-    } finally {
-      await store.close();
-    }
+    });
   },
 };

@@ -14,7 +14,7 @@ import { isDamage } from '../../engine/tree-walk.js';
 import { parseArgs, str } from '../args.js';
 import { backendFor, openRepo, resolveStore, storeTarget, type Context } from '../context.js';
 import { passphraseGiven, resolvePassphrase } from '../passphrase.js';
-import { storeTrust } from '../../ops/store-trust.js';
+import { storeTrust } from '../store-trust.js';
 import type { Verb } from '../verb.js';
 import { workerCount } from './backup.js';
 

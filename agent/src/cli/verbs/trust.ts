@@ -8,7 +8,7 @@
  */
 import { expectArgs, flag, parseArgs } from '../args.js';
 import { openRepo, storeTarget } from '../context.js';
-import { knownStoreFile, readKnownStore } from '../../ops/known-stores.js';
+import { knownStoreFile, readKnownStore } from '../known-stores.js';
 import type { Verb } from '../verb.js';
 
 export const trust: Verb = {

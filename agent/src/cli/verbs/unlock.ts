@@ -4,7 +4,7 @@
  */
 import { describeLock, listLocks, STALE_AFTER_MS } from '../../engine/lock.js';
 import { expectArgs, flag, parseArgs } from '../args.js';
-import { lockOwnerGone } from '../../ops/lock-owner.js';
+import { lockOwnerGone } from '../lock-owner.js';
 import { openRepo } from '../context.js';
 import type { Verb } from '../verb.js';
 
