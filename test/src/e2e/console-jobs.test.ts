@@ -40,6 +40,7 @@ describe('the console: restores, jobs and catalog edits', function () {
     await fleet.ctlOk(['store', 'add', 'main', path.join(data, 'store')], { COFFER_PASSPHRASE: STORE_PW });
     await fleet.ctlOk(['source', 'add', 'home', path.join(data, 'home'), '--agent', 'web1']);
     await fleet.ctlOk(['destination', 'add', 'out', path.join(data, 'out'), '--agent', 'web1']);
+    await fleet.ctlOk(['destination', 'add', 'picked', path.join(data, 'picked'), '--agent', 'web1']);
     for (const [name, role] of [
       ['otto', 'operator'],
       ['ada', 'admin'],
@@ -80,6 +81,16 @@ describe('the console: restores, jobs and catalog edits', function () {
     assert.match(fleet.controller.log(), /"by":"otto".*"msg":"console restore queued"/);
   });
 
+  it('restores a selection of several paths, each under its own name', async () => {
+    const r = await operator.stream('StoreService', 'Restore', { store: 'main', snapshot, paths: ['top.txt', 'docs/a.txt'], target: 'picked' });
+    const result = r.messages.at(-1)?.result as { ok?: boolean; files?: number; jobId?: string } | undefined;
+    assert.ok(result?.ok, JSON.stringify(r));
+    assert.equal(result.files, 2);
+    assert.deepEqual(fs.readdirSync(path.join(data, 'picked')).sort(), ['a.txt', 'top.txt']);
+    assert.equal(fs.readFileSync(path.join(data, 'picked', 'a.txt'), 'utf8'), 'restored from the console\n');
+    assert.deepEqual((await fleet.getJob(result.jobId ?? ''))?.state, 'JOB_STATE_SUCCEEDED');
+  });
+
   it('runs a finished job again (RerunJob, coffer ctl job rerun) and filters the job list', async () => {
     const again = await operator.call('ControllerService', 'RerunJob', { id: backupJob });
     assert.equal(again.status, 200, JSON.stringify(again.json));
@@ -96,12 +107,12 @@ describe('the console: restores, jobs and catalog edits', function () {
       assert.equal(a.status, 200, JSON.stringify(a.json));
       return ((a.json?.jobs ?? []) as { kind: string }[]).map((j) => j.kind);
     };
-    assert.deepEqual(await list({ kinds: ['JOB_KIND_RESTORE'] }), ['JOB_KIND_RESTORE']);
+    assert.deepEqual(await list({ kinds: ['JOB_KIND_RESTORE'] }), ['JOB_KIND_RESTORE', 'JOB_KIND_RESTORE']);
     assert.equal((await list({ kinds: ['JOB_KIND_BACKUP'], source: 'home', store: 'main', agent: 'web1' })).length, 3);
     assert.deepEqual(await list({ source: 'elsewhere' }), []);
     assert.deepEqual(await list({ sinceMs: Date.now() + 3_600_000 }), []);
     const ctlList = await fleet.ctlJson<{ kind: string }[]>(['job', 'list', '--kind', 'restore', '--since', '1h']);
-    assert.deepEqual(ctlList.map((j) => j.kind), ['JOB_KIND_RESTORE']);
+    assert.deepEqual(ctlList.map((j) => j.kind), ['JOB_KIND_RESTORE', 'JOB_KIND_RESTORE']);
   });
 
   it('edits the catalog (the name stays, the passphrase held stays) and previews a schedule without saving it', async () => {
