@@ -12,18 +12,12 @@ import { ErrorBox, Loading, NotFound } from './components/status.js';
 import { consoleRoutes } from './console/routes.js';
 import { Link, matchRoute, navigate, useLocation } from './router.js';
 import type { AppServices, Home, Role, RouteDef, SessionInfo } from './router-types.js';
-import { checkUrl, searchUrl, snapshotsUrl } from './paths.js';
 import { storeRoutes } from './routes.js';
 import { loadSession, logout, type SessionState } from './session.js';
 import { NoSession } from './views/no-session.js';
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
 
-const LOCAL_NAV = [
-  { href: snapshotsUrl('local'), label: 'Snapshots' },
-  { href: searchUrl('local'), label: 'Search' },
-  { href: checkUrl('local'), label: 'Verify' },
-];
 
 function routesFor(home: Home | undefined): readonly RouteDef[] {
   return home === 'local' ? storeRoutes('local') : [...consoleRoutes, ...storeRoutes('console')];
@@ -32,7 +26,7 @@ function routesFor(home: Home | undefined): readonly RouteDef[] {
 function Header({ session, routes }: { session: SessionInfo; routes: readonly RouteDef[] }): JSX.Element {
   const nav =
     session.home === 'local'
-      ? LOCAL_NAV
+      ? []
       : routes.filter((r) => r.nav && RANK[session.user.role] >= RANK[r.minRole ?? 'viewer']).map((r) => ({ href: r.path, label: r.nav ?? '' }));
   const onLogout = (): void => {
     void logout(session.csrfToken).then(() => window.location.assign('/login'));
@@ -42,7 +36,8 @@ function Header({ session, routes }: { session: SessionInfo; routes: readonly Ro
       <Link href="/" class="brand">
         Coffer
       </Link>
-      <span class="home">{session.home === 'local' ? `Store ${session.store ?? ''}` : 'Fleet console'}</span>
+      <span class="home">{session.home === 'local' ? 'Local viewer' : 'Fleet console'}</span>
+      {nav.length > 0 ? (
       <nav aria-label="Main">
         <ul>
           {nav.map((r) => (
@@ -52,6 +47,7 @@ function Header({ session, routes }: { session: SessionInfo; routes: readonly Ro
           ))}
         </ul>
       </nav>
+      ) : null}
       <span class="user">
         {session.user.name ? `${session.user.name} (${session.user.role})` : null}
         {session.home === 'console' ? (
