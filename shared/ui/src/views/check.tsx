@@ -31,7 +31,7 @@ function Outcome({ store, r }: { store: string; r: CheckOutcome }): JSX.Element 
   const snaps = r.damagedSnapshots ?? [];
   const issues = r.issues ?? [];
   return (
-    <section class={`outcome ${r.ok ? 'ok' : 'bad'}`} aria-labelledby="outcome-title">
+    <section class={`outcome ${r.ok ? 'outcome-ok' : 'outcome-bad'}`} aria-labelledby="outcome-title">
       <h2 id="outcome-title">{r.ok ? 'The store is sound' : `Damage found: ${count(issues.length)} issue(s)`}</h2>
       <p>
         {count(r.packsChecked)} pack(s) checked, {bytes(r.bytesRead)} read in {duration(r.durationMs)}.

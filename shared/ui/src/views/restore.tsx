@@ -42,7 +42,7 @@ function DestinationPicker({ value, onChange }: { value: string; onChange: (v: s
 
 function Result({ r }: { r: RestoreOutcome }): JSX.Element {
   return (
-    <section class={`outcome ${r.ok ? 'ok' : 'bad'}`} aria-labelledby="restore-title">
+    <section class={`outcome ${r.ok ? 'outcome-ok' : 'outcome-bad'}`} aria-labelledby="restore-title">
       <h2 id="restore-title">{r.ok ? 'Restored' : 'Restored with errors'}</h2>
       <p id="restore-summary">
         {count(r.files)} file(s), {bytes(r.bytes)} restored; {count(r.skipped)} skipped; {count(r.errors)} error(s); {duration(r.durationMs)}.
