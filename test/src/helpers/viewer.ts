@@ -30,7 +30,7 @@ export async function startViewer(store: string, extra: readonly string[] = []):
   if (!ok || proc.exited()) {
     proc.child.kill('SIGKILL');
     const r = await proc.done;
-    assert.fail(`coffer at ${store} ui printed no URL line within 30 s\n${describeRun(r)}`);
+    assert.fail(`coffer at ${store} ui exited or printed no URL line within 30 s\n${describeRun(r)}`);
   }
   const url = URL_LINE.exec(proc.stdoutSoFar())?.[1] ?? '';
   const origin = new URL(url).origin;
