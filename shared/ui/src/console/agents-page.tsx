@@ -4,23 +4,23 @@
  * Admins may revoke an agent (after a confirmation) and enroll a new machine.
  */
 import type { JSX } from 'preact';
-import type { Agent } from '../../../src/gen/coffer/v1/controller.js';
 import { ctl } from './api.js';
 import { AgentBadge } from './badges.js';
 import { EnrollPanel } from './enroll-panel.js';
 import { ago, when } from './format.js';
 import { agentAddress, useCan, useSession } from './session.js';
 import { usePoll } from './use-poll.js';
+import type { Agent } from './wire.js';
 import { ConfirmButton, ErrorLine } from './widgets.js';
 
 function labelsText(a: Agent): string {
-  return Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(', ') || '—';
+  return Object.entries(a.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '—';
 }
 
 export function AgentsPage(): JSX.Element {
   const manage = useCan('manage');
   const session = useSession();
-  const { data, error, reload } = usePoll(async (signal) => ({ agents: (await ctl('listAgents', {}, signal)).agents, now: Date.now() }), 5000, []);
+  const { data, error, reload } = usePoll(async (signal) => ({ agents: (await ctl('ListAgents', {}, signal)).agents ?? [], now: Date.now() }), 5000, []);
   return (
     <div class="console-page agents">
       <h1>Agents</h1>
@@ -41,7 +41,7 @@ export function AgentsPage(): JSX.Element {
                   <td>{a.hostname || '—'}</td>
                   <td>{labelsText(a)}</td>
                   <td>{a.connected ? 'now' : ago(a.lastSeenMs, data.now)}</td>
-                  <td><a href={`/jobs?agent=${encodeURIComponent(a.name)}&state=running`}>{a.runningJobs} running</a> (at most {a.maxJobs || 2})</td>
+                  <td><a href={`/jobs?agent=${encodeURIComponent(a.name ?? '')}&state=running`}>{a.runningJobs ?? 0} running</a> (at most {a.maxJobs || 2})</td>
                   <td>{when(a.certExpiresMs)}</td>
                   {manage && (
                     <td>
@@ -51,7 +51,7 @@ export function AgentsPage(): JSX.Element {
                           danger
                           question={<>Revoke agent <strong>{a.name}</strong>? Its connection is closed and its certificate refused from now on; it must enroll again to come back.</>}
                           confirmLabel={`Revoke ${a.name}`}
-                          onConfirm={async () => (await ctl('revokeAgent', { name: a.name }), reload())}
+                          onConfirm={async () => (await ctl('RevokeAgent', { name: a.name ?? '' }), reload())}
                         />
                       )}
                     </td>

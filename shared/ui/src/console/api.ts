@@ -1,31 +1,38 @@
 /**
- * The console's calls to ControllerService over Connect (JSON codec), typed by the
- * generated definitions: `ctl('getDashboard', {})` encodes the request with the method's
- * requestType.toJSON and decodes the answer with responseType.fromJSON, so pages work on
- * the same message types as the server. `watch('watchJob', …)` yields each message of a
- * server stream until it ends or `signal` aborts. Failures are `ApiError` (Connect code,
- * one-line message); a 401 also tells the shell (`onUnauthenticated`), which goes to /login.
+ * The console's calls to ControllerService, typed by `wire.ts`: `ctl('GetDashboard', {})`
+ * sends proto3 JSON through the shell's Connect client and resolves with the JSON answer;
+ * `watch('WatchJob', {id}, signal)` yields each streamed message. The shell's client
+ * (`AppServices`, handed to every page) is bound once by the console's page wrapper
+ * (routes.ts) before any page renders. Failures are the shell's ApiError {code, message};
+ * a 401 sends the browser to /login (the shell does that).
  */
-import { ControllerServiceDefinition } from '../../../src/gen/coffer/v1/controller.js';
-import { connectStream, connectUnary } from './connect.js';
+import type { AppServices } from '../router-types.js';
+import type { Calls, Streams } from './wire.js';
 
-type Methods = typeof ControllerServiceDefinition.methods;
-type Req<M extends keyof Methods> = Parameters<Methods[M]['requestType']['fromPartial']>[0];
-type Res<M extends keyof Methods> = ReturnType<Methods[M]['responseType']['fromJSON']>;
+const SERVICE = 'coffer.v1.ControllerService';
+let app: AppServices | undefined;
 
-/** A unary ControllerService call; `req` is a partial message (defaults filled in). */
-export async function ctl<M extends keyof Methods>(method: M, req: Req<M>, signal?: AbortSignal): Promise<Res<M>> {
-  const m = ControllerServiceDefinition.methods[method];
-  const body = (m.requestType.toJSON as (x: unknown) => unknown)((m.requestType.fromPartial as (x: unknown) => unknown)(req));
-  const json = await connectUnary(`/${ControllerServiceDefinition.fullName}/${m.name}`, body, signal);
-  return (m.responseType.fromJSON as (x: unknown) => Res<M>)(json);
+/** Called by the console's page wrapper with the shell's services. */
+export function bindApp(services: AppServices): void {
+  app = services;
 }
 
-/** A server-streaming ControllerService call, message by message. */
-export async function* watch<M extends keyof Methods>(method: M, req: Req<M>, signal: AbortSignal): AsyncGenerator<Res<M>> {
-  const m = ControllerServiceDefinition.methods[method];
-  const body = (m.requestType.toJSON as (x: unknown) => unknown)((m.requestType.fromPartial as (x: unknown) => unknown)(req));
-  for await (const json of connectStream(`/${ControllerServiceDefinition.fullName}/${m.name}`, body, signal)) {
-    yield (m.responseType.fromJSON as (x: unknown) => Res<M>)(json);
-  }
+function services(): AppServices {
+  if (!app) throw new Error('the console pages were rendered outside the console shell');
+  return app;
+}
+
+/** A unary ControllerService call. */
+export function ctl<M extends keyof Calls>(method: M, req: Calls[M][0], signal?: AbortSignal): Promise<Calls[M][1]> {
+  return services().call<Calls[M][1]>(SERVICE, method, req, signal);
+}
+
+/** A server-streaming ControllerService call. */
+export function watch<M extends keyof Streams>(method: M, req: Streams[M][0], signal: AbortSignal): AsyncIterable<Streams[M][1]> {
+  return services().stream<Streams[M][1]>(SERVICE, method, req, signal);
+}
+
+/** Client-side navigation (keeps the page's state in the URL). */
+export function navigate(to: string, opts?: { replace?: boolean }): void {
+  services().navigate(to, opts);
 }

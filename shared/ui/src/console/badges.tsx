@@ -5,21 +5,19 @@
  * element with its text beside it).
  */
 import type { JSX } from 'preact';
-import type { Progress } from '../../../src/gen/coffer/v1/common.js';
-import { JobState } from '../../../src/gen/coffer/v1/common.js';
-import type { Agent } from '../../../src/gen/coffer/v1/controller.js';
 import { stateName } from './format.js';
 import { progressShare, progressText } from './job-text.js';
+import type { Agent, JobStateName, Progress } from './wire.js';
 
-const STATE_TONE: Partial<Record<JobState, string>> = {
-  [JobState.JOB_STATE_SUCCEEDED]: 'ok',
-  [JobState.JOB_STATE_FAILED]: 'bad',
-  [JobState.JOB_STATE_CANCELLED]: 'muted',
-  [JobState.JOB_STATE_RUNNING]: 'busy',
+const STATE_TONE: Partial<Record<JobStateName, string>> = {
+  JOB_STATE_SUCCEEDED: 'ok',
+  JOB_STATE_FAILED: 'bad',
+  JOB_STATE_CANCELLED: 'muted',
+  JOB_STATE_RUNNING: 'busy',
 };
 
-export function StateBadge({ state }: { readonly state: JobState }): JSX.Element {
-  return <span class={`badge tone-${STATE_TONE[state] ?? 'wait'}`}>{stateName(state)}</span>;
+export function StateBadge({ state }: { readonly state: JobStateName | undefined }): JSX.Element {
+  return <span class={`badge tone-${(state && STATE_TONE[state]) ?? 'wait'}`}>{stateName(state)}</span>;
 }
 
 export function AgentBadge({ agent }: { readonly agent: Agent }): JSX.Element {
@@ -27,7 +25,7 @@ export function AgentBadge({ agent }: { readonly agent: Agent }): JSX.Element {
   return agent.connected ? <span class="badge tone-ok">online</span> : <span class="badge tone-bad">offline</span>;
 }
 
-export function BackupBadge({ overdue, last }: { readonly overdue: boolean; readonly last: number }): JSX.Element {
+export function BackupBadge({ overdue, last }: { readonly overdue: boolean | undefined; readonly last: number | undefined }): JSX.Element {
   if (overdue) return <span class="badge tone-bad">⚠ overdue</span>;
   if (!last) return <span class="badge tone-wait">no backup yet</span>;
   return <span class="badge tone-ok">✓ ok</span>;

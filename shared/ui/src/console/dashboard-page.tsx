@@ -6,18 +6,20 @@
  */
 import type { JSX } from 'preact';
 import { bytes } from '../../../src/format.js';
-import type { Dashboard } from '../../../src/gen/coffer/v1/controller.js';
 import { ctl } from './api.js';
 import { AgentBadge, BackupBadge, ProgressLine, StateBadge } from './badges.js';
 import { ago, kindName, span, when } from './format.js';
 import { jobTarget } from './job-text.js';
 import { usePoll } from './use-poll.js';
+import type { Dashboard } from './wire.js';
 import { ErrorLine } from './widgets.js';
 
 const POLL_MS = 3000;
+const now = (d: Dashboard): number => d.timeMs ?? Date.now();
 
 function Sources({ d }: { readonly d: Dashboard }): JSX.Element {
-  if (d.sources.length === 0) return <p>No sources yet. Add one under <a href="/catalog/sources">Catalog → Sources</a>.</p>;
+  const sources = d.sources ?? [];
+  if (sources.length === 0) return <p>No sources yet. Add one under <a href="/catalog/sources">Catalog → Sources</a>.</p>;
   return (
     <table class="sources">
       <caption>Sources</caption>
@@ -25,14 +27,14 @@ function Sources({ d }: { readonly d: Dashboard }): JSX.Element {
         <tr><th scope="col">Source</th><th scope="col">Agent</th><th scope="col">Last backup</th><th scope="col">Status</th><th scope="col">Schedule</th><th scope="col">Next run</th></tr>
       </thead>
       <tbody>
-        {d.sources.map((s) => (
+        {sources.map((s) => (
           <tr key={s.source?.name} class={s.overdue ? 'overdue' : undefined} data-source={s.source?.name}>
             <th scope="row">{s.source?.name}</th>
             <td>{s.source?.agent}</td>
-            <td>{s.lastJobId ? <a href={`/jobs/${encodeURIComponent(s.lastJobId)}`}>{ago(s.lastSuccessMs, d.timeMs)}</a> : ago(s.lastSuccessMs, d.timeMs)}</td>
+            <td>{s.lastJobId ? <a href={`/jobs/${encodeURIComponent(s.lastJobId)}`}>{ago(s.lastSuccessMs, now(d))}</a> : ago(s.lastSuccessMs, now(d))}</td>
             <td><BackupBadge overdue={s.overdue} last={s.lastSuccessMs} /></td>
-            <td>{s.schedules.length ? `${s.schedules.join(', ')}${s.expectedIntervalMs ? ` (every ${span(s.expectedIntervalMs)})` : ''}` : 'unscheduled'}</td>
-            <td>{s.nextRunMs ? ago(s.nextRunMs, d.timeMs) : '—'}</td>
+            <td>{s.schedules?.length ? `${s.schedules.join(', ')}${s.expectedIntervalMs ? ` (every ${span(s.expectedIntervalMs)})` : ''}` : 'unscheduled'}</td>
+            <td>{s.nextRunMs ? ago(s.nextRunMs, now(d)) : '—'}</td>
           </tr>
         ))}
       </tbody>
@@ -45,11 +47,11 @@ function Jobs({ d }: { readonly d: Dashboard }): JSX.Element {
     <div class="dash-jobs">
       <section aria-labelledby="dash-running">
         <h2 id="dash-running">Running now</h2>
-        {d.runningJobs.length === 0 ? <p>No job is running.</p> : (
+        {!d.runningJobs?.length ? <p>No job is running.</p> : (
           <ul class="plain">
             {d.runningJobs.map((j) => (
               <li key={j.id}>
-                <a href={`/jobs/${encodeURIComponent(j.id)}`}>{kindName(j.kind)} {jobTarget(j)}</a> on {j.agent || '—'} <StateBadge state={j.state} />{' '}
+                <a href={`/jobs/${encodeURIComponent(j.id ?? '')}`}>{kindName(j.kind)} {jobTarget(j)}</a> on {j.agent || '—'} <StateBadge state={j.state} />{' '}
                 <ProgressLine progress={j.progress} label={`progress of job ${j.id}`} />
               </li>
             ))}
@@ -58,11 +60,11 @@ function Jobs({ d }: { readonly d: Dashboard }): JSX.Element {
       </section>
       <section aria-labelledby="dash-failed">
         <h2 id="dash-failed">Failed in the last 24 h</h2>
-        {d.failedJobs.length === 0 ? <p>No failed jobs.</p> : (
+        {!d.failedJobs?.length ? <p>No failed jobs.</p> : (
           <ul class="plain failed-jobs">
             {d.failedJobs.map((j) => (
               <li key={j.id}>
-                <a href={`/jobs/${encodeURIComponent(j.id)}`}>{kindName(j.kind)} {jobTarget(j)}</a> <StateBadge state={j.state} /> {when(j.finishedMs)}
+                <a href={`/jobs/${encodeURIComponent(j.id ?? '')}`}>{kindName(j.kind)} {jobTarget(j)}</a> <StateBadge state={j.state} /> {when(j.finishedMs)}
                 {j.result?.error && <div class="job-error">{j.result.error}</div>}
               </li>
             ))}
@@ -74,14 +76,15 @@ function Jobs({ d }: { readonly d: Dashboard }): JSX.Element {
 }
 
 function Agents({ d }: { readonly d: Dashboard }): JSX.Element {
-  const online = d.agents.filter((a) => a.connected && !a.revoked).length;
+  const agents = d.agents ?? [];
+  const online = agents.filter((a) => a.connected && !a.revoked).length;
   return (
     <section aria-labelledby="dash-agents">
-      <h2 id="dash-agents">Agents: {online} online, {d.agents.length - online} offline</h2>
+      <h2 id="dash-agents">Agents: {online} online, {agents.length - online} offline</h2>
       <ul class="plain inline">
-        {d.agents.map((a) => (
+        {agents.map((a) => (
           <li key={a.name}>
-            <a href="/agents">{a.name}</a> <AgentBadge agent={a} /> {a.connected ? '' : `seen ${ago(a.lastSeenMs, d.timeMs)}`}
+            <a href="/agents">{a.name}</a> <AgentBadge agent={a} /> {a.connected ? '' : `seen ${ago(a.lastSeenMs, now(d))}`}
           </li>
         ))}
       </ul>
@@ -97,14 +100,14 @@ function Stores({ d }: { readonly d: Dashboard }): JSX.Element {
         <tr><th scope="col">Store</th><th scope="col">Snapshots</th><th scope="col">Logical size</th><th scope="col">Stored (added)</th><th scope="col">Last snapshot</th><th scope="col">Last verify</th></tr>
       </thead>
       <tbody>
-        {d.stores.map((s) => (
+        {(d.stores ?? []).map((s) => (
           <tr key={s.store}>
-            <th scope="row"><a href={`/stores/${encodeURIComponent(s.store)}/snapshots`}>{s.store}</a></th>
-            <td>{s.snapshots}</td>
-            <td>{bytes(s.logicalBytes)}</td>
-            <td>{bytes(s.addedBytes)}</td>
-            <td>{ago(s.lastSnapshotMs, d.timeMs)}</td>
-            <td>{s.lastVerifyMs ? <>{s.lastVerifyOk ? '✓ ok' : '✗ failed'}, {ago(s.lastVerifyMs, d.timeMs)}</> : 'never'}</td>
+            <th scope="row"><a href={`/stores/${encodeURIComponent(s.store ?? '')}/snapshots`}>{s.store}</a></th>
+            <td>{s.snapshots ?? 0}</td>
+            <td>{bytes(s.logicalBytes ?? 0)}</td>
+            <td>{bytes(s.addedBytes ?? 0)}</td>
+            <td>{ago(s.lastSnapshotMs, now(d))}</td>
+            <td>{s.lastVerifyMs ? <>{s.lastVerifyOk ? '✓ ok' : '✗ failed'}, {ago(s.lastVerifyMs, now(d))}</> : 'never'}</td>
           </tr>
         ))}
       </tbody>
@@ -113,7 +116,7 @@ function Stores({ d }: { readonly d: Dashboard }): JSX.Element {
 }
 
 export function DashboardPage(): JSX.Element {
-  const { data, error } = usePoll((signal) => ctl('getDashboard', {}, signal), POLL_MS, []);
+  const { data, error } = usePoll((signal) => ctl('GetDashboard', {}, signal), POLL_MS, []);
   return (
     <div class="console-page dashboard">
       <h1>Dashboard</h1>

@@ -8,11 +8,11 @@
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import type { EnrollmentToken } from '../../../src/gen/coffer/v1/controller.js';
 import { ctl } from './api.js';
 import { fieldErrors, type FieldErrors } from './api-error.js';
 import { when } from './format.js';
 import { CopyButton } from './copy-button.js';
+import type { EnrollmentToken } from './wire.js';
 import { ErrorLine, Field } from './widgets.js';
 
 /** `s` as one POSIX shell word. */
@@ -40,12 +40,12 @@ export function EnrollPanel({ controller }: { readonly controller: string }): JS
   const create = async (): Promise<void> => {
     setErrs({ byField: {}, rest: '' });
     try {
-      setToken(await ctl('createEnrollmentToken', { ttlSeconds: ttl }));
+      setToken(await ctl('CreateEnrollmentToken', { ttlSeconds: ttl }));
     } catch (err) {
       setErrs(fieldErrors(err, ['ttl_seconds']));
     }
   };
-  const line = token ? enrollLine({ controller: addr, token: token.token, name, data, labels }) : '';
+  const line = token ? enrollLine({ controller: addr, token: token.token ?? '', name, data, labels }) : '';
 
   return (
     <section aria-labelledby="enroll-h" class="panel enroll">

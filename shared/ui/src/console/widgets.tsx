@@ -32,7 +32,7 @@ export function Field(p: FieldProps): JSX.Element {
       <input
         id={id}
         name={p.name}
-        type={p.type ?? 'text'}
+        type={(p.type ?? 'text') as 'text'}
         value={p.value}
         required={p.required}
         disabled={p.disabled}
