@@ -52,7 +52,7 @@ export function EnrollPanel({ controller }: { readonly controller: string }): JS
       <h2 id="enroll-h">Enroll a machine</h2>
       <div class="row">
         <label for="enroll-ttl">Token valid for</label>
-        <select id="enroll-ttl" value={String(ttl)} onChange={(e) => setTtl(Number((e.currentTarget as HTMLSelectElement).value))}>
+        <select id="enroll-ttl" value={String(ttl)} onChange={(e) => setTtl(Number(e.currentTarget.value))}>
           {TTLS.map(([s, label]) => <option key={s} value={String(s)}>{label}</option>)}
         </select>
         <button type="button" onClick={() => void create()}>Create enrollment token</button>

@@ -3,7 +3,7 @@
  * A refused login shows one message whatever was wrong (unknown name or wrong password),
  * a slowed-down one (429) says when to try again (Retry-After). After a login the browser
  * loads `?next=` (a path on this site only) or the dashboard, so the shell reads the new
- * session. Logging out is `logout()`: POST /logout, then this page.
+ * session. (Logging out is the shell's header button.)
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
@@ -62,7 +62,7 @@ export function LoginPage(): JSX.Element {
   };
 
   return (
-    <main class="login">
+    <div class="console-page login">
       <h1>Coffer console</h1>
       <form onSubmit={(e) => void submit(e)} aria-label="Log in" method="post" action="/login">
         <Field label="Name" name="name" value={name} onInput={setName} required autoComplete="username" />
@@ -72,15 +72,6 @@ export function LoginPage(): JSX.Element {
           Log in
         </button>
       </form>
-    </main>
+    </div>
   );
-}
-
-/** Ends the session (POST /logout with the CSRF token) and shows the login page. */
-export async function logout(csrfToken: string): Promise<void> {
-  try {
-    await fetch('/logout', { method: 'POST', headers: { 'X-CSRF-Token': csrfToken }, credentials: 'same-origin' });
-  } finally {
-    window.location.assign('/login');
-  }
 }

@@ -1,23 +1,16 @@
 /**
- * The console session as the pages see it: who is logged in, their role, the CSRF
- * token, and the controller's agent address for enroll lines (the shell reads all of it
- * from GET /session). `ConsoleSession` is provided around every console page by
- * routes.ts; `useRole()` and `useCan(action)` read it.
+ * The console session as the pages see it (the shell reads it from GET /session and hands
+ * it to every page): who is logged in and their role. `ConsolePage` (routes.ts) provides
+ * it around every console page; `useRole()` and `useCan(action)` read it.
  */
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import type { SessionInfo } from '../router-types.js';
 import { can, type Action, type Role } from './role.js';
 
-export interface ConsoleSession {
-  readonly user: { readonly name: string; readonly role: Role };
-  readonly csrfToken: string;
-  /** The address agents enroll with (`--controller`), when the server tells it. */
-  readonly agentAddress?: string;
-}
+export const SessionContext = createContext<SessionInfo | null>(null);
 
-export const SessionContext = createContext<ConsoleSession | undefined>(undefined);
-
-export function useSession(): ConsoleSession | undefined {
+export function useSession(): SessionInfo | null {
   return useContext(SessionContext);
 }
 
@@ -29,7 +22,11 @@ export function useCan(action: Action): boolean {
   return can(useRole(), action);
 }
 
-/** The `--controller` value for enroll lines: the server's, else this host on the default agent port. */
-export function agentAddress(s: ConsoleSession | undefined): string {
-  return s?.agentAddress ?? `${window.location.hostname}:7443`;
+/**
+ * The `--controller` value for enroll lines: `agentAddress` from /session when the server
+ * gives it (the controller's agent port), else this host on the default agent port 7443.
+ */
+export function agentAddress(s: SessionInfo | null): string {
+  const given = (s as { agentAddress?: unknown } | null)?.agentAddress;
+  return typeof given === 'string' && given !== '' ? given : `${window.location.hostname}:7443`;
 }

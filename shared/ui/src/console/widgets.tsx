@@ -2,7 +2,8 @@
  * Small pieces the console pages share: a labelled text field with its error beside it
  * (linked by aria-describedby), an error line announced to screen readers, and a button
  * that asks for confirmation in a modal <dialog> (Escape or "Cancel" closes it; focus
- * returns to the button).
+ * returns to the button), and a table with a (visually hidden) caption whose rows scroll
+ * sideways on narrow screens.
  */
 import type { ComponentChildren, JSX } from 'preact';
 import { useId, useRef, useState } from 'preact/hooks';
@@ -32,7 +33,7 @@ export function Field(p: FieldProps): JSX.Element {
       <input
         id={id}
         name={p.name}
-        type={(p.type ?? 'text') as 'text'}
+        {...({ type: p.type ?? 'text' } as { type: 'text' })}
         value={p.value}
         required={p.required}
         disabled={p.disabled}
@@ -40,7 +41,7 @@ export function Field(p: FieldProps): JSX.Element {
         autoComplete={p.autoComplete ?? 'off'}
         aria-invalid={p.error ? 'true' : undefined}
         aria-describedby={described || undefined}
-        onInput={(e) => p.onInput((e.currentTarget as HTMLInputElement).value)}
+        onInput={(e) => p.onInput(e.currentTarget.value)}
       />
       {p.hint && <small id={`${id}-hint`}>{p.hint}</small>}
       {p.error && (
@@ -68,6 +69,8 @@ export interface ConfirmProps {
   readonly confirmLabel?: string;
   readonly onConfirm: () => Promise<unknown>;
   readonly danger?: boolean;
+  /** The button's accessible name when `label` alone is ambiguous ("Remove store main"). */
+  readonly ariaLabel?: string;
 }
 
 /** A button whose action runs only after "Yes" in a modal dialog; errors stay in the dialog. */
@@ -89,7 +92,7 @@ export function ConfirmButton(p: ConfirmProps): JSX.Element {
   };
   return (
     <>
-      <button type="button" class={p.danger ? 'danger' : undefined} onClick={() => (setError(''), ref.current?.showModal())}>
+      <button type="button" class={p.danger ? 'danger' : undefined} aria-label={p.ariaLabel} onClick={() => (setError(''), ref.current?.showModal())}>
         {p.label}
       </button>
       <dialog ref={ref} aria-labelledby={titleId} class="confirm">
@@ -105,5 +108,42 @@ export function ConfirmButton(p: ConfirmProps): JSX.Element {
         </div>
       </dialog>
     </>
+  );
+}
+
+export interface TableProps<T> {
+  readonly caption: string;
+  /** Column headings; '' is an actions column (its heading is for screen readers only). */
+  readonly head: readonly string[];
+  readonly rows: readonly T[];
+  readonly row: (t: T) => JSX.Element;
+}
+
+/** A table of `rows`, each drawn by `row` (a <tr>). */
+export function Table<T>(p: TableProps<T>): JSX.Element {
+  return (
+    <div class="table-wrap">
+      <table>
+        <caption class="visually-hidden">{p.caption}</caption>
+        <thead>
+          <tr>{p.head.map((h) => <th scope="col" key={h}>{h || <span class="visually-hidden">Actions</span>}</th>)}</tr>
+        </thead>
+        <tbody>{p.rows.map(p.row)}</tbody>
+      </table>
+    </div>
+  );
+}
+
+/** "Remove" with a confirmation naming what goes (`note` says what stays or follows). */
+export function RemoveButton(p: { readonly noun: string; readonly name: string; readonly note?: string | undefined; readonly remove: () => Promise<unknown> }): JSX.Element {
+  return (
+    <ConfirmButton
+      label="Remove"
+      danger
+      question={<>Remove {p.noun} <strong>{p.name}</strong>?{p.note ? ` ${p.note}` : ''}</>}
+      confirmLabel={`Remove ${p.name}`}
+      ariaLabel={`Remove ${p.noun} ${p.name}`}
+      onConfirm={p.remove}
+    />
   );
 }

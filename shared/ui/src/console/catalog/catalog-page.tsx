@@ -10,7 +10,7 @@ import { ctl } from '../api.js';
 import { fieldErrors, type FieldErrors } from '../api-error.js';
 import { useCan } from '../session.js';
 import { usePoll } from '../use-poll.js';
-import { ConfirmButton, ErrorLine } from '../widgets.js';
+import { ErrorLine, RemoveButton, Table } from '../widgets.js';
 import { CatalogNav } from './catalog-nav.js';
 import { EntityForm, type FormField, type Values } from './entity-form.js';
 
@@ -84,33 +84,22 @@ export function CatalogPage<T>({ spec }: { readonly spec: EntitySpec<T> }): JSX.
         />
       )}
       {!data ? <p aria-busy="true">Loading…</p> : data.length === 0 ? <p>No {spec.noun} yet.</p> : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">{spec.title}</caption>
-            <thead>
-              <tr>{spec.columns.map((c) => <th scope="col" key={c.label}>{c.label}</th>)}{manage && <th scope="col"><span class="visually-hidden">Actions</span></th>}</tr>
-            </thead>
-            <tbody>
-              {data.map((t) => (
-                <tr key={spec.nameOf(t)} data-name={spec.nameOf(t)}>
-                  {spec.columns.map((c, i) => (i === 0 ? <th scope="row" key={c.label}>{c.cell(t)}</th> : <td key={c.label}>{c.cell(t)}</td>))}
-                  {manage && (
-                    <td class="actions">
-                      <button type="button" onClick={() => open(spec.valuesOf(t), true)} aria-label={`Edit ${spec.noun} ${spec.nameOf(t)}`}>Edit</button>
-                      <ConfirmButton
-                        label="Remove"
-                        danger
-                        question={<>Remove {spec.noun} <strong>{spec.nameOf(t)}</strong> from the catalog?{spec.removeNote ? ` ${spec.removeNote}` : ''}</>}
-                        confirmLabel={`Remove ${spec.nameOf(t)}`}
-                        onConfirm={async () => (await spec.remove(spec.nameOf(t)), reload())}
-                      />
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          caption={spec.title}
+          head={[...spec.columns.map((c) => c.label), ...(manage ? [''] : [])]}
+          rows={data}
+          row={(t) => (
+            <tr key={spec.nameOf(t)} data-name={spec.nameOf(t)}>
+              {spec.columns.map((c, i) => (i === 0 ? <th scope="row" key={c.label}>{c.cell(t)}</th> : <td key={c.label}>{c.cell(t)}</td>))}
+              {manage && (
+                <td class="actions">
+                  <button type="button" onClick={() => open(spec.valuesOf(t), true)} aria-label={`Edit ${spec.noun} ${spec.nameOf(t)}`}>Edit</button>
+                  <RemoveButton noun={spec.noun} name={spec.nameOf(t)} note={spec.removeNote} remove={async () => (await spec.remove(spec.nameOf(t)), reload())} />
+                </td>
+              )}
+            </tr>
+          )}
+        />
       )}
     </div>
   );

@@ -62,7 +62,7 @@ function Input({ f, p }: { readonly f: FormField; readonly p: EntityFormProps })
   if (f.kind === 'checkbox') {
     return (
       <div class="field field-check">
-        <input id={id} type="checkbox" checked={value === true} onChange={(e) => set((e.currentTarget as HTMLInputElement).checked)} {...aria} />
+        <input id={id} type="checkbox" checked={value === true} onChange={(e) => set(e.currentTarget.checked)} {...aria} />
         <label for={id}>{f.label}</label>
         {f.hint && <small>{f.hint}</small>}
         {err}
@@ -74,7 +74,7 @@ function Input({ f, p }: { readonly f: FormField; readonly p: EntityFormProps })
     return (
       <div class="field">
         <label for={id}>{f.label}</label>
-        <select id={id} value={String(value ?? '')} onChange={(e) => set((e.currentTarget as HTMLSelectElement).value)} {...aria}>
+        <select id={id} value={String(value ?? '')} onChange={(e) => set(e.currentTarget.value)} {...aria}>
           <option value="">— choose an agent —</option>
           {names.map((n) => <option key={n} value={n}>{n}</option>)}
         </select>
@@ -85,7 +85,7 @@ function Input({ f, p }: { readonly f: FormField; readonly p: EntityFormProps })
   return (
     <div class="field">
       <label for={id}>{f.label}</label>
-      <textarea id={id} rows={3} value={String(value ?? '')} placeholder={f.placeholder} onInput={(e) => set((e.currentTarget as HTMLTextAreaElement).value)} {...aria} />
+      <textarea id={id} rows={3} value={String(value ?? '')} placeholder={f.placeholder} onInput={(e) => set(e.currentTarget.value)} {...aria} />
       {f.hint && <small>{f.hint}</small>}
       {err}
     </div>

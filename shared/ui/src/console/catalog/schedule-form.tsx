@@ -30,7 +30,7 @@ function Select(p: { readonly label: string; readonly value: string; readonly ch
   return (
     <div class={`field${p.error ? ' field-invalid' : ''}`}>
       <label for={id}>{p.label}</label>
-      <select id={id} value={p.value} onChange={(e) => p.onChange((e.currentTarget as HTMLSelectElement).value)} aria-invalid={p.error ? 'true' : undefined} aria-describedby={p.error ? `${id}-err` : undefined}>
+      <select id={id} value={p.value} onChange={(e) => p.onChange(e.currentTarget.value)} aria-invalid={p.error ? 'true' : undefined} aria-describedby={p.error ? `${id}-err` : undefined}>
         {p.blank !== undefined && <option value="">{p.blank}</option>}
         {p.choices.map((c) => <option key={c} value={c}>{c}</option>)}
       </select>

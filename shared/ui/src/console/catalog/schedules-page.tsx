@@ -12,7 +12,7 @@ import { ago, kindName, span, when } from '../format.js';
 import { useCan } from '../session.js';
 import { usePoll } from '../use-poll.js';
 import type { Schedule } from '../wire.js';
-import { ConfirmButton, ErrorLine } from '../widgets.js';
+import { ErrorLine, RemoveButton, Table } from '../widgets.js';
 import { CatalogNav } from './catalog-nav.js';
 import { ScheduleForm } from './schedule-form.js';
 import { blankSchedule, valuesOf, type ScheduleValues } from './schedule-values.js';
@@ -67,33 +67,28 @@ export function SchedulesPage(): JSX.Element {
         />
       )}
       {!data ? <p aria-busy="true">Loading…</p> : data.schedules.length === 0 ? <p>No schedule yet.</p> : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">Schedules</caption>
-            <thead>
-              <tr><th scope="col">Name</th><th scope="col">Runs</th><th scope="col">When</th><th scope="col">Next run</th><th scope="col">Last run</th><th scope="col">State</th>{manage && <th scope="col"><span class="visually-hidden">Actions</span></th>}</tr>
-            </thead>
-            <tbody>
-              {data.schedules.map((s) => (
-                <tr key={s.name} data-name={s.name}>
-                  <th scope="row">{s.name}</th>
-                  <td>{kindName(s.kind)} {s.source ? `${s.source} → ` : ''}{s.store}</td>
-                  <td>{timing(s)}</td>
-                  <td>{s.paused ? '—' : <span title={when(s.nextRunMs)}>{ago(s.nextRunMs, data.now)}</span>}</td>
-                  <td>{s.lastJobId ? <a href={`/jobs/${encodeURIComponent(s.lastJobId)}`}>{ago(s.lastRunMs, data.now)}</a> : ago(s.lastRunMs, data.now)}</td>
-                  <td>{s.paused ? <span class="badge tone-wait">⏸ paused</span> : <span class="badge tone-ok">active</span>}</td>
-                  {manage && (
-                    <td class="actions">
-                      <PauseButton s={s} done={reload} />
-                      <button type="button" onClick={() => setForm({ values: valuesOf(s), editing: true })} aria-label={`Edit schedule ${s.name}`}>Edit</button>
-                      <ConfirmButton label="Remove" danger question={<>Remove schedule <strong>{s.name}</strong>? Its jobs stay in the history.</>} confirmLabel={`Remove ${s.name}`} onConfirm={async () => (await ctl('RemoveSchedule', { name: s.name ?? '' }), reload())} />
-                    </td>
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <Table
+          caption="Schedules"
+          head={['Name', 'Runs', 'When', 'Next run', 'Last run', 'State', ...(manage ? [''] : [])]}
+          rows={data.schedules}
+          row={(s) => (
+            <tr key={s.name} data-name={s.name}>
+              <th scope="row">{s.name}</th>
+              <td>{kindName(s.kind)} {s.source ? `${s.source} → ` : ''}{s.store}</td>
+              <td>{timing(s)}</td>
+              <td>{s.paused ? '—' : <span title={when(s.nextRunMs)}>{ago(s.nextRunMs, data.now)}</span>}</td>
+              <td>{s.lastJobId ? <a href={`/jobs/${encodeURIComponent(s.lastJobId)}`}>{ago(s.lastRunMs, data.now)}</a> : ago(s.lastRunMs, data.now)}</td>
+              <td>{s.paused ? <span class="badge tone-wait">⏸ paused</span> : <span class="badge tone-ok">active</span>}</td>
+              {manage && (
+                <td class="actions">
+                  <PauseButton s={s} done={reload} />
+                  <button type="button" onClick={() => setForm({ values: valuesOf(s), editing: true })} aria-label={`Edit schedule ${s.name ?? ''}`}>Edit</button>
+                  <RemoveButton noun="schedule" name={s.name ?? ''} note="Its jobs stay in the history." remove={async () => (await ctl('RemoveSchedule', { name: s.name ?? '' }), reload())} />
+                </td>
+              )}
+            </tr>
+          )}
+        />
       )}
     </div>
   );
