@@ -26,11 +26,11 @@ export function AgentsPage(): JSX.Element {
       <h1>Agents</h1>
       <ErrorLine text={error} />
       {!data ? <p aria-busy="true">Loading…</p> : data.agents.length === 0 ? <p>No agent is enrolled yet.</p> : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">Enrolled agents</caption>
+        <div class="scroll">
+          <table class="list">
+            <caption class="sr-only">Enrolled agents</caption>
             <thead>
-              <tr><th scope="col">Agent</th><th scope="col">State</th><th scope="col">Version</th><th scope="col">Host</th><th scope="col">Labels</th><th scope="col">Last seen</th><th scope="col">Jobs</th><th scope="col">Certificate until</th>{manage && <th scope="col"><span class="visually-hidden">Actions</span></th>}</tr>
+              <tr><th scope="col">Agent</th><th scope="col">State</th><th scope="col">Version</th><th scope="col">Host</th><th scope="col">Labels</th><th scope="col">Last seen</th><th scope="col">Jobs</th><th scope="col">Certificate until</th>{manage && <th scope="col"><span class="sr-only">Actions</span></th>}</tr>
             </thead>
             <tbody>
               {data.agents.map((a) => (

@@ -21,7 +21,7 @@ function Sources({ d }: { readonly d: Dashboard }): JSX.Element {
   const sources = d.sources ?? [];
   if (sources.length === 0) return <p>No sources yet. Add one under <a href="/catalog/sources">Catalog → Sources</a>.</p>;
   return (
-    <table class="sources">
+    <table class="list sources">
       <caption>Sources</caption>
       <thead>
         <tr><th scope="col">Source</th><th scope="col">Agent</th><th scope="col">Last backup</th><th scope="col">Status</th><th scope="col">Schedule</th><th scope="col">Next run</th></tr>
@@ -94,7 +94,7 @@ function Agents({ d }: { readonly d: Dashboard }): JSX.Element {
 
 function Stores({ d }: { readonly d: Dashboard }): JSX.Element {
   return (
-    <table>
+    <table class="list">
       <caption>Store usage</caption>
       <thead>
         <tr><th scope="col">Store</th><th scope="col">Snapshots</th><th scope="col">Logical size</th><th scope="col">Stored (added)</th><th scope="col">Last snapshot</th><th scope="col">Last verify</th></tr>

@@ -6,6 +6,7 @@
  * roles that could do nothing there (users: admins); the API enforces roles anyway.
  */
 import type { RouteDef } from '../router-types.js';
+import './console.css';
 import { AgentsPage } from './agents-page.js';
 import { DestinationsPage, SourcesPage, StoresPage } from './catalog/places.js';
 import { SchedulesPage } from './catalog/schedules-page.js';

@@ -122,11 +122,11 @@ export interface TableProps<T> {
 /** A table of `rows`, each drawn by `row` (a <tr>). */
 export function Table<T>(p: TableProps<T>): JSX.Element {
   return (
-    <div class="table-wrap">
-      <table>
-        <caption class="visually-hidden">{p.caption}</caption>
+    <div class="scroll">
+      <table class="list">
+        <caption class="sr-only">{p.caption}</caption>
         <thead>
-          <tr>{p.head.map((h) => <th scope="col" key={h}>{h || <span class="visually-hidden">Actions</span>}</th>)}</tr>
+          <tr>{p.head.map((h) => <th scope="col" key={h}>{h || <span class="sr-only">Actions</span>}</th>)}</tr>
         </thead>
         <tbody>{p.rows.map(p.row)}</tbody>
       </table>

@@ -57,9 +57,9 @@ export function JobsPage({ query }: PageProps): JSX.Element {
       {operate && <RunJobForm onStarted={(id) => (reload(), navigate(`/jobs/${encodeURIComponent(id)}`))} />}
       <ErrorLine text={error} />
       {!data ? <p aria-busy="true">Loading…</p> : data.length === 0 ? <p>No job matches.</p> : (
-        <div class="table-wrap">
-          <table>
-            <caption class="visually-hidden">Jobs, newest first</caption>
+        <div class="scroll">
+          <table class="list">
+            <caption class="sr-only">Jobs, newest first</caption>
             <thead>
               <tr><th scope="col">Job</th><th scope="col">Kind</th><th scope="col">On</th><th scope="col">State</th><th scope="col">Agent</th><th scope="col">Attempt</th><th scope="col">Created</th><th scope="col">Progress or error</th></tr>
             </thead>
