@@ -1,7 +1,8 @@
 /**
  * Reading a failed console call: `messageOf` for display, and `fieldErrors`, which splits
  * an INVALID_ARGUMENT message (`field: problem; other.field: problem`, as
- * controller/src/api/validate.ts and the schedule validation write them) into problems by
+ * controller/src/api/validate.ts and the schedule validation write them; a problem's own
+ * text may hold '; ', so only '; ' before another `field: ` splits) into problems by
  * form field, so forms show each next to its input; what names no known field stays in
  * `rest`.
  */
@@ -30,7 +31,7 @@ export const NO_ERRORS: FieldErrors = { byField: {}, rest: '' };
 export function fieldErrors(err: unknown, fields: readonly string[]): FieldErrors {
   const byField: Record<string, string> = {};
   const rest: string[] = [];
-  const parts = codeOf(err) === 'invalid_argument' ? messageOf(err).split('; ') : [messageOf(err)];
+  const parts = codeOf(err) === 'invalid_argument' ? messageOf(err).split(/; (?=[a-z_][a-z0-9_.]*: )/) : [messageOf(err)];
   for (const part of parts) {
     const m = /^([a-z_][a-z0-9_.]*): (.*)$/s.exec(part);
     const named = m?.[1] ?? '';

@@ -21,6 +21,7 @@ function Sources({ d }: { readonly d: Dashboard }): JSX.Element {
   const sources = d.sources ?? [];
   if (sources.length === 0) return <p>No sources yet. Add one under <a href="/catalog/sources">Catalog → Sources</a>.</p>;
   return (
+    <div class="scroll">
     <table class="list sources">
       <caption>Sources</caption>
       <thead>
@@ -39,6 +40,7 @@ function Sources({ d }: { readonly d: Dashboard }): JSX.Element {
         ))}
       </tbody>
     </table>
+    </div>
   );
 }
 
@@ -94,6 +96,7 @@ function Agents({ d }: { readonly d: Dashboard }): JSX.Element {
 
 function Stores({ d }: { readonly d: Dashboard }): JSX.Element {
   return (
+    <div class="scroll">
     <table class="list">
       <caption>Store usage</caption>
       <thead>
@@ -112,6 +115,7 @@ function Stores({ d }: { readonly d: Dashboard }): JSX.Element {
         ))}
       </tbody>
     </table>
+    </div>
   );
 }
 

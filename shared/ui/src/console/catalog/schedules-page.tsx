@@ -78,7 +78,7 @@ export function SchedulesPage(): JSX.Element {
               <td>{timing(s)}</td>
               <td>{s.paused ? '—' : <span title={when(s.nextRunMs)}>{ago(s.nextRunMs, data.now)}</span>}</td>
               <td>{s.lastJobId ? <a href={`/jobs/${encodeURIComponent(s.lastJobId)}`}>{ago(s.lastRunMs, data.now)}</a> : ago(s.lastRunMs, data.now)}</td>
-              <td>{s.paused ? <span class="badge tone-wait">⏸ paused</span> : <span class="badge tone-ok">active</span>}</td>
+              <td>{s.paused ? <span class="badge tone-wait">paused</span> : <span class="badge tone-ok">active</span>}</td>
               {manage && (
                 <td class="actions">
                   <PauseButton s={s} done={reload} />
