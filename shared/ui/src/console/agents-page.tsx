@@ -12,6 +12,7 @@ import { agentAddress, useCan, useSession } from './session.js';
 import { usePoll } from './use-poll.js';
 import type { Agent } from './wire.js';
 import { ConfirmButton, ErrorLine } from './widgets.js';
+import { Link } from '../router.js';
 
 function labelsText(a: Agent): string {
   return Object.entries(a.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '—';
@@ -41,7 +42,7 @@ export function AgentsPage(): JSX.Element {
                   <td>{a.hostname || '—'}</td>
                   <td>{labelsText(a)}</td>
                   <td>{a.connected ? 'now' : ago(a.lastSeenMs, data.now)}</td>
-                  <td><a href={`/jobs?agent=${encodeURIComponent(a.name ?? '')}&state=running`}>{a.runningJobs ?? 0} running</a> (at most {a.maxJobs || 2})</td>
+                  <td><Link href={`/jobs?agent=${encodeURIComponent(a.name ?? '')}&state=running`}>{a.runningJobs ?? 0} running</Link> (at most {a.maxJobs || 2})</td>
                   <td>{when(a.certExpiresMs)}</td>
                   {manage && (
                     <td>

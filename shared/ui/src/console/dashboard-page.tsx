@@ -13,13 +13,14 @@ import { jobTarget } from './job-text.js';
 import { usePoll } from './use-poll.js';
 import type { Dashboard } from './wire.js';
 import { ErrorLine } from './widgets.js';
+import { Link } from '../router.js';
 
 const POLL_MS = 3000;
 const now = (d: Dashboard): number => d.timeMs ?? Date.now();
 
 function Sources({ d }: { readonly d: Dashboard }): JSX.Element {
   const sources = d.sources ?? [];
-  if (sources.length === 0) return <p>No sources yet. Add one under <a href="/catalog/sources">Catalog → Sources</a>.</p>;
+  if (sources.length === 0) return <p>No sources yet. Add one under <Link href="/catalog/sources">Catalog → Sources</Link>.</p>;
   return (
     <div class="scroll">
     <table class="list sources">
@@ -32,7 +33,7 @@ function Sources({ d }: { readonly d: Dashboard }): JSX.Element {
           <tr key={s.source?.name} class={s.overdue ? 'overdue' : undefined} data-source={s.source?.name}>
             <th scope="row">{s.source?.name}</th>
             <td>{s.source?.agent}</td>
-            <td>{s.lastJobId ? <a href={`/jobs/${encodeURIComponent(s.lastJobId)}`}>{ago(s.lastSuccessMs, now(d))}</a> : ago(s.lastSuccessMs, now(d))}</td>
+            <td>{s.lastJobId ? <Link href={`/jobs/${encodeURIComponent(s.lastJobId)}`}>{ago(s.lastSuccessMs, now(d))}</Link> : ago(s.lastSuccessMs, now(d))}</td>
             <td><BackupBadge overdue={s.overdue} last={s.lastSuccessMs} /></td>
             <td>{s.schedules?.length ? `${s.schedules.join(', ')}${s.expectedIntervalMs ? ` (every ${span(s.expectedIntervalMs)})` : ''}` : 'unscheduled'}</td>
             <td>{s.nextRunMs ? ago(s.nextRunMs, now(d)) : '—'}</td>
@@ -53,7 +54,7 @@ function Jobs({ d }: { readonly d: Dashboard }): JSX.Element {
           <ul class="plain">
             {d.runningJobs.map((j) => (
               <li key={j.id}>
-                <a href={`/jobs/${encodeURIComponent(j.id ?? '')}`}>{kindName(j.kind)} {jobTarget(j)}</a> on {j.agent || '—'} <StateBadge state={j.state} />{' '}
+                <Link href={`/jobs/${encodeURIComponent(j.id ?? '')}`}>{kindName(j.kind)} {jobTarget(j)}</Link> on {j.agent || '—'} <StateBadge state={j.state} />{' '}
                 <ProgressLine progress={j.progress} label={`progress of job ${j.id}`} />
               </li>
             ))}
@@ -66,7 +67,7 @@ function Jobs({ d }: { readonly d: Dashboard }): JSX.Element {
           <ul class="plain failed-jobs">
             {d.failedJobs.map((j) => (
               <li key={j.id}>
-                <a href={`/jobs/${encodeURIComponent(j.id ?? '')}`}>{kindName(j.kind)} {jobTarget(j)}</a> <StateBadge state={j.state} /> {when(j.finishedMs)}
+                <Link href={`/jobs/${encodeURIComponent(j.id ?? '')}`}>{kindName(j.kind)} {jobTarget(j)}</Link> <StateBadge state={j.state} /> {when(j.finishedMs)}
                 {j.result?.error && <div class="job-error">{j.result.error}</div>}
               </li>
             ))}
@@ -86,7 +87,7 @@ function Agents({ d }: { readonly d: Dashboard }): JSX.Element {
       <ul class="plain inline">
         {agents.map((a) => (
           <li key={a.name}>
-            <a href="/agents">{a.name}</a> <AgentBadge agent={a} /> {a.connected ? '' : `seen ${ago(a.lastSeenMs, now(d))}`}
+            <Link href="/agents">{a.name}</Link> <AgentBadge agent={a} /> {a.connected ? '' : `seen ${ago(a.lastSeenMs, now(d))}`}
           </li>
         ))}
       </ul>
@@ -105,7 +106,7 @@ function Stores({ d }: { readonly d: Dashboard }): JSX.Element {
       <tbody>
         {(d.stores ?? []).map((s) => (
           <tr key={s.store}>
-            <th scope="row"><a href={`/stores/${encodeURIComponent(s.store ?? '')}/snapshots`}>{s.store}</a></th>
+            <th scope="row"><Link href={`/stores/${encodeURIComponent(s.store ?? '')}/snapshots`}>{s.store}</Link></th>
             <td>{s.snapshots ?? 0}</td>
             <td>{bytes(s.logicalBytes ?? 0)}</td>
             <td>{bytes(s.addedBytes ?? 0)}</td>

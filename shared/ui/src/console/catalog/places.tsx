@@ -10,6 +10,7 @@ import { ago, when } from '../format.js';
 import { CatalogPage, type EntitySpec } from './catalog-page.js';
 import type { Destination, Source, Store } from '../wire.js';
 import { formatOptions, parseOptions, type FormField, type Values } from './entity-form.js';
+import { Link } from '../../router.js';
 
 const str = (v: Values, k: string): string => String(v[k] ?? '').trim();
 const optionsText = (o: Readonly<Record<string, string | undefined>> | undefined): string => formatOptions(o, ', ') || '—';
@@ -29,7 +30,7 @@ export const storeSpec: EntitySpec<Store> = {
     { label: 'Location', cell: (s) => s.location },
     { label: 'Options', cell: (s) => optionsText(s.options) },
     { label: 'Passphrase', cell: (s) => (s.passphraseOnAgent ? 'held by the agents' : s.hasPassphrase ? 'held by the controller' : 'none') },
-    { label: 'Snapshots', cell: (s) => <a href={`/stores/${encodeURIComponent(s.name ?? '')}/snapshots`}>Browse {s.name}</a> },
+    { label: 'Snapshots', cell: (s) => <Link href={`/stores/${encodeURIComponent(s.name ?? '')}/snapshots`}>Browse {s.name}</Link> },
   ],
   fields: [
     NAME,

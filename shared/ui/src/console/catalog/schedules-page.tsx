@@ -16,6 +16,7 @@ import { ErrorLine, RemoveButton, Table } from '../widgets.js';
 import { CatalogNav } from './catalog-nav.js';
 import { ScheduleForm } from './schedule-form.js';
 import { blankSchedule, valuesOf, type ScheduleValues } from './schedule-values.js';
+import { Link } from '../../router.js';
 
 function timing(s: Schedule): string {
   const t = s.cron ? `cron ${s.cron}${s.timezone ? ` (${s.timezone})` : ''}` : `every ${span((s.everySeconds ?? 0) * 1000)}`;
@@ -77,7 +78,7 @@ export function SchedulesPage(): JSX.Element {
               <td>{kindName(s.kind)} {s.source ? `${s.source} → ` : ''}{s.store}</td>
               <td>{timing(s)}</td>
               <td>{s.paused ? '—' : <span title={when(s.nextRunMs)}>{ago(s.nextRunMs, data.now)}</span>}</td>
-              <td>{s.lastJobId ? <a href={`/jobs/${encodeURIComponent(s.lastJobId)}`}>{ago(s.lastRunMs, data.now)}</a> : ago(s.lastRunMs, data.now)}</td>
+              <td>{s.lastJobId ? <Link href={`/jobs/${encodeURIComponent(s.lastJobId)}`}>{ago(s.lastRunMs, data.now)}</Link> : ago(s.lastRunMs, data.now)}</td>
               <td>{s.paused ? <span class="badge tone-wait">paused</span> : <span class="badge tone-ok">active</span>}</td>
               {manage && (
                 <td class="actions">

@@ -19,6 +19,7 @@ import { usePoll } from '../use-poll.js';
 import { ConfirmButton, ErrorLine } from '../widgets.js';
 import type { Job } from '../wire.js';
 import { useJob } from './use-job.js';
+import { Link } from '../../router.js';
 
 function Facts({ job }: { readonly job: Job }): JSX.Element {
   const snap = job.result?.snapshot;
@@ -43,7 +44,7 @@ function Facts({ job }: { readonly job: Job }): JSX.Element {
       {snap?.id && (
         <>
           <dt>Snapshot</dt>
-          <dd><a href={`/stores/${encodeURIComponent(snap.store ?? '')}/snapshots/${encodeURIComponent(snap.id)}/tree/`}>{snap.id.slice(0, 12)}</a> in {snap.store}</dd>
+          <dd><Link href={`/stores/${encodeURIComponent(snap.store ?? '')}/snapshots/${encodeURIComponent(snap.id)}/tree/`}>{snap.id.slice(0, 12)}</Link> in {snap.store}</dd>
         </>
       )}
     </dl>

@@ -16,6 +16,7 @@ import { usePoll } from '../use-poll.js';
 import { ErrorLine } from '../widgets.js';
 import { filtersOf, listRequest, queryOf, type Filters } from './job-filters.js';
 import { RunJobForm } from './run-job-form.js';
+import { Link } from '../../router.js';
 
 const LIMIT = 200;
 
@@ -52,7 +53,7 @@ export function JobsPage({ query }: PageProps): JSX.Element {
         <FilterInput name="store" label="Store" f={f} />
         <FilterInput name="since" label="Since" f={f} type="date" />
         <FilterInput name="until" label="Until" f={f} type="date" />
-        {queryOf(f) && <a href="/jobs" onClick={(e) => (e.preventDefault(), navigate('/jobs'))}>Clear filters</a>}
+        {queryOf(f) && <Link href="/jobs">Clear filters</Link>}
       </form>
       {operate && <RunJobForm onStarted={(id) => (reload(), navigate(`/jobs/${encodeURIComponent(id)}`))} />}
       <ErrorLine text={error} />
@@ -66,7 +67,7 @@ export function JobsPage({ query }: PageProps): JSX.Element {
             <tbody>
               {data.map((j) => (
                 <tr key={j.id} data-job={j.id}>
-                  <th scope="row"><a href={`/jobs/${encodeURIComponent(j.id ?? '')}`} onClick={(e) => (e.preventDefault(), navigate(`/jobs/${encodeURIComponent(j.id ?? '')}`))}>{(j.id ?? '').slice(0, 12)}</a></th>
+                  <th scope="row"><Link href={`/jobs/${encodeURIComponent(j.id ?? '')}`}>{(j.id ?? '').slice(0, 12)}</Link></th>
                   <td>{kindName(j.kind)}</td>
                   <td>{jobTarget(j)}</td>
                   <td><StateBadge state={j.state} /></td>
