@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'shared/src/gen/**', 'bench/work/**', 'bench/data/**'] },
+  { ignores: ['**/dist/**', 'shared/dist-ui/**', '**/node_modules/**', 'shared/src/gen/**', 'bench/work/**', 'bench/data/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
