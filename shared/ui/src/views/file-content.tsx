@@ -88,7 +88,8 @@ function HexView({ data, size }: { data: Uint8Array; size: number }): JSX.Elemen
 }
 
 export function FileContent({ store, snapshot, path, name, size }: { store: string; snapshot: string; path: string; name: string; size: number }): JSX.Element {
-  const st = useApi((signal) => (isImageName(name) ? Promise.resolve(new Uint8Array(0)) : head(downloadFileUrl(store, snapshot, path), signal)), [store, snapshot, path, name]);
+  const skip = isImageName(name) || size === 0;
+  const st = useApi((signal) => (skip ? Promise.resolve(new Uint8Array(0)) : head(downloadFileUrl(store, snapshot, path), signal)), [store, snapshot, path, skip]);
   if (isImageName(name)) {
     return (
       <figure class="imageview">
