@@ -145,9 +145,13 @@ describe('ui: local viewer, browse, preview and download', function () {
     }
     const arc = await page.request.get(`${S.viewer.origin}/download/archive?snapshot=${id}&path=${encodeURIComponent('../..')}&format=tar`);
     assert.equal(arc.status(), 400, 'archive ../..');
-    for (const p of ['%2e%2e/%2e%2e/etc', 'docs/%2E%2E/%2E%2E', 'docs%2F..%2F..']) {
-      await page.goto(`${S.viewer.origin}/stores/local/snapshots/${id}/tree/${p}`);
+    // The browser resolves %2e%2e segments itself (to a page that does not exist); a segment
+    // that decodes to one holding "/.." reaches the server, which refuses it.
+    for (const p of ['%2e%2e/%2e%2e/etc', 'docs/%2E%2E/%2E%2E', 'docs%2F..%2F..', '..%2F..%2Fetc']) {
+      const res = await page.goto(`${S.viewer.origin}/stores/local/snapshots/${id}/tree/${p}`);
+      if (res?.status() === 400) continue;
       await page.getByRole('heading', { name: 'Not found' }).waitFor();
+      assert.equal(await page.locator('#tree').count(), 0, `no listing for ${p}`);
     }
     await page.goto(`${S.viewer.origin}/stores/local/snapshots/${id}/tree/no-such-folder`);
     await page.getByRole('heading', { name: 'Not found' }).waitFor();
