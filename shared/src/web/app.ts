@@ -8,7 +8,7 @@
  *                                        and X-CSRF-Token needed (401 / 403)
  *   GET  /download/file|archive, /preview/file → downloads.ts; session needed (401)
  *   GET  /assets/<name>                → the app's files (assets.ts), no session needed
- *   GET  any other path without a dot  → the page shell (client routing), no session needed
+ *   GET  any other path without a dot, or under /stores/ → the page shell (client routing), no session needed
  *   anything else                      → 404
  *
  * `/healthz` and `/metrics` stay the owner's: it answers them before calling this listener.
@@ -59,9 +59,14 @@ function unauthenticated(auth: WebAuth, home: string): { code: string; message: 
   return { code: 'unauthenticated', message: auth.signInHint, home };
 }
 
-/** A page path: a GET of a path whose last segment has no dot (`/stores/local/snapshots`). */
+/**
+ * A page path: a GET of a path whose last segment has no dot (`/stores/local/snapshots`), or
+ * of anything under /stores/ (store views name files and folders, whose names hold dots:
+ * `/stores/local/snapshots/<id>/file/notes.txt`).
+ */
 function isPagePath(req: IncomingMessage, segments: readonly string[]): boolean {
-  return (req.method === 'GET' || req.method === 'HEAD') && !(segments[segments.length - 1] ?? '').includes('.');
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  return segments[0] === 'stores' || !(segments[segments.length - 1] ?? '').includes('.');
 }
 
 /** The request listener of the web app. */
