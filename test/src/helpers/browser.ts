@@ -50,7 +50,8 @@ export async function launchBrowser(): Promise<TestBrowser> {
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
   return {
     async newPage(opts = {}) {
-      const context = await browser.newContext({ viewport: opts.viewport ?? DESKTOP, bypassCSP: opts.bypassCSP ?? false, acceptDownloads: true });
+      // The console is HTTPS with the test controller's own CA, which Chromium does not know.
+      const context = await browser.newContext({ viewport: opts.viewport ?? DESKTOP, bypassCSP: opts.bypassCSP ?? false, acceptDownloads: true, ignoreHTTPSErrors: true });
       const page = await context.newPage();
       const dialogs: string[] = [];
       const errors: string[] = [];

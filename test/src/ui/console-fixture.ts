@@ -22,7 +22,7 @@ export interface ConsoleFleet {
   readonly agent: FleetAgent;
   /** Folder of the test's data: store/, home/ (the source), out/ (the destination). */
   readonly data: string;
-  /** The console's origin, e.g. http://127.0.0.1:PORT. */
+  /** The console's origin, https://127.0.0.1:PORT (plain HTTP there answers only /metrics and /healthz). */
   readonly base: string;
   stop(): Promise<void>;
 }
@@ -44,7 +44,7 @@ export async function startConsole(opts: { controllerArgs?: readonly string[]; s
     fs.writeFileSync(f, `${pw}\n`, { mode: 0o600 });
     await fleet.ctlOk(['user', 'add', name, '--role', name, '--password-file', f]);
   }
-  return { fleet, agent, data, base: `http://127.0.0.1:${fleet.httpPort}`, stop: () => fleet.stop() };
+  return { fleet, agent, data, base: fleet.consoleUrl, stop: () => fleet.stop() };
 }
 
 /** Runs a backup of `source` into main through the API and waits for it to succeed. */
