@@ -4,12 +4,12 @@ import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'shared/src/gen/**', 'bench/work/**', 'bench/data/**'] },
+  { ignores: ['**/dist/**', 'shared/dist-ui/**', '**/node_modules/**', 'shared/src/gen/**', 'bench/work/**', 'bench/data/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'scripts/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { import: importX },
     settings: { 'import-x/resolver': { node: true } },

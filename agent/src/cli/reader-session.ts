@@ -35,11 +35,14 @@ export function trustedOpen(open: () => Promise<StorageBackend>, trust: (locatio
   };
 }
 
-/** Runs `fn` on the store of this run, opened as a session for the reader `operation`. */
-export async function withReaderSession<T>(ctx: Context, operation: string, fn: (store: StoreSession) => Promise<T>): Promise<T> {
+/**
+ * Opens the store of this run as a session for the reader `operation`, with the CLI's
+ * parts (see above); the caller closes it. The local viewer keeps it for its whole run.
+ */
+export function openCliSession(ctx: Context, operation: string): Promise<StoreSession> {
   const t = storeTarget(ctx);
   const inputs = { file: ctx.passphraseFile, store: t.options, env: ctx.env };
-  const session = await openStoreSession({
+  return openStoreSession({
     location: t.location,
     options: t.options,
     display: t.display,
@@ -51,6 +54,11 @@ export async function withReaderSession<T>(ctx: Context, operation: string, fn: 
     ),
     ...(ctx.noLock ? {} : { lock: (repo) => lockStore(ctx, repo, operation, false) }),
   });
+}
+
+/** Runs `fn` on the store of this run, opened as a session for the reader `operation`. */
+export async function withReaderSession<T>(ctx: Context, operation: string, fn: (store: StoreSession) => Promise<T>): Promise<T> {
+  const session = await openCliSession(ctx, operation);
   try {
     return await session.run(() => fn(session));
   } finally {

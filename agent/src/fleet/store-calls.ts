@@ -49,7 +49,7 @@ const PASSPHRASE_OPTIONS: ReadonlySet<string> = new Set(['passphrase', 'passphra
 
 type MethodKey = keyof StoreApi;
 const METHODS = new Map<string, { key: MethodKey; def: MethodDefinition }>(
-  Object.entries(StoreServiceDefinition.methods).map(([key, def]) => [def.name, { key: key as MethodKey, def: def as unknown as MethodDefinition }]),
+  Object.entries(StoreServiceDefinition.methods).map(([key, def]) => [def.name, { key: key as MethodKey, def }]),
 );
 
 /** The StoreCall handler of one agent. */
@@ -77,6 +77,8 @@ export class StoreCalls {
       await this.reply(call, ac.signal, { message: Buffer.alloc(0), end: true, errorCode: e.code, errorMessage: e.message });
     } finally {
       this.running.delete(call.callId);
+      // One line per call with the cache's counts: whether the store was opened or its index loaded again.
+      this.opts.log('info', 'store call', { call: call.callId, method: call.method, store: call.store?.name, opens: this.opts.cache.opens, indexLoads: this.opts.cache.indexLoads });
     }
   }
 
@@ -101,7 +103,7 @@ export class StoreCalls {
     if (m.key === 'restore') throw new RpcError(status.FAILED_PRECONDITION, 'console restores run as restore jobs on the destination\'s agent');
     let req: never;
     try {
-      req = m.def.requestType.decode(call.request);
+      req = m.def.requestType.decode(call.request) as never;
     } catch {
       throw new RpcError(status.INVALID_ARGUMENT, `the ${call.method} request does not decode`);
     }

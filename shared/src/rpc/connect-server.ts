@@ -7,13 +7,19 @@
  *  - server streaming: `Content-Type: application/connect+json`; request and every
  *    response are enveloped (1 flag byte, 4-byte big-endian length, JSON); the stream ends
  *    with an end-stream envelope (flag 0x02) holding `{}` or `{"error":{…}}`.
- * Guarantees: the request body is bounded (`maxBodyBytes`); `authenticate` runs before
- * anything is decoded and `authorize` before the handler; the handler's signal aborts when
- * the client goes away; a streamed response waits for the socket to drain (bounded
- * memory); errors are one line, unexpected ones reported as INTERNAL without details.
+ * Guarantees: the request body is bounded (`maxBodyBytes`: a larger Content-Length is
+ * refused before a byte is read, a longer body as soon as it passes the bound, 413 and the
+ * connection closed); `authenticate` runs before anything is decoded and `authorize` before
+ * the handler; a body that is not a JSON object, or that the message type cannot take, is
+ * INVALID_ARGUMENT; a wrong Content-Type is 415 and another HTTP method 405; the handler's
+ * signal aborts when the client goes away (nothing more is written or logged then); a
+ * streamed response waits for the socket to drain (bounded memory); a response a handler
+ * left partial is completed with defaults (`fromPartial`); errors are one line,
+ * unexpected ones reported as INTERNAL without details.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { status } from '@grpc/grpc-js';
+import { writeDrained } from './drain.js';
 import { RpcError, toRpcError } from './errors.js';
 import type { CallContext, MethodDefinition, Principal, ServiceDefinition } from './service.js';
 
@@ -97,15 +103,38 @@ function routes(services: readonly ServiceBinding[]): Map<string, Route> {
   return m;
 }
 
+/** A refusal at the HTTP level (wrong method, type or size) with its own status. */
+class HttpRefusal extends RpcError {
+  constructor(
+    readonly httpStatus: number,
+    code: status,
+    message: string,
+    readonly headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(code, message);
+  }
+}
+
+function tooLarge(max: number): HttpRefusal {
+  return new HttpRefusal(413, status.RESOURCE_EXHAUSTED, `request body over ${max} bytes; send a smaller request`, { connection: 'close' });
+}
+
 async function readBody(req: IncomingMessage, max: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > max) throw tooLarge(max);
   const parts: Buffer[] = [];
   let n = 0;
   for await (const c of req as AsyncIterable<Buffer>) {
     n += c.length;
-    if (n > max) throw new RpcError(status.RESOURCE_EXHAUSTED, `request body over ${max} bytes`);
+    if (n > max) throw tooLarge(max);
     parts.push(c);
   }
   return Buffer.concat(parts);
+}
+
+/** The proto3 JSON of a response; fields a handler left out are at their defaults. */
+function toJson(method: MethodDefinition, message: unknown): unknown {
+  return method.responseType.toJSON(method.responseType.fromPartial(message ?? {}));
 }
 
 function envelope(flags: number, json: unknown): Buffer {
@@ -116,11 +145,22 @@ function envelope(flags: number, json: unknown): Buffer {
   return Buffer.concat([head, body]);
 }
 
-function parseJson(text: string): unknown {
+function parseJson(text: string): object {
+  let v: unknown;
   try {
-    return text === '' ? {} : (JSON.parse(text) as unknown);
+    v = text === '' ? {} : (JSON.parse(text) as unknown);
   } catch {
     throw new RpcError(status.INVALID_ARGUMENT, 'the request body is not valid JSON');
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new RpcError(status.INVALID_ARGUMENT, 'the request body must be a JSON object (the request message)');
+  return v;
+}
+
+function decode(method: MethodDefinition, json: object): unknown {
+  try {
+    return method.requestType.fromJSON(json);
+  } catch {
+    throw new RpcError(status.INVALID_ARGUMENT, `the request is not a valid ${method.name} request (proto3 JSON with camelCase fields)`);
   }
 }
 
@@ -129,21 +169,6 @@ function unwrapEnvelope(body: Buffer): string {
   const len = body.readUInt32BE(1);
   if ((body[0] ?? 0) !== 0 || len !== body.length - 5) throw new RpcError(status.INVALID_ARGUMENT, 'streaming request: bad envelope');
   return body.subarray(5).toString('utf8');
-}
-
-function write(res: ServerResponse, chunk: Buffer): Promise<void> {
-  return new Promise((resolve) => {
-    if (res.write(chunk)) resolve();
-    else {
-      const done = (): void => {
-        res.off('drain', done);
-        res.off('close', done);
-        resolve();
-      };
-      res.on('drain', done);
-      res.on('close', done);
-    }
-  });
 }
 
 /**
@@ -171,33 +196,35 @@ export function createConnectHandler(opts: ConnectOptions): (req: IncomingMessag
         else res.destroy();
         return;
       }
-      res.writeHead(connectHttpStatus(e.code), { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      const head = e instanceof HttpRefusal ? { ...e.headers } : {};
+      res.writeHead(e instanceof HttpRefusal ? e.httpStatus : connectHttpStatus(e.code), { ...head, 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify(connectError(e)));
     };
     try {
-      if (req.method !== 'POST') throw new RpcError(status.UNIMPLEMENTED, `${path}: use POST`);
-      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim();
+      if (req.method !== 'POST') throw new HttpRefusal(405, status.UNIMPLEMENTED, `${path}: use POST`, { allow: 'POST' });
+      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
       const want = streaming ? 'application/connect+json' : 'application/json';
-      if (type !== want) throw new RpcError(status.INVALID_ARGUMENT, `${path}: send Content-Type ${want}`);
+      if (type !== want) throw new HttpRefusal(415, status.INVALID_ARGUMENT, `${path}: send Content-Type ${want}`);
       const principal = await opts.authenticate(req);
       opts.authorize?.(path, principal, req);
       const body = await readBody(req, max);
-      const request = route.method.requestType.fromJSON(parseJson(streaming ? unwrapEnvelope(body) : body.toString('utf8')));
+      const request = decode(route.method, parseJson(streaming ? unwrapEnvelope(body) : body.toString('utf8')));
       const ctx: CallContext = { signal: ac.signal, ...(principal ? { principal } : {}) };
       if (!streaming) {
-        const out = await (route.handler(request, ctx) as Promise<never>);
+        const out = await (route.handler(request, ctx) as Promise<unknown>);
         res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(JSON.stringify(route.method.responseType.toJSON(out)));
+        res.end(JSON.stringify(toJson(route.method, out)));
         return true;
       }
       res.writeHead(200, { 'content-type': 'application/connect+json', 'cache-control': 'no-store' });
-      for await (const m of route.handler(request, ctx) as AsyncIterable<never>) {
+      for await (const m of route.handler(request, ctx) as AsyncIterable<unknown>) {
         if (ac.signal.aborted) break;
-        await write(res, envelope(0, route.method.responseType.toJSON(m)));
+        await writeDrained(res, envelope(0, toJson(route.method, m)));
       }
       if (!ac.signal.aborted) res.end(envelope(2, {}));
     } catch (err) {
-      if (!ac.signal.aborted || !res.headersSent) sendError(fail(path, err));
+      // A client that went away gets nothing more, and its going is no server error.
+      if (!ac.signal.aborted) sendError(fail(path, err));
     }
     return true;
   };

@@ -1,8 +1,9 @@
 /**
  * Serves a transport-neutral service (service.ts) on a grpc-js server, so the same
  * implementation answers gRPC clients and browsers (connect-server.ts). Unary and
- * server-streaming methods; a streamed response waits for the stream to drain; the
- * handler's signal aborts when the call is cancelled; errors become their gRPC status
+ * server-streaming methods; a streamed response waits for the stream to drain (or the
+ * call's end); the handler's signal aborts when the call is cancelled; a response a
+ * handler left partial is completed with defaults; errors become their gRPC status
  * (toRpcError), unexpected ones INTERNAL without details.
  */
 import { status as grpcStatus, type Metadata, type ServerUnaryCall, type ServerWritableStream, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
@@ -13,6 +14,20 @@ export interface GrpcAdapterOptions {
   /** Who calls (token metadata, client certificate); throws RpcError to refuse. */
   authenticate(call: { metadata: Metadata; getPeer(): string }, path: string): Promise<Principal | undefined>;
   onInternalError?(path: string, err: unknown): void;
+}
+
+/** Resolves when `call` drains or the call is cancelled (a cancelled call never drains). */
+function drained(call: ServerWritableStream<unknown, unknown>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      call.off('drain', done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    call.on('drain', done);
+    signal.addEventListener('abort', done);
+    if (signal.aborted) done();
+  });
 }
 
 /** The grpc-js implementation of `def` by `impl` (methods keyed by camelCase name). */
@@ -35,7 +50,7 @@ export function toGrpcImplementation(def: ServiceDefinition, impl: object, opts:
         opts
           .authenticate(call, path)
           .then((principal) => handler(call.request, { signal: ac.signal, ...(principal ? { principal } : {}) }) as Promise<unknown>)
-          .then((r) => cb(null, r), (err: unknown) => cb(status(err)));
+          .then((r) => cb(null, method.responseType.fromPartial(r ?? {})), (err: unknown) => cb(status(err)));
       };
     } else {
       out[key] = (call: ServerWritableStream<unknown, unknown>) => {
@@ -46,7 +61,7 @@ export function toGrpcImplementation(def: ServiceDefinition, impl: object, opts:
             const principal = await opts.authenticate(call, path);
             for await (const m of handler(call.request, { signal: ac.signal, ...(principal ? { principal } : {}) }) as AsyncIterable<unknown>) {
               if (ac.signal.aborted) return;
-              if (!call.write(m)) await new Promise<void>((resolve) => call.once('drain', resolve));
+              if (!call.write(method.responseType.fromPartial(m ?? {}))) await drained(call, ac.signal);
             }
             call.end();
           } catch (err) {

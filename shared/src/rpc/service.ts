@@ -31,18 +31,24 @@ export interface CallContext {
 export type UnaryHandler<Req, Res> = (req: Req, ctx: CallContext) => Promise<Res>;
 export type StreamHandler<Req, Res> = (req: Req, ctx: CallContext) => AsyncIterable<Res>;
 
-/** The shape ts-proto's generic definitions (outputServices=generic-definitions) have. */
+/**
+ * The shape ts-proto's generic definitions (outputServices=generic-definitions) have.
+ * Declared with method syntax, so a definition of any message type is assignable to
+ * `MessageType<unknown>`.
+ */
 export interface MessageType<T> {
   encode(message: T): { finish(): Uint8Array };
   decode(input: Uint8Array): T;
   fromJSON(object: unknown): T;
   toJSON(message: T): unknown;
+  /** A complete message from a partial one (absent fields at their defaults). */
+  fromPartial(object: unknown): T;
 }
 
 export interface MethodDefinition {
   readonly name: string;
-  readonly requestType: MessageType<never>;
-  readonly responseType: MessageType<never>;
+  readonly requestType: MessageType<unknown>;
+  readonly responseType: MessageType<unknown>;
   readonly requestStream: boolean;
   readonly responseStream: boolean;
 }

@@ -181,14 +181,14 @@ export class Fleet {
     readonly controller: LoggedProcess,
   ) {}
 
-  /** Starts a controller on free loopback ports; `env` adds variables (COFFER_AGENT_LOST_MS …). */
-  static async start(env: EnvPatch = {}): Promise<Fleet> {
+  /** Starts a controller on free loopback ports; `env` adds variables (COFFER_AGENT_LOST_MS …), `extraArgs` flags (--session-idle …). */
+  static async start(env: EnvPatch = {}, extraArgs: readonly string[] = []): Promise<Fleet> {
     const root = tmpDir('coffer-fleet-');
     const dataDir = path.join(root, 'controller');
     const grpcPort = await freePort();
     let httpPort = await freePort();
     for (let i = 0; i < 10 && httpPort === grpcPort; i++) httpPort = await freePort();
-    const args = ['controller', 'start', '--data', dataDir, '--listen', `127.0.0.1:${grpcPort}`, '--http', `127.0.0.1:${httpPort}`];
+    const args = ['controller', 'start', '--data', dataDir, '--listen', `127.0.0.1:${grpcPort}`, '--http', `127.0.0.1:${httpPort}`, ...extraArgs];
     const proc = new LoggedProcess('controller', args, path.join(root, 'controller.log'), env);
     const fleet = new Fleet(root, dataDir, grpcPort, httpPort, proc);
     await fleet.startController();
@@ -201,6 +201,11 @@ export class Fleet {
 
   get caFile(): string {
     return path.join(this.dataDir, 'ca.pem');
+  }
+
+  /** The console's origin: HTTPS on the --http port (its certificate is signed by caFile). */
+  get consoleUrl(): string {
+    return `https://127.0.0.1:${this.httpPort}`;
   }
 
   get adminToken(): string {
