@@ -28,7 +28,6 @@ import { takeStoreLock } from '../cli/lock.js';
 import { trustedOpen } from '../cli/reader-session.js';
 import { storeTrust } from '../cli/store-trust.js';
 import type { LocalPassphrases } from '../jobs/local-passphrases.js';
-import { check } from '../ops/check.js';
 import { createStoreApi } from '../ops/store-api.js';
 import type { StoreSession } from '../ops/store-session.js';
 import type { StoreSessionCache } from '../ops/store-session-cache.js';
@@ -109,7 +108,7 @@ export class StoreCalls {
       throw new RpcError(status.INVALID_ARGUMENT, `the ${call.method} request does not decode`);
     }
     const session = await this.session(call);
-    const api = createStoreApi(session, { ops: { check: (s, r, c) => check(s, r, c, { env: this.opts.stateEnv }) } });
+    const api = createStoreApi(session, { env: this.opts.stateEnv });
     const ctx = { signal };
     const encode = (msg: never): Buffer => Buffer.from(m.def.responseType.encode(msg).finish());
     // The api's methods are arrow functions (createStoreApi): no `this` to lose.
