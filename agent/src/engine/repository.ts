@@ -88,6 +88,17 @@ export class Repository {
     return new Repository(backend, config, keys);
   }
 
+  /**
+   * A new handle on the same store with the same config and keys (no passphrase asked
+   * again) and nothing loaded: for a reader that keeps a store open while other processes
+   * change it, to load the index anew after maintenance rewrote it.
+   */
+  reopened(): Repository {
+    const r = new Repository(this.backend, this.config, this.keys);
+    r.warn = this.warn;
+    return r;
+  }
+
   /** Keyed BLAKE3 id of `data`. */
   idOf(data: Uint8Array): Buffer {
     return hashKeyed(this.keys.id, data);
@@ -297,7 +308,7 @@ export class Repository {
 }
 
 /** A snapshot file that cannot be read or decoded, as a Corrupt error naming it. */
-function snapshotError(name: string, err: unknown): CofferError {
+export function snapshotError(name: string, err: unknown): CofferError {
   const e = CofferError.from(err);
   if (e.code !== ErrorCode.Internal) return e;
   if (err instanceof SyntaxError || err instanceof TypeError) {

@@ -1,7 +1,7 @@
 /** `coffer at <store> locate [--snapshot ID] <glob>…` — finds files by name in snapshots. */
 import { formatListing } from '@coffer/shared/events.js';
 import { walk } from '../../engine/tree-walk.js';
-import { globToRegExp } from '../glob.js';
+import { globToRegExp } from '../../ops/glob.js';
 import { expectArgs, flag, list, parseArgs } from '../args.js';
 import { openReader } from '../lock.js';
 import { displayName, jsonName } from '../names.js';
