@@ -16,13 +16,13 @@ describe('ui: local viewer, search, history and diff', function () {
   it('finds a file across snapshots by glob, and by substring, and opens it', async () => {
     const { page } = await signedInPage(S.browser, S.viewer);
     await page.goto(`${S.viewer.origin}/stores/local/search`);
-    await page.getByLabel('Name').fill('*.txt');
+    await page.getByRole('searchbox', { name: 'Name' }).fill('*.txt');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(/q=\*\.txt|q=%2A\.txt/);
     const results = page.locator('#results');
-    await results.getByRole('link', { name: 'notes.txt' }).first().waitFor();
-    assert.equal(await results.getByRole('link', { name: 'notes.txt', exact: true }).count(), 2, 'notes.txt in both snapshots');
-    assert.equal(await results.getByRole('link', { name: 'removed-later.txt' }).count(), 1);
+    await results.getByRole('link', { name: 'removed-later.txt', exact: true }).waitFor();
+    assert.equal(await results.getByRole('link', { name: 'notes.txt', exact: true }).count(), 2, `notes.txt in both snapshots:\n${await results.innerText()}`);
+    assert.equal(await results.getByRole('link', { name: 'removed-later.txt', exact: true }).count(), 1);
     await page.goto(`${S.viewer.origin}/stores/local/search?q=inne&mode=substring`);
     const hit = page.locator('#results').getByRole('link', { name: 'docs/deep/inner.txt' }).first();
     await hit.waitFor();

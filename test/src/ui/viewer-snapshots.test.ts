@@ -48,7 +48,7 @@ describe('ui: local viewer, snapshots', function () {
     const totals = page.getByRole('region', { name: 'Store totals' });
     await totals.getByText('Size on disk').waitFor();
     for (const t of ['Logical size', 'Dedup ratio', 'Compression ratio', 'Last check']) await totals.getByText(t).waitFor();
-    await page.locator('figure.chart svg polyline').first().waitFor();
+    await page.locator('figure.chart svg polyline').first().waitFor({ state: 'attached' });
     assert.equal(await page.locator('figure.chart').count(), 2, 'one source: a size chart and a new-bytes chart');
     assert.equal(await page.locator('figure.chart.size circle').count(), 2, 'a point per snapshot');
   });
