@@ -11,6 +11,7 @@ import { RpcError } from '@coffer/shared/rpc/errors.js';
 import type { CallContext } from '@coffer/shared/rpc/service.js';
 import type { StoreApi } from '@coffer/shared/store-api.js';
 import { pathHistory } from './history.js';
+import { readArchive } from './archive.js';
 import { getStoreInfo } from './info.js';
 import { locate } from './locate.js';
 import type { OpenStore } from './open-store.js';
@@ -54,7 +55,7 @@ export const STORE_OPS: StoreOps = {
   listStoreSnapshots,
   listTree,
   readFile,
-  readArchive: streamStub('ReadArchive'),
+  readArchive,
   locate: (store, req, ctx) => locate(store, req, ctx),
   pathHistory,
   diff: unaryStub('Diff'),

@@ -65,10 +65,10 @@ export class TreeBuilder {
     this.writer = new RepoWriter(repo, { pool: this.pool });
   }
 
-  /** Stores one data chunk; returns its id. */
+  /** Stores one data chunk (a copy: the writer hands its bytes to a worker); returns its id. */
   async chunk(data: Buffer): Promise<string> {
     const id = this.repo.idOf(data);
-    await this.writer.addBlob(BlobType.Data, id, data);
+    await this.writer.addBlob(BlobType.Data, id, Buffer.from(data));
     return id.toString('hex');
   }
 

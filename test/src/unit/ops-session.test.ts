@@ -93,6 +93,10 @@ describe('ops store sessions', function () {
     const counts = { taken: 0, released: 0 };
     const s = await openStoreSession({ location: store, passphrase: OPS_PASSPHRASE, lock: countingLock(counts), lockIdleMs: 50 });
     try {
+      // Opening took the lock once; on a slow machine it may be released before the call.
+      await until(() => !s.lockHeld, 'the idle lock release after opening');
+      counts.taken = 0;
+      counts.released = 0;
       const other = await openStore(store);
       const exclusive = { host: 'other', pid: 1, user: 'test', exclusive: true, operation: 'maintenance' };
       // While a call runs, the shared lock blocks maintenance.
@@ -111,6 +115,33 @@ describe('ops store sessions', function () {
     }
     assert.equal(counts.released, 2);
     assert.deepEqual(fs.readdirSync(path.join(store, 'locks')), []);
+  });
+
+  it('holds the lock while a stream is read, from its first read to its end or its drop', async () => {
+    const counts = { taken: 0, released: 0 };
+    const s = await openStoreSession({ location: store, passphrase: OPS_PASSPHRASE, lock: countingLock(counts), lockIdleMs: 30 });
+    try {
+      await until(() => !s.lockHeld, 'the idle lock release');
+      const api = createStoreApi(s, {
+        ops: {
+          async *readFile() {
+            for (let i = 0; i < 3; i++) yield await Promise.resolve({ offset: i, data: Buffer.alloc(1), fileSize: 3 });
+          },
+        },
+      });
+      const stream = api.readFile({ store: '', snapshot: 'latest', path: 'a.txt', offset: 0, length: 0 }, { signal: new AbortController().signal });
+      assert.equal(s.lockHeld, false, 'nothing is taken before the first read');
+      const it = stream[Symbol.asyncIterator]();
+      await it.next();
+      assert.equal(s.lockHeld, true);
+      await sleep(100);
+      assert.equal(s.lockHeld, true, 'kept while the stream is open');
+      await it.return?.();
+      await until(() => !s.lockHeld, 'the idle lock release after the stream was dropped');
+      assert.equal(counts.taken, 2);
+    } finally {
+      await s.close();
+    }
   });
 
   it('loads new snapshots and a rewritten index when it takes the lock again', async () => {
