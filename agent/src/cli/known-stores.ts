@@ -9,10 +9,10 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { writeFileAtomicSync } from '@coffer/shared/atomic-file.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { stateDir } from '../ops/state-dir.js';
 
 /** What is remembered of one store location. */
 export interface KnownStore {
@@ -28,12 +28,7 @@ export interface KnownStore {
   readonly firstSeen: string;
 }
 
-/** The state folder. */
-export function stateDir(env: NodeJS.ProcessEnv): string {
-  if (env.COFFER_STATE_DIR) return path.resolve(env.COFFER_STATE_DIR);
-  const base = env.XDG_STATE_HOME ? env.XDG_STATE_HOME : path.join(os.homedir(), '.local', 'state');
-  return path.join(base, 'coffer');
-}
+export { stateDir };
 
 /** The file remembering `location`. */
 export function knownStoreFile(location: string, env: NodeJS.ProcessEnv): string {

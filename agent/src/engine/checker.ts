@@ -35,6 +35,8 @@ export interface CheckOptions {
   readonly pool?: PackPool;
   /** Random source for percent subsets. @default Math.random */
   readonly random?: () => number;
+  /** Told the readable snapshots whose trees the check walks (all, or `snapshots`). */
+  readonly onSnapshots?: (snaps: readonly SnapshotRecord[]) => void;
 }
 
 /** A problem found. `severity` error makes the check fail. */
@@ -193,6 +195,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<Check
       err(`${e.message}; remove it with 'coffer at ${where} rm --apply ${id.slice(0, 12)}' or run 'repair snapshots --apply'`, { file: `snapshots/${id}` }),
     );
   }
+  opts.onSnapshots?.(snaps);
   const usedOrphans = new Set<string>();
   const lost = (id: string): boolean => {
     const loc = repo.index.get(id);

@@ -1,5 +1,5 @@
 /**
- * Restore: writes a snapshot (or a path inside it) to a Destination. Reads each
+ * Restore: writes a snapshot (or a path inside it, or a selection of paths) to a Destination. Reads each
  * pack once, in the order the files first need it, decodes the needed blobs and
  * writes them where they belong, so a restore costs one pass over the data it needs.
  * Never overwrites an existing file unless the policy says so; never writes outside
@@ -361,26 +361,36 @@ function entryError(err: unknown): boolean {
   return code === ErrorCode.Corrupt || code === ErrorCode.NotFound;
 }
 
+/** One node to restore: where it is in its snapshot, and whether it lands under its own name. */
+export interface RestoreItem {
+  readonly path: string;
+  readonly node: TreeNode;
+  /** Under its own name in the destination; otherwise (folders only) its content lands directly in it. */
+  readonly asChild: boolean;
+}
+
 /**
- * Restores the node `root`, found at `path` in its snapshot, into `dest`. A directory's content lands directly in the
- * destination; a file lands in it under its own name.
+ * Restores several nodes of one snapshot into `dest` in one pass over the packs they
+ * need (a selection: each lands under its own name, which the caller keeps distinct).
  */
-export async function restore(
-  repo: Repository,
-  path: string,
-  root: TreeNode,
-  dest: Destination,
-  opts: RestoreOptions,
-): Promise<RestoreResult> {
+export async function restoreItems(repo: Repository, items: readonly RestoreItem[], dest: Destination, opts: RestoreOptions): Promise<RestoreResult> {
   const created = await dest.prepare();
   const r = new Restorer(repo, dest, opts);
   if (created) r.markFresh('');
   try {
-    await r.plan(root, path, root.type !== 'dir');
+    for (const it of items) await r.plan(it.node, it.path, it.asChild);
     await r.run();
   } catch (err) {
     await r.abortAll();
     throw err;
   }
   return r.result;
+}
+
+/**
+ * Restores the node `root`, found at `path` in its snapshot, into `dest`. A directory's content lands directly in the
+ * destination; a file lands in it under its own name.
+ */
+export function restore(repo: Repository, path: string, root: TreeNode, dest: Destination, opts: RestoreOptions): Promise<RestoreResult> {
+  return restoreItems(repo, [{ path, node: root, asChild: root.type !== 'dir' }], dest, opts);
 }

@@ -5,7 +5,8 @@
  * order. Pure: no I/O. A RunJob that does not make sense is a Config error.
  *
  *   backup:  coffer at @S backup --json [--tag=T]… [--ignore=P]… -- @SRC
- *   restore: coffer at @S restore --json --to=@D [--overwrite=X] -- SNAP[:PATH]
+ *   restore: coffer at @S restore --json --to=@D [--overwrite=X] [--path=P]… -- SNAP[:PATH]
+ *            (RestoreSpec.paths, a selection, as --path flags)
  *   verify:  coffer at @S check --json [--fast | --read-data-subset=X]
  *   forget:  coffer at @S forget --json --apply --keep-…=N… [--source=@SRC], then
  *            coffer at @S maintenance --json [--grace=G]   (frees data after its grace period)
@@ -99,7 +100,8 @@ export function planJob(run: RunJob, opts: PlanOptions = {}): JobPlan {
       config.destinations[dest.name] = entryOf(dest);
       const v = spec.value;
       const ref = `${v.snapshot || 'latest'}${v.path ? `:${v.path}` : ''}`;
-      const args = [...at, 'restore', '--json', `--to=@${dest.name}`, ...(v.overwrite ? [`--overwrite=${v.overwrite}`] : []), '--', ref];
+      const selection = v.paths.map((p) => `--path=${p}`);
+      const args = [...at, 'restore', '--json', `--to=@${dest.name}`, ...(v.overwrite ? [`--overwrite=${v.overwrite}`] : []), ...selection, '--', ref];
       return { kind, config, steps: [{ verb: 'restore', args }] };
     }
     case 'verify': {

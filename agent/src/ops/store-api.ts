@@ -2,15 +2,16 @@
  * The StoreApi (shared/src/store-api.ts) of one open store: each method is an operation
  * of this folder, `(store, req, ctx)`, run inside the session's call bracket (the reader
  * lock held and the contents up to date while it runs; a stream holds them until it ends
- * or is dropped). Guarantees: every method of StoreService is present; one not built yet
- * fails UNIMPLEMENTED naming it; `opts.ops` replaces operations (the assembly of the other
- * ops helper's methods, and tests).
+ * or is dropped). Guarantees: every method of StoreService is present; `opts.ops`
+ * replaces operations (the agent's Check with its own state folder, and tests).
  */
-import { status } from '@grpc/grpc-js';
-import { RpcError } from '@coffer/shared/rpc/errors.js';
 import type { CallContext } from '@coffer/shared/rpc/service.js';
 import type { StoreApi } from '@coffer/shared/store-api.js';
+import { check } from './check.js';
+import { diff } from './diff.js';
+import { diffFile } from './diff-file.js';
 import { pathHistory } from './history.js';
+import { restore } from './restore.js';
 import { readArchive } from './archive.js';
 import { getStoreInfo } from './info.js';
 import { locate } from './locate.js';
@@ -35,20 +36,6 @@ export interface StoreApiOptions {
   readonly ops?: Partial<StoreOps>;
 }
 
-function unimplemented(method: string): RpcError {
-  return new RpcError(status.UNIMPLEMENTED, `${method} is not implemented by this agent yet; update coffer`);
-}
-
-function unaryStub(method: string) {
-  return (): Promise<never> => Promise.reject(unimplemented(method));
-}
-
-function streamStub(method: string) {
-  return (): AsyncIterable<never> => ({
-    [Symbol.asyncIterator]: () => ({ next: () => Promise.reject(unimplemented(method)) }),
-  });
-}
-
 /** The built-in operations. */
 export const STORE_OPS: StoreOps = {
   getStoreInfo,
@@ -58,10 +45,10 @@ export const STORE_OPS: StoreOps = {
   readArchive,
   locate: (store, req, ctx) => locate(store, req, ctx),
   pathHistory,
-  diff: unaryStub('Diff'),
-  diffFile: unaryStub('DiffFile'),
-  check: streamStub('Check'),
-  restore: streamStub('Restore'),
+  diff,
+  diffFile,
+  check: (store, req, ctx) => check(store, req, ctx),
+  restore,
 };
 
 /** The StoreApi of `session`. */

@@ -23,6 +23,7 @@ import { RpcError } from '@coffer/shared/rpc/errors.js';
 import { type PassphraseSource, Repository } from '../engine/repository.js';
 import type { SnapshotRecord } from '../engine/snapshot.js';
 import type { OpenChecks } from '../engine/store-config.js';
+import type { StorageBackend } from '../storage/backend.js';
 import { type BackendOptions, openBackend } from '../storage/registry.js';
 import type { OpenStore } from './open-store.js';
 import { resolveSnapshotRef } from './snapshot-ref.js';
@@ -65,6 +66,8 @@ export interface StoreSessionOptions {
   readonly counters?: SessionCounters;
   /** Told once when the session has closed. */
   readonly onClose?: () => void;
+  /** Opens the backend (the CLI's: stopped by its SIGINT/SIGTERM). @default storage/registry.ts openBackend */
+  readonly openBackend?: (location: string, options: BackendOptions) => Promise<StorageBackend>;
 }
 
 const LOCK_IDLE_MS = 30_000;
@@ -99,7 +102,7 @@ export class StoreSession implements OpenStore {
     const display = opts.display ?? opts.location;
     const counters = opts.counters ?? { opens: 0, indexLoads: 0 };
     const log = opts.log ?? ((): void => undefined);
-    const backend = await openBackend(opts.location, opts.options ?? {});
+    const backend = await (opts.openBackend ?? openBackend)(opts.location, opts.options ?? {});
     let session: StoreSession | undefined;
     try {
       const repo = await Repository.open(backend, passphraseSource(opts.passphrase, display), opts.checks);

@@ -1,87 +1,83 @@
 /**
- * Real stores for tests of the operations layer (agent/src/ops): a plaintext store in a
- * temporary folder, filled by the real `coffer backup` of a source folder the test
- * changes between backups, and opened in this process as an OpenStore the way the
- * operations get it (index loaded, snapshots listed). Folders go away with
- * cleanupTmpDirs().
+ * One source folder backed up again and again by the real `coffer` into a test store in
+ * a temporary folder: the test writes or changes files between backups, then opens the
+ * store as a session (ops/store-session.ts) the way the operations get it. The store has
+ * its own state folder (`env`, for check results). Folders go away with cleanupTmpDirs().
  */
+import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { toRpcError } from '@coffer/shared/rpc/errors.js';
 import type { CallContext } from '@coffer/shared/rpc/service.js';
-import { Repository } from '@coffer/agent/engine/repository.js';
-import type { OpenStore } from '@coffer/agent/ops/open-store.js';
-import { openBackend } from '@coffer/agent/storage/registry.js';
-import { assertExit, jsonSummary, runCoffer, tmpDir } from './cli.js';
+import { openStoreSession, type StoreSession } from '@coffer/agent/ops/store-session.js';
+import { backupJson, createStore, TEST_PASSPHRASE, tmpDir } from './cli.js';
+import { filesOf, flipByte } from './damage.js';
 
-/** An OpenStore with a way to close it. */
-export interface OpenedStore extends OpenStore {
-  close(): Promise<void>;
-}
+/** A call context that never aborts. */
+export const CTX: CallContext = { signal: new AbortController().signal };
 
 /** A store and the source folder its backups read. */
 export interface TempStore {
-  readonly location: string;
+  readonly root: string;
+  /** The store's location. */
+  readonly store: string;
   readonly src: string;
+  /** The store's own state folder (COFFER_STATE_DIR). */
+  readonly env: NodeJS.ProcessEnv;
   /** Writes files (path → content) into the source, making folders on the way. */
   write(files: Readonly<Record<string, string | Buffer>>): void;
   /** Backs the source up; returns the snapshot id. */
-  backup(...extra: string[]): string;
-  /** Opens the store in this process. */
-  open(): Promise<OpenedStore>;
+  backup(...args: string[]): string;
+  /** Opens the store in this process as a session. */
+  open(): Promise<StoreSession>;
 }
 
-/** A call context that never aborts. */
-export function callContext(signal: AbortSignal = new AbortController().signal): CallContext {
-  return { signal };
-}
-
-/** An OpenStore over a repository whose index is loaded. */
-export function openStoreOf(repo: Repository): OpenedStore {
-  return {
-    repo,
-    display: repo.backend.location,
-    snapshots: () => repo.listSnapshots(),
-    async snapshot(ref) {
-      try {
-        return await repo.resolveSnapshot(ref);
-      } catch (err) {
-        throw toRpcError(err);
-      }
-    },
-    close: () => repo.backend.close(),
-  };
-}
-
-/** Opens the store at `location` (plaintext) with its index loaded. */
-export async function openStoreAt(location: string): Promise<OpenedStore> {
-  const repo = await Repository.open(await openBackend(location), () => Promise.reject(new Error('test stores are plaintext')));
-  await repo.loadIndex();
-  return openStoreOf(repo);
-}
-
-/** A new plaintext store and an empty source folder. */
+/** A new encrypted store (the test passphrase) and an empty source folder. */
 export function tempStore(): TempStore {
-  const env = { COFFER_PASSPHRASE: undefined };
-  const dir = tmpDir('coffer-ops-');
-  const location = path.join(dir, 'store');
-  const src = path.join(dir, 'src');
+  const root = tmpDir('coffer-ops-');
+  const store = path.join(root, 'store');
+  const src = path.join(root, 'src');
   fs.mkdirSync(src);
-  assertExit(runCoffer(['at', location, 'create', '--plaintext'], { env }), 0, 'create');
+  createStore(store);
   return {
-    location,
+    root,
+    store,
     src,
+    env: { COFFER_STATE_DIR: path.join(root, 'state') },
     write(files) {
       for (const [p, c] of Object.entries(files)) {
         fs.mkdirSync(path.dirname(path.join(src, p)), { recursive: true });
         fs.writeFileSync(path.join(src, p), c);
       }
     },
-    backup(...extra) {
-      const r = runCoffer(['at', location, 'backup', '--json', ...extra, src], { env });
-      assertExit(r, 0, 'backup');
-      return jsonSummary(r).snapshot_id as string;
-    },
-    open: () => openStoreAt(location),
+    backup: (...args) => backupJson(store, src, args).id,
+    open: () => openStoreSession({ location: store, passphrase: TEST_PASSPHRASE }),
   };
+}
+
+/** Collects an async iterable. */
+export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+/** Asserts `p` rejects with what every transport sends as `code` (toRpcError), its message matching `re`. */
+export async function rejectsRpc(p: Promise<unknown>, code: number, re: RegExp): Promise<void> {
+  await assert.rejects(p, (err: unknown) => {
+    const e = toRpcError(err);
+    assert.equal(e.code, code, `code ${code} expected, got ${e.code}: ${e.message}`);
+    assert.match(e.message, re);
+    return true;
+  });
+}
+
+/** Flips a byte in the middle of blob `id` (a chunk or a tree) in its pack file; returns the pack's name. */
+export function damageBlob(store: StoreSession, storeDir: string, id: string): string {
+  const loc = store.repo.index.get(id);
+  assert.ok(loc, `blob ${id.slice(0, 12)} is indexed`);
+  const pack = filesOf(storeDir, 'data').find((f) => path.basename(f) === loc.pack);
+  assert.ok(pack, `pack ${loc.pack.slice(0, 12)} is in the store`);
+  flipByte(pack, loc.offset + Math.floor(loc.length / 2));
+  return loc.pack;
 }

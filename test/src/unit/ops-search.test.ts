@@ -8,24 +8,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { LocateRequest, PathHistoryRequest } from '@coffer/shared/gen/coffer/v1/store.js';
-import { RpcError } from '@coffer/shared/rpc/errors.js';
 import { locate } from '@coffer/agent/ops/locate.js';
 import { pathHistory } from '@coffer/agent/ops/history.js';
 import { cleanupTmpDirs } from '../helpers/cli.js';
-import { callContext, type OpenedStore, tempStore } from '../helpers/temp-store.js';
-
-const ctx = callContext();
+import { CTX as ctx, rejectsRpc, tempStore } from '../helpers/temp-store.js';
+import type { StoreSession } from '@coffer/agent/ops/store-session.js';
 
 function req(p: Partial<LocateRequest>): LocateRequest {
   return { ...LocateRequest.fromPartial({}), ...p };
 }
 
-async function rejectsWith(p: Promise<unknown>, code: status, re: RegExp): Promise<void> {
-  await assert.rejects(p, (err: unknown) => err instanceof RpcError && err.code === code && re.test(err.message));
-}
-
 describe('ops: Locate and PathHistory', function () {
-  let store: OpenedStore;
+  let store: StoreSession;
   let ids: string[];
   let src: string;
 
@@ -78,8 +72,8 @@ describe('ops: Locate and PathHistory', function () {
     const readme = (await locate(store, req({ pattern: 'readme.txt' }), ctx)).matches[0]?.entry?.digest ?? '';
     const all = await locate(store, req({ digest: readme }), ctx);
     assert.equal(all.matches.length, 3, 'an mtime change keeps the digest');
-    await rejectsWith(locate(store, req({ digest: 'abc' }), ctx), status.INVALID_ARGUMENT, /^digest: /);
-    await rejectsWith(locate(store, req({}), ctx), status.INVALID_ARGUMENT, /^pattern: /);
+    await rejectsRpc(locate(store, req({ digest: 'abc' }), ctx), status.INVALID_ARGUMENT, /^digest: /);
+    await rejectsRpc(locate(store, req({}), ctx), status.INVALID_ARGUMENT, /^pattern: /);
   });
 
   it('filters by source and time and cuts at the limit', async () => {
@@ -145,8 +139,8 @@ describe('ops: Locate and PathHistory', function () {
   });
 
   it('refuses unknown paths, unknown snapshots and ..', async () => {
-    await rejectsWith(pathHistory(store, PathHistoryRequest.fromPartial({ path: 'no/such' }), ctx), status.NOT_FOUND, /no\/such/);
-    await rejectsWith(pathHistory(store, PathHistoryRequest.fromPartial({ path: 'docs', snapshot: 'ffffffff' }), ctx), status.NOT_FOUND, /ffffffff/);
-    await rejectsWith(pathHistory(store, PathHistoryRequest.fromPartial({ path: 'docs/../etc' }), ctx), status.INVALID_ARGUMENT, /^path: .*\.\./);
+    await rejectsRpc(pathHistory(store, PathHistoryRequest.fromPartial({ path: 'no/such' }), ctx), status.NOT_FOUND, /no\/such/);
+    await rejectsRpc(pathHistory(store, PathHistoryRequest.fromPartial({ path: 'docs', snapshot: 'ffffffff' }), ctx), status.NOT_FOUND, /ffffffff/);
+    await rejectsRpc(pathHistory(store, PathHistoryRequest.fromPartial({ path: 'docs/../etc' }), ctx), status.INVALID_ARGUMENT, /^path: .*\.\./);
   });
 });

@@ -3,7 +3,7 @@ import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { fileChunks } from '../../engine/file-reader.js';
 import { findNode, isDamage, splitRef } from '../../engine/tree-walk.js';
 import { expectArgs, parseArgs } from '../args.js';
-import { openReader } from '../lock.js';
+import { withReaderSession } from '../reader-session.js';
 import type { Verb } from '../verb.js';
 
 /** Writes to stdout, waiting for drain (so large files do not pile up in memory). */
@@ -22,9 +22,8 @@ export const cat: Verb = {
     if (ref.path === '' && !(p.args[0] as string).includes(':')) {
       throw new CofferError(ErrorCode.Usage, `usage: ${this.usage} (give the file's path after the colon)`);
     }
-    const repo = await openReader(ctx, 'cat');
-    try {
-      await repo.loadIndex();
+    return withReaderSession(ctx, 'cat', async (store) => {
+      const repo = store.repo;
       const snap = await repo.resolveSnapshot(ref.snap);
       const node = await findNode(repo, snap, ref.path);
       try {
@@ -34,8 +33,6 @@ export const cat: Verb = {
         throw new CofferError(err.code, `cannot read /${ref.path} of snapshot ${snap.id.slice(0, 8)}: ${err.message}; run 'coffer at ${repo.backend.location} check'`);
       }
       return 0;
-    } finally {
-      await repo.backend.close();
-    }
+    });
   },
 };

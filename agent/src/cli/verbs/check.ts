@@ -1,7 +1,8 @@
 /** `coffer at <store> check [--fast] [--read-data-subset N/M|P%] [--json] [<snapshot>…]` */
 import { formatEvent } from '@coffer/shared/events.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
-import { check, type DataSubset } from '../../engine/checker.js';
+import type { DataSubset } from '../../engine/checker.js';
+import { runCheck, subsetOf } from '../../ops/check.js';
 import { expectArgs, flag, parseArgs, str } from '../args.js';
 import { openReader } from '../lock.js';
 import { bytes } from '../format.js';
@@ -12,18 +13,9 @@ import { workerCount } from './backup.js';
 
 /** Parses `N/M` or `P%`. */
 export function parseSubset(s: string): DataSubset {
-  let m = /^(\d+)\/(\d+)$/.exec(s);
-  if (m) {
-    const n = Number(m[1]);
-    const t = Number(m[2]);
-    if (t >= 1 && n >= 1 && n <= t) return { kind: 'part', n, m: t };
-  }
-  m = /^(\d+(?:\.\d+)?)%$/.exec(s);
-  if (m) {
-    const pct = Number(m[1]);
-    if (pct > 0 && pct <= 100) return { kind: 'percent', p: pct };
-  }
-  throw new CofferError(ErrorCode.Usage, `invalid --read-data-subset '${s}': use N/M (e.g. 1/7) or a percentage (e.g. 10%)`);
+  const subset = subsetOf(s);
+  if (!subset) throw new CofferError(ErrorCode.Usage, `invalid --read-data-subset '${s}': use N/M (e.g. 1/7) or a percentage (e.g. 10%)`);
+  return subset;
 }
 
 export const checkVerb: Verb = {
@@ -36,15 +28,16 @@ export const checkVerb: Verb = {
     const subsetArg = str(p, 'read-data-subset');
     const data: DataSubset = flag(p, 'fast') ? { kind: 'none' } : subsetArg ? parseSubset(subsetArg) : { kind: 'all' };
     const json = flag(p, 'json');
+    const mode = flag(p, 'fast') ? 'fast' : (subsetArg ?? 'full');
+    // Not a session: the checker reads every index file itself, to report on each (a session would load the index first).
     const repo = await openReader(ctx, 'check');
     const progress = progressListener(json, ctx.quiet || flag(p, 'quiet'));
     const pool = data.kind === 'none' ? undefined : new PackPool(repo.keys.data, repo.keys.id, workerCount(ctx.env) || 1);
     try {
-      const snaps = [];
-      for (const ref of p.args) snaps.push(await repo.resolveSnapshot(ref));
-      const r = await check(repo, { data, snapshots: snaps, signal: ctx.signal, ...(pool ? { pool } : {}), ...(progress.listener ? { progress: progress.listener } : {}) });
-      // Reads cut short by the signal are not damage: report nothing of an interrupted check.
-      if (ctx.signal.aborted) throw new CofferError(ErrorCode.Interrupted, 'check interrupted');
+      const snapshots = [];
+      for (const ref of p.args) snapshots.push(await repo.resolveSnapshot(ref));
+      // An interrupted check reports nothing (reads cut short by the signal are not damage): runCheck throws Interrupted.
+      const { result: r } = await runCheck({ repo }, { data, mode, snapshots, env: ctx.env, signal: ctx.signal, ...(pool ? { pool } : {}), ...(progress.listener ? { progress: progress.listener } : {}) });
       progress.done();
       const errors = r.issues.filter((i) => i.severity === 'error');
       for (const i of r.issues) {

@@ -1,9 +1,9 @@
 /** `coffer at <store> diff <s1>[:<p>] <s2>[:<p>]` — what changed between two snapshots. */
 import { formatListing } from '@coffer/shared/events.js';
-import { diffNodes } from '../../engine/differ.js';
 import { findNode, splitRef } from '../../engine/tree-walk.js';
 import { expectArgs, flag, parseArgs } from '../args.js';
-import { openReader } from '../lock.js';
+import { changesBetween } from '../../ops/diff.js';
+import { withReaderSession } from '../reader-session.js';
 import { displayName, jsonName } from '../names.js';
 import { DamageReport } from '../damage-report.js';
 import type { Verb } from '../verb.js';
@@ -15,26 +15,23 @@ export const diff: Verb = {
   async run(ctx, argv) {
     const p = parseArgs(argv, { json: 'bool' }, 'diff');
     expectArgs(p, 2, 2, this.usage);
-    const repo = await openReader(ctx, 'diff');
-    try {
+    return withReaderSession(ctx, 'diff', async (store) => {
+      const repo = store.repo;
       const ra = splitRef(p.args[0] as string);
       const rb = splitRef(p.args[1] as string);
       const sa = await repo.resolveSnapshot(ra.snap);
       const sb = await repo.resolveSnapshot(rb.snap);
-      await repo.loadIndex();
       const a = await findNode(repo, sa, ra.path);
       const b = await findNode(repo, sb, rb.path);
       let n = 0;
       const damage = new DamageReport(ctx);
-      for await (const c of diffNodes(repo, a, b, '', damage.onDamage)) {
+      for await (const c of changesBetween(repo, a, b, '', damage.onDamage)) {
         n++;
         if (flag(p, 'json')) ctx.out(formatListing('change', { change: c.kind, ...jsonName('path', `/${c.path}`) }));
         else ctx.out(`${c.kind} /${displayName(c.path)}`);
       }
       if (!flag(p, 'json') && n === 0 && damage.count === 0) ctx.warn('no differences');
       return damage.status();
-    } finally {
-      await repo.backend.close();
-    }
+    });
   },
 };

@@ -1,9 +1,9 @@
-/** `coffer at <store> locate [--snapshot ID] <glob>…` — finds files by name in snapshots. */
+/** `coffer at <store> locate [--snapshot ID] <glob>…` — finds files by name in snapshots (ops/tree-search.ts). */
 import { formatListing } from '@coffer/shared/events.js';
-import { walk } from '../../engine/tree-walk.js';
-import { globToRegExp } from '../../ops/glob.js';
+import { anyOf, globMatcher } from '../../ops/name-match.js';
+import { searchSnapshots } from '../../ops/tree-search.js';
 import { expectArgs, flag, list, parseArgs } from '../args.js';
-import { openReader } from '../lock.js';
+import { withReaderSession } from '../reader-session.js';
 import { displayName, jsonName } from '../names.js';
 import { DamageReport } from '../damage-report.js';
 import type { Verb } from '../verb.js';
@@ -15,23 +15,18 @@ export const locate: Verb = {
   async run(ctx, argv) {
     const p = parseArgs(argv, { snapshot: 'list', json: 'bool' }, 'locate');
     expectArgs(p, 1, 100, this.usage);
-    const res = p.args.map(globToRegExp);
-    const repo = await openReader(ctx, 'locate');
-    try {
+    const match = anyOf(p.args.map(globMatcher));
+    return withReaderSession(ctx, 'locate', async (store) => {
+      const repo = store.repo;
       const wanted = list(p, 'snapshot');
       const snaps = wanted.length ? await Promise.all(wanted.map((w) => repo.resolveSnapshot(w))) : await repo.listSnapshots();
       const damage = new DamageReport(ctx);
-      for (const s of snaps) {
-        for await (const e of walk(repo, s.snapshot.root, '', (path, err) => damage.dir(s.id, path, err))) {
-          const shown = displayName(e.node.name);
-          if (!res.some((r) => r.test(e.node.name) || r.test(shown))) continue;
-          if (flag(p, 'json')) ctx.out(formatListing('match', { snapshot: s.id, ...jsonName('path', `/${e.path}`), type: e.node.type }));
-          else ctx.out(`${s.id.slice(0, 8)}:/${displayName(e.path)}`);
-        }
+      const onDamage = (s: { id: string }, path: string, err: Parameters<DamageReport['dir']>[2]): void => damage.dir(s.id, path, err);
+      for await (const m of searchSnapshots(repo, snaps, match, { signal: ctx.signal, onDamage })) {
+        if (flag(p, 'json')) ctx.out(formatListing('match', { snapshot: m.snapshot.id, ...jsonName('path', `/${m.path}`), type: m.node.type }));
+        else ctx.out(`${m.snapshot.id.slice(0, 8)}:/${displayName(m.path)}`);
       }
       return damage.status();
-    } finally {
-      await repo.backend.close();
-    }
+    });
   },
 };

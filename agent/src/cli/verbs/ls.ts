@@ -4,6 +4,7 @@ import { children, findEntry, splitRef, walk } from '../../engine/tree-walk.js';
 import type { TreeNode } from '../../engine/tree.js';
 import { expectArgs, flag, list, parseArgs } from '../args.js';
 import { openReader } from '../lock.js';
+import { withReaderSession } from '../reader-session.js';
 import { DamageReport } from '../damage-report.js';
 import { bytes, localTime, modeString } from '../format.js';
 import { displayName, jsonName } from '../names.js';
@@ -31,9 +32,10 @@ export const ls: Verb = {
     const p = parseArgs(argv, { recursive: 'bool', json: 'bool', tag: 'list', uuid: 'bool' }, 'ls');
     expectArgs(p, 0, 1, this.usage);
     const json = flag(p, 'json');
-    const repo = await openReader(ctx, 'ls');
-    try {
-      if (p.args.length === 0) {
+    if (p.args.length === 0) {
+      // Only the snapshot files are read: no session, whose open would load the whole index.
+      const repo = await openReader(ctx, 'ls');
+      try {
         const tags = list(p, 'tag', true);
         const snaps = (await repo.listSnapshots()).filter((s) =>
           tags.every((t) => s.snapshot.tags.includes(t)),
@@ -47,8 +49,12 @@ export const ls: Verb = {
           }
         }
         return 0;
+      } finally {
+        await repo.backend.close();
       }
-      await repo.loadIndex();
+    }
+    return withReaderSession(ctx, 'ls', async (store) => {
+      const repo = store.repo;
       const typed = splitRef(p.args[0] as string);
       const snap = await repo.resolveSnapshot(typed.snap);
       const { node, path: at } = await findEntry(repo, snap, typed.path);
@@ -63,8 +69,6 @@ export const ls: Verb = {
         print(node, ref.path);
       }
       return damage.status();
-    } finally {
-      await repo.backend.close();
-    }
+    });
   },
 };

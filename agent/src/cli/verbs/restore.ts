@@ -1,15 +1,19 @@
 /**
- * `coffer at <store> restore [--to DIR|URL|@dest] [--overwrite never|if-changed|always] <snapshot>[:<path>]`
- * Files the damaged store cannot give back are listed ("not restored /path: reason")
- * and the exit status is 3; everything else is restored.
+ * `coffer at <store> restore [--to DIR|URL|@dest] [--overwrite never|if-changed|always] [--path P]… <snapshot>[:<path>]…`
+ * One path (or none: all of the snapshot) restores as it always did: a folder's content
+ * lands directly in the target, a file under its own name. A selection of several paths
+ * (several `<snapshot>:<path>` of one snapshot, or `--path` flags) lands each under its
+ * own name. Files the damaged store cannot give back are listed ("not restored /path:
+ * reason") and the exit status is 3; everything else is restored.
  */
 import { formatEvent } from '@coffer/shared/events.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { openDestination } from '../../connectors/registry.js';
-import { type OverwritePolicy, restore } from '../../engine/restorer.js';
-import { findNode, splitRef } from '../../engine/tree-walk.js';
-import { expectArgs, flag, int, parseArgs, str } from '../args.js';
-import { openReader } from '../lock.js';
+import type { OverwritePolicy } from '../../engine/restorer.js';
+import { normalisePath, splitRef } from '../../engine/tree-walk.js';
+import { OVERWRITE_POLICIES, runRestore } from '../../ops/restore.js';
+import { expectArgs, flag, int, list, parseArgs, str } from '../args.js';
+import { withReaderSession } from '../reader-session.js';
 import { bytes } from '../format.js';
 import { progressListener } from '../progress-bar.js';
 import { lookup } from '../user-config.js';
@@ -17,26 +21,27 @@ import { displayName } from '../names.js';
 import type { Verb } from '../verb.js';
 import { PackPool } from '../../engine/pack-pool.js';
 
-const POLICIES: readonly OverwritePolicy[] = ['never', 'if-changed', 'always'];
-
 export const restoreVerb: Verb = {
   name: 'restore',
-  usage: 'coffer at <store> restore [--to DIR] [--overwrite never|if-changed|always] [--json] <snapshot>[:<path>]',
+  usage: 'coffer at <store> restore [--to DIR] [--overwrite never|if-changed|always] [--json] [--path P]… <snapshot>[:<path>]…',
   needsStore: true,
   async run(ctx, argv) {
-    const p = parseArgs(argv, { to: 'string', overwrite: 'string', json: 'bool', quiet: 'bool', workers: 'string' }, 'restore');
-    expectArgs(p, 1, 1, this.usage);
+    const p = parseArgs(argv, { to: 'string', overwrite: 'string', json: 'bool', quiet: 'bool', workers: 'string', path: 'list' }, 'restore');
+    expectArgs(p, 1, 1000, this.usage);
     const overwrite = (str(p, 'overwrite') ?? 'never') as OverwritePolicy;
-    if (!POLICIES.includes(overwrite)) {
-      throw new CofferError(ErrorCode.Usage, `--overwrite must be one of ${POLICIES.join(', ')} (got '${overwrite}')`);
+    if (!OVERWRITE_POLICIES.includes(overwrite)) {
+      throw new CofferError(ErrorCode.Usage, `--overwrite must be one of ${OVERWRITE_POLICIES.join(', ')} (got '${overwrite}')`);
     }
     const json = flag(p, 'json');
-    const ref = splitRef(p.args[0] as string);
-    const repo = await openReader(ctx, 'restore');
-    try {
-      await repo.loadIndex();
-      const snap = await repo.resolveSnapshot(ref.snap);
-      const node = await findNode(repo, snap, ref.path);
+    const refs = p.args.map(splitRef);
+    // No path named (`SNAP` alone): all of the snapshot.
+    const paths = [...refs.map((r) => r.path).filter((x) => x !== ''), ...list(p, 'path').map(normalisePath)];
+    return withReaderSession(ctx, 'restore', async (store) => {
+      const repo = store.repo;
+      const snap = await repo.resolveSnapshot((refs[0] as { snap: string }).snap);
+      for (const r of refs.slice(1)) {
+        if ((await repo.resolveSnapshot(r.snap)).id !== snap.id) throw new CofferError(ErrorCode.Usage, `a selection restores paths of one snapshot: '${r.snap}' is not ${snap.id.slice(0, 8)}`);
+      }
       const to = str(p, 'to') ?? `coffer-restore-${snap.id.slice(0, 8)}`;
       const d = to.startsWith('@') ? lookup('destinations', to, ctx.env) : { location: to };
       const dest = await openDestination(d.location as string, d);
@@ -47,7 +52,10 @@ export const restoreVerb: Verb = {
       const pool = workers > 0 ? new PackPool(repo.keys.data, repo.keys.id, workers) : undefined;
       try {
         let skippedShown = 0;
-        const r = await restore(repo, ref.path, node, dest, {
+        const { result: r } = await runRestore(store, {
+          snapshot: snap,
+          paths,
+          dest,
           overwrite,
           signal: ctx.signal,
           ...(pool ? { pool } : {}),
@@ -71,8 +79,6 @@ export const restoreVerb: Verb = {
         await pool?.close();
         await dest.close();
       }
-    } finally {
-      await repo.backend.close();
-    }
+    });
   },
 };

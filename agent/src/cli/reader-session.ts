@@ -1,0 +1,46 @@
+/**
+ * How a reading verb (ls, locate, diff, cat, restore) opens its store: as a session of
+ * the operations layer (ops/store-session.ts), the way the viewer and the agent do,
+ * with the CLI's parts plugged in: the backend stopped by the run's SIGINT/SIGTERM, the
+ * store's identity checked against this machine's memory (store-trust.ts), the
+ * passphrase asked only when the store is encrypted, and the CLI's shared lock (none
+ * with `--no-lock`). The verb runs as one call of the session, so the lock is held
+ * from the open until the verb has finished; then the session closes.
+ */
+import type { OpenChecks } from '../engine/store-config.js';
+import { openStoreSession, type StoreSession } from '../ops/store-session.js';
+import { backendFor, storeTarget, type Context } from './context.js';
+import { lockStore } from './lock.js';
+import { passphraseGiven, resolvePassphrase } from './passphrase.js';
+import { storeTrust } from './store-trust.js';
+
+/** Runs `fn` on the store of this run, opened as a session for the reader `operation`. */
+export async function withReaderSession<T>(ctx: Context, operation: string, fn: (store: StoreSession) => Promise<T>): Promise<T> {
+  const t = storeTarget(ctx);
+  const inputs = { file: ctx.passphraseFile, store: t.options, env: ctx.env };
+  // The identity memory is keyed by the backend's own spelling of its location, known once it is open.
+  let trust: OpenChecks | undefined;
+  const checks: OpenChecks = {
+    config: (cfg) => trust?.config(cfg),
+    keys: (cfg, keys) => trust?.keys(cfg, keys),
+  };
+  const session = await openStoreSession({
+    location: t.location,
+    options: t.options,
+    display: t.display,
+    passphrase: () => resolvePassphrase({ ...inputs, what: t.display }),
+    checks,
+    warn: ctx.warn,
+    openBackend: async () => {
+      const backend = await backendFor(t, ctx.signal);
+      trust = storeTrust({ location: backend.location, display: t.display, passphraseGiven: passphraseGiven(inputs), env: ctx.env, warn: ctx.warn, reset: ctx.trustReset });
+      return backend;
+    },
+    ...(ctx.noLock ? {} : { lock: (repo) => lockStore(ctx, repo, operation, false) }),
+  });
+  try {
+    return await session.run(() => fn(session));
+  } finally {
+    await session.close();
+  }
+}
