@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { screenshot } from '../helpers/browser.js';
 import { backupJson, createStore, tmpDir } from '../helpers/cli.js';
 import { filesOf, flipByte } from '../helpers/damage.js';
 import { sha256Tree } from '../helpers/tree.js';
@@ -57,6 +58,7 @@ describe('ui: local viewer, verify and restore', function () {
       assert.match(files, /victim\.bin/);
       assert.doesNotMatch(files, /bystander/);
       assert.match(await page.locator('#damaged-snapshots').innerText(), new RegExp(id));
+      await screenshot(page, 'verify-damage');
     } finally {
       await v.stop();
     }
@@ -76,6 +78,7 @@ describe('ui: local viewer, verify and restore', function () {
     await page.getByRole('button', { name: 'Restore', exact: true }).click();
     await page.getByRole('heading', { name: 'Restored' }).waitFor();
     assert.match(await page.locator('#restore-summary').innerText(), /\b0 skipped/);
+    await screenshot(page, 'restore-result');
     assert.equal(fs.readFileSync(restored(target, 'notes.txt'), 'utf8'), NOTES_V2);
     const docs = sha256Tree(path.join(S.fx.src, 'docs'));
     const got = sha256Tree(restored(target, 'docs'));
