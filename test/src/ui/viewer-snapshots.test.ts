@@ -67,6 +67,7 @@ describe('ui: local viewer, snapshots', function () {
     await page.keyboard.press('Enter');
     await page.waitForURL(new RegExp(`/snapshots/${S.fx.ids[1]}/tree`));
     await page.getByRole('link', { name: 'notes.txt' }).waitFor();
+    assert.equal(await page.evaluate<string>('document.activeElement.id'), 'main', 'focus moves to the new page');
   });
 
   it('a browser without the token sees no snapshot, and the API refuses it', async () => {

@@ -25,14 +25,27 @@ describe('ui: local viewer, verify and restore', function () {
   const S = viewerSuite(makeFixtureStore);
 
 
-  it('a full check of a sound store says so, and the store shows it as its last check', async () => {
+  it('a fast, a full and a subset check of a sound store each say so', async () => {
+    const { page } = await signedInPage(S.browser, S.viewer);
+    for (const mode of [/^Fast/, /^Full/, /^A subset/]) {
+      await page.goto(`${S.viewer.origin}/stores/local/check`);
+      await page.getByRole('radio', { name: mode }).check();
+      if (String(mode) === String(/^A subset/)) await page.getByRole('textbox', { name: 'Subset' }).fill('1/2');
+      await page.getByRole('button', { name: 'Start the check' }).click();
+      await page.getByRole('heading', { name: 'The store is sound' }).waitFor();
+    }
+  });
+
+  it('the store and its snapshots show the last check and its age', async () => {
     const { page } = await signedInPage(S.browser, S.viewer);
     await page.goto(`${S.viewer.origin}/stores/local/check`);
     await page.getByRole('radio', { name: /^Full/ }).check();
     await page.getByRole('button', { name: 'Start the check' }).click();
     await page.getByRole('heading', { name: 'The store is sound' }).waitFor();
     await page.goto(`${S.viewer.origin}/stores/local/snapshots`);
-    await page.getByRole('region', { name: 'Store totals' }).getByText('OK').waitFor();
+    const totals = page.getByRole('region', { name: 'Store totals' });
+    await totals.getByText(/OK \(full, \d+ s ago\)/).waitFor();
+    await page.locator('#snapshot-list tbody tr').first().getByText(/OK \(full/).waitFor();
   });
 
   it('after a flipped byte in a pack, a check names the damaged file and its snapshot', async () => {
