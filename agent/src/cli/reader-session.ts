@@ -14,8 +14,11 @@ import { lockStore } from './lock.js';
 import { passphraseGiven, resolvePassphrase } from './passphrase.js';
 import { storeTrust } from './store-trust.js';
 
-/** Runs `fn` on the store of this run, opened as a session for the reader `operation`. */
-export async function withReaderSession<T>(ctx: Context, operation: string, fn: (store: StoreSession) => Promise<T>): Promise<T> {
+/**
+ * Opens the store of this run as a session for the reader `operation`, with the CLI's
+ * parts (see above); the caller closes it. The local viewer keeps it for its whole run.
+ */
+export async function openCliSession(ctx: Context, operation: string): Promise<StoreSession> {
   const t = storeTarget(ctx);
   const inputs = { file: ctx.passphraseFile, store: t.options, env: ctx.env };
   // The identity memory is keyed by the backend's own spelling of its location, known once it is open.
@@ -24,7 +27,7 @@ export async function withReaderSession<T>(ctx: Context, operation: string, fn: 
     config: (cfg) => trust?.config(cfg),
     keys: (cfg, keys) => trust?.keys(cfg, keys),
   };
-  const session = await openStoreSession({
+  return openStoreSession({
     location: t.location,
     options: t.options,
     display: t.display,
@@ -38,6 +41,11 @@ export async function withReaderSession<T>(ctx: Context, operation: string, fn: 
     },
     ...(ctx.noLock ? {} : { lock: (repo) => lockStore(ctx, repo, operation, false) }),
   });
+}
+
+/** Runs `fn` on the store of this run, opened as a session for the reader `operation`. */
+export async function withReaderSession<T>(ctx: Context, operation: string, fn: (store: StoreSession) => Promise<T>): Promise<T> {
+  const session = await openCliSession(ctx, operation);
   try {
     return await session.run(() => fn(session));
   } finally {

@@ -1,25 +1,25 @@
 /**
- * The one store `coffer at <store> ui` serves: opened once (passphrase asked only when it
- * is encrypted, identity checked, shared reader lock), kept open while the viewer runs and
- * closed when it stops. Its StoreApi is the operations layer's (agent/src/ops); until that
- * layer is merged, every call answers UNIMPLEMENTED naming the method.
+ * The one store `coffer at <store> ui` serves: opened once as a session of the operations
+ * layer (cli/reader-session.ts: passphrase asked only when it is encrypted, identity
+ * checked, the CLI's shared reader lock, none with --no-lock), kept open while the viewer
+ * runs and closed when it stops. The session takes the lock for each call and lets it go
+ * 30 s after the last one, so maintenance can run while the viewer sits idle. Its StoreApi
+ * is the ops layer's; checks remember their result in this run's state folder.
  */
-import { status } from '@grpc/grpc-js';
-import { RpcError } from '@coffer/shared/rpc/errors.js';
 import type { StoreApi } from '@coffer/shared/store-api.js';
-import type { Context, StoreTarget } from './context.js';
-import { openReader } from './lock.js';
+import { check } from '../ops/check.js';
+import { createStoreApi } from '../ops/store-api.js';
+import type { Context } from './context.js';
+import { openCliSession } from './reader-session.js';
 
 export interface UiStore {
   readonly api: StoreApi;
   close(): Promise<void>;
 }
 
-const METHODS = ['getStoreInfo', 'listStoreSnapshots', 'listTree', 'readFile', 'readArchive', 'locate', 'pathHistory', 'diff', 'diffFile', 'check', 'restore'] as const;
-
-/** Opens `target` for the viewer. */
-export async function openUiStore(ctx: Context, _target: StoreTarget): Promise<UiStore> {
-  const repo = await openReader(ctx, 'ui');
-  const api = Object.fromEntries(METHODS.map((m) => [m, () => Promise.reject(new RpcError(status.UNIMPLEMENTED, `${m}: not served yet`))])) as unknown as StoreApi;
-  return { api, close: () => repo.backend.close() };
+/** Opens the run's store for the viewer. */
+export async function openUiStore(ctx: Context): Promise<UiStore> {
+  const session = await openCliSession(ctx, 'ui');
+  const api = createStoreApi(session, { ops: { check: (store, req, c) => check(store, req, c, { env: ctx.env }) } });
+  return { api, close: () => session.close() };
 }

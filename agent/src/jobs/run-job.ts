@@ -75,6 +75,8 @@ function childEnv(base: NodeJS.ProcessEnv, workDir: string, xdg: string, passphr
   env.XDG_CONFIG_HOME = xdg;
   // Kept across jobs (the config folder is not), so that a replaced store is noticed.
   env.COFFER_STATE_DIR = path.resolve(workDir, JOB_STATE_DIR);
+  // Retries of the store show in the job's log and history (storage/sftp-register.ts).
+  env.COFFER_RETRY_WARNINGS = '1';
   if (passphrase) env.COFFER_PASSPHRASE = passphrase;
   return env;
 }

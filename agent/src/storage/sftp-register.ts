@@ -1,11 +1,28 @@
-/** Registers the sftp:// store backend. Imported once by the CLI entry point. */
+/**
+ * Registers the sftp:// store backend. Imported once by the CLI entry point. In a job's
+ * process (COFFER_RETRY_WARNINGS=1, set by the agent's job runner) each retry of a store
+ * operation is reported on stderr as one warning line, which becomes a log line of the
+ * job and a line of its history on the controller; elsewhere retries stay silent, so an
+ * error is still the one `coffer:` line.
+ */
 import { displayUrl, parseSftpUrl, sshTarget } from '../ssh/target.js';
 import { registerBackend } from './registry.js';
 import { SftpBackend } from './sftp-backend.js';
 import { RetryingBackend } from './wrappers/retry.js';
 import { connectionsOption } from '../ssh/session-pool.js';
 
+const ATTEMPTS = 8;
+
 registerBackend('sftp', (url, options) => {
   const u = parseSftpUrl(url);
-  return Promise.resolve(new RetryingBackend(new SftpBackend(sshTarget(u, options), u.path, displayUrl(u), connectionsOption(options.connections))));
+  const where = displayUrl(u);
+  return Promise.resolve(
+    new RetryingBackend(new SftpBackend(sshTarget(u, options), u.path, where, connectionsOption(options.connections)), {
+      attempts: ATTEMPTS,
+      onRetry: (what, attempt, err) => {
+        if (process.env.COFFER_RETRY_WARNINGS !== '1') return;
+        process.stderr.write(`warning: ${where}: ${what} failed: ${err.message.split('\n')[0] ?? ''}; retrying (attempt ${attempt + 1} of ${ATTEMPTS})\n`);
+      },
+    }),
+  );
 });

@@ -4,7 +4,8 @@
  * naming `coffer-client:<name>`; agents present their certificate (`coffer-agent:<id>`),
  * whose serial must be the agent's current one and not revoked. Everything else is
  * refused with UNAUTHENTICATED (no credentials) or PERMISSION_DENIED (credentials that
- * do not grant this).
+ * do not grant this). Tokens and client certificates are admins (roles.ts); a client
+ * certificate's principal is named `cert:<name>`.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { status, type Metadata } from '@grpc/grpc-js';
@@ -12,7 +13,11 @@ import type { Clock } from '@coffer/shared/clock.js';
 import { AGENT_URI_SCHEME, CLIENT_URI_SCHEME, peerIdentity, type CallWithAuth } from '@coffer/shared/pki/index.js';
 import type { Catalog } from '../catalog/catalog.js';
 import type { AgentRecord } from '../catalog/agents.js';
+import type { Principal } from '@coffer/shared/rpc/service.js';
 import { ApiError } from './api-error.js';
+
+/** The caller holding the admin token (a name no catalog name can take). */
+export const ADMIN_TOKEN: Principal = { name: '(admin token)', role: 'admin' };
 
 type Call = CallWithAuth & { readonly metadata: Metadata };
 
@@ -41,16 +46,16 @@ export class Authenticator {
     }
   }
 
-  /** An API client: the admin token or a client certificate. */
-  async requireClient(call: Call): Promise<void> {
+  /** An API client: the admin token or a client certificate, both admins. */
+  async requireClient(call: Call): Promise<Principal> {
     const auth = call.metadata.get('authorization')[0];
     if (typeof auth === 'string' && auth !== '') {
       const m = /^Bearer\s+(\S+)$/.exec(auth);
-      if (m && timingSafeEqual(digest(m[1] as string), this.tokenDigest)) return;
+      if (m && timingSafeEqual(digest(m[1] as string), this.tokenDigest)) return ADMIN_TOKEN;
       throw new ApiError(status.UNAUTHENTICATED, 'the admin token is wrong; use the one in the controller\'s DATA/admin.token (COFFER_TOKEN or --token)');
     }
     const id = await this.identity(call);
-    if (id?.uri.startsWith(`${CLIENT_URI_SCHEME}:`)) return;
+    if (id?.uri.startsWith(`${CLIENT_URI_SCHEME}:`)) return { name: `cert:${id.uri.slice(CLIENT_URI_SCHEME.length + 1)}`, role: 'admin' };
     if (id) throw new ApiError(status.PERMISSION_DENIED, 'an agent certificate does not give access to the API; use the admin token or a client certificate');
     throw new ApiError(status.UNAUTHENTICATED, 'no credentials: give the admin token (COFFER_TOKEN or --token) or a client certificate');
   }

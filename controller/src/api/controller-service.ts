@@ -1,24 +1,30 @@
 /**
- * The public ControllerService (proto/coffer/v1/controller.proto). Every call is
- * authenticated first (admin token or client certificate, auth.ts); handlers validate
- * their input and answer INVALID_ARGUMENT / NOT_FOUND / ALREADY_EXISTS with a message
- * naming the field, never a stack trace.
+ * The public ControllerService (proto/coffer/v1/controller.proto) as transport-neutral
+ * handlers (neutral.ts), served over gRPC (server/controller.ts) and to the console over
+ * Connect (web/). The transport authenticates the caller (admin token, client
+ * certificate, console session) and roles.ts checks the method's role before a handler
+ * runs. Handlers validate their input and answer INVALID_ARGUMENT / NOT_FOUND /
+ * ALREADY_EXISTS with a message naming the field, never a stack trace.
  */
 import { randomBytes } from 'node:crypto';
-import { status, type sendUnaryData, type ServerUnaryCall, type ServerWritableStream } from '@grpc/grpc-js';
+import { status } from '@grpc/grpc-js';
 import type { Clock } from '@coffer/shared/clock.js';
-import { JobKind, JobState } from '@coffer/shared/gen/coffer/v1/common.js';
-import type { AddDestinationRequest, ControllerServiceServer, Destination, Job, Schedule } from '@coffer/shared/gen/coffer/v1/controller.js';
+import { JobKind } from '@coffer/shared/gen/coffer/v1/common.js';
+import type { AddDestinationRequest, Destination, Schedule } from '@coffer/shared/gen/coffer/v1/controller.js';
 import type { Catalog } from '../catalog/catalog.js';
-import { FINAL_STATES, type JobRecord } from '../catalog/jobs.js';
 import { DEFAULT_TOKEN_TTL_S } from '../defaults.js';
 import type { Dispatcher } from '../dispatch/dispatcher.js';
-import { submitJob } from '../jobs/submit.js';
 import type { Logger } from '../observability/log.js';
-import { ApiError, exists, invalid, notFound, toStatus } from './api-error.js';
-import type { Authenticator } from './auth.js';
-import { pendingCalls } from './pending.js';
+import { ApiError, exists, invalid, notFound } from './api-error.js';
+import { agentViews } from './agent-views.js';
+import { dashboardCall } from './dashboard.js';
+import { editCalls } from './edit-calls.js';
+import { jobCalls } from './job-calls.js';
+import { sync, type ControllerApi } from './neutral.js';
+import { userCalls } from './user-calls.js';
 import { checkLocation, checkName, checkOptions } from './validate.js';
+
+export { jobView } from './job-calls.js';
 
 /** What the scheduler offers the API. */
 export interface ScheduleHooks {
@@ -28,59 +34,26 @@ export interface ScheduleHooks {
   removed(name: string): void;
 }
 
+/** Told when a console user's sessions must end (removed, password changed). */
+export interface UserHooks {
+  ended(name: string): void;
+}
+
 /** Everything the service needs. */
 export interface ServiceDeps {
   readonly catalog: Catalog;
   readonly dispatcher: Dispatcher;
   readonly clock: Clock;
   readonly log: Logger;
-  readonly auth: Authenticator;
   readonly schedules: ScheduleHooks;
   /** The CA certificate's fingerprint part of enrollment tokens. */
   readonly caPin: string;
-}
-
-/** The API view of a job (without dispatcher-only fields). */
-export function jobView(j: JobRecord): Job {
-  return {
-    id: j.id,
-    kind: j.kind,
-    spec: j.spec,
-    state: j.state,
-    agent: j.agent,
-    attempt: j.attempt,
-    maxAttempts: j.maxAttempts,
-    schedule: j.schedule,
-    createdMs: j.createdMs,
-    startedMs: j.startedMs,
-    finishedMs: j.finishedMs,
-    deadlineMs: j.deadlineMs,
-    progress: j.progress,
-    result: j.result,
-    history: j.history,
-  };
+  readonly users?: UserHooks;
 }
 
 /** Builds the service implementation. */
-export function controllerService(d: ServiceDeps): ControllerServiceServer {
+export function controllerService(d: ServiceDeps): ControllerApi {
   const { catalog, dispatcher, clock } = d;
-
-  /** A unary handler: authenticate, run, map errors. */
-  const unary =
-    <Req, Res>(name: string, fn: (req: Req) => Res) =>
-    (call: ServerUnaryCall<Req, Res>, cb: sendUnaryData<Res>): void => {
-      d.auth
-        .requireClient(call)
-        .then(() => fn(call.request))
-        .then(
-          (res) => cb(null, res),
-          (err: unknown) => {
-            const s = toStatus(err);
-            if (s.code === status.INTERNAL) d.log.error({ err, rpc: name }, 'API call failed');
-            cb({ code: s.code, details: s.details });
-          },
-        );
-    };
 
   /** Refuses to remove something a schedule still names. */
   const inUse = (what: string, name: string, uses: (s: Schedule) => boolean): void => {
@@ -103,15 +76,8 @@ export function controllerService(d: ServiceDeps): ControllerServiceServer {
     return added;
   };
 
-  const job = (id: string): JobRecord => {
-    const j = catalog.jobs.get(id);
-    if (!j) throw notFound('job', id, "list jobs with 'coffer ctl job list'");
-    return j;
-  };
-
   return {
-    ...pendingCalls,
-    createEnrollmentToken: unary('CreateEnrollmentToken', (req) => {
+    createEnrollmentToken: sync((req) => {
       const ttl = req.ttlSeconds === 0 ? DEFAULT_TOKEN_TTL_S : req.ttlSeconds;
       if (ttl < 60 || ttl > 30 * 86400) throw invalid('ttl_seconds', `${ttl} is out of range; use 60 s to 30 days`);
       const token = `cft1.${randomBytes(24).toString('base64url')}.${d.caPin}`;
@@ -121,19 +87,9 @@ export function controllerService(d: ServiceDeps): ControllerServiceServer {
       return { token, expiresMs: now + ttl * 1000 };
     }),
 
-    listAgents: unary('ListAgents', () => {
-      // One count of the active jobs for all agents, not a query per agent.
-      const running = new Map<string, number>();
-      for (const c of catalog.jobs.countByAgentAndStore([JobState.JOB_STATE_DISPATCHED, JobState.JOB_STATE_RUNNING])) running.set(c.agent, (running.get(c.agent) ?? 0) + c.n);
-      return {
-        agents: catalog.agents.list().map((a) => {
-          const { localStores: _l, ...rest } = a;
-          return { ...rest, connected: dispatcher.registry.get(a.id) !== undefined, runningJobs: running.get(a.name) ?? 0 };
-        }),
-      };
-    }),
+    listAgents: sync(() => ({ agents: agentViews(catalog, dispatcher) })),
 
-    revokeAgent: unary('RevokeAgent', (req) => {
+    revokeAgent: sync((req) => {
       const a = catalog.agents.byName(req.name);
       if (!a) throw notFound('agent', req.name, "list agents with 'coffer ctl agents'");
       catalog.agents.revoke(req.name, clock.now());
@@ -144,7 +100,7 @@ export function controllerService(d: ServiceDeps): ControllerServiceServer {
       return { ...rest, connected: false, runningJobs: 0 };
     }),
 
-    addStore: unary('AddStore', (req) => {
+    addStore: sync((req) => {
       checkName('name', req.name);
       checkLocation('location', req.location);
       const options = checkOptions('options', req.options);
@@ -157,32 +113,33 @@ export function controllerService(d: ServiceDeps): ControllerServiceServer {
       if (!s) throw new ApiError(status.INTERNAL, 'store vanished');
       return s;
     }),
-    listStores: unary('ListStores', () => ({ stores: catalog.stores.list() })),
-    removeStore: unary('RemoveStore', (req) => {
+    listStores: sync(() => ({ stores: catalog.stores.list() })),
+    removeStore: sync((req) => {
       inUse('store', req.name, (sc) => sc.store === req.name);
       if (!catalog.stores.remove(req.name)) throw notFound('store', req.name, "check 'coffer ctl store list'");
+      catalog.checks.removeStore(req.name);
       return {};
     }),
 
-    addSource: unary('AddSource', (req) => ({ ...addPlace('source', req, 'backs it up'), lastBackupMs: 0 })),
-    listSources: unary('ListSources', () => {
+    addSource: sync((req) => ({ ...addPlace('source', req, 'backs it up'), lastBackupMs: 0 })),
+    listSources: sync(() => {
       const last = catalog.snapshots.lastBySource();
       return { sources: catalog.sources.list().map((s) => ({ ...s, lastBackupMs: last.get(s.name) ?? 0 })) };
     }),
-    removeSource: unary('RemoveSource', (req) => {
+    removeSource: sync((req) => {
       inUse('source', req.name, (sc) => sc.source === req.name);
       if (!catalog.sources.remove(req.name)) throw notFound('source', req.name, "check 'coffer ctl source list'");
       return {};
     }),
 
-    addDestination: unary('AddDestination', (req) => addPlace('destination', req, 'restores there')),
-    listDestinations: unary('ListDestinations', () => ({ destinations: catalog.destinations.list() })),
-    removeDestination: unary('RemoveDestination', (req) => {
+    addDestination: sync((req) => addPlace('destination', req, 'restores there')),
+    listDestinations: sync(() => ({ destinations: catalog.destinations.list() })),
+    removeDestination: sync((req) => {
       if (!catalog.destinations.remove(req.name)) throw notFound('destination', req.name, "check 'coffer ctl destination list'");
       return {};
     }),
 
-    addSchedule: unary('AddSchedule', (req) => {
+    addSchedule: sync((req) => {
       if (!req.schedule) throw invalid('schedule', 'missing');
       checkName('name', req.schedule.name);
       const s = d.schedules.validate(req.schedule);
@@ -192,7 +149,7 @@ export function controllerService(d: ServiceDeps): ControllerServiceServer {
       d.schedules.added(s.name);
       return catalog.schedules.get(s.name)?.schedule ?? s;
     }),
-    setSchedulePaused: unary('SetSchedulePaused', (req) => {
+    setSchedulePaused: sync((req) => {
       const r = catalog.schedules.get(req.name);
       if (!r) throw notFound('schedule', req.name, "check 'coffer ctl schedule list'");
       const { nextRunMs: _n, lastRunMs: _l, lastJobId: _j, ...definition } = r.schedule;
@@ -201,73 +158,16 @@ export function controllerService(d: ServiceDeps): ControllerServiceServer {
       d.log.info({ schedule: req.name, paused: req.paused }, req.paused ? 'schedule paused' : 'schedule resumed');
       return catalog.schedules.get(req.name)?.schedule ?? r.schedule;
     }),
-    listSchedules: unary('ListSchedules', () => ({ schedules: catalog.schedules.list().map((r) => r.schedule) })),
-    removeSchedule: unary('RemoveSchedule', (req) => {
+    listSchedules: sync(() => ({ schedules: catalog.schedules.list().map((r) => r.schedule) })),
+    removeSchedule: sync((req) => {
       if (!catalog.schedules.remove(req.name)) throw notFound('schedule', req.name, "check 'coffer ctl schedule list'");
       d.schedules.removed(req.name);
       return {};
     }),
 
-    runJob: unary('RunJob', (req) => {
-      const j = submitJob(catalog, clock, req.spec, { maxAttempts: req.maxAttempts, waitSeconds: req.waitSeconds });
-      d.log.info({ job: j.id, kind: JobKind[j.kind] }, 'job queued');
-      dispatcher.kick();
-      return jobView(j);
-    }),
-    getJob: unary('GetJob', (req) => jobView(job(req.id))),
-    listJobs: unary('ListJobs', (req) => ({ jobs: catalog.jobs.list(req.states, req.limit > 0 ? Math.min(req.limit, 10_000) : 100).map(jobView) })),
-    getJobLogs: unary('GetJobLogs', (req) => {
-      job(req.id);
-      return { lines: catalog.jobs.logs(req.id) };
-    }),
-    cancelJob: unary('CancelJob', (req) => {
-      job(req.id);
-      const j = dispatcher.cancel(req.id);
-      if (!j) throw notFound('job', req.id, 'check the id');
-      return jobView(j);
-    }),
-    listSnapshots: unary('ListSnapshots', (req) => {
-      if (req.store === '') throw invalid('store', 'say which store (--store NAME)');
-      if (!catalog.stores.get(req.store)) throw notFound('store', req.store, "check 'coffer ctl store list'");
-      return { snapshots: catalog.snapshots.list(req.store) };
-    }),
-
-    watchJob(call: ServerWritableStream<{ id: string }, Job>): void {
-      d.auth
-        .requireClient(call)
-        .then(() => {
-          job(call.request.id);
-          watch(call);
-        })
-        .catch((err: unknown) => {
-          const s = toStatus(err);
-          call.emit('error', { code: s.code, details: s.details });
-        });
-    },
+    ...jobCalls(d),
+    ...editCalls(d),
+    ...dashboardCall(d),
+    ...userCalls(d),
   };
-
-  function watch(call: ServerWritableStream<{ id: string }, Job>): void {
-      const id = call.request.id;
-      let last = '';
-      const push = (): void => {
-        const j = catalog.jobs.get(id);
-        if (!j) return;
-        const view = jobView(j);
-        const key = JSON.stringify([view.state, view.progress, view.attempt, view.history.length]);
-        if (key !== last) {
-          last = key;
-          call.write(view);
-        }
-        if (FINAL_STATES.has(j.state)) {
-          off();
-          call.end();
-        }
-      };
-      const off = dispatcher.onJobChange((changed) => {
-        if (changed === id) push();
-      });
-      call.on('cancelled', off);
-      call.on('close', off);
-      push();
-  }
 }

@@ -1,13 +1,14 @@
 /**
  * The controller's catalog: one SQLite database (DATA/catalog.db) holding agents,
  * enrollment tokens, stores, sources, destinations, schedules, jobs with their history
- * and logs, and reported snapshots. Each table is its own class; this one opens the
+ * and logs, reported snapshots, check outcomes and console users. Each table is its own class; this one opens the
  * database and hands them out.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { AgentTable } from './agents.js';
+import { CheckTable } from './checks.js';
 import { openDb, type Db } from './db.js';
 import { PlaceTable, StoreTable } from './endpoints.js';
 import { JobTable } from './jobs.js';
@@ -15,6 +16,7 @@ import { ScheduleTable } from './schedules.js';
 import { SecretBox } from './secret-box.js';
 import { SnapshotTable } from './snapshots.js';
 import { TokenTable } from './tokens.js';
+import { UserTable } from './users.js';
 
 /** Every table of the catalog. */
 export class Catalog {
@@ -26,6 +28,8 @@ export class Catalog {
   readonly schedules: ScheduleTable;
   readonly jobs: JobTable;
   readonly snapshots: SnapshotTable;
+  readonly users: UserTable;
+  readonly checks: CheckTable;
 
   private constructor(readonly db: Db, box: SecretBox) {
     this.agents = new AgentTable(db);
@@ -36,6 +40,8 @@ export class Catalog {
     this.schedules = new ScheduleTable(db);
     this.jobs = new JobTable(db);
     this.snapshots = new SnapshotTable(db);
+    this.users = new UserTable(db);
+    this.checks = new CheckTable(db);
   }
 
   /** Opens the catalog in `dataDir` (catalog.db and secret.key), migrating it if needed. */

@@ -70,6 +70,20 @@ export class StoreTable {
     return (prepared(this.db, 'SELECT * FROM stores ORDER BY name').all() as StoreRow[]).map(storeOf);
   }
 
+  /**
+   * Replaces a store's location and options; `passphrase` '' keeps the sealed one (unless
+   * `passphraseOnAgent`, which drops it). False when the store does not exist.
+   */
+  update(s: { name: string; location: string; options: Record<string, string>; passphrase: string; passphraseOnAgent: boolean }): boolean {
+    const sealed = s.passphrase !== '' ? this.box.seal(s.passphrase, `store:${s.name}`) : null;
+    const r = prepared(
+      this.db,
+      `UPDATE stores SET location = ?, options = ?, passphrase_on_agent = ?,
+         passphrase_enc = CASE WHEN ? = 1 THEN NULL ELSE COALESCE(?, passphrase_enc) END WHERE name = ?`,
+    ).run(s.location, JSON.stringify(s.options), s.passphraseOnAgent ? 1 : 0, s.passphraseOnAgent ? 1 : 0, sealed, s.name);
+    return r.changes === 1;
+  }
+
   remove(name: string): boolean {
     return prepared(this.db, 'DELETE FROM stores WHERE name = ?').run(name).changes === 1;
   }
@@ -95,6 +109,11 @@ export class PlaceTable {
 
   list(): Destination[] {
     return (prepared(this.db, `SELECT * FROM ${this.table} ORDER BY name`).all() as PlaceRow[]).map(placeOf);
+  }
+
+  /** Replaces location, agent and options; false when it does not exist. */
+  update(p: { name: string; location: string; agent: string; options: Record<string, string> }): boolean {
+    return prepared(this.db, `UPDATE ${this.table} SET location = ?, agent = ?, options = ? WHERE name = ?`).run(p.location, p.agent, JSON.stringify(p.options), p.name).changes === 1;
   }
 
   remove(name: string): boolean {

@@ -77,6 +77,20 @@ export interface JobPatch {
   cancelRequested?: boolean;
 }
 
+/** What `list` selects. */
+export interface JobFilter {
+  readonly states?: readonly JobState[];
+  readonly kinds?: readonly JobKind[];
+  readonly agent?: string;
+  readonly source?: string;
+  readonly store?: string;
+  /** Created at or after. */
+  readonly sinceMs?: number;
+  /** Created before. */
+  readonly untilMs?: number;
+  readonly limit: number;
+}
+
 /** The job table. */
 export class JobTable {
   constructor(private readonly db: Db) {}
@@ -161,10 +175,29 @@ export class JobTable {
     return r ? toRecord(r) : undefined;
   }
 
-  /** Newest first. */
-  list(states: readonly JobState[], limit: number): JobRecord[] {
-    const where = states.length ? `WHERE state IN (${states.map(() => '?').join(', ')})` : '';
-    return (prepared(this.db, `SELECT * FROM jobs ${where} ORDER BY seq DESC LIMIT ?`).all(...states, limit) as JobRow[]).map((r) => toRecord(r));
+  /** Newest first, at most `f.limit`, filtered by every field given (empty lists, '' and 0: no filter). */
+  list(f: JobFilter): JobRecord[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const within = (col: string, values: readonly number[]): void => {
+      if (values.length === 0) return;
+      where.push(`${col} IN (${values.map(() => '?').join(', ')})`);
+      args.push(...values);
+    };
+    const when = (cond: string, value: string | number | undefined): void => {
+      if (!value) return;
+      where.push(cond);
+      args.push(value);
+    };
+    within('state', f.states ?? []);
+    within('kind', f.kinds ?? []);
+    when('agent = ?', f.agent);
+    when('store = ?', f.store);
+    when("COALESCE(json_extract(spec, '$.backup.source'), json_extract(spec, '$.forget.source')) = ?", f.source);
+    when('created_ms >= ?', f.sinceMs);
+    when('created_ms < ?', f.untilMs);
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+    return (prepared(this.db, sql).all(...args, f.limit) as JobRow[]).map((r) => toRecord(r));
   }
 
   /** Jobs in `states`, oldest first (the dispatcher's queue order). */
@@ -176,6 +209,21 @@ export class JobTable {
   countByAgentAndStore(states: readonly JobState[]): { agent: string; store: string; n: number }[] {
     const sql = `SELECT agent, store, COUNT(*) AS n FROM jobs WHERE state IN (${states.map(() => '?').join(', ')}) GROUP BY agent, store`;
     return prepared(this.db, sql).all(...states) as { agent: string; store: string; n: number }[];
+  }
+
+  /** The last successful backup of each source: its job id and when it finished. */
+  lastBackupBySource(): Map<string, { id: string; finishedMs: number }> {
+    const rows = prepared(
+      this.db,
+      `SELECT json_extract(spec, '$.backup.source') AS source, id, MAX(finished_ms) AS finishedMs FROM jobs
+       WHERE kind = ? AND state = ? GROUP BY source`,
+    ).all(JobKind.JOB_KIND_BACKUP, JobState.JOB_STATE_SUCCEEDED) as { source: string | null; id: string; finishedMs: number }[];
+    return new Map(rows.filter((r) => r.source).map((r) => [r.source as string, { id: r.id, finishedMs: r.finishedMs }]));
+  }
+
+  /** Adds a line to a job's history without changing its state (retries inside an attempt). */
+  note(id: string, state: JobState, nowMs: number, message: string): void {
+    this.event(id, state, nowMs, message);
   }
 
   /** Whether a job of this schedule is not finished yet. */

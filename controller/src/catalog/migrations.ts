@@ -115,4 +115,28 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE jobs ADD COLUMN log_lines INTEGER NOT NULL DEFAULT 0;
   UPDATE jobs SET log_lines = (SELECT COUNT(*) FROM job_logs WHERE job_logs.job_id = jobs.id);
   `,
+  // 3: console users (argon2id password hashes, never the passwords).
+  `
+  CREATE TABLE users (
+    name TEXT PRIMARY KEY,
+    role INTEGER NOT NULL,
+    password_hash TEXT NOT NULL,
+    created_ms INTEGER NOT NULL,
+    last_login_ms INTEGER NOT NULL DEFAULT 0
+  );
+  `,
+  // 4: the last check of each store (scope '') and of snapshots checked on their own.
+  `
+  CREATE TABLE checks (
+    store TEXT NOT NULL,
+    scope TEXT NOT NULL DEFAULT '',
+    time_ms INTEGER NOT NULL,
+    ok INTEGER NOT NULL,
+    mode TEXT NOT NULL DEFAULT '',
+    issues INTEGER NOT NULL DEFAULT 0,
+    damaged_snapshots TEXT NOT NULL DEFAULT '[]',
+    job_id TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (store, scope)
+  );
+  `,
 ];

@@ -50,6 +50,14 @@ export class SnapshotTable {
     }));
   }
 
+  /** Per store: snapshots, their logical and added bytes, the newest one's time. */
+  usage(): { store: string; snapshots: number; logicalBytes: number; addedBytes: number; lastSnapshotMs: number }[] {
+    return prepared(
+      this.db,
+      'SELECT store, COUNT(*) AS snapshots, SUM(bytes) AS logicalBytes, SUM(added_bytes) AS addedBytes, MAX(time_ms) AS lastSnapshotMs FROM snapshots GROUP BY store',
+    ).all() as { store: string; snapshots: number; logicalBytes: number; addedBytes: number; lastSnapshotMs: number }[];
+  }
+
   /** Time of the last snapshot of each source (for "age of the last successful backup"). */
   lastBySource(): Map<string, number> {
     const rows = prepared(this.db, "SELECT source, MAX(time_ms) AS t FROM snapshots WHERE source != '' GROUP BY source").all() as { source: string; t: number }[];

@@ -1,17 +1,21 @@
 /**
  * The controller's commands: `coffer controller start --data DIR [--listen ADDR]
- * [--http ADDR] [--host NAME ...]` (runs until SIGINT/SIGTERM) and `coffer ctl ...`
+ * [--http ADDR] [--host NAME ...] [--http-cert F --http-key F] [--session-idle D]` (runs
+ * until SIGINT/SIGTERM) and `coffer ctl ...`
  * (the API client). Errors are one line on stderr with the documented exit status.
  */
 import path from 'node:path';
 import { flag, parseArgs, splitLeadingFlags, str, list, expectArgs } from '@coffer/shared/cli-args.js';
+import { parseDuration } from '@coffer/shared/duration.js';
 import { CofferError, ErrorCode, exitCodeFor } from '@coffer/shared/errors.js';
 import { Ctl, clientConfig } from './client.js';
 import { agentCmd, agents, token } from './ctl/agents.js';
+import { dashboardCmd } from './ctl/dashboard.js';
 import type { CtlCommand } from './ctl/context.js';
 import { jobCmd, snapshotsCmd } from './ctl/jobs.js';
 import { destinationCmd, sourceCmd, storeCmd } from './ctl/places.js';
 import { scheduleCmd } from './ctl/schedules.js';
+import { userCmd } from './ctl/users.js';
 
 const CTL_COMMANDS: Record<string, CtlCommand> = {
   agents,
@@ -23,23 +27,34 @@ const CTL_COMMANDS: Record<string, CtlCommand> = {
   schedule: scheduleCmd,
   job: jobCmd,
   snapshots: snapshotsCmd,
+  user: userCmd,
+  dashboard: dashboardCmd,
 };
 
 const CTL_USAGE = `usage: coffer ctl [--controller HOST:PORT] [--token-file F] [--ca PATH] [--cert C --key K] <command>
   (or COFFER_CONTROLLER, COFFER_TOKEN, COFFER_CA)
-commands: agents | token create | agent revoke | store add|list|rm | source add|list|rm |
-          destination add|list|rm | schedule add|list|rm | job run|list|show|logs|cancel | snapshots`;
+commands: agents | token create | agent revoke | store add|edit|list|rm | source add|edit|list|rm |
+          destination add|edit|list|rm | schedule add|edit|preview|list|pause|resume|rm |
+          job run|list|show|logs|cancel|rerun | snapshots | user add|passwd|rm|list | dashboard`;
 
 const out = (line: string): void => void process.stdout.write(line + '\n');
 const err = (line: string): void => void process.stderr.write(line + '\n');
 
+const START_USAGE =
+  'coffer controller start --data DIR [--listen 127.0.0.1:7443] [--http 127.0.0.1:7480] [--host NAME ...] [--http-cert CHAIN.pem --http-key KEY.pem] [--session-idle 30m]';
+
 async function controllerStart(argv: readonly string[]): Promise<number> {
-  const p = parseArgs(argv, { data: 'string', listen: 'string', http: 'string', host: 'list' }, 'controller start');
-  expectArgs(p, 0, 0, 'coffer controller start --data DIR [--listen 127.0.0.1:7443] [--http 127.0.0.1:7480] [--host NAME ...]');
+  const p = parseArgs(argv, { data: 'string', listen: 'string', http: 'string', host: 'list', 'http-cert': 'string', 'http-key': 'string', 'session-idle': 'string' }, 'controller start');
+  expectArgs(p, 0, 0, START_USAGE);
   const data = str(p, 'data');
   if (!data) throw new CofferError(ErrorCode.Usage, 'coffer controller start needs --data DIR (where the catalog, CA and admin token live)');
   const listen = str(p, 'listen');
   const http = str(p, 'http');
+  const httpCert = str(p, 'http-cert');
+  const httpKey = str(p, 'http-key');
+  const idleText = str(p, 'session-idle');
+  const idle = idleText !== undefined ? parseDuration(idleText, '--session-idle') : undefined;
+  if (idle !== undefined && (idle < 1000 || idle > 7 * 86_400_000)) throw new CofferError(ErrorCode.Usage, `--session-idle ${idleText ?? ''} is out of range; use 1s to 7d (default 30m)`);
   // Loaded here, not at the top: `coffer ctl` then starts without the server and X.509 code.
   const { dispatcherOptionsFromEnv, startController } = await import('../server/controller.js');
   const c = await startController({
@@ -48,6 +63,9 @@ async function controllerStart(argv: readonly string[]): Promise<number> {
     dispatcher: dispatcherOptionsFromEnv(process.env),
     ...(listen ? { listen } : {}),
     ...(http !== undefined ? { http } : {}),
+    ...(httpCert !== undefined ? { httpCert: path.resolve(httpCert) } : {}),
+    ...(httpKey !== undefined ? { httpKey: path.resolve(httpKey) } : {}),
+    ...(idle !== undefined ? { sessionIdleMs: idle } : {}),
   });
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -97,7 +115,7 @@ export async function controllerMain(argv: readonly string[]): Promise<number> {
     if (group === 'ctl') return await ctl(rest);
     if (group === 'controller' && rest[0] === 'start') return await controllerStart(rest.slice(1));
     if (group === 'controller' && rest[0] === 'client-cert') return await (await import('./client-cert.js')).clientCert(rest.slice(1), out);
-    err('usage: coffer controller start --data DIR [--listen ADDR] [--http ADDR] | coffer controller client-cert --data DIR --name NAME --out DIR');
+    err(`usage: ${START_USAGE}\n       coffer controller client-cert --data DIR --name NAME --out DIR`);
     return 2;
   } catch (e) {
     const ce = CofferError.from(e);

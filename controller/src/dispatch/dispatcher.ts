@@ -105,8 +105,8 @@ export class Dispatcher implements AgentEvents {
   onFinished(fn: FinishedListener): void {
     this.finishedListeners.push(fn);
   }
-
-  private changed(id: string): void {
+  /** Tells the job's watchers it changed (also for history notes written outside the dispatcher). */
+  changed(id: string): void {
     this.changes.emit('job', id);
   }
 

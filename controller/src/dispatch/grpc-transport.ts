@@ -56,6 +56,14 @@ class StreamChannel implements AgentChannel {
     if (this.ended) return;
     this.call.emit('error', { code: status.UNAVAILABLE, details: reason });
   }
+
+  pause(): void {
+    if (!this.ended) this.call.pause();
+  }
+
+  resume(): void {
+    if (!this.ended) this.call.resume();
+  }
 }
 
 /** Builds the AgentService implementation. */

@@ -3,7 +3,9 @@
  * (grpc-transport.ts), NATS JetStream later. A transport turns each connected agent
  * into an AgentChannel and reports what the agent sends to an AgentEvents sink.
  * Guarantees a transport gives: messages on one channel arrive in the order sent;
- * `closed` fires once; after it, `send` is a no-op.
+ * `closed` fires once; after it, `send` is a no-op; `pause` stops the agent's messages
+ * from being delivered (the transport's flow control then slows the agent's writes)
+ * until `resume`.
  */
 import type { AgentMessage, ControllerMessage } from '@coffer/shared/gen/coffer/v1/agent.js';
 
@@ -17,6 +19,9 @@ export interface AgentChannel {
   send(msg: ControllerMessage): boolean;
   /** Closes the channel (revocation, shutdown, a newer connection of the same agent). */
   close(reason: string): void;
+  /** Holds back the agent's messages (backpressure of forwarded store calls); optional. */
+  pause?(): void;
+  resume?(): void;
 }
 
 /** What a transport reports. */

@@ -12,7 +12,7 @@ export function createLogger(level = process.env.COFFER_LOG_LEVEL ?? 'info'): Lo
   return pino({
     level,
     base: { service: 'coffer-controller' },
-    redact: { paths: ['passphrase', '*.passphrase', 'token', '*.token', 'authorization'], censor: '[secret]' },
+    redact: { paths: ['passphrase', '*.passphrase', 'token', '*.token', 'authorization', 'password', '*.password', 'cookie', '*.cookie'], censor: '[secret]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   });
 }

@@ -1,28 +1,34 @@
 /**
  * The controller process: opens the catalog and the PKI in its data folder, starts the
- * gRPC server (AgentService for agents, ControllerService for the API, one TLS port
- * where client certificates are requested but not required), the dispatcher, the
- * scheduler, and the HTTP endpoint for metrics and health. `stop()` closes it all.
+ * gRPC server (AgentService for agents, ControllerService and StoreService for the API,
+ * one TLS port where client certificates are requested but not required), the
+ * dispatcher, the scheduler, and the --http port (the console over HTTPS, metrics and
+ * health also in plain HTTP). `stop()` closes it all.
  */
 import fs from 'node:fs';
-import type http from 'node:http';
-import { Server } from '@grpc/grpc-js';
+import { Server, status } from '@grpc/grpc-js';
 import { systemClock, type Clock } from '@coffer/shared/clock.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { splitHostPort } from '@coffer/shared/host-port.js';
 import { AgentServiceService } from '@coffer/shared/gen/coffer/v1/agent.js';
-import { ControllerServiceService } from '@coffer/shared/gen/coffer/v1/controller.js';
-import { serverCredentials } from '@coffer/shared/pki/index.js';
+import { ControllerServiceDefinition, ControllerServiceService } from '@coffer/shared/gen/coffer/v1/controller.js';
+import { StoreServiceDefinition, StoreServiceService } from '@coffer/shared/gen/coffer/v1/store.js';
+import { toGrpcImplementation, type GrpcAdapterOptions } from '@coffer/shared/rpc/grpc-adapter.js';
+import { serverCredentials, type CallWithAuth } from '@coffer/shared/pki/index.js';
+import { ApiError } from '../api/api-error.js';
 import { Authenticator } from '../api/auth.js';
-import { controllerService, type ScheduleHooks } from '../api/controller-service.js';
+import type { ScheduleHooks } from '../api/controller-service.js';
 import { Catalog } from '../catalog/catalog.js';
 import { DEFAULT_HTTP, DEFAULT_LISTEN } from '../defaults.js';
 import { Dispatcher, type DispatcherOptions } from '../dispatch/dispatcher.js';
 import { agentService } from '../dispatch/grpc-transport.js';
-import { startHttp } from '../observability/http.js';
 import { createLogger, type Logger } from '../observability/log.js';
 import { ControllerMetrics } from '../observability/metrics.js';
+import { DEFAULT_SESSION_IDLE_MS, SessionStore } from '../web/sessions.js';
+import type { WebPort } from '../web/port.js';
+import { startConsolePort } from './console-port.js';
 import { loadPki } from './pki-files.js';
+import { buildServices } from './services.js';
 import { startSchedules } from './schedules.js';
 
 /** Options of `coffer controller start`. */
@@ -37,6 +43,13 @@ export interface ControllerOptions {
   readonly clock?: Clock;
   readonly logger?: Logger;
   readonly dispatcher?: DispatcherOptions;
+  /** PEM files of the console's certificate chain and key (both or neither); default: the controller's own. */
+  readonly httpCert?: string;
+  readonly httpKey?: string;
+  /** A console session ends after this long without a request. @default 30 minutes */
+  readonly sessionIdleMs?: number;
+  /** Where the built SPA is; default shared's assetsDir(). */
+  readonly assetsDir?: string;
 }
 
 /** A running controller. */
@@ -88,6 +101,17 @@ function startPruning(catalog: Catalog, clock: Clock, log: Logger, days: number)
   return () => cancel?.();
 }
 
+/** How the gRPC port authenticates API calls: the admin token or a client certificate. */
+function grpcAuth(auth: Authenticator, log: Logger): GrpcAdapterOptions {
+  return {
+    authenticate: (call) => {
+      if (!('getAuthContext' in call)) return Promise.reject(new ApiError(status.INTERNAL, 'the call has no TLS context'));
+      return auth.requireClient(call as typeof call & CallWithAuth);
+    },
+    onInternalError: (path, err) => log.error({ err, rpc: path }, 'API call failed'),
+  };
+}
+
 /** Starts a controller. */
 export async function startController(opts: ControllerOptions): Promise<RunningController> {
   const clock = opts.clock ?? systemClock;
@@ -109,8 +133,11 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     'grpc.http2.min_ping_interval_without_data_ms': 10_000,
     'grpc.max_receive_message_length': 16 * 1024 * 1024,
   });
-  server.addService(AgentServiceService, agentService({ catalog, ca: pki.ca, auth, events: dispatcher, clock, log }));
-  server.addService(ControllerServiceService, controllerService({ catalog, dispatcher, clock, log, auth, schedules, caPin: pki.caPin }));
+  const sessions = new SessionStore(clock, opts.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS);
+  const services = buildServices({ catalog, dispatcher, clock, log, schedules, caPin: pki.caPin, users: { ended: (name) => sessions.endUser(name) } });
+  server.addService(AgentServiceService, agentService({ catalog, ca: pki.ca, auth, events: services.agentEvents, clock, log }));
+  server.addService(ControllerServiceService, toGrpcImplementation(ControllerServiceDefinition, services.controllerApi, grpcAuth(auth, log)));
+  server.addService(StoreServiceService, toGrpcImplementation(StoreServiceDefinition, services.storeApi, grpcAuth(auth, log)));
   const creds = serverCredentials({ caPem: pki.ca.certPem, certPem: pki.serverCertPem, keyPem: pki.serverKeyPem });
   const grpcPort = await new Promise<number>((resolve, reject) => {
     const addr = listen.host.includes(':') ? `[${listen.host}]:${listen.port}` : `${listen.host}:${listen.port}`;
@@ -119,15 +146,17 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
       else resolve(port);
     });
   });
-  let httpServer: http.Server | undefined;
+  let web: WebPort | undefined;
   try {
-    httpServer = httpAddr ? await startHttp(httpAddr.host, httpAddr.port, metrics, catalog, dispatcher) : undefined;
+    const deps = { catalog, dispatcher, metrics, services, sessions, pki, clock, log };
+    const tls = { ...(opts.httpCert !== undefined ? { certFile: opts.httpCert } : {}), ...(opts.httpKey !== undefined ? { keyFile: opts.httpKey } : {}), ...(opts.assetsDir !== undefined ? { assetsDir: opts.assetsDir } : {}) };
+    web = httpAddr ? await startConsolePort({ host: httpAddr.host, port: httpAddr.port, ...tls }, deps) : undefined;
   } catch (err) {
     server.forceShutdown();
+    if (err instanceof CofferError) throw err;
     throw new CofferError(ErrorCode.Config, `cannot listen on ${opts.http ?? DEFAULT_HTTP} for HTTP: ${(err as Error).message}; choose another --http address`, { cause: err });
   }
-  const a = httpServer?.address();
-  const httpPort = typeof a === 'object' && a ? a.port : 0;
+  const httpPort = web?.port ?? 0;
   log.info({ grpc: `${listen.host}:${grpcPort}`, http: httpAddr ? `${httpAddr.host}:${httpPort}` : 'off', data: opts.dataDir }, 'controller started');
   dispatcher.resume();
   const stopPruning = startPruning(catalog, clock, log, retentionDaysFromEnv(process.env));
@@ -147,8 +176,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
           resolve();
         }, 3000).unref();
       });
-      await new Promise<void>((resolve) => (httpServer ? httpServer.close(() => resolve()) : resolve()));
-      httpServer?.closeAllConnections();
+      await web?.close();
       catalog.close();
       log.info('controller stopped');
     },

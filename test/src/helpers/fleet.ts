@@ -203,6 +203,11 @@ export class Fleet {
     return path.join(this.dataDir, 'ca.pem');
   }
 
+  /** The console's origin: HTTPS on the --http port (its certificate is signed by caFile). */
+  get consoleUrl(): string {
+    return `https://127.0.0.1:${this.httpPort}`;
+  }
+
   get adminToken(): string {
     return fs.readFileSync(path.join(this.dataDir, 'admin.token'), 'utf8').trim();
   }

@@ -102,7 +102,7 @@ describe('web app: sign-in, session, Connect, shell (shared/src/web)', () => {
   });
 
   it('serves the page shell for page paths without a session, with the page CSP and the common headers', async () => {
-    for (const p of ['/', '/stores/local/snapshots', '/stores/local/snapshots/s1/tree/a%20b/c?sort=size']) {
+    for (const p of ['/', '/stores/local/snapshots', '/stores/local/snapshots/s1/tree/a%20b/c?sort=size', '/stores/local/snapshots/s1/file/notes.txt', '/jobs/j1']) {
       const r = await fx.get(p);
       assert.equal(r.status, 200, p);
       assert.equal(r.body.toString(), SHELL);

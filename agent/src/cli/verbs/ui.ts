@@ -38,7 +38,7 @@ export const uiVerb: Verb = {
     expectArgs(p, 0, 0, USAGE);
     const spec = listenSpec({ listen: str(p, 'listen'), tlsCert: str(p, 'tls-cert'), tlsKey: str(p, 'tls-key'), insecureHttp: flag(p, 'insecure-http') });
     const target = storeTarget(ctx);
-    const store = await openUiStore(ctx, target);
+    const store = await openUiStore(ctx);
     try {
       if (ctx.signal.aborted) return 0;
       const auth = createLocalAuth({ store: target.display, user: userName(), secure: spec.tls !== undefined });

@@ -1,11 +1,14 @@
 /**
  * `coffer ctl job run backup|restore|verify|forget ... [--wait]` (prints the job id as
  * its last line; with --wait, follows the job and exits 1 when it fails or is
- * cancelled), `job list [--json] [--state S]`, `job show ID [--json]`, `job logs ID`,
- * `job cancel ID`, and `coffer ctl snapshots --store T [--json]`.
+ * cancelled), `job list [--json] [--state S] [--kind K] [--agent A] [--source S] [--store T]
+ * [--since D] [--until D]`, `job show ID [--json]`, `job logs ID`,
+ * `job cancel ID`, `job rerun ID [--wait]` (the finished job's spec as a new job), and
+ * `coffer ctl snapshots --store T [--json]`.
  */
 import { expectArgs, flag, int, list, parseArgs, str } from '@coffer/shared/cli-args.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { parseDuration } from '@coffer/shared/duration.js';
 import { bytes } from '@coffer/shared/format.js';
 import { JobKind, JobState, SnapshotSummary, type JobSpec } from '@coffer/shared/gen/coffer/v1/common.js';
 import { Job, ListJobsRequest } from '@coffer/shared/gen/coffer/v1/controller.js';
@@ -129,15 +132,42 @@ const show: CtlCommand = async (c, argv) => {
   return 0;
 };
 
+const KINDS = new Map([JobKind.JOB_KIND_BACKUP, JobKind.JOB_KIND_RESTORE, JobKind.JOB_KIND_VERIFY, JobKind.JOB_KIND_FORGET].map((v) => [kindName(v), v]));
+
+/** `--since`/`--until`: an ISO date or time, or a duration ago (24h, 7d); 0 when absent. */
+function timeFlag(p: ReturnType<typeof parseArgs>, name: string): number {
+  const v = str(p, name);
+  if (v === undefined) return 0;
+  if (/^\d{4}-\d{2}-\d{2}/.test(v)) {
+    const t = Date.parse(v);
+    if (Number.isNaN(t)) throw new CofferError(ErrorCode.Usage, `--${name} '${v}' is not a date; use 2026-01-31, 2026-01-31T12:00Z or a duration ago like 24h`);
+    return t;
+  }
+  return Date.now() - parseDuration(v, `--${name}`);
+}
+
+const LIST_USAGE = 'coffer ctl job list [--state S] [--kind K] [--agent A] [--source S] [--store T] [--since 24h|DATE] [--until DATE] [--limit N] [--json]';
+
 const listJobs: CtlCommand = async (c, argv) => {
-  const p = parseArgs(argv, { json: 'bool', state: 'list', limit: 'string' }, 'ctl job list');
-  expectArgs(p, 0, 0, 'coffer ctl job list [--state S] [--limit N] [--json]');
-  const states = list(p, 'state', true).map((s) => {
-    const v = STATES.get(s);
-    if (v === undefined) throw new CofferError(ErrorCode.Usage, `--state '${s}' is not one of ${[...STATES.keys()].join(', ')}`);
-    return v;
+  const p = parseArgs(argv, { json: 'bool', state: 'list', kind: 'list', agent: 'string', source: 'string', store: 'string', since: 'string', until: 'string', limit: 'string' }, 'ctl job list');
+  expectArgs(p, 0, 0, LIST_USAGE);
+  const named = <T>(flagName: string, table: Map<string, T>): T[] =>
+    list(p, flagName, true).map((s) => {
+      const v = table.get(s);
+      if (v === undefined) throw new CofferError(ErrorCode.Usage, `--${flagName} '${s}' is not one of ${[...table.keys()].join(', ')}`);
+      return v;
+    });
+  const req = ListJobsRequest.fromPartial({
+    states: named('state', STATES),
+    kinds: named('kind', KINDS),
+    agent: str(p, 'agent') ?? '',
+    source: str(p, 'source') ?? '',
+    store: str(p, 'store') ?? '',
+    sinceMs: timeFlag(p, 'since'),
+    untilMs: timeFlag(p, 'until'),
+    limit: int(p, 'limit') ?? 0,
   });
-  const r = await c.ctl.call(c.ctl.raw.listJobs, ListJobsRequest.fromPartial({ states, limit: int(p, 'limit') ?? 0 }));
+  const r = await c.ctl.call(c.ctl.raw.listJobs, req);
   if (flag(p, 'json')) c.out(JSON.stringify(r.jobs.map((j) => Job.toJSON(j))));
   else {
     table(
@@ -165,10 +195,18 @@ const cancel: CtlCommand = async (c, argv) => {
   return 0;
 };
 
+const rerun: CtlCommand = async (c, argv) => {
+  const p = parseArgs(argv, { wait: 'bool', json: 'bool' }, 'ctl job rerun');
+  expectArgs(p, 1, 1, 'coffer ctl job rerun ID [--wait]');
+  const j = await c.ctl.call(c.ctl.raw.rerunJob, { id: p.args[0] as string });
+  c.out(flag(p, 'json') ? JSON.stringify(Job.toJSON(j)) : j.id);
+  return flag(p, 'wait') ? finalStatus(c, await follow(c, j.id)) : 0;
+};
+
 export const jobCmd: CtlCommand = (c, argv) => {
   const [sub, ...rest] = argv;
-  const cmd = { run, show, list: listJobs, logs, cancel }[sub ?? ''];
-  if (!cmd) throw usage('coffer ctl job run|list|show|logs|cancel ...');
+  const cmd = { run, show, list: listJobs, logs, cancel, rerun }[sub ?? ''];
+  if (!cmd) throw usage('coffer ctl job run|list|show|logs|cancel|rerun ...');
   return cmd(c, rest);
 };
 

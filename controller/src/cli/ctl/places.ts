@@ -1,7 +1,9 @@
 /**
  * `coffer ctl store add NAME LOCATION [k=v ...]` (passphrase from COFFER_PASSPHRASE or
- * --passphrase-file, or --passphrase-on-agent), `store list|rm`, and the same for
- * `source` and `destination` (which take `--agent N`).
+ * --passphrase-file, or --passphrase-on-agent), `store edit NAME LOCATION [k=v ...]`
+ * (replaces location and options; the passphrase held stays unless --passphrase-file
+ * gives a new one), `store list|rm`, and the same for `source` and `destination` (which
+ * take `--agent N`).
  */
 import fs from 'node:fs';
 import { expectArgs, flag, parseArgs, str } from '@coffer/shared/cli-args.js';
@@ -30,14 +32,18 @@ function storePassphrase(c: CtlContext, file: string | undefined): string {
 }
 
 async function store(c: CtlContext, sub: string | undefined, rest: readonly string[]): Promise<number> {
-  const U = 'coffer ctl store add NAME LOCATION [k=v ...] [--passphrase-file F | --passphrase-on-agent] | store list [--json] | store rm NAME';
-  if (sub === 'add') {
-    const p = parseArgs(rest, { 'passphrase-file': 'string', 'passphrase-on-agent': 'bool', json: 'bool' }, 'ctl store add');
+  const U =
+    'coffer ctl store add NAME LOCATION [k=v ...] [--passphrase-file F | --passphrase-on-agent] | store edit NAME LOCATION [k=v ...] [--passphrase-file F | --passphrase-on-agent] | store list [--json] | store rm NAME';
+  if (sub === 'add' || sub === 'edit') {
+    const p = parseArgs(rest, { 'passphrase-file': 'string', 'passphrase-on-agent': 'bool', json: 'bool' }, `ctl store ${sub}`);
     expectArgs(p, 2, 1000, U);
     const onAgent = flag(p, 'passphrase-on-agent');
-    const passphrase = onAgent ? '' : storePassphrase(c, str(p, 'passphrase-file'));
-    const s = await c.ctl.call(c.ctl.raw.addStore, { name: p.args[0] as string, location: p.args[1] as string, options: kvOptions(p.args.slice(2), badOption), passphrase, passphraseOnAgent: onAgent });
-    c.out(flag(p, 'json') ? JSON.stringify(Store.toJSON(s)) : `store ${s.name} added (${s.location})`);
+    const file = str(p, 'passphrase-file');
+    // An edit keeps the passphrase held unless a file gives a new one.
+    const passphrase = onAgent || (sub === 'edit' && file === undefined) ? '' : storePassphrase(c, file);
+    const req = { name: p.args[0] as string, location: p.args[1] as string, options: kvOptions(p.args.slice(2), badOption), passphrase, passphraseOnAgent: onAgent };
+    const s = await c.ctl.call(sub === 'add' ? c.ctl.raw.addStore : c.ctl.raw.updateStore, req);
+    c.out(flag(p, 'json') ? JSON.stringify(Store.toJSON(s)) : `store ${s.name} ${sub === 'add' ? 'added' : 'changed'} (${s.location})`);
     return 0;
   }
   if (sub === 'list') {
@@ -64,19 +70,20 @@ async function remove(c: CtlContext, rest: readonly string[], what: 'store' | 's
 }
 
 async function place(c: CtlContext, what: 'source' | 'destination', sub: string | undefined, rest: readonly string[]): Promise<number> {
-  const U = `coffer ctl ${what} add NAME LOCATION --agent N [k=v ...] | ${what} list [--json] | ${what} rm NAME`;
-  if (sub === 'add') {
-    const p = parseArgs(rest, { agent: 'string', json: 'bool' }, `ctl ${what} add`);
+  const U = `coffer ctl ${what} add|edit NAME LOCATION --agent N [k=v ...] | ${what} list [--json] | ${what} rm NAME`;
+  if (sub === 'add' || sub === 'edit') {
+    const p = parseArgs(rest, { agent: 'string', json: 'bool' }, `ctl ${what} ${sub}`);
     expectArgs(p, 2, 1000, U);
     const agent = str(p, 'agent');
     if (!agent) throw new CofferError(ErrorCode.Usage, `say which agent reaches the ${what}: --agent NAME`);
     const req = { name: p.args[0] as string, location: p.args[1] as string, agent, options: kvOptions(p.args.slice(2), badOption) };
+    const done = sub === 'add' ? 'added' : 'changed';
     if (what === 'source') {
-      const s = await c.ctl.call(c.ctl.raw.addSource, req);
-      c.out(flag(p, 'json') ? JSON.stringify(Source.toJSON(s)) : `source ${s.name} added (${s.location} on agent ${s.agent})`);
+      const s = await c.ctl.call(sub === 'add' ? c.ctl.raw.addSource : c.ctl.raw.updateSource, req);
+      c.out(flag(p, 'json') ? JSON.stringify(Source.toJSON(s)) : `source ${s.name} ${done} (${s.location} on agent ${s.agent})`);
     } else {
-      const d = await c.ctl.call(c.ctl.raw.addDestination, req);
-      c.out(flag(p, 'json') ? JSON.stringify(Destination.toJSON(d)) : `destination ${d.name} added (${d.location} on agent ${d.agent})`);
+      const d = await c.ctl.call(sub === 'add' ? c.ctl.raw.addDestination : c.ctl.raw.updateDestination, req);
+      c.out(flag(p, 'json') ? JSON.stringify(Destination.toJSON(d)) : `destination ${d.name} ${done} (${d.location} on agent ${d.agent})`);
     }
     return 0;
   }

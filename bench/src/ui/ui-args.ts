@@ -1,0 +1,56 @@
+/** Command-line options of `npm run bench:ui`. */
+import { parseFlags, usage } from '../flags.js';
+
+export interface UiOptions {
+  /** Entries of the big folder. */
+  readonly entries: number;
+  /** MB (10^6 bytes) of the folder downloaded as tar. */
+  readonly dataMb: number;
+  /** Listings of pages after the first. */
+  readonly listings: number;
+  /** Entries per page. */
+  readonly pageSize: number;
+  readonly work: string | undefined;
+  readonly json: string | undefined;
+  readonly help: boolean;
+}
+
+export const UI_USAGE = `usage: npm run bench:ui -- [options]
+The local viewer (coffer at STORE ui) on a store with one big folder and a data folder:
+the first listing of the big folder, p50/p95 of listings of its later pages, and a tar
+download of the data folder (MB/s, peak RSS growth of the serving process).
+  --entries N      entries of the big folder (default 100000)
+  --data-mb N      size of the data folder downloaded as tar, in MB (default 500)
+  --listings N     listings of later pages measured (default 50)
+  --page-size N    entries per page (default 200, the viewer's)
+  --work DIR       where the dataset and store are kept between runs (default bench/work/ui)
+  --json FILE      also write the results as JSON to FILE
+  --help           show this help`;
+
+function int(text: string, flag: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw usage(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
+  return n;
+}
+
+/** Parses `argv` (without node and script); a usage BenchError on bad input. */
+export function parseUiOptions(argv: string[]): UiOptions {
+  const v = parseFlags(argv, {
+    entries: { type: 'string', default: '100000' },
+    'data-mb': { type: 'string', default: '500' },
+    listings: { type: 'string', default: '50' },
+    'page-size': { type: 'string', default: '200' },
+    work: { type: 'string' },
+    json: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  });
+  return {
+    entries: int(v.entries, '--entries', 1, 2_000_000),
+    dataMb: int(v['data-mb'], '--data-mb', 1, 100_000),
+    listings: int(v.listings, '--listings', 1, 10_000),
+    pageSize: int(v['page-size'], '--page-size', 1, 5000),
+    work: v.work,
+    json: v.json,
+    help: v.help,
+  };
+}
