@@ -3,7 +3,7 @@
  * loopback port, its printed URL (with the per-launch token), and a stop that sends SIGINT
  * and waits (bounded) for a clean exit. Also the store the viewer tests share, made with the
  * CLI: two snapshots of one source (tags `first` and `second`), a changed, a removed and an
- * added file between them, text, binary, image and a file whose name and content are markup.
+ * added file and an added folder between them, text, binary, image and a file whose name and content are markup.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -86,6 +86,9 @@ export function makeFixtureStore(): FixtureStore {
   fs.writeFileSync(path.join(src, 'notes.txt'), NOTES_V2);
   fs.rmSync(path.join(src, 'removed-later.txt'));
   fs.writeFileSync(path.join(src, 'added-later.txt'), 'only in the second snapshot\n');
+  fs.mkdirSync(path.join(src, 'newdir'));
+  fs.writeFileSync(path.join(src, 'newdir', 'a.txt'), 'a folder added in the second snapshot\n');
+  fs.writeFileSync(path.join(src, 'newdir', 'b.txt'), 'and its second file\n');
   const second = backupJson(store, src, ['--tag', 'second']).id;
   return { store, src, ids: [first, second] };
 }

@@ -77,6 +77,21 @@ describe('ui: local viewer, verify and restore', function () {
     }
   });
 
+  it('a restore the API refuses shows its one-line error, no stack', async () => {
+    const { page } = await signedInPage(S.browser, S.viewer);
+    const notDir = path.join(tmpDir('coffer-ui-restore-bad-'), 'a-file');
+    fs.writeFileSync(notDir, 'not a folder\n');
+    await page.goto(`${S.viewer.origin}/stores/local/restore/${S.fx.ids[1]}?path=notes.txt`);
+    await page.getByLabel('Restore into this local folder').fill(path.join(notDir, 'below'));
+    await page.getByRole('button', { name: 'Restore', exact: true }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const text = await alert.innerText();
+    assert.equal(text.split('\n').length, 1, `one line: ${text}`);
+    assert.doesNotMatch(text, /\bat .*\(|\.js:\d+/, 'no stack trace');
+    assert.equal(fs.readFileSync(notDir, 'utf8'), 'not a folder\n');
+  });
+
   it('restores a selection into a local folder; again with "keep them", the files are skipped', async () => {
     const { page } = await signedInPage(S.browser, S.viewer);
     await page.goto(`${S.viewer.origin}/stores/local/snapshots/${S.fx.ids[1]}/tree`);
