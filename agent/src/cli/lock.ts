@@ -14,13 +14,18 @@ import { lockOwnerGone, procIdentity } from './lock-owner.js';
 
 /** Takes a lock on `repo` for `operation`, shared or exclusive. */
 export function lockStore(ctx: Context, repo: Repository, operation: string, exclusive: boolean): Promise<StoreLock> {
+  return takeStoreLock(repo, operation, exclusive, ctx.warn);
+}
+
+/** {@link lockStore} for a caller without a CLI context (the agent's store calls): notes go to `warn`. */
+export function takeStoreLock(repo: Repository, operation: string, exclusive: boolean, warn: (line: string) => void): Promise<StoreLock> {
   const proc = procIdentity();
   return StoreLock.acquire(
     repo,
     { host: hostName(), pid: process.pid, user: os.userInfo().username, exclusive, operation, ...(proc !== undefined ? { proc } : {}) },
     {
       ownerGone: lockOwnerGone,
-      onRemoved: (l) => ctx.warn(`note: removed ${describeLock(l)}: that process no longer runs on this host`),
+      onRemoved: (l) => warn(`note: removed ${describeLock(l)}: that process no longer runs on this host`),
     },
   );
 }

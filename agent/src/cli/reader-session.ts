@@ -8,37 +8,50 @@
  * from the open until the verb has finished; then the session closes.
  */
 import type { OpenChecks } from '../engine/store-config.js';
-import { openStoreSession, type StoreSession } from '../ops/store-session.js';
+import { openStoreSession, type StoreSession, type StoreSessionOptions } from '../ops/store-session.js';
+import type { StorageBackend } from '../storage/backend.js';
 import { backendFor, storeTarget, type Context } from './context.js';
 import { lockStore } from './lock.js';
 import { passphraseGiven, resolvePassphrase } from './passphrase.js';
 import { storeTrust } from './store-trust.js';
 
 /**
+ * The `checks` and `openBackend` of session options that check the store's identity
+ * (store-trust.ts): the identity memory is keyed by the backend's own spelling of its
+ * location, known only once it is open, so the checks are made then.
+ */
+export function trustedOpen(open: () => Promise<StorageBackend>, trust: (location: string) => OpenChecks): Pick<StoreSessionOptions, 'checks' | 'openBackend'> {
+  let checks: OpenChecks | undefined;
+  return {
+    checks: {
+      config: (cfg) => checks?.config(cfg),
+      keys: (cfg, keys) => checks?.keys(cfg, keys),
+    },
+    openBackend: async () => {
+      const backend = await open();
+      checks = trust(backend.location);
+      return backend;
+    },
+  };
+}
+
+/**
  * Opens the store of this run as a session for the reader `operation`, with the CLI's
  * parts (see above); the caller closes it. The local viewer keeps it for its whole run.
  */
-export async function openCliSession(ctx: Context, operation: string): Promise<StoreSession> {
+export function openCliSession(ctx: Context, operation: string): Promise<StoreSession> {
   const t = storeTarget(ctx);
   const inputs = { file: ctx.passphraseFile, store: t.options, env: ctx.env };
-  // The identity memory is keyed by the backend's own spelling of its location, known once it is open.
-  let trust: OpenChecks | undefined;
-  const checks: OpenChecks = {
-    config: (cfg) => trust?.config(cfg),
-    keys: (cfg, keys) => trust?.keys(cfg, keys),
-  };
   return openStoreSession({
     location: t.location,
     options: t.options,
     display: t.display,
     passphrase: () => resolvePassphrase({ ...inputs, what: t.display }),
-    checks,
     warn: ctx.warn,
-    openBackend: async () => {
-      const backend = await backendFor(t, ctx.signal);
-      trust = storeTrust({ location: backend.location, display: t.display, passphraseGiven: passphraseGiven(inputs), env: ctx.env, warn: ctx.warn, reset: ctx.trustReset });
-      return backend;
-    },
+    ...trustedOpen(
+      () => backendFor(t, ctx.signal),
+      (location) => storeTrust({ location, display: t.display, passphraseGiven: passphraseGiven(inputs), env: ctx.env, warn: ctx.warn, reset: ctx.trustReset }),
+    ),
     ...(ctx.noLock ? {} : { lock: (repo) => lockStore(ctx, repo, operation, false) }),
   });
 }

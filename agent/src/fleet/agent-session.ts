@@ -6,9 +6,12 @@
  * processes (jobs/run-job.ts), streams their progress and log lines, and delivers each
  * result from the durable outbox until the controller acknowledges it, so a result
  * survives a dropped stream, a controller restart or an agent restart. Jobs keep
- * running while the stream is down. Nothing secret is logged.
+ * running while the stream is down. It answers the controller's StoreCalls (console
+ * browsing) on stores kept open for a while (store-calls.ts); those stop with the
+ * stream. Nothing secret is logged.
  */
 import os from 'node:os';
+import path from 'node:path';
 import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { AgentServiceClient, type AgentMessage, type ControllerMessage, type RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
@@ -16,6 +19,9 @@ import { JobState } from '@coffer/shared/gen/coffer/v1/common.js';
 import { channelCredentials } from '@coffer/shared/pki/channel-credentials.js';
 import { VERSION } from '@coffer/shared/version.js';
 import { createLocalPassphrases, Outbox, recoverInterruptedJobs, runJob } from '../jobs/index.js';
+import { JOB_STATE_DIR } from '../jobs/run-job.js';
+import { StoreSessionCache } from '../ops/store-session-cache.js';
+import { StoreCalls } from './store-calls.js';
 import type { AgentIdentity } from './agent-files.js';
 import { grpcFailure } from './grpc-errors.js';
 
@@ -43,6 +49,8 @@ export class AgentSession {
   private heartbeat: NodeJS.Timeout | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private readonly lastProgress = new Map<string, number>();
+  private readonly storeSessions = new StoreSessionCache();
+  private readonly storeCalls: StoreCalls;
 
   constructor(
     private readonly id: AgentIdentity,
@@ -56,6 +64,13 @@ export class AgentSession {
     this.outbox = new Outbox(id.dataDir);
     this.passphrases = createLocalPassphrases(id.dataDir);
     this.backoff = opts.minBackoffMs ?? 1000;
+    this.storeCalls = new StoreCalls({
+      send: (value) => this.sendPaced({ msg: { $case: 'storeReply', value } }),
+      cache: this.storeSessions,
+      passphrases: this.passphrases,
+      stateEnv: { COFFER_STATE_DIR: path.resolve(id.dataDir, JOB_STATE_DIR) },
+      log: opts.log,
+    });
   }
 
   /** Recovers jobs a previous run left behind, then connects (and keeps reconnecting). */
@@ -67,6 +82,19 @@ export class AgentSession {
 
   private send(msg: AgentMessage): void {
     this.stream?.write(msg);
+  }
+
+  /** Sends, then waits until the stream takes more (drain), or is gone. */
+  private sendPaced(msg: AgentMessage): Promise<void> {
+    const stream = this.stream;
+    if (!stream || stream.write(msg)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        for (const e of ['drain', 'error', 'end', 'close']) stream.off(e, done);
+        resolve();
+      };
+      for (const e of ['drain', 'error', 'end', 'close']) stream.once(e, done);
+    });
   }
 
   private connect(): void {
@@ -86,6 +114,7 @@ export class AgentSession {
       if (this.stream !== stream) return;
       this.stream = undefined;
       clearInterval(this.heartbeat);
+      this.storeCalls.cancelAll();
       if (this.stopped) return;
       const delay = Math.round(this.backoff * (0.5 + Math.random()));
       this.backoff = Math.min(this.backoff * 2, this.opts.maxBackoffMs ?? 30_000);
@@ -143,6 +172,12 @@ export class AgentSession {
       case 'cancel':
         this.running.get(m.msg.value.jobId)?.abort();
         break;
+      case 'storeCall':
+        this.storeCalls.handle(m.msg.value).catch((err: unknown) => this.opts.log('error', `store call failed: ${CofferError.from(err).message}`));
+        break;
+      case 'storeCancel':
+        this.storeCalls.cancel(m.msg.value.callId);
+        break;
       case 'ack': {
         const jobId = m.msg.value.jobId;
         void this.outbox.ack(jobId).catch((err: unknown) => this.opts.log('error', `cannot clear the outbox entry of job ${jobId}: ${CofferError.from(err).message}`));
@@ -195,7 +230,9 @@ export class AgentSession {
     clearTimeout(this.reconnectTimer);
     clearInterval(this.heartbeat);
     for (const ac of this.running.values()) ac.abort(new CofferError(ErrorCode.Retryable, `agent ${this.id.name} stopped while the job ran`));
+    this.storeCalls.cancelAll();
     for (let i = 0; i < 300 && this.running.size > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    await this.storeSessions.closeAll();
     this.stream?.end();
     this.client.close();
   }

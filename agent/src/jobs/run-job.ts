@@ -67,7 +67,7 @@ export interface JobOutcome {
 const SECRET_ENV = /^COFFER_(PASSPHRASE|TO_PASSPHRASE|STORE)/;
 
 /** Folder, under the agent's data folder, of the identities of the stores its jobs used (cli/known-stores.ts). */
-const JOB_STATE_DIR = 'state';
+export const JOB_STATE_DIR = 'state';
 
 function childEnv(base: NodeJS.ProcessEnv, workDir: string, xdg: string, passphrase: string | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};

@@ -8,8 +8,8 @@
  *    ratio is logical / unique. A ratio with nothing to divide by is 0.
  *  - The index totals are computed once per index state (cached on the index object and
  *    its size), so repeated calls cost one backend listing.
- *  - last_check comes from the check state (check-state.ts) when one is recorded; until
- *    that is wired in, it is absent.
+ *  - last_check is the last check remembered in the state folder (check-state.ts), absent
+ *    when this machine never checked the store.
  */
 import type { StoreInfo, StoreInfoRequest } from '@coffer/shared/gen/coffer/v1/store.js';
 import type { CallContext } from '@coffer/shared/rpc/service.js';
@@ -17,6 +17,7 @@ import { LISTED_KINDS } from '../storage/backend.js';
 import type { MasterIndex } from '../engine/master-index.js';
 import { BlobType } from '../engine/pack.js';
 import { isEncrypted } from '../engine/store-config.js';
+import { readCheckState } from './check-state.js';
 import type { OpenStore } from './open-store.js';
 
 interface IndexTotals {
@@ -59,7 +60,7 @@ async function sizeOnDisk(store: OpenStore, signal: AbortSignal): Promise<number
   return lists.flat().reduce((sum, f) => sum + f.size, config.size);
 }
 
-export async function getStoreInfo(store: OpenStore, _req: StoreInfoRequest, ctx: CallContext): Promise<StoreInfo> {
+export async function getStoreInfo(store: OpenStore, _req: StoreInfoRequest, ctx: CallContext, env: NodeJS.ProcessEnv = process.env): Promise<StoreInfo> {
   const repo = store.repo;
   const snaps = await store.snapshots();
   const totals = indexTotals(repo.index);
@@ -76,7 +77,7 @@ export async function getStoreInfo(store: OpenStore, _req: StoreInfoRequest, ctx
     uniqueBytes: totals.raw,
     dedupRatio: ratio(logical, totals.raw),
     compressionRatio: ratio(totals.raw, totals.stored),
-    lastCheck: undefined,
+    lastCheck: readCheckState(repo.config.id, env)?.summary,
     sources: sortedUnique(snaps.map((s) => s.snapshot.source.location)),
     hosts: sortedUnique(snaps.map((s) => s.snapshot.host)),
     tags: sortedUnique(snaps.flatMap((s) => s.snapshot.tags)),

@@ -5,9 +5,10 @@
  * most 1000, more is cut to 1000); `total` counts the matches before paging. Each carries its summary
  * (files, dirs, bytes, added bytes, duration, errors with their first messages).
  */
-import type { ListStoreSnapshotsRequest, ListStoreSnapshotsResponse, StoreSnapshot } from '@coffer/shared/gen/coffer/v1/store.js';
+import type { CheckSummary, ListStoreSnapshotsRequest, ListStoreSnapshotsResponse, StoreSnapshot } from '@coffer/shared/gen/coffer/v1/store.js';
 import type { CallContext } from '@coffer/shared/rpc/service.js';
 import type { SnapshotRecord } from '../engine/snapshot.js';
+import { readCheckState } from './check-state.js';
 import { filterSnapshots, snapshotTimeMs } from './fields.js';
 import type { OpenStore } from './open-store.js';
 import { pageBounds, sortKey } from './paging.js';
@@ -46,7 +47,7 @@ function compare(sort: Sort): (a: Row, b: Row) => number {
 }
 
 /** A snapshot as the API shows it. */
-export function toStoreSnapshot(rec: SnapshotRecord, timeMs = snapshotTimeMs(rec)): StoreSnapshot {
+export function toStoreSnapshot(rec: SnapshotRecord, timeMs = snapshotTimeMs(rec), lastCheck?: CheckSummary): StoreSnapshot {
   const s = rec.snapshot;
   return {
     id: rec.id,
@@ -64,11 +65,12 @@ export function toStoreSnapshot(rec: SnapshotRecord, timeMs = snapshotTimeMs(rec
     durationMs: s.summary.durationMs,
     errors: s.summary.errors,
     errorList: s.errors.map((e) => ({ path: e.path, error: e.message })),
-    lastCheck: undefined,
+    lastCheck,
   };
 }
 
-export async function listStoreSnapshots(store: OpenStore, req: ListStoreSnapshotsRequest, _ctx: CallContext): Promise<ListStoreSnapshotsResponse> {
+export async function listStoreSnapshots(store: OpenStore, req: ListStoreSnapshotsRequest, _ctx: CallContext, env: NodeJS.ProcessEnv = process.env): Promise<ListStoreSnapshotsResponse> {
+  const checks = readCheckState(store.repo.config.id, env)?.snapshots ?? {};
   const sort = sortKey(req.sort, SORTS);
   const { start, end } = pageBounds(req.offset, req.limit, 100, 1000);
   const rows: Row[] = filterSnapshots(await store.snapshots(), req)
@@ -76,5 +78,5 @@ export async function listStoreSnapshots(store: OpenStore, req: ListStoreSnapsho
     .map((rec) => ({ rec, timeMs: snapshotTimeMs(rec) }));
   const cmp = compare(sort);
   rows.sort(req.descending ? (a, b) => cmp(b, a) : cmp);
-  return { snapshots: rows.slice(start, end).map((r) => toStoreSnapshot(r.rec, r.timeMs)), total: rows.length };
+  return { snapshots: rows.slice(start, end).map((r) => toStoreSnapshot(r.rec, r.timeMs, checks[r.rec.id])), total: rows.length };
 }

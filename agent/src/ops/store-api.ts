@@ -34,12 +34,14 @@ export type ApiSession = OpenStore & Pick<StoreSession, 'run' | 'stream'>;
 export interface StoreApiOptions {
   /** Operations to use instead of the built-in ones. */
   readonly ops?: Partial<StoreOps>;
+  /** Where check results are remembered and read (an agent's: its data folder's state). @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
-/** The built-in operations. */
-export const STORE_OPS: StoreOps = {
-  getStoreInfo,
-  listStoreSnapshots,
+/** The built-in operations, remembering check results in the state folder of `env`. */
+export const storeOps = (env: NodeJS.ProcessEnv = process.env): StoreOps => ({
+  getStoreInfo: (store, req, ctx) => getStoreInfo(store, req, ctx, env),
+  listStoreSnapshots: (store, req, ctx) => listStoreSnapshots(store, req, ctx, env),
   listTree,
   readFile,
   readArchive,
@@ -47,13 +49,16 @@ export const STORE_OPS: StoreOps = {
   pathHistory,
   diff,
   diffFile,
-  check: (store, req, ctx) => check(store, req, ctx),
+  check: (store, req, ctx) => check(store, req, ctx, { env }),
   restore,
-};
+});
+
+/** The built-in operations (check results in the state folder of this process's environment). */
+export const STORE_OPS: StoreOps = storeOps();
 
 /** The StoreApi of `session`. */
 export function createStoreApi(session: ApiSession, opts: StoreApiOptions = {}): StoreApi {
-  const ops: StoreOps = { ...STORE_OPS, ...opts.ops };
+  const ops: StoreOps = { ...(opts.env ? storeOps(opts.env) : STORE_OPS), ...opts.ops };
   const unary =
     <Q, R>(op: (store: OpenStore, req: Q, ctx: CallContext) => Promise<R>) =>
     (req: Q, ctx: CallContext): Promise<R> =>

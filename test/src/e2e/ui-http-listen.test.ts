@@ -28,14 +28,14 @@ async function start(store: string, args: readonly string[]): Promise<{ proc: Ru
   return { proc, url: new URL(URL_LINE.exec(proc.stdoutSoFar())?.[1] ?? '') };
 }
 
-/** Sends SIGINT; asserts exit 0 within 5 s. */
-async function stop(proc: RunningCoffer): Promise<void> {
-  proc.child.kill('SIGINT');
+/** Sends `sig` (SIGINT: Ctrl-C); asserts exit 0 within 5 s. */
+async function stop(proc: RunningCoffer, sig: NodeJS.Signals = 'SIGINT'): Promise<void> {
+  proc.child.kill(sig);
   const stopped = await pollUntil(() => proc.exited(), 50, 100);
   if (!stopped) proc.child.kill('SIGKILL');
   const r = await proc.done;
-  assert.ok(stopped, `still running 5 s after SIGINT\n${describeRun(r)}`);
-  assertExit(r, 0, 'ui after SIGINT');
+  assert.ok(stopped, `still running 5 s after ${sig}\n${describeRun(r)}`);
+  assertExit(r, 0, `ui after ${sig}`);
 }
 
 function connects(port: number): Promise<boolean> {
@@ -112,7 +112,7 @@ describe('coffer at <store> ui: listening, TLS, stopping', function () {
     }
   });
 
-  it('refuses requests for another Host on loopback (DNS rebinding)', async () => {
+  it('refuses requests for another Host on loopback (DNS rebinding), and stops on SIGTERM', async () => {
     const { proc, url } = await start(store, []);
     try {
       const r = await request(`${url.origin}/session`, { headers: { host: `evil.example:${url.port}` } });
@@ -120,7 +120,7 @@ describe('coffer at <store> ui: listening, TLS, stopping', function () {
       const ok = await request(`http://localhost:${url.port}/session`).catch(() => undefined);
       if (ok) assert.equal(ok.status, 401, 'localhost is a loopback name');
     } finally {
-      await stop(proc);
+      await stop(proc, 'SIGTERM');
     }
   });
 

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { status } from '@grpc/grpc-js';
-import { CheckRequest, type CheckEvent, type CheckOutcome } from '@coffer/shared/gen/coffer/v1/store.js';
+import { CheckRequest, ListStoreSnapshotsRequest, StoreInfoRequest, type CheckEvent, type CheckOutcome } from '@coffer/shared/gen/coffer/v1/store.js';
+import { createStoreApi } from '@coffer/agent/ops/store-api.js';
 import { check } from '@coffer/agent/ops/check.js';
 import { checkStateFile, readCheckState } from '@coffer/agent/ops/check-state.js';
 import type { StoreSession } from '@coffer/agent/ops/store-session.js';
@@ -55,6 +56,16 @@ describe('ops: Check', function () {
     assert.equal(state?.summary.ok, true);
     assert.deepEqual(Object.keys(state?.snapshots ?? {}).sort(), [s1, s2].sort());
     assert.equal((fs.statSync(checkStateFile(store.repo.config.id, t.env)).mode & 0o777).toString(8), '600');
+  });
+
+  it('shows the remembered check in GetStoreInfo and ListStoreSnapshots', async () => {
+    const api = createStoreApi(store, { env: t.env });
+    const info = await api.getStoreInfo(StoreInfoRequest.fromPartial({}), CTX);
+    assert.equal(info.lastCheck?.ok, true);
+    assert.equal(info.lastCheck?.mode, 'full');
+    assert.ok((info.lastCheck?.timeMs ?? 0) > Date.now() - 600_000);
+    const list = await api.listStoreSnapshots(ListStoreSnapshotsRequest.fromPartial({}), CTX);
+    assert.deepEqual(list.snapshots.map((x) => x.lastCheck?.ok), [true, true]);
   });
 
   it('names the damaged file and snapshots after a flipped pack byte', async () => {
