@@ -10,7 +10,7 @@ import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, call, onUnauthenticated, stream } from './api/connect.js';
 import { ErrorBox, Loading, NotFound } from './components/status.js';
 import { consoleRoutes } from './console/routes.js';
-import { Link, matchRoute, navigate, useLocation } from './router.js';
+import { Link, matchRoute, navigate, takeFocusRequest, useLocation } from './router.js';
 import type { AppServices, Home, Role, RouteDef, SessionInfo } from './router-types.js';
 import { storeRoutes } from './routes.js';
 import { loadSession, logout, type SessionState } from './session.js';
@@ -84,6 +84,11 @@ export function App(): JSX.Element {
   useEffect(() => {
     document.title = `${m?.route.title ?? 'Not found'} · Coffer`;
   }, [m?.route.title]);
+  // After an in-app navigation, focus goes to the page's content (as a page load would
+  // put it at the top), so keyboard and screen-reader users start from the new page.
+  useEffect(() => {
+    if (takeFocusRequest()) document.getElementById('main')?.focus({ preventScroll: true });
+  }, [loc.pathname, loc.search]);
   useEffect(() => {
     if (needsLogin) navigate(`/login?next=${encodeURIComponent(loc.pathname + loc.search)}`, { replace: true });
   }, [needsLogin, loc.pathname, loc.search]);

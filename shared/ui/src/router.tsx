@@ -22,8 +22,18 @@ function current(): Loc {
   return { pathname: window.location.pathname, search: window.location.search };
 }
 
+let focusWanted = false;
+
+/** Whether the last navigation was a user's (a push) and still wants focus moved; clears it. */
+export function takeFocusRequest(): boolean {
+  const w = focusWanted;
+  focusWanted = false;
+  return w;
+}
+
 /** Goes to `to` (a same-origin path with query) without reloading the page. */
 export function navigate(to: string, opts: { replace?: boolean } = {}): void {
+  focusWanted = !opts.replace;
   if (opts.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
   for (const l of listeners) l();

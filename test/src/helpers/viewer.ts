@@ -3,7 +3,7 @@
  * loopback port, its printed URL (with the per-launch token), and a stop that sends SIGINT
  * and waits (bounded) for a clean exit. Also the store the viewer tests share, made with the
  * CLI: two snapshots of one source (tags `first` and `second`), a changed, a removed and an
- * added file between them, text, binary, image and a file whose name and content are markup.
+ * added file and an added folder between them, text, binary, image and a file whose name and content are markup.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -53,6 +53,8 @@ export const XSS_NAME = '<img src=x onerror=alert(1)>.html';
 export const XSS_BODY = '<script>alert(2)</script>\n';
 export const NOTES_V1 = 'line one\nline two\nline three\n';
 export const NOTES_V2 = 'line one\nline 2, changed\nline three\nline four\n';
+/** 1.5 MiB of numbered lines (more than a preview shows). */
+export const LONG_TEXT = Array.from({ length: 150_000 }, (_, i) => `line ${String(i + 1).padStart(6, '0')}`).join('\n') + '\n';
 /** A 1×1 PNG. */
 export const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
@@ -75,6 +77,7 @@ export function makeFixtureStore(): FixtureStore {
   fs.writeFileSync(path.join(src, 'docs', 'deep', 'inner.txt'), 'deep inside\n');
   fs.writeFileSync(path.join(src, 'docs', 'deep', 'random.bin'), randomBytes(150_000));
   fs.writeFileSync(path.join(src, 'data', 'random.bin'), randomBytes(300_000));
+  fs.writeFileSync(path.join(src, 'data', 'long.txt'), LONG_TEXT);
   fs.writeFileSync(path.join(src, 'pic.png'), PNG);
   fs.writeFileSync(path.join(src, XSS_NAME), XSS_BODY);
   fs.writeFileSync(path.join(src, 'removed-later.txt'), 'only in the first snapshot\n');
@@ -83,6 +86,9 @@ export function makeFixtureStore(): FixtureStore {
   fs.writeFileSync(path.join(src, 'notes.txt'), NOTES_V2);
   fs.rmSync(path.join(src, 'removed-later.txt'));
   fs.writeFileSync(path.join(src, 'added-later.txt'), 'only in the second snapshot\n');
+  fs.mkdirSync(path.join(src, 'newdir'));
+  fs.writeFileSync(path.join(src, 'newdir', 'a.txt'), 'a folder added in the second snapshot\n');
+  fs.writeFileSync(path.join(src, 'newdir', 'b.txt'), 'and its second file\n');
   const second = backupJson(store, src, ['--tag', 'second']).id;
   return { store, src, ids: [first, second] };
 }

@@ -50,7 +50,7 @@ describe('ui: local viewer, a folder of 100,000 entries', function () {
 
     await page.goto(`${S.viewer.origin}/stores/local/snapshots/${S.fx.id}/tree/big`);
     await page.getByRole('link', { name: nameOf(0) }).waitFor();
-    await page.getByRole('link', { name: 'Name ▲' }).click();
+    await page.locator('#tree thead').getByRole('link', { name: 'Name', exact: true }).click();
     await page.waitForURL(/desc=1/);
     await page.getByRole('link', { name: nameOf(N - 1) }).waitFor();
     assert.equal(await page.locator('#tree tbody tr td.name a').first().innerText(), nameOf(N - 1));

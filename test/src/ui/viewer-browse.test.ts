@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { tmpDir } from '../helpers/cli.js';
 import { sha256Tree } from '../helpers/tree.js';
-import { assertNothingRan, makeFixtureStore, NOTES_V2, signedInPage, viewerSuite, XSS_BODY, XSS_NAME } from '../helpers/viewer.js';
+import { assertNothingRan, LONG_TEXT, makeFixtureStore, NOTES_V2, signedInPage, viewerSuite, XSS_BODY, XSS_NAME } from '../helpers/viewer.js';
 
 describe('ui: local viewer, browse, preview and download', function () {
   this.timeout(180_000);
@@ -83,6 +83,35 @@ describe('ui: local viewer, browse, preview and download', function () {
       if (e.type !== 'file') continue;
       assert.equal(have.get(p)?.sha256, e.sha256, `${p} in the tar`);
     }
+  });
+
+  it('a selection downloaded as .zip, extracted with unzip, equals the sources', async () => {
+    const { page } = await signedInPage(S.browser, S.viewer);
+    await page.goto(tree());
+    await page.getByRole('checkbox', { name: 'Select notes.txt' }).check();
+    await page.getByRole('checkbox', { name: 'Select docs' }).check();
+    await page.getByText('2 selected:').waitFor();
+    const [dl] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download .zip' }).click()]);
+    const dir = tmpDir('coffer-ui-zip-');
+    const zipFile = path.join(dir, 'sel.zip');
+    await dl.saveAs(zipFile);
+    const out = path.join(dir, 'x');
+    const r = spawnSync('unzip', ['-q', zipFile, '-d', out], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `unzip: ${r.stderr}`);
+    assert.equal(fs.readFileSync(path.join(out, 'notes.txt'), 'utf8'), NOTES_V2);
+    const want = sha256Tree(path.join(S.fx.src, 'docs'));
+    const have = sha256Tree(path.join(out, 'docs'));
+    for (const [p, e] of want) if (e.type === 'file') assert.equal(have.get(p)?.sha256, e.sha256, `docs/${p} in the zip`);
+  });
+
+  it('a text preview shows the first MiB only, and says so', async () => {
+    const { page } = await signedInPage(S.browser, S.viewer);
+    await page.goto(file('data/long.txt'));
+    await page.getByText('Showing the first 1.00 MiB').waitFor();
+    const text = await page.locator('.textview .text').innerText();
+    assert.ok(text.startsWith('line 000001\nline 000002\n'), 'from the first line');
+    assert.ok(text.length <= 1 << 20 && text.length > (1 << 20) - 20, `about one MiB shown (${text.length})`);
+    assert.ok(LONG_TEXT.startsWith(text), 'exactly the start of the file');
   });
 
   it('previews text with line numbers, binary as hex, and images as images', async () => {

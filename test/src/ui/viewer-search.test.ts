@@ -3,7 +3,7 @@
  * `coffer at S ui`: a glob and a substring find files across both snapshots and link to them;
  * a file's page finds the snapshots holding its content; the history of a changed file marks
  * where it changed and two versions open a line diff; the diff of two snapshots lists added,
- * removed and changed files and drills into the line diff of a text file.
+ * removed and changed files, drills into an added folder and into the line diff of a text file.
  */
 import assert from 'node:assert/strict';
 import { makeFixtureStore, signedInPage, viewerSuite } from '../helpers/viewer.js';
@@ -16,13 +16,13 @@ describe('ui: local viewer, search, history and diff', function () {
   it('finds a file across snapshots by glob, and by substring, and opens it', async () => {
     const { page } = await signedInPage(S.browser, S.viewer);
     await page.goto(`${S.viewer.origin}/stores/local/search`);
-    await page.getByLabel('Name').fill('*.txt');
+    await page.getByRole('searchbox', { name: 'Name' }).fill('*.txt');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(/q=\*\.txt|q=%2A\.txt/);
     const results = page.locator('#results');
-    await results.getByRole('link', { name: 'notes.txt' }).first().waitFor();
-    assert.equal(await results.getByRole('link', { name: 'notes.txt', exact: true }).count(), 2, 'notes.txt in both snapshots');
-    assert.equal(await results.getByRole('link', { name: 'removed-later.txt' }).count(), 1);
+    await results.getByRole('link', { name: 'removed-later.txt', exact: true }).waitFor();
+    assert.equal(await results.getByRole('link', { name: 'notes.txt', exact: true }).count(), 2, `notes.txt in both snapshots:\n${await results.innerText()}`);
+    assert.equal(await results.getByRole('link', { name: 'removed-later.txt', exact: true }).count(), 1);
     await page.goto(`${S.viewer.origin}/stores/local/search?q=inne&mode=substring`);
     const hit = page.locator('#results').getByRole('link', { name: 'docs/deep/inner.txt' }).first();
     await hit.waitFor();
@@ -63,7 +63,7 @@ describe('ui: local viewer, search, history and diff', function () {
     assert.equal((await four.locator('td.num').allInnerTexts())[1], '4', 'line numbers of the new side');
   });
 
-  it('the diff of two snapshots lists added, removed and changed files and drills into a line diff', async () => {
+  it('the diff of two snapshots lists added, removed and changed files and drills into a folder and a line diff', async () => {
     const { page } = await signedInPage(S.browser, S.viewer);
     await page.goto(`${S.viewer.origin}/stores/local/snapshots`);
     const short = S.fx.ids.map((id: string) => id.slice(0, 8));
@@ -78,6 +78,14 @@ describe('ui: local viewer, search, history and diff', function () {
     assert.match(await rowOf('removed-later.txt').innerText(), /removed/);
     assert.match(await rowOf('notes.txt').innerText(), /changed[\s\S]*content/);
     assert.equal(await rowOf('readme.md').count(), 0, 'unchanged files are not listed');
+    // An added folder is one change; its link drills into it.
+    assert.match(await rowOf('newdir').innerText(), /added/);
+    await rowOf('newdir').getByRole('link', { name: 'newdir/' }).click();
+    await page.waitForURL(new RegExp(`/diff/${S.fx.ids[0]}/${S.fx.ids[1]}/newdir$`));
+    await table.locator('tbody tr', { hasText: 'newdir/b.txt' }).waitFor();
+    assert.match(await rowOf('newdir/a.txt').innerText(), /added/);
+    assert.equal(await rowOf('notes.txt').count(), 0, 'only what is under newdir');
+    await page.goBack();
     await rowOf('notes.txt').getByRole('link').click();
     await page.waitForURL(/\/filediff\//);
     await page.locator('#linediff tr.del', { hasText: 'line two' }).waitFor();

@@ -48,7 +48,7 @@ describe('ui: local viewer, snapshots', function () {
     const totals = page.getByRole('region', { name: 'Store totals' });
     await totals.getByText('Size on disk').waitFor();
     for (const t of ['Logical size', 'Dedup ratio', 'Compression ratio', 'Last check']) await totals.getByText(t).waitFor();
-    await page.locator('figure.chart svg polyline').first().waitFor();
+    await page.locator('figure.chart svg polyline').first().waitFor({ state: 'attached' });
     assert.equal(await page.locator('figure.chart').count(), 2, 'one source: a size chart and a new-bytes chart');
     assert.equal(await page.locator('figure.chart.size circle').count(), 2, 'a point per snapshot');
   });
@@ -67,6 +67,7 @@ describe('ui: local viewer, snapshots', function () {
     await page.keyboard.press('Enter');
     await page.waitForURL(new RegExp(`/snapshots/${S.fx.ids[1]}/tree`));
     await page.getByRole('link', { name: 'notes.txt' }).waitFor();
+    assert.equal(await page.evaluate<string>('document.activeElement.id'), 'main', 'focus moves to the new page');
   });
 
   it('a browser without the token sees no snapshot, and the API refuses it', async () => {

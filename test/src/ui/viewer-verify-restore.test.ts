@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { screenshot } from '../helpers/browser.js';
 import { backupJson, createStore, tmpDir } from '../helpers/cli.js';
 import { filesOf, flipByte } from '../helpers/damage.js';
 import { sha256Tree } from '../helpers/tree.js';
@@ -24,14 +25,27 @@ describe('ui: local viewer, verify and restore', function () {
   const S = viewerSuite(makeFixtureStore);
 
 
-  it('a full check of a sound store says so, and the store shows it as its last check', async () => {
+  it('a fast, a full and a subset check of a sound store each say so', async () => {
+    const { page } = await signedInPage(S.browser, S.viewer);
+    for (const mode of [/^Fast/, /^Full/, /^A subset/]) {
+      await page.goto(`${S.viewer.origin}/stores/local/check`);
+      await page.getByRole('radio', { name: mode }).check();
+      if (String(mode) === String(/^A subset/)) await page.getByRole('textbox', { name: 'Subset' }).fill('1/2');
+      await page.getByRole('button', { name: 'Start the check' }).click();
+      await page.getByRole('heading', { name: 'The store is sound' }).waitFor();
+    }
+  });
+
+  it('the store and its snapshots show the last check and its age', async () => {
     const { page } = await signedInPage(S.browser, S.viewer);
     await page.goto(`${S.viewer.origin}/stores/local/check`);
     await page.getByRole('radio', { name: /^Full/ }).check();
     await page.getByRole('button', { name: 'Start the check' }).click();
     await page.getByRole('heading', { name: 'The store is sound' }).waitFor();
     await page.goto(`${S.viewer.origin}/stores/local/snapshots`);
-    await page.getByRole('region', { name: 'Store totals' }).getByText('OK').waitFor();
+    const totals = page.getByRole('region', { name: 'Store totals' });
+    await totals.getByText(/OK \(full, \d+ s ago\)/).waitFor();
+    await page.locator('#snapshot-list tbody tr').first().getByText(/OK \(full/).waitFor();
   });
 
   it('after a flipped byte in a pack, a check names the damaged file and its snapshot', async () => {
@@ -57,9 +71,25 @@ describe('ui: local viewer, verify and restore', function () {
       assert.match(files, /victim\.bin/);
       assert.doesNotMatch(files, /bystander/);
       assert.match(await page.locator('#damaged-snapshots').innerText(), new RegExp(id));
+      await screenshot(page, 'verify-damage');
     } finally {
       await v.stop();
     }
+  });
+
+  it('a restore the API refuses shows its one-line error, no stack', async () => {
+    const { page } = await signedInPage(S.browser, S.viewer);
+    const notDir = path.join(tmpDir('coffer-ui-restore-bad-'), 'a-file');
+    fs.writeFileSync(notDir, 'not a folder\n');
+    await page.goto(`${S.viewer.origin}/stores/local/restore/${S.fx.ids[1]}?path=notes.txt`);
+    await page.getByLabel('Restore into this local folder').fill(path.join(notDir, 'below'));
+    await page.getByRole('button', { name: 'Restore', exact: true }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    const text = await alert.innerText();
+    assert.equal(text.split('\n').length, 1, `one line: ${text}`);
+    assert.doesNotMatch(text, /\bat .*\(|\.js:\d+/, 'no stack trace');
+    assert.equal(fs.readFileSync(notDir, 'utf8'), 'not a folder\n');
   });
 
   it('restores a selection into a local folder; again with "keep them", the files are skipped', async () => {
@@ -76,6 +106,7 @@ describe('ui: local viewer, verify and restore', function () {
     await page.getByRole('button', { name: 'Restore', exact: true }).click();
     await page.getByRole('heading', { name: 'Restored' }).waitFor();
     assert.match(await page.locator('#restore-summary').innerText(), /\b0 skipped/);
+    await screenshot(page, 'restore-result');
     assert.equal(fs.readFileSync(restored(target, 'notes.txt'), 'utf8'), NOTES_V2);
     const docs = sha256Tree(path.join(S.fx.src, 'docs'));
     const got = sha256Tree(restored(target, 'docs'));
