@@ -98,3 +98,15 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export async function hasHorizontalOverflow(page: Page): Promise<boolean> {
   return page.evaluate<boolean>('document.documentElement.scrollWidth > document.documentElement.clientWidth + 1');
 }
+
+/**
+ * Waits until no element of the page says it is busy (`aria-busy=true`), polling from the
+ * test (the page's CSP forbids the string predicates of waitForFunction); bounded in time.
+ */
+export async function waitNotBusy(page: Page, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while ((await page.locator('[aria-busy=true]').count()) > 0) {
+    if (Date.now() > until) throw new Error(`${page.url()} stayed busy for ${timeoutMs} ms`);
+    await page.waitForTimeout(100);
+  }
+}

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { cleanupTmpDirs, describeRun, runCoffer, spawnCoffer } from '../helpers/cli.js';
-import { PHONE, assertAccessible, hasHorizontalOverflow, launchBrowser, requireChromium, screenshot, type TestBrowser, type TestPage } from '../helpers/browser.js';
+import { PHONE, assertAccessible, hasHorizontalOverflow, launchBrowser, requireChromium, screenshot, waitNotBusy, type TestBrowser, type TestPage } from '../helpers/browser.js';
 import { STORE_PW, backup, eventually, login, startConsole, type ConsoleFleet } from './console-fixture.js';
 
 describe('console UI: dashboard, agents, catalog forms, every page', function () {
@@ -132,7 +132,7 @@ describe('console UI: dashboard, agents, catalog forms, every page', function ()
       for (const t of [tp, phone]) {
         await t.page.goto(`${c.base}${p}`);
         await t.page.locator('h1').first().waitFor();
-        await t.page.waitForFunction('!document.querySelector("[aria-busy=true]")', undefined, { timeout: 30_000 });
+        await waitNotBusy(t.page);
         await assertAccessible(t.page, `${p} at ${t === tp ? 'desktop' : 'phone'} size`);
       }
       assert.equal(await hasHorizontalOverflow(phone.page), false, `${p} scrolls sideways on a phone`);

@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { cleanupTmpDirs } from '../helpers/cli.js';
-import { launchBrowser, requireChromium, screenshot, type TestBrowser } from '../helpers/browser.js';
+import { launchBrowser, requireChromium, screenshot, waitNotBusy, type TestBrowser } from '../helpers/browser.js';
 import { backup, login, startConsole, type ConsoleFleet } from './console-fixture.js';
 
 describe('console UI: what each role sees and may do', function () {
@@ -38,7 +38,7 @@ describe('console UI: what each role sees and may do', function () {
     for (const p of pages) {
       await page.goto(`${c.base}${p}`);
       await page.locator('h1').first().waitFor({ timeout: 30_000 });
-      await page.waitForFunction('!document.querySelector("[aria-busy=true]")', undefined, { timeout: 30_000 });
+      await waitNotBusy(page);
       const buttons = [...(await page.getByRole('button').allInnerTexts()), ...(await page.getByRole('link').allInnerTexts())].map((t) => t.trim());
       assert.deepEqual(buttons.filter((t) => forbidden.test(t)), [], `buttons a viewer may not use on ${p}`);
       assert.equal(await page.locator('a[href*="/download/"], a[href*="/restore/"]').count(), 0, `download or restore links on ${p}`);

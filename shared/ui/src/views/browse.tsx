@@ -8,6 +8,7 @@
 import type { JSX } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { call } from '../api/connect.js';
+import { mayOperate } from '../may-operate.js';
 import { STORE, type ListTreeResponse, type TreeEntry } from '../api/types.js';
 import { Breadcrumbs } from '../components/breadcrumbs.js';
 import { Field, Pager, SortHeader, pageOf } from '../components/controls.js';
@@ -30,6 +31,8 @@ interface View {
   desc: boolean;
   filter: string;
   page: number;
+  /** May download and restore (mayOperate). */
+  operate: boolean;
 }
 
 function hrefOf(v: View, over: Partial<View>): string {
@@ -88,15 +91,19 @@ function Listing({ v, res }: { v: View; res: ListTreeResponse }): JSX.Element {
     <>
       <div class="toolbar">
         <span role="status">{what}:</span>
-        <a class="button" href={archiveUrl(v.store, v.snapshot, paths, 'tar')} download>
-          Download .tar
-        </a>
-        <a class="button" href={archiveUrl(v.store, v.snapshot, paths, 'zip')} download>
-          Download .zip
-        </a>
-        <Link class="button" href={restoreUrl(v.store, v.snapshot, paths)}>
-          Restore…
-        </Link>
+        {v.operate ? (
+          <>
+            <a class="button" href={archiveUrl(v.store, v.snapshot, paths, 'tar')} download>
+              Download .tar
+            </a>
+            <a class="button" href={archiveUrl(v.store, v.snapshot, paths, 'zip')} download>
+              Download .zip
+            </a>
+            <Link class="button" href={restoreUrl(v.store, v.snapshot, paths)}>
+              Restore…
+            </Link>
+          </>
+        ) : null}
         <Link href={diffUrl(v.store, 'parent', v.snapshot, v.path)}>Changes since the parent</Link>
         {v.path ? <Link href={historyUrl(v.store, v.path)}>History of this folder</Link> : null}
       </div>
@@ -151,6 +158,7 @@ export function BrowsePage(props: PageProps): JSX.Element {
     desc: q.get('desc') === '1',
     filter: q.get('filter') ?? '',
     page: pageOf(q.get('page')),
+    operate: mayOperate(props.session),
   };
   const st = useApi(
     (signal) =>

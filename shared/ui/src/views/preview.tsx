@@ -15,6 +15,7 @@ import { bytes, dateTime, modeString, nsToMs } from '../format.js';
 import { baseName, downloadFileUrl, historyUrl, searchUrl, treeUrl } from '../paths.js';
 import { Link, navigate } from '../router.js';
 import type { PageProps } from '../router-types.js';
+import { mayOperate } from '../may-operate.js';
 import { FileContent } from './file-content.js';
 import { StoreFrame } from './store-frame.js';
 
@@ -58,6 +59,7 @@ function Meta({ e }: { e: TreeEntry }): JSX.Element {
 export function PreviewPage(props: PageProps): JSX.Element {
   const store = props.params.store ?? '';
   const snapshot = props.params.snapshot ?? '';
+  const operate = mayOperate(props.session);
   const path = props.params.path ?? '';
   const name = baseName(path);
   const st = useApi((signal) => call<ListTreeResponse>(STORE, 'ListTree', { store, snapshot, path, limit: 1 }, signal), [store, snapshot, path]);
@@ -74,14 +76,17 @@ export function PreviewPage(props: PageProps): JSX.Element {
           return (
             <>
               <div class="toolbar">
-                <a class="button" href={downloadFileUrl(store, snapshot, path)} download={name}>
-                  Download
-                </a>
+                {operate ? (
+                  <a class="button" href={downloadFileUrl(store, snapshot, path)} download={name}>
+                    Download
+                  </a>
+                ) : null}
                 <Link href={historyUrl(store, path)}>History of this path</Link>
                 {e.digest ? <Link href={searchUrl(store, { q: name, mode: 'substring', digest: e.digest })}>Snapshots holding this content</Link> : null}
               </div>
               <Meta e={e} />
-              {e.type === 'file' ? <FileContent store={store} snapshot={res.snapshot || snapshot} path={path} name={name} size={e.size ?? 0} /> : null}
+              {e.type === 'file' && !operate ? <p class="muted">Your role may list files but not read their contents.</p> : null}
+              {e.type === 'file' && operate ? <FileContent store={store} snapshot={res.snapshot || snapshot} path={path} name={name} size={e.size ?? 0} /> : null}
             </>
           );
         }}

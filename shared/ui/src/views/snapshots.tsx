@@ -17,6 +17,7 @@ import { bytes, count, dateTime, dayMs, duration, shortId } from '../format.js';
 import { diffUrl, restoreUrl, snapshotsUrl, treeUrl } from '../paths.js';
 import { Link, navigate } from '../router.js';
 import type { PageProps } from '../router-types.js';
+import { mayOperate } from '../may-operate.js';
 import { SnapshotFilters } from './snapshot-filters.js';
 import { SourceCharts } from './source-charts.js';
 import { StoreFrame } from './store-frame.js';
@@ -31,7 +32,7 @@ function stateOf(q: URLSearchParams): Record<string, string> {
   return out;
 }
 
-function Row({ s, store, picked, onPick }: { s: StoreSnapshot; store: string; picked: boolean; onPick: (id: string, on: boolean) => void }): JSX.Element {
+function Row({ s, store, picked, onPick, operate }: { s: StoreSnapshot; store: string; picked: boolean; onPick: (id: string, on: boolean) => void; operate: boolean }): JSX.Element {
   const id = s.id ?? '';
   return (
     <tr>
@@ -54,13 +55,13 @@ function Row({ s, store, picked, onPick }: { s: StoreSnapshot; store: string; pi
       <td class={`num ${s.errors ? 'bad' : ''}`}>{count(s.errors)}</td>
       <td>{s.lastCheck?.timeMs ? <LastCheck check={s.lastCheck} store={store} /> : <span class="muted">—</span>}</td>
       <td class="actions">
-        <Link href={diffUrl(store, 'parent', id, '')}>Changes</Link> <Link href={restoreUrl(store, id, [])}>Restore</Link>
+        <Link href={diffUrl(store, 'parent', id, '')}>Changes</Link> {operate ? <Link href={restoreUrl(store, id, [])}>Restore</Link> : null}
       </td>
     </tr>
   );
 }
 
-function Table({ res, store, st, page }: { res: ListStoreSnapshotsResponse; store: string; st: Record<string, string>; page: number }): JSX.Element {
+function Table({ res, store, st, page, operate }: { res: ListStoreSnapshotsResponse; store: string; st: Record<string, string>; page: number; operate: boolean }): JSX.Element {
   const { picked, onPick } = usePickTwo();
   const sort = st.sort || 'time';
   const desc = st.asc !== '1';
@@ -103,7 +104,7 @@ function Table({ res, store, st, page }: { res: ListStoreSnapshotsResponse; stor
             </td>
           </tr>
         ) : (
-          list.map((s) => <Row key={s.id} s={s} store={store} picked={picked.includes(s.id ?? '')} onPick={onPick} />)
+          list.map((s) => <Row key={s.id} s={s} store={store} picked={picked.includes(s.id ?? '')} onPick={onPick} operate={operate} />)
         )}
       </DataTable>
       <Pager page={page} size={PAGE_SIZE} total={res.total ?? 0} href={(p) => href({ page: p })} label="Snapshot pages" />
@@ -150,7 +151,7 @@ export function SnapshotsPage(props: PageProps): JSX.Element {
         )}
       </Await>
       <Await st={list} what="the snapshots">
-        {(res) => <Table res={res} store={store} st={st} page={page} />}
+        {(res) => <Table res={res} store={store} st={st} page={page} operate={mayOperate(props.session)} />}
       </Await>
       {all.state === 'done' ? <SourceCharts snapshots={all.data.snapshots ?? []} /> : null}
     </StoreFrame>

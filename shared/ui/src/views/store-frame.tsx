@@ -8,6 +8,7 @@ import type { ComponentChildren, JSX } from 'preact';
 import { NotFound } from '../components/status.js';
 import { Link } from '../router.js';
 import type { PageProps, SessionInfo } from '../router-types.js';
+import { mayOperate } from '../may-operate.js';
 import { checkUrl, searchUrl, snapshotsUrl } from '../paths.js';
 
 /** Whether `store` (from the URL) is one this session may look at. */
@@ -35,9 +36,11 @@ export function StoreFrame({ props, title, children }: { props: PageProps; title
             <li>
               <Link href={searchUrl(store)}>Search</Link>
             </li>
-            <li>
-              <Link href={checkUrl(store)}>Verify</Link>
-            </li>
+            {mayOperate(props.session) ? (
+              <li>
+                <Link href={checkUrl(store)}>Verify</Link>
+              </li>
+            ) : null}
           </ul>
         </nav>
       </div>
