@@ -29,6 +29,8 @@ export interface ConsolePortOptions {
   readonly keyFile?: string;
   /** Where the built SPA is (tests); default shared's assetsDir(). */
   readonly assetsDir?: string;
+  /** The controller's agent address (HOST:PORT), for the console's enroll lines. */
+  readonly agentAddress?: string;
 }
 
 function readPem(file: string, flag: string): string {
@@ -67,7 +69,7 @@ export interface ConsolePortDeps {
 export function startConsolePort(o: ConsolePortOptions, d: ConsolePortDeps): Promise<WebPort> {
   const tls = consoleTls(o, d.pki);
   const observability = observabilityRoutes(d.metrics, d.catalog, d.dispatcher);
-  const auth = createConsoleAuth({ catalog: d.catalog, sessions: d.sessions, throttle: new LoginThrottle(d.clock), log: d.log, clock: d.clock });
+  const auth = createConsoleAuth({ catalog: d.catalog, sessions: d.sessions, throttle: new LoginThrottle(d.clock), log: d.log, clock: d.clock, ...(o.agentAddress !== undefined ? { agentAddress: o.agentAddress } : {}) });
   const secure = createConsoleServer({ catalog: d.catalog, auth, controllerApi: d.services.controllerApi, storeApi: d.services.storeApi, observability, log: d.log, ...(o.assetsDir !== undefined ? { assetsDir: o.assetsDir } : {}) });
   return startWebPort({ host: o.host, port: o.port, ...tls, plain: observability, secure });
 }

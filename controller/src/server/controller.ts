@@ -150,7 +150,8 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
   try {
     const deps = { catalog, dispatcher, metrics, services, sessions, pki, clock, log };
     const tls = { ...(opts.httpCert !== undefined ? { certFile: opts.httpCert } : {}), ...(opts.httpKey !== undefined ? { keyFile: opts.httpKey } : {}), ...(opts.assetsDir !== undefined ? { assetsDir: opts.assetsDir } : {}) };
-    web = httpAddr ? await startConsolePort({ host: httpAddr.host, port: httpAddr.port, ...tls }, deps) : undefined;
+    const agentAddress = listen.host.includes(':') ? `[${listen.host}]:${grpcPort}` : `${listen.host}:${grpcPort}`;
+    web = httpAddr ? await startConsolePort({ host: httpAddr.host, port: httpAddr.port, agentAddress, ...tls }, deps) : undefined;
   } catch (err) {
     server.forceShutdown();
     if (err instanceof CofferError) throw err;

@@ -35,6 +35,8 @@ export interface ConsoleAuthDeps {
   readonly throttle: LoginThrottle;
   readonly log: Logger;
   readonly clock: { now(): number };
+  /** The agent port's address (HOST:PORT) shown in enroll lines. */
+  readonly agentAddress?: string;
 }
 
 /** The client's address (the socket's peer; a reverse proxy in front is one address). */
@@ -123,7 +125,7 @@ export function createConsoleAuth(d: ConsoleAuthDeps): WebAuth {
   return {
     signInHint: 'not logged in, or the session expired; log in at /login',
     session: (req) => Promise.resolve(live(req)?.session),
-    describe: (): Promise<SessionDescription> => Promise.resolve({ stores: d.catalog.stores.list().map((s) => s.name) }),
+    describe: (): Promise<SessionDescription> => Promise.resolve({ stores: d.catalog.stores.list().map((s) => s.name), ...(d.agentAddress !== undefined ? { agentAddress: d.agentAddress } : {}) }),
     async routes(req, res, url) {
       if (req.method !== 'POST' || (url.pathname !== '/login' && url.pathname !== '/logout')) return false;
       try {

@@ -103,7 +103,7 @@ export function createWebApp(opts: WebAppOptions): (req: IncomingMessage, res: S
       const s = await needSession(req, res);
       if (!s) return;
       const d = await opts.auth.describe(s);
-      sendJson(res, 200, { home: opts.home, ...(d.store !== undefined ? { store: d.store } : {}), user: { name: s.principal.name, role: s.principal.role }, csrfToken: s.csrfToken, stores: d.stores });
+      sendJson(res, 200, { home: opts.home, ...(d.store !== undefined ? { store: d.store } : {}), user: { name: s.principal.name, role: s.principal.role }, csrfToken: s.csrfToken, stores: d.stores, ...(d.agentAddress !== undefined ? { agentAddress: d.agentAddress } : {}) });
       return;
     }
     if (prefixes.some((p) => path.startsWith(p))) {

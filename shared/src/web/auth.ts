@@ -35,6 +35,8 @@ export interface SessionDescription {
   readonly store?: string;
   /** Stores this session can reach (local: ["local"]). */
   readonly stores: readonly string[];
+  /** Console: the controller's agent address (HOST:PORT), for the `coffer agent enroll` line. */
+  readonly agentAddress?: string;
 }
 
 /** How one home signs browsers in (see the module comment for the guarantees). */

@@ -60,9 +60,8 @@ describe('console UI: dashboard, agents, catalog forms, every page', function ()
     await page.getByRole('button', { name: 'Create enrollment token' }).click();
     await page.getByLabel('Agent name').fill('pasted');
     await page.getByLabel('Data folder').fill(path.join(c.fleet.root, 'agent-pasted'));
-    // The agents' port is the controller's --listen, not the console's port.
-    const addr = page.getByLabel(/Controller address/);
-    if ((await addr.inputValue()) !== c.fleet.address) await addr.fill(c.fleet.address);
+    // The agents' port is the controller's --listen (from /session), not the console's port.
+    assert.equal(await page.getByLabel(/Controller address/).inputValue(), c.fleet.address);
     const line = await page.getByTestId('enroll-line').innerText();
     assert.match(line, /^coffer agent enroll --controller \S+ --token cft1\.\S+ --name pasted --data \S+$/);
     await screenshot(page, 'console-agents');

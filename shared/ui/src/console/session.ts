@@ -28,5 +28,8 @@ export function useCan(action: Action): boolean {
  */
 export function agentAddress(s: SessionInfo | null): string {
   const given = (s as { agentAddress?: unknown } | null)?.agentAddress;
-  return typeof given === 'string' && given !== '' ? given : `${window.location.hostname}:7443`;
+  if (typeof given !== 'string' || given === '') return `${window.location.hostname}:7443`;
+  // A controller listening on every address names none: agents reach it as this page does.
+  const any = /^(0\.0\.0\.0|\[::\]):(\d+)$/.exec(given);
+  return any ? `${window.location.hostname}:${any[2] ?? '7443'}` : given;
 }
