@@ -14,7 +14,7 @@ import { ago, when } from '../format.js';
 import { ErrorLine, Field } from '../widgets.js';
 import { scheduleOf, type ScheduleValues } from './schedule-values.js';
 
-const FIELDS = ['name', 'kind', 'source', 'store', 'cron', 'timezone', 'every_seconds', 'jitter_seconds', 'missed', 'retention', 'keep_last', 'keep_daily', 'keep_weekly', 'keep_monthly', 'keep_within', 'read_data_subset', 'tags'];
+const FIELDS = ['name', 'kind', 'source', 'store', 'cron', 'timezone', 'every_seconds', 'jitter_seconds', 'missed', 'retention', 'keep_last', 'keep_hourly', 'keep_daily', 'keep_weekly', 'keep_monthly', 'keep_yearly', 'keep_within', 'keep_tags', 'read_data_subset', 'tags'];
 
 export interface ScheduleFormProps {
   readonly initial: ScheduleValues;
@@ -111,10 +111,13 @@ export function ScheduleForm(p: ScheduleFormProps): JSX.Element {
           <fieldset>
             <legend>Keep{v.kind === 'backup' ? ' (a forget follows each backup; empty: keep all)' : ''}</legend>
             <Field label="Last" value={v.keep_last} onInput={set('keep_last')} error={e('keep_last')} />
+            <Field label="Hourly" value={v.keep_hourly} onInput={set('keep_hourly')} error={e('keep_hourly')} />
             <Field label="Daily" value={v.keep_daily} onInput={set('keep_daily')} error={e('keep_daily')} />
             <Field label="Weekly" value={v.keep_weekly} onInput={set('keep_weekly')} error={e('keep_weekly')} />
             <Field label="Monthly" value={v.keep_monthly} onInput={set('keep_monthly')} error={e('keep_monthly')} />
+            <Field label="Yearly" value={v.keep_yearly} onInput={set('keep_yearly')} error={e('keep_yearly')} />
             <Field label="Within" value={v.keep_within} onInput={set('keep_within')} error={e('keep_within')} hint="e.g. 30d" />
+            <Field label="Tagged" value={v.keep_tags} onInput={set('keep_tags')} error={e('keep_tags')} hint="snapshots with any of these tags, comma-separated" />
             <ErrorLine text={e('retention') ?? ''} />
           </fieldset>
         )}

@@ -20,18 +20,22 @@ export interface ScheduleValues {
   jitter: string;
   missed: string;
   keep_last: string;
+  keep_hourly: string;
   keep_daily: string;
   keep_weekly: string;
   keep_monthly: string;
+  keep_yearly: string;
   keep_within: string;
+  /** Snapshots with any of these tags are kept (comma-separated). */
+  keep_tags: string;
   read_data_subset: string;
   tags: string;
 }
 
-export const RETENTION_KEYS = ['keep_last', 'keep_daily', 'keep_weekly', 'keep_monthly'] as const;
+export const RETENTION_KEYS = ['keep_last', 'keep_hourly', 'keep_daily', 'keep_weekly', 'keep_monthly', 'keep_yearly'] as const;
 
 export function blankSchedule(): ScheduleValues {
-  return { name: '', kind: 'backup', source: '', store: '', timing: 'cron', cron: '0 3 * * *', timezone: Intl.DateTimeFormat().resolvedOptions().timeZone, every: '6h', jitter: '', missed: 'run-once', keep_last: '', keep_daily: '', keep_weekly: '', keep_monthly: '', keep_within: '', read_data_subset: '', tags: '' };
+  return { name: '', kind: 'backup', source: '', store: '', timing: 'cron', cron: '0 3 * * *', timezone: Intl.DateTimeFormat().resolvedOptions().timeZone, every: '6h', jitter: '', missed: 'run-once', keep_last: '', keep_hourly: '', keep_daily: '', keep_weekly: '', keep_monthly: '', keep_yearly: '', keep_within: '', keep_tags: '', read_data_subset: '', tags: '' };
 }
 
 /** Seconds as the shortest duration words: 21600 → "6h", 90 → "90s". */
@@ -49,7 +53,8 @@ export function valuesOf(s: Schedule): ScheduleValues {
   return {
     name: s.name ?? '', kind: kind === 'verify' || kind === 'forget' ? kind : 'backup', source: s.source ?? '', store: s.store ?? '',
     timing: s.cron ? 'cron' : 'every', cron: s.cron ?? '', timezone: s.timezone ?? '', every: t(s.everySeconds), jitter: t(s.jitterSeconds), missed: s.missed || 'run-once',
-    keep_last: n(r?.keepLast), keep_daily: n(r?.keepDaily), keep_weekly: n(r?.keepWeekly), keep_monthly: n(r?.keepMonthly), keep_within: r?.keepWithin ?? '',
+    keep_last: n(r?.keepLast), keep_hourly: n(r?.keepHourly), keep_daily: n(r?.keepDaily), keep_weekly: n(r?.keepWeekly), keep_monthly: n(r?.keepMonthly), keep_yearly: n(r?.keepYearly),
+    keep_within: r?.keepWithin ?? '', keep_tags: (r?.keepTags ?? []).join(', '),
     read_data_subset: s.readDataSubset ?? '', tags: (s.tags ?? []).join(', '),
   };
 }
@@ -76,11 +81,12 @@ export function scheduleOf(v: ScheduleValues): { schedule: Schedule; problems: R
   const every = v.timing === 'every' ? seconds(v.every, 'every_seconds', problems) : 0;
   const jitter = seconds(v.jitter, 'jitter_seconds', problems);
   const retention = {
-    keepLast: count(v.keep_last, 'keep_last', problems), keepDaily: count(v.keep_daily, 'keep_daily', problems),
-    keepWeekly: count(v.keep_weekly, 'keep_weekly', problems), keepMonthly: count(v.keep_monthly, 'keep_monthly', problems),
-    keepWithin: v.keep_within.trim(), 
+    keepLast: count(v.keep_last, 'keep_last', problems), keepHourly: count(v.keep_hourly, 'keep_hourly', problems), keepDaily: count(v.keep_daily, 'keep_daily', problems),
+    keepWeekly: count(v.keep_weekly, 'keep_weekly', problems), keepMonthly: count(v.keep_monthly, 'keep_monthly', problems), keepYearly: count(v.keep_yearly, 'keep_yearly', problems),
+    keepWithin: v.keep_within.trim(),
+    keepTags: v.keep_tags.split(',').map((t) => t.trim()).filter(Boolean),
   };
-  const hasRetention = Object.values(retention).some(Boolean);
+  const hasRetention = Object.values(retention).some((x) => (Array.isArray(x) ? x.length > 0 : Boolean(x)));
   const schedule: Schedule = {
     name: v.name.trim(), kind: kindOf(v.kind) ?? 'JOB_KIND_BACKUP', source: v.kind === 'verify' ? '' : v.source, store: v.store,
     cron: v.timing === 'cron' ? v.cron.trim() : '', timezone: v.timing === 'cron' ? v.timezone.trim() : '', everySeconds: every,
