@@ -12,7 +12,7 @@
  *
  * The local viewer (`createLocalAuth`): one random token per launch (32 bytes, base64url) in
  * the printed URL. A GET of a page with `?token=T` is checked in constant time; a good one
- * sets the cookie `coffer_ui` (HttpOnly, SameSite=Strict, Path=/, Secure over TLS; a
+ * sets the cookie `coffer_ui_<id>` (a per-launch name; HttpOnly, SameSite=Strict, Path=/, Secure over TLS; a
  * separate per-launch secret, not the token) and answers 303 to the same page without the
  * token; a wrong one answers 401. The one local user is an admin.
  */
@@ -70,6 +70,11 @@ export function randomSecret(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }
 
+/**
+ * The prefix of the local viewer's cookie. Each launch names its cookie `coffer_ui_<id>`
+ * with a random id: browsers do not keep cookies apart by port, so two viewers on
+ * 127.0.0.1 with one cookie name would sign each other out.
+ */
 export const LOCAL_COOKIE = 'coffer_ui';
 
 export interface LocalAuthOptions {
@@ -90,12 +95,13 @@ export interface LocalAuth extends WebAuth {
 export function createLocalAuth(opts: LocalAuthOptions): LocalAuth {
   const token = randomSecret();
   const cookie = randomSecret();
+  const cookieName = `${LOCAL_COOKIE}_${randomBytes(6).toString('hex')}`;
   const session: WebSession = { principal: { name: opts.user, role: 'admin' }, csrfToken: randomSecret() };
   return {
     token,
     signInHint: "no session: open the URL that 'coffer at <store> ui' printed (it carries the token)",
     session(req) {
-      return Promise.resolve(cookieValues(req, LOCAL_COOKIE).some((v) => sameSecret(v, cookie)) ? session : undefined);
+      return Promise.resolve(cookieValues(req, cookieName).some((v) => sameSecret(v, cookie)) ? session : undefined);
     },
     describe() {
       return Promise.resolve({ store: opts.store, stores: ['local'] });
@@ -112,7 +118,7 @@ export function createLocalAuth(opts: LocalAuthOptions): LocalAuth {
       const q = rest.toString();
       // One leading slash: `//host/…` would send the browser to another site.
       const page = `/${url.pathname.replace(/^\/+/, '')}`;
-      res.writeHead(303, { Location: `${page}${q ? `?${q}` : ''}`, 'Set-Cookie': sessionCookie(LOCAL_COOKIE, cookie, opts.secure), 'Cache-Control': 'no-store', 'Content-Length': '0' });
+      res.writeHead(303, { Location: `${page}${q ? `?${q}` : ''}`, 'Set-Cookie': sessionCookie(cookieName, cookie, opts.secure), 'Cache-Control': 'no-store', 'Content-Length': '0' });
       res.end();
       return Promise.resolve(true);
     },

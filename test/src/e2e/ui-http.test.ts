@@ -78,7 +78,7 @@ describe('coffer at <store> ui: HTTP (no browser)', function () {
     assert.equal(r.status, 303);
     assert.equal(r.headers.location, '/');
     const set = r.headers['set-cookie']?.[0] ?? '';
-    assert.match(set, /^coffer_ui=[^;]+; HttpOnly; SameSite=Strict; Path=\//);
+    assert.match(set, /^coffer_ui_[0-9a-f]{12}=[^;]+; HttpOnly; SameSite=Strict; Path=\//);
     assert.doesNotMatch(set, /Secure/, 'plain HTTP on loopback: no Secure flag');
     cookie = set.split(';')[0] as string;
     const s = await get('/session');

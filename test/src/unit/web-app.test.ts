@@ -30,7 +30,7 @@ describe('web app: sign-in, session, Connect, shell (shared/src/web)', () => {
     assert.equal(r.status, 303);
     assert.equal(r.headers.location, '/');
     const set = r.headers['set-cookie']?.[0] ?? '';
-    assert.match(set, /^coffer_ui=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/$/);
+    assert.match(set, /^coffer_ui_[0-9a-f]{12}=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=\/$/);
     assert.ok(!set.includes(fx.token), 'the cookie must not be the token');
     const deep = await fx.get(`/stores/local/snapshots?source=a&token=${fx.token}&page=2`);
     assert.equal(deep.headers.location, '/stores/local/snapshots?source=a&page=2');
