@@ -22,6 +22,7 @@ import { StoreCallRouter } from '@coffer/controller/dispatch/store-calls.js';
 import { createStoreForwarder } from '@coffer/controller/dispatch/store-forwarder.js';
 import type { AgentChannel } from '@coffer/controller/dispatch/transport.js';
 import { createLogger } from '@coffer/controller/observability/log.js';
+import { collect } from '../helpers/temp-store.js';
 
 class Channel implements AgentChannel {
   readonly sent: ControllerMessage[] = [];
@@ -60,12 +61,6 @@ async function codeOf(p: Promise<unknown>): Promise<number | 'ok'> {
   } catch (e) {
     return e instanceof RpcError ? e.code : -1;
   }
-}
-
-async function collect(it: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for await (const m of it) out.push(m);
-  return out;
 }
 
 describe('StoreCallRouter', () => {

@@ -17,14 +17,9 @@ import { ReadFileRequest, type FileChunk } from '@coffer/shared/gen/coffer/v1/st
 import { toRpcError } from '@coffer/shared/rpc/errors.js';
 import type { StoreApi } from '@coffer/shared/store-api.js';
 import { backupDir, createStore, OPS_PASSPHRASE, rpcError } from '../helpers/ops-store.js';
+import { collect } from '../helpers/temp-store.js';
 
 const ctx = { signal: new AbortController().signal };
-
-async function collect(it: AsyncIterable<FileChunk>): Promise<FileChunk[]> {
-  const out: FileChunk[] = [];
-  for await (const c of it) out.push(c);
-  return out;
-}
 
 describe('ops ReadFile', function () {
   this.timeout(60_000);
