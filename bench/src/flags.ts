@@ -21,3 +21,10 @@ export function parseFlags<const O extends Options>(argv: string[], options: O):
     throw usage(messageOf(err));
   }
 }
+
+/** The whole number `text` of `flag`, from `min` to `max`; a usage {@link BenchError} otherwise. */
+export function intFlag(text: string, flag: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw usage(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
+  return n;
+}

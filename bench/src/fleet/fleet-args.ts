@@ -1,5 +1,5 @@
 /** Command-line options of `npm run bench:fleet`. */
-import { parseFlags, usage } from '../flags.js';
+import { intFlag, parseFlags, usage } from '../flags.js';
 
 /** Parsed options. */
 export interface FleetOptions {
@@ -37,12 +37,6 @@ each) against one controller process on 127.0.0.1; dispatch latency, jobs/s, mem
   --json FILE          also write the results as JSON to FILE
   --help               show this help`;
 
-function int(text: string, flag: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw usage(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
-  return n;
-}
-
 /** Parses `argv` (without node and script); throws a usage {@link BenchError} on bad input. */
 export function parseFleetOptions(argv: string[]): FleetOptions {
   const values = parseFlags(argv, {
@@ -61,19 +55,19 @@ export function parseFleetOptions(argv: string[]): FleetOptions {
     json: { type: 'string' },
     help: { type: 'boolean', default: false },
   });
-  const paced = int(values.paced, '--paced', 1, 5000);
-  const jobs = int(values.jobs, '--jobs', 1, 9000);
+  const paced = intFlag(values.paced, '--paced', 1, 5000);
+  const jobs = intFlag(values.jobs, '--jobs', 1, 9000);
   if (paced + jobs > 10_000) throw usage('--paced plus --jobs must be at most 10000 (the API lists at most 10,000 jobs to check them)');
   return {
-    agents: values.agents.split(',').map((a) => int(a.trim(), '--agents', 1, 5000)),
-    workers: int(values.workers, '--workers', 1, 3),
+    agents: values.agents.split(',').map((a) => intFlag(a.trim(), '--agents', 1, 5000)),
+    workers: intFlag(values.workers, '--workers', 1, 3),
     pacedJobs: paced,
-    pacedRate: int(values.rate, '--rate', 1, 1000),
+    pacedRate: intFlag(values.rate, '--rate', 1, 1000),
     burstJobs: jobs,
-    inflight: int(values.inflight, '--inflight', 1, 1000),
-    enrollConcurrency: int(values['enroll-par'], '--enroll-par', 1, 500),
-    connectConcurrency: int(values['connect-par'], '--connect-par', 1, 1000),
-    maxJobs: int(values['max-jobs'], '--max-jobs', 1, 100),
+    inflight: intFlag(values.inflight, '--inflight', 1, 1000),
+    enrollConcurrency: intFlag(values['enroll-par'], '--enroll-par', 1, 500),
+    connectConcurrency: intFlag(values['connect-par'], '--connect-par', 1, 1000),
+    maxJobs: intFlag(values['max-jobs'], '--max-jobs', 1, 100),
     profile: values.profile,
     keep: values.keep,
     cofferBin: values['coffer-bin'],

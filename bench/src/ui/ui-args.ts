@@ -1,5 +1,5 @@
 /** Command-line options of `npm run bench:ui`. */
-import { parseFlags, usage } from '../flags.js';
+import { intFlag, parseFlags } from '../flags.js';
 
 export interface UiOptions {
   /** Entries of the big folder. */
@@ -31,12 +31,6 @@ listings again through a real controller and agent (the console's path).
   --json FILE      also write the results as JSON to FILE
   --help           show this help`;
 
-function int(text: string, flag: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) throw usage(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`);
-  return n;
-}
-
 /** Parses `argv` (without node and script); a usage BenchError on bad input. */
 export function parseUiOptions(argv: string[]): UiOptions {
   const v = parseFlags(argv, {
@@ -50,10 +44,10 @@ export function parseUiOptions(argv: string[]): UiOptions {
     help: { type: 'boolean', default: false },
   });
   return {
-    entries: int(v.entries, '--entries', 1, 2_000_000),
-    dataMb: int(v['data-mb'], '--data-mb', 1, 100_000),
-    listings: int(v.listings, '--listings', 1, 10_000),
-    pageSize: int(v['page-size'], '--page-size', 1, 5000),
+    entries: intFlag(v.entries, '--entries', 1, 2_000_000),
+    dataMb: intFlag(v['data-mb'], '--data-mb', 1, 100_000),
+    listings: intFlag(v.listings, '--listings', 1, 10_000),
+    pageSize: intFlag(v['page-size'], '--page-size', 1, 5000),
     console: !v['no-console'],
     work: v.work,
     json: v.json,
