@@ -74,6 +74,9 @@ describe('console UI: what each role sees and may do', function () {
     await page.locator('tr[data-name="main"]').waitFor({ timeout: 30_000 });
     assert.equal(await page.getByRole('button', { name: /^(Add a store|Edit|Remove)/ }).count(), 0);
     await page.goto(`${c.base}/jobs`);
+    await page.locator('h1').first().waitFor({ timeout: 30_000 });
+    await waitNotBusy(page);
+    await page.getByText('Run a job now').waitFor({ timeout: 30_000 });
     assert.equal(await page.getByText('Run a job now').count(), 1);
   });
 });
