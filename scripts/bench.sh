@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Benchmark coffer against restic on a deterministic dataset (npm run bench [-- options]).
+# Benchmark coffer against restic on a deterministic dataset, or on a million tiny files
+# with --scale (npm run bench [-- options]; --help lists them).
 # Installs restic, GNU time and OpenSSH (sshd for the SFTP scenarios' loopback server,
 # ssh for restic's sftp backend) from Debian packages when missing, builds the
 # workspace, then runs bench/dist/main.js; see `npm run bench -- --help` for options.

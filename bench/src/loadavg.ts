@@ -69,7 +69,7 @@ const HEAVY_ARGS = /(^|[\s/])(tsc|mocha|esbuild|restic)(\s|$)/;
 
 /**
  * The heavy processes in `rows` other than `self`, its ancestors (npm, the shell that
- * started it) and its descendants (the steps it runs).
+ * started it) and its descendants (the steps it runs); zombies (`<defunct>`) are skipped.
  */
 export function heavyOthers(rows: readonly ProcRow[], self: number): ProcRow[] {
   const byPid = new Map(rows.map((r) => [r.pid, r]));
@@ -82,7 +82,8 @@ export function heavyOthers(rows: readonly ProcRow[], self: number): ProcRow[] {
     }
     return ancestors.has(r.pid);
   };
-  return rows.filter((r) => !isOurs(r) && (HEAVY_COMM.test(r.comm) || HEAVY_ARGS.test(r.args)));
+  const defunct = (r: ProcRow): boolean => r.args.endsWith('<defunct>');
+  return rows.filter((r) => !isOurs(r) && !defunct(r) && (HEAVY_COMM.test(r.comm) || HEAVY_ARGS.test(r.args)));
 }
 
 const MAX_ARGS_SHOWN = 90;
