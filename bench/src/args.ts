@@ -26,7 +26,8 @@ export const USAGE = `usage: npm run bench -- [options]
   --reps N         runs per tool and scenario; the report shows the median of each step (default 1)
   --size SIZE      full (~1 GiB dataset, default) or small (~100 MB, for quick runs)
   --json FILE      also write raw results as JSON to FILE
-  --help           show this help`;
+  --help           show this help
+  --index ...      (first) measure the in-memory index instead: --index --help`;
 
 /** The names in a comma-separated `text`, each one of `allowed`, without repeats, in the order given. */
 function parseList<T extends string>(text: string, allowed: readonly T[], flag: string): T[] {
