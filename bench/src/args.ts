@@ -53,7 +53,8 @@ Every restore is verified byte for byte and by metadata; a mismatch fails the ru
   --scale-files N     files in the scale case (default ${DEFAULT_SCALE_FILES})
   --scale-dirs N      folders they are spread over (default ${DEFAULT_SCALE_DIRS}, at most N files)
   --json FILE         also write raw results and verdicts as JSON to FILE
-  --help              show this help`;
+  --help              show this help
+  --index ...         (first) measure the in-memory index instead: --index --help`;
 
 /** The names in a comma-separated `text`, each one of `allowed`, without repeats, in the order given. */
 function parseList<T extends string>(text: string, allowed: readonly T[], flag: string): T[] {

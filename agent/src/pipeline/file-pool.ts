@@ -7,7 +7,6 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
-import { buildKnownIds } from '../engine/known-ids.js';
 import { BlobType } from '../engine/pack.js';
 import type { RepoWriter } from '../engine/repo-writer.js';
 import type { Repository } from '../engine/repository.js';
@@ -50,7 +49,8 @@ export class FilePool {
 
   /**
    * Workers start on the first file handed over, so a backup where nothing changed
-   * pays nothing for them. The id set they share is taken from the index then.
+   * pays nothing for them. They share the index's blob keys as they are then
+   * (MasterIndex.knownIds: shared memory, not copied).
    */
   constructor(
     private readonly repo: Repository,
@@ -59,16 +59,13 @@ export class FilePool {
   ) {}
 
   private start(): void {
-    const ids: string[] = [];
-    for (const [id] of this.repo.index.entries()) ids.push(id);
     const init: FileWorkerInit = {
       dataKey: this.repo.keys.data ?? null,
       level: this.repo.codec.level,
       idKey: this.repo.keys.id,
       chunkerSecret: this.repo.keys.chunker,
       params: this.repo.chunker.params,
-      known: buildKnownIds(ids),
-      knownCount: ids.length,
+      known: this.repo.index.knownIds(),
     };
     for (let i = 0; i < this.size; i++) {
       const w = new Worker(new URL('./file-worker.js', import.meta.url), { workerData: init });

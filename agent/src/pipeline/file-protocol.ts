@@ -1,4 +1,5 @@
 /** Messages between FilePool (main thread) and its file workers. */
+import type { KeyTableSnapshot } from '../engine/key-table.js';
 
 /** Sent once, as workerData. */
 export interface FileWorkerInit {
@@ -7,8 +8,8 @@ export interface FileWorkerInit {
   readonly idKey: Uint8Array;
   readonly chunkerSecret: Uint8Array;
   readonly params: { readonly min: number; readonly avg: number; readonly max: number };
-  readonly known: SharedArrayBuffer;
-  readonly knownCount: number;
+  /** The blobs the store had when the workers started (MasterIndex.knownIds). */
+  readonly known: KeyTableSnapshot;
 }
 
 /** A file to read, chunk, hash and encode. */
