@@ -11,35 +11,33 @@ import { buildKnownIds } from '../engine/known-ids.js';
 import { BlobType } from '../engine/pack.js';
 import type { RepoWriter } from '../engine/repo-writer.js';
 import type { Repository } from '../engine/repository.js';
+import type { LocalFileStore, StoredFile } from '../engine/archiver.js';
 import type { FileJob, FileResult, FileWorkerInit } from './file-protocol.js';
-
-/** Outcome of one file. */
-export interface FileOutcome {
-  readonly content: string[];
-  readonly size: number;
-  readonly error?: string;
-}
 
 interface Running {
   readonly content: string[];
   size: number;
   readonly expected: number;
   counted: number;
-  readonly resolve: (o: FileOutcome) => void;
-  readonly reject: (e: Error) => void;
+  readonly done: (o: StoredFile) => void;
   readonly worker: number;
 }
 
-const MAX_FILES = 256;
+/** Files handed over and not finished, at most. */
+const MAX_FILES = 512;
+/** A worker's queue is sent once it holds this many files or bytes (or when the walk waits). */
+const SEND_FILES = 64;
+const SEND_BYTES = 1 << 20;
 /** Bytes of file content handed to workers and not yet processed; a file is handed over whenever the total is below this. */
 const MAX_BYTES = 48 * 1024 * 1024;
 
 /** Worker threads that turn local files into stored chunks. */
-export class FilePool {
+export class FilePool implements LocalFileStore {
   private readonly workers: Worker[] = [];
   private readonly running = new Map<number, Running>();
   private readonly queued: FileJob[][] = [];
   private readonly loadBytes: number[] = [];
+  private readonly queuedBytes: number[] = [];
   private next = 0;
   private bytes = 0;
   private waiters: (() => void)[] = [];
@@ -79,12 +77,12 @@ export class FilePool {
       this.workers.push(w);
       this.queued.push([]);
       this.loadBytes.push(0);
+      this.queuedBytes.push(0);
     }
   }
 
   private fail(err: Error): void {
     this.failed ??= err;
-    for (const r of this.running.values()) r.reject(err);
     this.running.clear();
     this.wake();
   }
@@ -95,9 +93,13 @@ export class FilePool {
     for (const f of w) f();
   }
 
+  private full(): boolean {
+    return this.running.size >= MAX_FILES || this.bytes >= MAX_BYTES;
+  }
+
   /** Resolves when there is room to hand over another file. */
   private async room(): Promise<void> {
-    while (!this.failed && this.running.size > 0 && (this.running.size >= MAX_FILES || this.bytes >= MAX_BYTES)) {
+    while (!this.failed && this.running.size > 0 && this.full()) {
       this.flushQueues();
       await new Promise<void>((r) => this.waiters.push(r));
     }
@@ -105,33 +107,43 @@ export class FilePool {
     await this.writer.waitForRoom();
   }
 
-  /** Reads and stores the file at `path` (expected `size` bytes). */
-  async storeFile(path: string, size: number): Promise<FileOutcome> {
+  /**
+   * Hands the file at `path` (expected `size` bytes) to a worker; `done` gets its
+   * outcome. Files travel in batches (SEND_FILES or SEND_BYTES per worker, or whatever is
+   * queued when the caller has to wait or yields), so a small file costs no message of
+   * its own. Returns a promise to wait on when the pool or the writer is full.
+   */
+  storeFile(path: string, size: number, done: (o: StoredFile) => void): Promise<void> | undefined {
     if (this.workers.length === 0) this.start();
-    await this.room();
+    if (this.failed) return Promise.reject(this.failed);
     const job = this.next++;
     let best = 0;
     for (let i = 1; i < this.workers.length; i++) if ((this.loadBytes[i] ?? 0) < (this.loadBytes[best] ?? 0)) best = i;
     this.loadBytes[best] = (this.loadBytes[best] ?? 0) + size + 4096;
     this.bytes += size;
-    const p = new Promise<FileOutcome>((resolve, reject) =>
-      this.running.set(job, { content: [], size: 0, expected: size, counted: 0, resolve, reject, worker: best }),
-    );
-    this.queued[best]?.push({ job, path, size });
-    if ((this.queued[best]?.length ?? 0) >= 16) this.flushQueues();
+    this.running.set(job, { content: [], size: 0, expected: size, counted: 0, done, worker: best });
+    const q = this.queued[best] as FileJob[];
+    q.push({ job, path, size });
+    this.queuedBytes[best] = (this.queuedBytes[best] ?? 0) + size;
+    if (q.length >= SEND_FILES || (this.queuedBytes[best] ?? 0) >= SEND_BYTES) this.send(best);
     else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flushQueues());
     }
-    return p;
+    if (this.full() || this.writer.full) return this.room();
+    return undefined;
+  }
+
+  private send(i: number): void {
+    const q = this.queued[i];
+    if (!q || q.length === 0) return;
+    this.queuedBytes[i] = 0;
+    this.workers[i]?.postMessage(q.splice(0));
   }
 
   private flushQueues(): void {
     this.scheduled = false;
-    this.queued.forEach((q, i) => {
-      if (q.length === 0) return;
-      this.workers[i]?.postMessage(q.splice(0));
-    });
+    for (let i = 0; i < this.queued.length; i++) this.send(i);
   }
 
   private onResult(r: FileResult): void {
@@ -158,7 +170,7 @@ export class FilePool {
     this.bytes -= run.expected - run.counted;
     this.loadBytes[run.worker] = (this.loadBytes[run.worker] ?? 0) - run.expected - 4096;
     this.wake();
-    run.resolve({ content: run.content, size: run.size, ...(r.error !== undefined ? { error: r.error } : {}) });
+    run.done({ content: run.content, size: run.size, ...(r.error !== undefined ? { error: r.error } : {}) });
   }
 
   /** Waits for every file handed over so far. */
