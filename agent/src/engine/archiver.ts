@@ -17,8 +17,8 @@ import { hasRawBytes } from './raw-name.js';
 import type { RepoWriter } from './repo-writer.js';
 import type { Repository } from './repository.js';
 import { encodeSnapshot, type EntryError, type Snapshot, SNAPSHOT_AAD, type SnapshotRecord, type SnapshotSummary } from './snapshot.js';
-import { encodeTree, hasRawNames, storesRawNames, type Tree, type TreeNode } from './tree.js';
-import { type EntryMeta, joinRel, type Source } from '../connectors/source.js';
+import { encodeTree, hasRawNames, sameNode, storesRawNames, type Tree, type TreeNode } from './tree.js';
+import { type DirListing, type EntryMeta, joinRel, type Source } from '../connectors/source.js';
 
 /** What to back up and how. */
 export interface BackupOptions {
@@ -58,6 +58,8 @@ export interface LocalFileStore {
   storeFile(path: string, size: number, done: (r: StoredFile) => void): Promise<void> | undefined;
   /** Resolves when every file handed over is done (each `done` called). */
   drain(): Promise<void>;
+  /** Lists a local folder by absolute path, as the source's readDir would, off this thread. */
+  scanDir(path: string): Promise<DirListing>;
   /** Set by the archiver: told how many bytes of content were processed. */
   onBytes: ((n: number) => void) | undefined;
 }
@@ -78,6 +80,10 @@ interface OpenDir {
   /** Every entry seen: the tree is saved when `pending` is 0. */
   walked: boolean;
   readonly done: (treeId: string) => void;
+  /** The parent snapshot's tree of this folder and its node count, when it could be read. */
+  readonly parent?: { readonly id: string; readonly count: number };
+  /** Every node so far equals the parent tree's node of that name. */
+  same: boolean;
 }
 
 class Archiver {
@@ -97,6 +103,8 @@ class Archiver {
   /** Most folders open at once during the backup. */
   maxOpenDirs = 0;
   private failure: CofferError | undefined;
+  /** Listings asked for ahead of the walk (at most PREFETCH per open folder), by path. */
+  private readonly prefetched = new Map<string, Promise<DirListing>>();
 
   constructor(
     private readonly repo: Repository,
@@ -157,7 +165,7 @@ class Archiver {
   async walkDir(rel: string, parentTree: string | undefined, done: (id: string) => void): Promise<void> {
     let listing;
     try {
-      listing = await this.source.readDir(rel);
+      listing = await this.listing(rel);
     } catch (err) {
       // The root itself unreadable: nothing would be backed up, so this is a failure, not a partial backup.
       if (rel === '') throw new CofferError(ErrorCode.Permission, `cannot read the source ${this.source.location}: ${CofferError.from(err).message}`, { cause: err });
@@ -166,27 +174,35 @@ class Archiver {
     }
     for (const e of listing.errors) this.error(joinRel(rel, e.name), new Error(e.message));
     let prev: Map<string, TreeNode> | undefined;
+    let parent: OpenDir['parent'];
     if (parentTree) {
       try {
-        prev = new Map((await this.repo.loadTree(parentTree, { cache: false })).nodes.map((n) => [n.name, n]));
+        const nodes = (await this.repo.loadTree(parentTree, { cache: false })).nodes;
+        prev = new Map(nodes.map((n) => [n.name, n]));
+        parent = { id: parentTree, count: nodes.length };
       } catch {
         prev = undefined; // damaged parent: read everything again
       }
     }
-    const entries = this.representable(rel, listing.entries).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const dir: OpenDir = { nodes: [], pending: 0, walked: false, done };
+    const entries = this.representable(rel, listing.entries)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .filter((e) => !this.opts.ignore(joinRel(rel, e.name), e.type === 'dir'));
+    const subdirs = entries.filter((e) => e.type === 'dir').map((e) => joinRel(rel, e.name));
+    for (let i = 0; i < PREFETCH; i++) this.prefetch(subdirs[i]);
+    let subdir = 0;
+    const dir: OpenDir = { nodes: [], pending: 0, walked: false, done, ...(parent ? { parent } : {}), same: parent !== undefined };
     this.maxOpenDirs = Math.max(this.maxOpenDirs, ++this.openDirs);
     for (const e of entries) {
       const childRel = joinRel(rel, e.name);
-      if (this.opts.ignore(childRel, e.type === 'dir')) continue;
       const old = prev?.get(e.name);
       await this.tick();
       switch (e.type) {
         case 'dir': {
           this.summary.dirs++;
+          this.prefetch(subdirs[++subdir + PREFETCH - 1]);
           const slot = this.open(dir);
           await this.walkDir(childRel, old?.type === 'dir' ? old.subtree : undefined, (subtree) => {
-            dir.nodes[slot] = { ...e, subtree };
+            this.put(dir, slot, { ...e, subtree }, old);
             this.settle(dir);
           });
           break;
@@ -198,7 +214,7 @@ class Archiver {
             this.summary.unchangedFiles++;
             this.summary.bytes += e.size ?? 0;
             this.progress.bytes += e.size ?? 0;
-            dir.nodes.push({ ...e, content: old.content });
+            this.put(dir, undefined, { ...e, content: old.content }, old);
             break;
           }
           if (old) this.summary.changedFiles++;
@@ -207,12 +223,12 @@ class Archiver {
           break;
         case 'symlink':
           this.summary.symlinks++;
-          dir.nodes.push(e);
+          this.put(dir, undefined, e, old);
           break;
         case 'other':
           this.summary.others++;
           this.error(childRel, new Error(`${e.kind ?? 'special file'} recorded but its content is not backed up`));
-          dir.nodes.push(e);
+          this.put(dir, undefined, e, old);
           break;
       }
     }
@@ -220,6 +236,37 @@ class Archiver {
     if (dir.pending === 0) this.finish(dir);
     // Trees waiting to be saved count against the writer's budget too.
     await this.writer.waitForRoom();
+  }
+
+  /** The listing of folder `rel`: asked for ahead (prefetch), or now. */
+  private listing(rel: string): Promise<DirListing> {
+    const early = this.prefetched.get(rel);
+    if (early) {
+      this.prefetched.delete(rel);
+      return early;
+    }
+    return this.readDir(rel);
+  }
+
+  private readDir(rel: string): Promise<DirListing> {
+    const files = this.opts.files;
+    if (files && this.source.localPath) return files.scanDir(this.source.localPath(rel));
+    return this.source.readDir(rel);
+  }
+
+  /** Asks for the listing of `rel` ahead of the walk, when folders are listed off this thread. */
+  private prefetch(rel: string | undefined): void {
+    if (rel === undefined || !this.opts.files || !this.source.localPath || this.prefetched.has(rel)) return;
+    const p = this.readDir(rel);
+    p.catch(() => undefined); // seen when the walk takes it
+    this.prefetched.set(rel, p);
+  }
+
+  /** Sets the node at `slot` of `dir` (or appends it), noting whether it is the parent tree's `old`. */
+  private put(dir: OpenDir, slot: number | undefined, node: TreeNode, old: TreeNode | undefined): void {
+    if (slot === undefined) dir.nodes.push(node);
+    else dir.nodes[slot] = node;
+    if (dir.same && (old === undefined || !sameNode(node, old))) dir.same = false;
   }
 
   /** Reserves the next slot of `dir` for an entry that finishes later. */
@@ -238,6 +285,11 @@ class Archiver {
     this.openDirs--;
     const nodes = dir.nodes.filter((n): n is TreeNode => n !== undefined);
     dir.nodes.length = 0;
+    // Nothing changed in this folder: its tree is the parent's, already stored.
+    if (dir.same && dir.parent && nodes.length === dir.parent.count && this.writer.has(dir.parent.id)) {
+      dir.done(dir.parent.id);
+      return;
+    }
     const saving: Promise<void> = this.saveTree({ nodes })
       .then(dir.done, (err: unknown) => this.fail(err))
       .finally(() => this.saving.delete(saving));
@@ -259,6 +311,7 @@ class Archiver {
           this.summary.bytes += r.size;
           dir.nodes[slot] = { ...e, size: r.size, content: r.content };
         }
+        dir.same = false;
         this.settle(dir);
       });
       if (wait) await wait;
@@ -270,6 +323,7 @@ class Archiver {
       .then((node) => {
         if (node) dir.nodes[slot] = node;
         else this.summary.files--;
+        dir.same = false;
         this.settle(dir);
       })
       .catch((err: unknown) => this.fail(err))
@@ -318,6 +372,9 @@ class Archiver {
 function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   return signal ? untilInterrupted(p, signal, 'backup interrupted') : p;
 }
+
+/** Subfolders of each open folder listed ahead of the walk. */
+const PREFETCH = 2;
 
 /** Backs up `source` into `repo`; returns the new snapshot. */
 export async function backup(repo: Repository, writer: RepoWriter, source: Source, opts: BackupOptions): Promise<SnapshotRecord> {

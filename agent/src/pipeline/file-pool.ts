@@ -12,7 +12,8 @@ import { BlobType } from '../engine/pack.js';
 import type { RepoWriter } from '../engine/repo-writer.js';
 import type { Repository } from '../engine/repository.js';
 import type { LocalFileStore, StoredFile } from '../engine/archiver.js';
-import type { FileJob, FileResult, FileWorkerInit } from './file-protocol.js';
+import type { DirListing } from '../connectors/source.js';
+import type { FileJob, FileResult, FileWorkerInit, ScanJob, ScanResult } from './file-protocol.js';
 
 interface Running {
   readonly content: string[];
@@ -39,6 +40,8 @@ export class FilePool implements LocalFileStore {
   private readonly loadBytes: number[] = [];
   private readonly queuedBytes: number[] = [];
   private next = 0;
+  private nextScan = 0;
+  private readonly scans = new Map<number, { resolve: (l: DirListing) => void; reject: (e: Error) => void }>();
   private bytes = 0;
   private waiters: (() => void)[] = [];
   private failed: Error | undefined;
@@ -70,8 +73,9 @@ export class FilePool implements LocalFileStore {
     };
     for (let i = 0; i < this.size; i++) {
       const w = new Worker(new URL('./file-worker.js', import.meta.url), { workerData: init });
-      w.on('message', (rs: FileResult[]) => {
-        for (const r of rs) this.onResult(r);
+      w.on('message', (m: FileResult[] | ScanResult) => {
+        if (Array.isArray(m)) for (const r of m) this.onResult(r);
+        else this.onScan(m);
       });
       w.on('error', (err) => this.fail(err));
       this.workers.push(w);
@@ -84,6 +88,8 @@ export class FilePool implements LocalFileStore {
   private fail(err: Error): void {
     this.failed ??= err;
     this.running.clear();
+    for (const s of this.scans.values()) s.reject(err);
+    this.scans.clear();
     this.wake();
   }
 
@@ -134,11 +140,36 @@ export class FilePool implements LocalFileStore {
     return undefined;
   }
 
-  private send(i: number): void {
+  private send(i: number, scans: ScanJob[] = []): void {
     const q = this.queued[i];
-    if (!q || q.length === 0) return;
+    if (!q || (q.length === 0 && scans.length === 0)) return;
     this.queuedBytes[i] = 0;
-    this.workers[i]?.postMessage(q.splice(0));
+    this.workers[i]?.postMessage({ scans, files: q.splice(0) });
+  }
+
+  /**
+   * Lists the folder at absolute path `path` on a worker (connectors/fs-source.ts
+   * listDir: the same entries, metadata and per-entry errors as FsSource.readDir), so
+   * folders ahead of the walk are read on both cores. Rejects as readDir would when the
+   * folder itself cannot be read.
+   */
+  scanDir(path: string): Promise<DirListing> {
+    if (this.workers.length === 0) this.start();
+    if (this.failed) return Promise.reject(this.failed);
+    const scan = this.nextScan++;
+    let best = 0;
+    for (let i = 1; i < this.workers.length; i++) if ((this.loadBytes[i] ?? 0) < (this.loadBytes[best] ?? 0)) best = i;
+    const p = new Promise<DirListing>((resolve, reject) => this.scans.set(scan, { resolve, reject }));
+    this.send(best, [{ scan, path }]);
+    return p;
+  }
+
+  private onScan(r: ScanResult): void {
+    const s = this.scans.get(r.scan);
+    if (!s) return;
+    this.scans.delete(r.scan);
+    if (r.listing) s.resolve(r.listing);
+    else s.reject(CofferError.from(Object.assign(new Error(r.error?.message ?? 'folder not listed'), { code: r.error?.code })));
   }
 
   private flushQueues(): void {
@@ -153,7 +184,7 @@ export class FilePool implements LocalFileStore {
       run.content.push(c.id);
       run.size += c.rawLength;
       if (c.encoded) {
-        void this.writer.addEncoded(BlobType.Data, Buffer.from(c.id, 'hex'), Buffer.from(c.encoded), c.rawLength).catch((e: unknown) => this.fail(CofferError.from(e)));
+        void this.writer.addEncoded(BlobType.Data, Buffer.from(c.id, 'hex'), Buffer.from(c.encoded, c.offset ?? 0, c.length ?? c.encoded.byteLength), c.rawLength).catch((e: unknown) => this.fail(CofferError.from(e)));
       }
     }
     const n = r.chunks.reduce((s, c) => s + c.rawLength, 0);

@@ -1,4 +1,5 @@
 /** Messages between FilePool (main thread) and its file workers. */
+import type { DirListing } from '../connectors/source.js';
 
 /** Sent once, as workerData. */
 export interface FileWorkerInit {
@@ -24,7 +25,10 @@ export interface ChunkOut {
   /** Hex id. */
   readonly id: string;
   readonly rawLength: number;
+  /** The encoded chunk, or (with `offset` and `length`) the buffer it shares with the other small chunks of its message. */
   readonly encoded?: ArrayBuffer;
+  readonly offset?: number;
+  readonly length?: number;
 }
 
 /** Progress on a job; the last one has `done`, and `error` if reading failed. Workers send arrays of these. */
@@ -33,4 +37,24 @@ export interface FileResult {
   readonly chunks: ChunkOut[];
   readonly done: boolean;
   readonly error?: string;
+}
+
+/** A folder to list (names, lstat and xattrs of each entry), ahead of the walk. */
+export interface ScanJob {
+  readonly scan: number;
+  /** Absolute path; raw bytes as U+DC80..U+DCFF. */
+  readonly path: string;
+}
+
+/** One message to a worker: folders to list first, then files to store. */
+export interface WorkerRequest {
+  readonly scans: ScanJob[];
+  readonly files: FileJob[];
+}
+
+/** A folder's listing, or why the folder itself could not be read (errno `code`, message). */
+export interface ScanResult {
+  readonly scan: number;
+  readonly listing?: DirListing;
+  readonly error?: { readonly code?: string; readonly message: string };
 }
