@@ -60,6 +60,8 @@ export interface LocalFileStore {
   drain(): Promise<void>;
   /** Lists a local folder by absolute path, as the source's readDir would, off this thread. */
   scanDir(path: string): Promise<DirListing>;
+  /** Encodes a blob for the store off this thread; `data` is handed over. */
+  encodeBlob(type: BlobType, id: Buffer, data: Buffer): Promise<Buffer>;
   /** Set by the archiver: told how many bytes of content were processed. */
   onBytes: ((n: number) => void) | undefined;
 }
@@ -359,9 +361,14 @@ class Archiver {
     const own = Buffer.allocUnsafeSlow(bytes.length);
     bytes.copy(own);
     const id = this.repo.idOf(own);
-    await this.writer.addBlob(BlobType.Tree, id, own);
+    const hex = id.toString('hex');
+    const files = this.opts.files;
+    if (files && !this.writer.has(hex)) {
+      const rawLength = own.length; // `own` is handed over (detached) below
+      await this.writer.addEncoded(BlobType.Tree, id, await files.encodeBlob(BlobType.Tree, id, own), rawLength);
+    } else await this.writer.addBlob(BlobType.Tree, id, own);
     await this.writer.checkpoint();
-    return id.toString('hex');
+    return hex;
   }
 }
 

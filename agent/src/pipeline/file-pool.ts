@@ -13,7 +13,8 @@ import type { RepoWriter } from '../engine/repo-writer.js';
 import type { Repository } from '../engine/repository.js';
 import type { LocalFileStore, StoredFile } from '../engine/archiver.js';
 import type { DirListing } from '../connectors/source.js';
-import type { FileJob, FileResult, FileWorkerInit, ScanJob, ScanResult } from './file-protocol.js';
+import { ownedBuffer } from '../engine/hash.js';
+import type { BlobJob, BlobResult, FileJob, FileResult, FileWorkerInit, ScanJob, ScanResult } from './file-protocol.js';
 
 interface Running {
   readonly content: string[];
@@ -29,6 +30,8 @@ const MAX_FILES = 512;
 /** A worker's queue is sent once it holds this many files or bytes (or when the walk waits). */
 const SEND_FILES = 64;
 const SEND_BYTES = 1 << 20;
+/** What a folder listing weighs when choosing a worker, in bytes of file content. */
+const SCAN_LOAD = 256 * 1024;
 /** Bytes of file content handed to workers and not yet processed; a file is handed over whenever the total is below this. */
 const MAX_BYTES = 48 * 1024 * 1024;
 
@@ -41,7 +44,10 @@ export class FilePool implements LocalFileStore {
   private readonly queuedBytes: number[] = [];
   private next = 0;
   private nextScan = 0;
-  private readonly scans = new Map<number, { resolve: (l: DirListing) => void; reject: (e: Error) => void }>();
+  private nextBlob = 0;
+  private readonly blobs = new Map<number, { resolve: (b: Buffer) => void; reject: (e: Error) => void }>();
+  private readonly queuedBlobs: BlobJob[][] = [];
+  private readonly scans = new Map<number, { resolve: (l: DirListing) => void; reject: (e: Error) => void; worker: number }>();
   private bytes = 0;
   private waiters: (() => void)[] = [];
   private failed: Error | undefined;
@@ -73,15 +79,17 @@ export class FilePool implements LocalFileStore {
     };
     for (let i = 0; i < this.size; i++) {
       const w = new Worker(new URL('./file-worker.js', import.meta.url), { workerData: init });
-      w.on('message', (m: FileResult[] | ScanResult) => {
+      w.on('message', (m: FileResult[] | ScanResult | BlobResult) => {
         if (Array.isArray(m)) for (const r of m) this.onResult(r);
-        else this.onScan(m);
+        else if ('scan' in m) this.onScan(m);
+        else this.onBlob(m);
       });
       w.on('error', (err) => this.fail(err));
       this.workers.push(w);
       this.queued.push([]);
       this.loadBytes.push(0);
       this.queuedBytes.push(0);
+      this.queuedBlobs.push([]);
     }
   }
 
@@ -90,6 +98,8 @@ export class FilePool implements LocalFileStore {
     this.running.clear();
     for (const s of this.scans.values()) s.reject(err);
     this.scans.clear();
+    for (const b of this.blobs.values()) b.reject(err);
+    this.blobs.clear();
     this.wake();
   }
 
@@ -123,8 +133,7 @@ export class FilePool implements LocalFileStore {
     if (this.workers.length === 0) this.start();
     if (this.failed) return Promise.reject(this.failed);
     const job = this.next++;
-    let best = 0;
-    for (let i = 1; i < this.workers.length; i++) if ((this.loadBytes[i] ?? 0) < (this.loadBytes[best] ?? 0)) best = i;
+    const best = this.leastLoaded();
     this.loadBytes[best] = (this.loadBytes[best] ?? 0) + size + 4096;
     this.bytes += size;
     this.running.set(job, { content: [], size: 0, expected: size, counted: 0, done, worker: best });
@@ -140,11 +149,46 @@ export class FilePool implements LocalFileStore {
     return undefined;
   }
 
+  /** The worker with the least work handed over and not done (bytes of files; a listing counts as SCAN_LOAD). */
+  private leastLoaded(): number {
+    let best = 0;
+    for (let i = 1; i < this.workers.length; i++) if ((this.loadBytes[i] ?? 0) < (this.loadBytes[best] ?? 0)) best = i;
+    return best;
+  }
+
   private send(i: number, scans: ScanJob[] = []): void {
     const q = this.queued[i];
-    if (!q || (q.length === 0 && scans.length === 0)) return;
+    const blobs = this.queuedBlobs[i];
+    if (!q || !blobs || (q.length === 0 && scans.length === 0 && blobs.length === 0)) return;
     this.queuedBytes[i] = 0;
-    this.workers[i]?.postMessage({ scans, files: q.splice(0) });
+    const sent = blobs.splice(0);
+    this.workers[i]?.postMessage({ scans, blobs: sent, files: q.splice(0) }, sent.map((b) => b.data));
+  }
+
+  /**
+   * Encodes (compresses and encrypts) a blob on a worker, e.g. a tree, so this thread
+   * only serialises it. `data` must own its ArrayBuffer or is copied; it is transferred.
+   */
+  encodeBlob(type: BlobType, id: Buffer, data: Buffer): Promise<Buffer> {
+    if (this.workers.length === 0) this.start();
+    if (this.failed) return Promise.reject(this.failed);
+    const blob = this.nextBlob++;
+    const best = this.leastLoaded();
+    const p = new Promise<Buffer>((resolve, reject) => this.blobs.set(blob, { resolve, reject }));
+    this.queuedBlobs[best]?.push({ blob, type, id: Buffer.from(id), data: ownedBuffer(data).buffer as ArrayBuffer });
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flushQueues());
+    }
+    return p;
+  }
+
+  private onBlob(r: BlobResult): void {
+    const b = this.blobs.get(r.blob);
+    if (!b) return;
+    this.blobs.delete(r.blob);
+    if (r.encoded) b.resolve(Buffer.from(r.encoded));
+    else b.reject(new CofferError(ErrorCode.Internal, `encoding a blob failed: ${r.error ?? 'unknown error'}`));
   }
 
   /**
@@ -157,9 +201,9 @@ export class FilePool implements LocalFileStore {
     if (this.workers.length === 0) this.start();
     if (this.failed) return Promise.reject(this.failed);
     const scan = this.nextScan++;
-    let best = 0;
-    for (let i = 1; i < this.workers.length; i++) if ((this.loadBytes[i] ?? 0) < (this.loadBytes[best] ?? 0)) best = i;
-    const p = new Promise<DirListing>((resolve, reject) => this.scans.set(scan, { resolve, reject }));
+    const best = this.leastLoaded();
+    this.loadBytes[best] = (this.loadBytes[best] ?? 0) + SCAN_LOAD;
+    const p = new Promise<DirListing>((resolve, reject) => this.scans.set(scan, { resolve, reject, worker: best }));
     this.send(best, [{ scan, path }]);
     return p;
   }
@@ -168,6 +212,7 @@ export class FilePool implements LocalFileStore {
     const s = this.scans.get(r.scan);
     if (!s) return;
     this.scans.delete(r.scan);
+    this.loadBytes[s.worker] = (this.loadBytes[s.worker] ?? 0) - SCAN_LOAD;
     if (r.listing) s.resolve(r.listing);
     else s.reject(CofferError.from(Object.assign(new Error(r.error?.message ?? 'folder not listed'), { code: r.error?.code })));
   }

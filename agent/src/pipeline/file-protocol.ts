@@ -46,9 +46,25 @@ export interface ScanJob {
   readonly path: string;
 }
 
-/** One message to a worker: folders to list first, then files to store. */
+/** A blob to encode (compress and encrypt) for the store, e.g. a tree; `data` is transferred. */
+export interface BlobJob {
+  readonly blob: number;
+  readonly type: number;
+  readonly id: Uint8Array;
+  readonly data: ArrayBuffer;
+}
+
+/** An encoded blob (transferred), or why it could not be encoded. */
+export interface BlobResult {
+  readonly blob: number;
+  readonly encoded?: ArrayBuffer;
+  readonly error?: string;
+}
+
+/** One message to a worker: folders to list first, then blobs to encode, then files to store. */
 export interface WorkerRequest {
   readonly scans: ScanJob[];
+  readonly blobs: BlobJob[];
   readonly files: FileJob[];
 }
 

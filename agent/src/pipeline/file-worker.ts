@@ -16,7 +16,7 @@ import { blobAad, BlobType } from '../engine/pack.js';
 import { processed } from '../engine/gc-hint.js';
 import { nameToBytes } from '../engine/raw-name.js';
 import { listDir } from '../connectors/fs-source.js';
-import type { ChunkOut, FileJob, FileResult, FileWorkerInit, ScanJob, ScanResult, WorkerRequest } from './file-protocol.js';
+import type { BlobJob, BlobResult, ChunkOut, FileJob, FileResult, FileWorkerInit, ScanJob, ScanResult, WorkerRequest } from './file-protocol.js';
 
 const init = workerData as FileWorkerInit;
 const codec: CodecOptions = { key: init.dataKey ? prepareKey(Buffer.from(init.dataKey)) : undefined, level: init.level };
@@ -30,29 +30,42 @@ const BATCH_BYTES = 4 << 20;
 const SHARED_MAX = 64 << 10;
 const ARENA = 1 << 20;
 
+/** A chunk whose encoded bytes lie in the arena. */
+type SharedChunk = { -readonly [K in keyof ChunkOut]: ChunkOut[K] };
+
 /** The buffer small encoded chunks of the next message are copied into. */
 class Arena {
-  private buf = new ArrayBuffer(ARENA);
+  private readonly buf = new ArrayBuffer(ARENA);
   private used = 0;
+  /** Where the chunks copied in since the last seal lie (their `encoded` is set to the copy sent). */
+  private readonly pending: SharedChunk[] = [];
 
-  /** Copies `b` in; returns where it lies. */
-  put(b: Buffer): { encoded: ArrayBuffer; offset: number; length: number } | undefined {
-    if (this.used + b.length > ARENA) return undefined;
+  /** Copies `b` in for chunk `c` (whose `encoded` is set when the copy is sent); false when full. */
+  put(b: Buffer, c: SharedChunk): boolean {
+    if (this.used + b.length > ARENA) return false;
     new Uint8Array(this.buf, this.used, b.length).set(b);
-    const at = { encoded: this.buf, offset: this.used, length: b.length };
+    c.offset = this.used;
+    c.length = b.length;
+    this.pending.push(c);
     this.used += b.length;
-    return at;
+    return true;
   }
 
   get size(): number {
     return this.used;
   }
 
-  /** Hands the buffer over with the message about to be posted (its chunks point into it) and starts a new one. */
+  /**
+   * Hands a copy of the used part over with the message about to be posted (its chunks
+   * point into it: the offsets hold) and starts again: the receiver keeps only the bytes
+   * of its chunks (until their pack is saved), not a mostly empty 1 MiB buffer each.
+   */
   seal(transfer: ArrayBuffer[]): void {
     if (this.used === 0) return;
-    transfer.push(this.buf);
-    this.buf = new ArrayBuffer(ARENA);
+    const sent = this.buf.slice(0, this.used);
+    transfer.push(sent);
+    this.pending.forEach((c) => (c.encoded = sent));
+    this.pending.length = 0;
     this.used = 0;
   }
 }
@@ -70,8 +83,8 @@ function processFile(j: FileJob, post: (r: FileResult, transfer: ArrayBuffer[]) 
       return;
     }
     const encoded = encode(codec, chunk, blobAad(BlobType.Data, id));
-    const shared = encoded.length <= SHARED_MAX ? arena.put(encoded) : undefined;
-    if (shared) chunks.push({ id: idBuf, rawLength: chunk.length, ...shared });
+    const shared: SharedChunk = { id: idBuf, rawLength: chunk.length };
+    if (encoded.length <= SHARED_MAX && arena.put(encoded, shared)) chunks.push(shared);
     else {
       const enc = ownedBuffer(encoded).buffer as ArrayBuffer;
       transfer.push(enc);
@@ -121,10 +134,24 @@ function scanDir(j: ScanJob): ScanResult {
   }
 }
 
+function encodeBlob(b: BlobJob): BlobResult {
+  try {
+    const id = Buffer.from(b.id.buffer, b.id.byteOffset, b.id.byteLength);
+    const encoded = ownedBuffer(encode(codec, Buffer.from(b.data), blobAad(b.type, id))).buffer as ArrayBuffer;
+    return { blob: b.blob, encoded };
+  } catch (err) {
+    return { blob: b.blob, error: (err as Error).message };
+  }
+}
+
 // Folders are listed first (the walk waits for them), each answered at once; results of
 // a batch of files travel together (one message per batch, or per 4 MiB).
 parentPort?.on('message', (req: WorkerRequest) => {
   for (const s of req.scans) parentPort?.postMessage(scanDir(s));
+  for (const b of req.blobs) {
+    const r = encodeBlob(b);
+    parentPort?.postMessage(r, r.encoded ? [r.encoded] : []);
+  }
   let results: FileResult[] = [];
   let transfer: ArrayBuffer[] = [];
   let bytes = 0;
