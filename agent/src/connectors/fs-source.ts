@@ -93,6 +93,25 @@ export function metaOf(p: string, name: string, withXattrs = true): EntryMeta {
   return { ...named, type: 'other', kind };
 }
 
+/**
+ * The entries of the directory at absolute path `dir` (raw bytes as U+DC80..U+DCFF)
+ * with their metadata; an entry that cannot be examined goes to `errors`. Throws when
+ * the directory itself cannot be read. Synchronous: FsSource and the file workers
+ * (pipeline/file-worker.ts, which list folders ahead of the walk) both call it.
+ */
+export function listDir(dir: string): DirListing {
+  const listing: DirListing = { entries: [], errors: [] };
+  const names = fs.readdirSync(nameToBytes(dir), { encoding: 'buffer' }).map(nameFromBytes);
+  for (const name of names) {
+    try {
+      listing.entries.push(metaOf(path.join(dir, name), name));
+    } catch (err) {
+      listing.errors.push({ name, message: (err as Error).message });
+    }
+  }
+  return listing;
+}
+
 /** A directory (or single file) on local disk. */
 export class FsSource implements Source {
   readonly type = 'fs';
@@ -119,22 +138,11 @@ export class FsSource implements Source {
   }
 
   readDir(rel: string): Promise<DirListing> {
-    const dir = this.abs(rel);
-    const listing: DirListing = { entries: [], errors: [] };
-    let names: string[];
     try {
-      names = fs.readdirSync(nameToBytes(dir), { encoding: 'buffer' }).map(nameFromBytes);
+      return Promise.resolve(listDir(this.abs(rel)));
     } catch (err) {
       return Promise.reject(CofferError.from(err));
     }
-    for (const name of names) {
-      try {
-        listing.entries.push(metaOf(path.join(dir, name), name));
-      } catch (err) {
-        listing.errors.push({ name, message: (err as Error).message });
-      }
-    }
-    return Promise.resolve(listing);
   }
 
   open(rel: string): Promise<SourceFile> {

@@ -7,7 +7,7 @@
  *
  * Sealed layout: nonce(24) ‖ ciphertext ‖ tag(16).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { type Cipher, createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 export const NONCE_LENGTH = 24;
 export const TAG_LENGTH = 16;
@@ -60,6 +60,13 @@ export function prepareKey(key: Uint8Array): AeadKey {
   return { key: k, k1 };
 }
 
+/**
+ * One AES-256-ECB cipher per key for the subkey derivation: ECB keeps no state between
+ * blocks, so a cipher reused for each derivation gives the same blocks as a fresh one
+ * (which costs ~2.5 µs to set up, against ~0.7 µs for the two blocks).
+ */
+const derivers = new WeakMap<AeadKey, Cipher>();
+
 function deriveKey(k: AeadKey, nonce: Uint8Array): Buffer {
   const m = Buffer.alloc(32);
   m[1] = 0x01;
@@ -74,7 +81,13 @@ function deriveKey(k: AeadKey, nonce: Uint8Array): Buffer {
     m[i] = (m[i] ?? 0) ^ (k.k1[i] ?? 0);
     m[16 + i] = (m[16 + i] ?? 0) ^ (k.k1[i] ?? 0);
   }
-  return aesBlock(k.key, m);
+  let ecb = derivers.get(k);
+  if (!ecb) {
+    ecb = createCipheriv('aes-256-ecb', k.key, null);
+    ecb.setAutoPadding(false);
+    derivers.set(k, ecb);
+  }
+  return ecb.update(m);
 }
 
 /**

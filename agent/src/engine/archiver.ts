@@ -9,7 +9,7 @@
  */
 import { untilAborted as untilInterrupted } from '@coffer/shared/abort.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
-import { chunkStream, newWindow } from './chunker.js';
+import { StreamFileSaver } from './file-saver.js';
 import type { IgnoreMatcher } from './ignore-rules.js';
 import { BlobType } from './pack.js';
 import type { Progress, ProgressListener } from './progress.js';
@@ -17,8 +17,8 @@ import { hasRawBytes } from './raw-name.js';
 import type { RepoWriter } from './repo-writer.js';
 import type { Repository } from './repository.js';
 import { encodeSnapshot, type EntryError, type Snapshot, SNAPSHOT_AAD, type SnapshotRecord, type SnapshotSummary } from './snapshot.js';
-import { encodeTree, hasRawNames, storesRawNames, type Tree, type TreeNode } from './tree.js';
-import { type EntryMeta, joinRel, type Source } from '../connectors/source.js';
+import { encodeTree, hasRawNames, sameNode, storesRawNames, type Tree, type TreeNode } from './tree.js';
+import { type DirListing, type EntryMeta, joinRel, type Source } from '../connectors/source.js';
 
 /** What to back up and how. */
 export interface BackupOptions {
@@ -41,10 +41,27 @@ export interface BackupOptions {
 
 const MAX_ERRORS_KEPT = 1000;
 
-/** Stores a local file by path; implemented by pipeline/file-pool.ts. */
+/** What became of one file handed to a LocalFileStore. */
+export interface StoredFile {
+  readonly content: string[];
+  readonly size: number;
+  readonly error?: string;
+}
+
+/** Stores local files by path; implemented by pipeline/file-pool.ts. */
 export interface LocalFileStore {
-  storeFile(path: string, size: number): Promise<{ content: string[]; size: number; error?: string }>;
+  /**
+   * Hands over the file at `path` (expected `size` bytes); `done` is called once with
+   * its outcome, later. Returns a promise when the caller must wait for room before
+   * handing over the next file, undefined when it need not.
+   */
+  storeFile(path: string, size: number, done: (r: StoredFile) => void): Promise<void> | undefined;
+  /** Resolves when every file handed over is done (each `done` called). */
   drain(): Promise<void>;
+  /** Lists a local folder by absolute path, as the source's readDir would, off this thread. */
+  scanDir(path: string): Promise<DirListing>;
+  /** Encodes a blob for the store off this thread; `data` is handed over. */
+  encodeBlob(type: BlobType, id: Buffer, data: Buffer): Promise<Buffer>;
   /** Set by the archiver: told how many bytes of content were processed. */
   onBytes: ((n: number) => void) | undefined;
 }
@@ -57,6 +74,20 @@ function unchanged(prev: TreeNode | undefined, cur: EntryMeta): prev is TreeNode
   return true;
 }
 
+/** A folder whose tree is not saved yet: its nodes fill in as its files and subfolders finish. */
+interface OpenDir {
+  readonly nodes: (TreeNode | undefined)[];
+  /** Entries handed off (files being stored, subfolders open) and not finished. */
+  pending: number;
+  /** Every entry seen: the tree is saved when `pending` is 0. */
+  walked: boolean;
+  readonly done: (treeId: string) => void;
+  /** The parent snapshot's tree of this folder and its node count, when it could be read. */
+  readonly parent?: { readonly id: string; readonly count: number };
+  /** Every node so far equals the parent tree's node of that name. */
+  same: boolean;
+}
+
 class Archiver {
   readonly summary: SnapshotSummary = {
     files: 0, dirs: 0, symlinks: 0, others: 0, bytes: 0, newFiles: 0, changedFiles: 0,
@@ -65,13 +96,17 @@ class Archiver {
   readonly errors: EntryError[] = [];
   readonly progress: Progress = { phase: 'backup', files: 0, totalFiles: 0, bytes: 0, totalBytes: 0, errors: 0, current: '' };
   private lastYield = Date.now();
-  /** Chunking windows not in use (24 MiB each, so at most MAX_WINDOWS exist). */
-  private readonly windows: Buffer[] = [];
-  private windowsMade = 0;
-  private readonly windowWaiters: (() => void)[] = [];
-  /** Files of a remote source being read now, and those waiting for a turn. */
-  private remoteActive = 0;
-  private readonly remoteWaiters: (() => void)[] = [];
+  /** Files read on this thread (a remote source). */
+  private readonly streamed: StreamFileSaver;
+  /** Trees being saved. */
+  private readonly saving = new Set<Promise<void>>();
+  /** Folders walked or being walked whose tree is not saved yet (a count, for tests and bounds). */
+  openDirs = 0;
+  /** Most folders open at once during the backup. */
+  maxOpenDirs = 0;
+  private failure: CofferError | undefined;
+  /** Listings asked for ahead of the walk (at most PREFETCH per open folder), by path. */
+  private readonly prefetched = new Map<string, Promise<DirListing>>();
 
   constructor(
     private readonly repo: Repository,
@@ -79,6 +114,7 @@ class Archiver {
     private readonly source: Source,
     private readonly opts: BackupOptions,
   ) {
+    this.streamed = new StreamFileSaver(repo, writer, source, (n) => (this.progress.bytes += n));
     if (opts.files) {
       opts.files.onBytes = (n): void => {
         this.progress.bytes += n;
@@ -100,6 +136,7 @@ class Archiver {
 
   private async tick(): Promise<void> {
     if (this.opts.signal?.aborted) throw new CofferError(ErrorCode.Interrupted, 'backup interrupted');
+    if (this.failure) throw this.failure;
     this.opts.progress?.(this.progress);
     // Let I/O completions and worker results in at least every 20 ms.
     if (Date.now() - this.lastYield > 20) {
@@ -108,91 +145,29 @@ class Archiver {
     }
   }
 
-  private async takeWindow(): Promise<Buffer> {
-    for (let guard = 0; guard < 1_000_000; guard++) {
-      const w = this.windows.pop();
-      if (w) return w;
-      if (this.windowsMade < MAX_WINDOWS) {
-        this.windowsMade++;
-        return newWindow(this.repo.chunker.params);
-      }
-      await new Promise<void>((r) => this.windowWaiters.push(r));
-    }
-    throw new CofferError(ErrorCode.Internal, 'no chunking window became free');
-  }
-
-  private giveWindow(w: Buffer): void {
-    this.windows.push(w);
-    this.windowWaiters.shift()?.();
-  }
-
-  /** Waits for a turn among the REMOTE_FILES read at once from a remote source. */
-  private async remoteTurn(): Promise<void> {
-    while (this.remoteActive >= REMOTE_FILES) await new Promise<void>((r) => this.remoteWaiters.push(r));
-    this.remoteActive++;
-  }
-
-  private remoteDone(): void {
-    this.remoteActive--;
-    this.remoteWaiters.shift()?.();
-  }
-
   async saveFile(rel: string, meta: EntryMeta): Promise<TreeNode | undefined> {
     this.progress.current = rel;
-    let f;
     try {
-      f = await this.source.open(rel, meta.size);
+      const { size, content } = await this.streamed.save(rel, meta.size ?? 0);
+      this.summary.bytes += size;
+      return { ...meta, size, content };
     } catch (err) {
       this.error(rel, err);
       return undefined;
     }
-    const content: string[] = [];
-    let size = 0;
-    const add = async (chunk: Buffer): Promise<void> => {
-      const id = this.repo.idOf(chunk);
-      size += chunk.length;
-      this.progress.bytes += chunk.length;
-      content.push(id.toString('hex'));
-      await this.writer.addBlob(BlobType.Data, id, chunk);
-    };
-    try {
-      const expected = meta.size ?? 0;
-      if (expected > 0 && expected <= this.repo.chunker.params.min) {
-        // A small file is one chunk: read it straight into its own buffer.
-        const buf = Buffer.allocUnsafeSlow(expected);
-        let got = 0;
-        while (got < expected) {
-          const n = await f.read(buf, got, expected - got);
-          if (n === 0) break;
-          got += n;
-        }
-        if (got > 0) await add(got === expected ? buf : Buffer.from(buf.subarray(0, got)));
-        if (got < expected) {
-          this.summary.bytes += size;
-          return { ...meta, size, content };
-        }
-      }
-      const window = await this.takeWindow();
-      try {
-        for await (const chunk of chunkStream(this.repo.chunker, (b, o, l) => f.read(b, o, l), window)) await add(chunk);
-      } finally {
-        this.giveWindow(window);
-      }
-    } catch (err) {
-      this.error(rel, err);
-      return undefined;
-    } finally {
-      await f.close();
-    }
-    this.summary.bytes += size;
-    return { ...meta, size, content };
   }
 
-  /** Stores the tree of directory `rel` and returns its id. */
-  async saveDir(rel: string, parentTree: string | undefined): Promise<string> {
+  /**
+   * Walks directory `rel`: hands its new and changed files to be stored and walks its
+   * subfolders, without waiting for them. The folder's tree is saved (and `done` called
+   * with its id) once its last file and subfolder have finished, so reading the next
+   * folders overlaps with storing this one's files. Only folders with work in flight
+   * stay open; a folder's nodes are dropped once its tree is saved.
+   */
+  async walkDir(rel: string, parentTree: string | undefined, done: (id: string) => void): Promise<void> {
     let listing;
     try {
-      listing = await this.source.readDir(rel);
+      listing = await this.listing(rel);
     } catch (err) {
       // The root itself unreadable: nothing would be backed up, so this is a failure, not a partial backup.
       if (rel === '') throw new CofferError(ErrorCode.Permission, `cannot read the source ${this.source.location}: ${CofferError.from(err).message}`, { cause: err });
@@ -201,84 +176,173 @@ class Archiver {
     }
     for (const e of listing.errors) this.error(joinRel(rel, e.name), new Error(e.message));
     let prev: Map<string, TreeNode> | undefined;
+    let parent: OpenDir['parent'];
     if (parentTree) {
       try {
-        prev = new Map((await this.repo.loadTree(parentTree)).nodes.map((n) => [n.name, n]));
+        const nodes = (await this.repo.loadTree(parentTree, { cache: false })).nodes;
+        prev = new Map(nodes.map((n) => [n.name, n]));
+        parent = { id: parentTree, count: nodes.length };
       } catch {
         prev = undefined; // damaged parent: read everything again
       }
     }
-    const entries = this.representable(rel, listing.entries).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const nodes: (TreeNode | undefined)[] = [];
-    const pending: Promise<void>[] = [];
+    const entries = this.representable(rel, listing.entries)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .filter((e) => !this.opts.ignore(joinRel(rel, e.name), e.type === 'dir'));
+    const subdirs = entries.filter((e) => e.type === 'dir').map((e) => joinRel(rel, e.name));
+    for (let i = 0; i < PREFETCH; i++) this.prefetch(subdirs[i]);
+    let subdir = 0;
+    const dir: OpenDir = { nodes: [], pending: 0, walked: false, done, ...(parent ? { parent } : {}), same: parent !== undefined };
+    this.maxOpenDirs = Math.max(this.maxOpenDirs, ++this.openDirs);
     for (const e of entries) {
       const childRel = joinRel(rel, e.name);
-      if (this.opts.ignore(childRel, e.type === 'dir')) continue;
       const old = prev?.get(e.name);
       await this.tick();
       switch (e.type) {
         case 'dir': {
           this.summary.dirs++;
-          const subtree = await this.saveDir(childRel, old?.type === 'dir' ? old.subtree : undefined);
-          nodes.push({ ...e, subtree });
+          this.prefetch(subdirs[++subdir + PREFETCH - 1]);
+          const slot = this.open(dir);
+          await this.walkDir(childRel, old?.type === 'dir' ? old.subtree : undefined, (subtree) => {
+            this.put(dir, slot, { ...e, subtree }, old);
+            this.settle(dir);
+          });
           break;
         }
-        case 'file': {
+        case 'file':
           this.summary.files++;
           this.progress.files++;
           if (unchanged(old, e) && old.content.every((id) => this.writer.has(id))) {
             this.summary.unchangedFiles++;
             this.summary.bytes += e.size ?? 0;
             this.progress.bytes += e.size ?? 0;
-            nodes.push({ ...e, content: old.content });
+            this.put(dir, undefined, { ...e, content: old.content }, old);
             break;
           }
           if (old) this.summary.changedFiles++;
           else this.summary.newFiles++;
-          const local = this.opts.files && this.source.localPath ? this.source.localPath(childRel) : undefined;
-          if (local !== undefined && this.opts.files) {
-            const slot = nodes.push(undefined) - 1;
-            this.progress.current = childRel;
-            const work = this.opts.files.storeFile(local, e.size ?? 0);
-            pending.push(
-              work.then((r) => {
-                if (r.error !== undefined) {
-                  this.error(childRel, new Error(r.error));
-                  this.summary.files--;
-                  return;
-                }
-                this.summary.bytes += r.size;
-                nodes[slot] = { ...e, size: r.size, content: r.content };
-              }),
-            );
-            break;
-          }
-          // A remote source: several files in flight, each in its own slot of the tree.
-          const at = nodes.push(undefined) - 1;
-          await this.remoteTurn();
-          pending.push(
-            this.saveFile(childRel, e)
-              .then((node) => {
-                if (node) nodes[at] = node;
-                else this.summary.files--;
-              })
-              .finally(() => this.remoteDone()),
-          );
+          await this.storeFile(dir, childRel, e);
           break;
-        }
         case 'symlink':
           this.summary.symlinks++;
-          nodes.push(e);
+          this.put(dir, undefined, e, old);
           break;
         case 'other':
           this.summary.others++;
           this.error(childRel, new Error(`${e.kind ?? 'special file'} recorded but its content is not backed up`));
-          nodes.push(e);
+          this.put(dir, undefined, e, old);
           break;
       }
     }
-    await untilAborted(Promise.all(pending), this.opts.signal);
-    return this.saveTree({ nodes: nodes.filter((n): n is TreeNode => n !== undefined) });
+    dir.walked = true;
+    if (dir.pending === 0) this.finish(dir);
+    // Trees waiting to be saved count against the writer's budget too.
+    await this.writer.waitForRoom();
+  }
+
+  /** The listing of folder `rel`: asked for ahead (prefetch), or now. */
+  private listing(rel: string): Promise<DirListing> {
+    const early = this.prefetched.get(rel);
+    if (early) {
+      this.prefetched.delete(rel);
+      return early;
+    }
+    return this.readDir(rel);
+  }
+
+  private readDir(rel: string): Promise<DirListing> {
+    const files = this.opts.files;
+    if (files && this.source.localPath) return files.scanDir(this.source.localPath(rel));
+    return this.source.readDir(rel);
+  }
+
+  /** Asks for the listing of `rel` ahead of the walk, when folders are listed off this thread. */
+  private prefetch(rel: string | undefined): void {
+    if (rel === undefined || !this.opts.files || !this.source.localPath || this.prefetched.has(rel)) return;
+    const p = this.readDir(rel);
+    p.catch(() => undefined); // seen when the walk takes it
+    this.prefetched.set(rel, p);
+  }
+
+  /** Sets the node at `slot` of `dir` (or appends it), noting whether it is the parent tree's `old`. */
+  private put(dir: OpenDir, slot: number | undefined, node: TreeNode, old: TreeNode | undefined): void {
+    if (slot === undefined) dir.nodes.push(node);
+    else dir.nodes[slot] = node;
+    if (dir.same && (old === undefined || !sameNode(node, old))) dir.same = false;
+  }
+
+  /** Reserves the next slot of `dir` for an entry that finishes later. */
+  private open(dir: OpenDir): number {
+    dir.pending++;
+    return dir.nodes.push(undefined) - 1;
+  }
+
+  /** One entry of `dir` finished: its tree is saved once all are. */
+  private settle(dir: OpenDir): void {
+    dir.pending--;
+    if (dir.walked && dir.pending === 0) this.finish(dir);
+  }
+
+  private finish(dir: OpenDir): void {
+    this.openDirs--;
+    const nodes = dir.nodes.filter((n): n is TreeNode => n !== undefined);
+    dir.nodes.length = 0;
+    // Nothing changed in this folder: its tree is the parent's, already stored.
+    if (dir.same && dir.parent && nodes.length === dir.parent.count && this.writer.has(dir.parent.id)) {
+      dir.done(dir.parent.id);
+      return;
+    }
+    const saving: Promise<void> = this.saveTree({ nodes })
+      .then(dir.done, (err: unknown) => this.fail(err))
+      .finally(() => this.saving.delete(saving));
+    this.saving.add(saving);
+  }
+
+  /** Hands a new or changed file to be stored; its node fills slot of `dir` when done. */
+  private async storeFile(dir: OpenDir, childRel: string, e: EntryMeta): Promise<void> {
+    const slot = this.open(dir);
+    const files = this.opts.files;
+    const local = files && this.source.localPath ? this.source.localPath(childRel) : undefined;
+    if (local !== undefined && files) {
+      this.progress.current = childRel;
+      const wait = files.storeFile(local, e.size ?? 0, (r) => {
+        if (r.error !== undefined) {
+          this.error(childRel, new Error(r.error));
+          this.summary.files--;
+        } else {
+          this.summary.bytes += r.size;
+          dir.nodes[slot] = { ...e, size: r.size, content: r.content };
+        }
+        dir.same = false;
+        this.settle(dir);
+      });
+      if (wait) await wait;
+      return;
+    }
+    // A remote source: several files in flight, each in its own slot of the tree.
+    await this.streamed.turn();
+    this.saveFile(childRel, e)
+      .then((node) => {
+        if (node) dir.nodes[slot] = node;
+        else this.summary.files--;
+        dir.same = false;
+        this.settle(dir);
+      })
+      .catch((err: unknown) => this.fail(err))
+      .finally(() => this.streamed.release());
+  }
+
+  /** Records the first failure of work that finishes in the background; the walk stops at its next entry. */
+  private fail(err: unknown): void {
+    this.failure ??= CofferError.from(err);
+  }
+
+  /** Waits until every file and tree handed off is stored; throws the first failure. */
+  async settled(): Promise<void> {
+    await this.opts.files?.drain();
+    await this.streamed.idle();
+    while (this.saving.size > 0) await Promise.all([...this.saving]);
+    if (this.failure) throw this.failure;
   }
 
   /** The entries the store's format can record; the others are recorded as errors. */
@@ -297,9 +361,14 @@ class Archiver {
     const own = Buffer.allocUnsafeSlow(bytes.length);
     bytes.copy(own);
     const id = this.repo.idOf(own);
-    await this.writer.addBlob(BlobType.Tree, id, own);
+    const hex = id.toString('hex');
+    const files = this.opts.files;
+    if (files && !this.writer.has(hex)) {
+      const rawLength = own.length; // `own` is handed over (detached) below
+      await this.writer.addEncoded(BlobType.Tree, id, await files.encodeBlob(BlobType.Tree, id, own), rawLength);
+    } else await this.writer.addBlob(BlobType.Tree, id, own);
     await this.writer.checkpoint();
-    return id.toString('hex');
+    return hex;
   }
 }
 
@@ -311,10 +380,8 @@ function untilAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promis
   return signal ? untilInterrupted(p, signal, 'backup interrupted') : p;
 }
 
-/** Files of a remote source read at once (each SFTP read is a round trip; latency hides behind the others). */
-const REMOTE_FILES = 8;
-/** Chunking windows at most (each 2 × max chunk + a read: 24 MiB), shared by the files in flight. */
-const MAX_WINDOWS = 2;
+/** Subfolders of each open folder listed ahead of the walk. */
+const PREFETCH = 2;
 
 /** Backs up `source` into `repo`; returns the new snapshot. */
 export async function backup(repo: Repository, writer: RepoWriter, source: Source, opts: BackupOptions): Promise<SnapshotRecord> {
@@ -325,7 +392,10 @@ export async function backup(repo: Repository, writer: RepoWriter, source: Sourc
   const parentRoot = opts.parent?.snapshot.root;
   let root: TreeNode;
   if (rootMeta.type === 'dir') {
-    const subtree = await a.saveDir('', parentRoot?.type === 'dir' ? parentRoot.subtree : undefined);
+    let subtree: string | undefined;
+    await a.walkDir('', parentRoot?.type === 'dir' ? parentRoot.subtree : undefined, (id) => (subtree = id));
+    await untilAborted(a.settled(), opts.signal);
+    if (subtree === undefined) throw new CofferError(ErrorCode.Internal, 'the root tree was not saved');
     root = { ...rootMeta, subtree };
   } else if (rootMeta.type === 'file') {
     a.summary.files++;

@@ -1,43 +1,50 @@
 /**
  * zstd compression of blob payloads. A blob is stored compressed only when that
- * saves at least 1/32 of its size; incompressible data (already compressed media,
- * encrypted files) is detected by zstd itself at GB/s and stored raw.
+ * saves at least 1/32 of its size. Every blob is compressed whole into a scratch
+ * buffer kept per thread, and only a result that pays is copied out: no sample can
+ * stand for a whole chunk (a disk image's chunk may begin with random bytes and hold
+ * zero runs or 64 KiB blocks repeated further on, which only a pass over the whole
+ * chunk finds), and on incompressible data zstd's pass is cheap (~0.35 ms per MiB of
+ * CPU here, docs/performance.md) as long as it allocates nothing.
  */
-import { Compressor, decompress as zstdDecompress } from 'zstd-napi';
+import { createRequire } from 'node:module';
+import { decompress as zstdDecompress } from 'zstd-napi';
+
+type Binding = typeof import('zstd-napi/binding.js');
+const binding = createRequire(import.meta.url)('zstd-napi/binding.js') as Binding;
 
 /** Default zstd level; chosen by benchmark (docs/performance.md). */
 export const DEFAULT_LEVEL = 3;
 
-const compressors = new Map<number, Compressor>();
+const contexts = new Map<number, InstanceType<Binding['CCtx']>>();
 
-function compressorFor(level: number): Compressor {
-  let c = compressors.get(level);
+function contextFor(level: number): InstanceType<Binding['CCtx']> {
+  let c = contexts.get(level);
   if (!c) {
-    c = new Compressor();
-    c.setParameters({ compressionLevel: level, contentSizeFlag: true, checksumFlag: false });
-    compressors.set(level, c);
+    c = new binding.CCtx();
+    c.setParameter(binding.CParameter.compressionLevel, level);
+    c.setParameter(binding.CParameter.contentSizeFlag, 1);
+    c.setParameter(binding.CParameter.checksumFlag, 0);
+    contexts.set(level, c);
   }
   return c;
 }
 
-const SAMPLE = 64 * 1024;
+/** Where blobs are compressed; grows to the bound of the largest blob seen (8 MiB chunks: ~8 MiB). */
+let scratch = Buffer.alloc(0);
 
 /**
  * Compresses `data` at `level`; returns undefined when compression does not pay
- * (output not at least 1/32 smaller) or `level` is 0 (compression off). Large inputs
- * are first probed with a 64 KiB sample from their middle: when even that does not
- * shrink by 1/32, the whole is stored raw without compressing it (random or already
- * compressed data), which saves the compression pass and its output buffer.
+ * (output not at least 1/32 smaller) or `level` is 0 (compression off). The result
+ * is a copy of the compressed bytes, so incompressible data costs no new buffer.
  */
 export function compressIfSmaller(data: Uint8Array, level: number): Buffer | undefined {
   if (level === 0 || data.length < 64) return undefined;
-  if (data.length >= 4 * SAMPLE) {
-    const mid = (data.length >>> 1) - SAMPLE / 2;
-    const probe = compressorFor(1).compress(data.subarray(mid, mid + SAMPLE));
-    if (probe.length > SAMPLE - (SAMPLE >>> 5)) return undefined;
-  }
-  const out = compressorFor(level).compress(data);
-  return out.length <= data.length - (data.length >>> 5) ? out : undefined;
+  const bound = binding.compressBound(data.length);
+  if (scratch.length < bound) scratch = Buffer.allocUnsafeSlow(Math.max(bound, 1 << 20));
+  const n = contextFor(level).compress2(scratch, data);
+  if (n > data.length - (data.length >>> 5)) return undefined;
+  return Buffer.from(scratch.subarray(0, n));
 }
 
 /** Decompresses a zstd frame. */

@@ -14,12 +14,23 @@ export function hashPlain(data: Uint8Array): Buffer {
   return blake3(data);
 }
 
+/**
+ * One keyed hasher per key object, reset before each use: setting up a keyed hasher
+ * costs ~13 µs here against ~2 µs for reset, update and digest of a small blob. Keys are
+ * never changed in place, so the key object stands for its bytes.
+ */
+const keyedHashers = new WeakMap<Uint8Array, Blake3Hasher>();
+
 /** Keyed BLAKE3 of `data` under `key` (32 bytes). */
 export function hashKeyed(key: Uint8Array, data: Uint8Array): Buffer {
   if (key.length !== 32) throw new RangeError('BLAKE3 key must be 32 bytes');
-  return Blake3Hasher.newKeyed(Buffer.from(key.buffer, key.byteOffset, key.byteLength))
-    .update(data)
-    .digestBuffer();
+  let h = keyedHashers.get(key);
+  if (h) h.reset();
+  else {
+    h = Blake3Hasher.newKeyed(Buffer.from(key.buffer, key.byteOffset, key.byteLength));
+    keyedHashers.set(key, h);
+  }
+  return h.update(data).digestBuffer();
 }
 
 /** An incremental keyed hasher, for data that arrives in pieces. */

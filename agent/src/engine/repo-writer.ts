@@ -207,6 +207,11 @@ export class RepoWriter {
     return true;
   }
 
+  /** Whether waitForRoom would wait (or throw): more bytes in flight than the limit, or a failure. */
+  get full(): boolean {
+    return this.inFlight > this.maxInFlight || this.error !== undefined;
+  }
+
   /**
    * Resolves when the bytes in flight are below the limit again. When nothing is
    * being encoded or saved, the fullest open pack is closed early so that waiting

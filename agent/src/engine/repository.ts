@@ -240,11 +240,16 @@ export class Repository {
     return plain;
   }
 
-  /** Loads a tree (cached). */
-  async loadTree(id: string): Promise<Tree> {
+  /**
+   * Loads a tree, cached unless `cache` is false: a walk that reads every tree once
+   * (backup's parent trees, `ls --recursive`) passes false, so it holds only the trees
+   * it is in rather than up to 4,096 of them.
+   */
+  async loadTree(id: string, opts: { readonly cache?: boolean } = {}): Promise<Tree> {
     const hit = this.treeCache.get(id);
     if (hit) return hit;
     const tree = decodeTree(await this.loadBlob(BlobType.Tree, id), id, this.config.version);
+    if (opts.cache === false) return tree;
     if (this.treeCache.size > 4096) this.treeCache.clear();
     this.treeCache.set(id, tree);
     return tree;

@@ -62,11 +62,21 @@ export function isDamage(err: unknown): err is CofferError {
   return err instanceof CofferError && (err.code === ErrorCode.Corrupt || err.code === ErrorCode.NotFound);
 }
 
+/** How a walk reads trees. */
+export interface WalkOptions {
+  /**
+   * Keep the trees read in the repository's tree cache. A walk that reads each tree
+   * once (`ls --recursive`) passes false, so it holds only the folders it is in.
+   * @default true
+   */
+  readonly cache?: boolean;
+}
+
 /** Children of a directory node (empty for other nodes, and for a damaged one given `onDamage`). */
-export async function children(repo: Repository, node: TreeNode, path = '', onDamage?: DamageListener): Promise<readonly TreeNode[]> {
+export async function children(repo: Repository, node: TreeNode, path = '', onDamage?: DamageListener, opts: WalkOptions = {}): Promise<readonly TreeNode[]> {
   if (node.type !== 'dir' || !node.subtree) return [];
   try {
-    return (await repo.loadTree(node.subtree)).nodes;
+    return (await repo.loadTree(node.subtree, opts)).nodes;
   } catch (err) {
     if (!onDamage || !isDamage(err)) throw err;
     onDamage(path, err);
@@ -76,12 +86,13 @@ export async function children(repo: Repository, node: TreeNode, path = '', onDa
 
 /**
  * Depth-first walk below `node` (pre-order, children sorted by name); `path` is the
- * node's own path. Yields the node itself first.
+ * node's own path. Yields the node itself first. Holds the nodes of the folders it is
+ * in (one tree per level), nothing of the folders it has left.
  */
-export async function* walk(repo: Repository, node: TreeNode, path: string, onDamage?: DamageListener): AsyncGenerator<WalkEntry> {
+export async function* walk(repo: Repository, node: TreeNode, path: string, onDamage?: DamageListener, opts: WalkOptions = {}): AsyncGenerator<WalkEntry> {
   yield { path, node };
   if (node.type !== 'dir' || !node.subtree) return;
-  const nodes = await children(repo, node, path, onDamage);
+  const nodes = await children(repo, node, path, onDamage, opts);
   const seen = new Set<string>();
   for (const child of nodes) {
     if (seen.has(child.name)) {
@@ -92,5 +103,5 @@ export async function* walk(repo: Repository, node: TreeNode, path: string, onDa
     }
     seen.add(child.name);
   }
-  for (const child of nodes) yield* walk(repo, child, path === '' ? child.name : `${path}/${child.name}`, onDamage);
+  for (const child of nodes) yield* walk(repo, child, path === '' ? child.name : `${path}/${child.name}`, onDamage, opts);
 }

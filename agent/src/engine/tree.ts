@@ -199,3 +199,23 @@ export function decodeTree(b: Buffer, id: string, version: number): Tree {
 function isSafeV1Name(name: string): boolean {
   return name.length > 0 && name !== '.' && name !== '..' && !name.includes('/') && !name.includes('\0');
 }
+
+function sameValue(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((v, i) => sameValue(v, y[i]));
+  if (typeof x === 'object' && typeof y === 'object' && x !== null && y !== null) {
+    const kx = Object.keys(x);
+    if (kx.length !== Object.keys(y).length) return false;
+    return kx.every((k) => Object.hasOwn(y, k) && sameValue((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k]));
+  }
+  return false;
+}
+
+/**
+ * Whether two nodes record the same thing: the same fields with equal values (arrays
+ * and xattrs compared element by element, field order ignored). A folder whose nodes
+ * are all the same as its parent tree's, and as many, is that tree.
+ */
+export function sameNode(a: TreeNode, b: TreeNode): boolean {
+  return sameValue(a, b);
+}

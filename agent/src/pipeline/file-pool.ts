@@ -10,36 +10,43 @@ import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { BlobType } from '../engine/pack.js';
 import type { RepoWriter } from '../engine/repo-writer.js';
 import type { Repository } from '../engine/repository.js';
-import type { FileJob, FileResult, FileWorkerInit } from './file-protocol.js';
-
-/** Outcome of one file. */
-export interface FileOutcome {
-  readonly content: string[];
-  readonly size: number;
-  readonly error?: string;
-}
+import type { LocalFileStore, StoredFile } from '../engine/archiver.js';
+import type { DirListing } from '../connectors/source.js';
+import { ownedBuffer } from '../engine/hash.js';
+import type { BlobJob, BlobResult, FileJob, FileResult, FileWorkerInit, ScanJob, ScanResult } from './file-protocol.js';
 
 interface Running {
   readonly content: string[];
   size: number;
   readonly expected: number;
   counted: number;
-  readonly resolve: (o: FileOutcome) => void;
-  readonly reject: (e: Error) => void;
+  readonly done: (o: StoredFile) => void;
   readonly worker: number;
 }
 
-const MAX_FILES = 256;
+/** Files handed over and not finished, at most. */
+const MAX_FILES = 512;
+/** A worker's queue is sent once it holds this many files or bytes (or when the walk waits). */
+const SEND_FILES = 64;
+const SEND_BYTES = 1 << 20;
+/** What a folder listing weighs when choosing a worker, in bytes of file content. */
+const SCAN_LOAD = 256 * 1024;
 /** Bytes of file content handed to workers and not yet processed; a file is handed over whenever the total is below this. */
 const MAX_BYTES = 48 * 1024 * 1024;
 
 /** Worker threads that turn local files into stored chunks. */
-export class FilePool {
+export class FilePool implements LocalFileStore {
   private readonly workers: Worker[] = [];
   private readonly running = new Map<number, Running>();
   private readonly queued: FileJob[][] = [];
   private readonly loadBytes: number[] = [];
+  private readonly queuedBytes: number[] = [];
   private next = 0;
+  private nextScan = 0;
+  private nextBlob = 0;
+  private readonly blobs = new Map<number, { resolve: (b: Buffer) => void; reject: (e: Error) => void }>();
+  private readonly queuedBlobs: BlobJob[][] = [];
+  private readonly scans = new Map<number, { resolve: (l: DirListing) => void; reject: (e: Error) => void; worker: number }>();
   private bytes = 0;
   private waiters: (() => void)[] = [];
   private failed: Error | undefined;
@@ -69,20 +76,27 @@ export class FilePool {
     };
     for (let i = 0; i < this.size; i++) {
       const w = new Worker(new URL('./file-worker.js', import.meta.url), { workerData: init });
-      w.on('message', (rs: FileResult[]) => {
-        for (const r of rs) this.onResult(r);
+      w.on('message', (m: FileResult[] | ScanResult | BlobResult) => {
+        if (Array.isArray(m)) for (const r of m) this.onResult(r);
+        else if ('scan' in m) this.onScan(m);
+        else this.onBlob(m);
       });
       w.on('error', (err) => this.fail(err));
       this.workers.push(w);
       this.queued.push([]);
       this.loadBytes.push(0);
+      this.queuedBytes.push(0);
+      this.queuedBlobs.push([]);
     }
   }
 
   private fail(err: Error): void {
     this.failed ??= err;
-    for (const r of this.running.values()) r.reject(err);
     this.running.clear();
+    for (const s of this.scans.values()) s.reject(err);
+    this.scans.clear();
+    for (const b of this.blobs.values()) b.reject(err);
+    this.blobs.clear();
     this.wake();
   }
 
@@ -92,9 +106,13 @@ export class FilePool {
     for (const f of w) f();
   }
 
+  private full(): boolean {
+    return this.running.size >= MAX_FILES || this.bytes >= MAX_BYTES;
+  }
+
   /** Resolves when there is room to hand over another file. */
   private async room(): Promise<void> {
-    while (!this.failed && this.running.size > 0 && (this.running.size >= MAX_FILES || this.bytes >= MAX_BYTES)) {
+    while (!this.failed && this.running.size > 0 && this.full()) {
       this.flushQueues();
       await new Promise<void>((r) => this.waiters.push(r));
     }
@@ -102,33 +120,103 @@ export class FilePool {
     await this.writer.waitForRoom();
   }
 
-  /** Reads and stores the file at `path` (expected `size` bytes). */
-  async storeFile(path: string, size: number): Promise<FileOutcome> {
+  /**
+   * Hands the file at `path` (expected `size` bytes) to a worker; `done` gets its
+   * outcome. Files travel in batches (SEND_FILES or SEND_BYTES per worker, or whatever is
+   * queued when the caller has to wait or yields), so a small file costs no message of
+   * its own. Returns a promise to wait on when the pool or the writer is full.
+   */
+  storeFile(path: string, size: number, done: (o: StoredFile) => void): Promise<void> | undefined {
     if (this.workers.length === 0) this.start();
-    await this.room();
+    if (this.failed) return Promise.reject(this.failed);
     const job = this.next++;
-    let best = 0;
-    for (let i = 1; i < this.workers.length; i++) if ((this.loadBytes[i] ?? 0) < (this.loadBytes[best] ?? 0)) best = i;
+    const best = this.leastLoaded();
     this.loadBytes[best] = (this.loadBytes[best] ?? 0) + size + 4096;
     this.bytes += size;
-    const p = new Promise<FileOutcome>((resolve, reject) =>
-      this.running.set(job, { content: [], size: 0, expected: size, counted: 0, resolve, reject, worker: best }),
-    );
-    this.queued[best]?.push({ job, path, size });
-    if ((this.queued[best]?.length ?? 0) >= 16) this.flushQueues();
+    this.running.set(job, { content: [], size: 0, expected: size, counted: 0, done, worker: best });
+    const q = this.queued[best] as FileJob[];
+    q.push({ job, path, size });
+    this.queuedBytes[best] = (this.queuedBytes[best] ?? 0) + size;
+    if (q.length >= SEND_FILES || (this.queuedBytes[best] ?? 0) >= SEND_BYTES) this.send(best);
     else if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flushQueues());
+    }
+    if (this.full() || this.writer.full) return this.room();
+    return undefined;
+  }
+
+  /** The worker with the least work handed over and not done (bytes of files; a listing counts as SCAN_LOAD). */
+  private leastLoaded(): number {
+    let best = 0;
+    for (let i = 1; i < this.workers.length; i++) if ((this.loadBytes[i] ?? 0) < (this.loadBytes[best] ?? 0)) best = i;
+    return best;
+  }
+
+  private send(i: number, scans: ScanJob[] = []): void {
+    const q = this.queued[i];
+    const blobs = this.queuedBlobs[i];
+    if (!q || !blobs || (q.length === 0 && scans.length === 0 && blobs.length === 0)) return;
+    this.queuedBytes[i] = 0;
+    const sent = blobs.splice(0);
+    this.workers[i]?.postMessage({ scans, blobs: sent, files: q.splice(0) }, sent.map((b) => b.data));
+  }
+
+  /**
+   * Encodes (compresses and encrypts) a blob on a worker, e.g. a tree, so this thread
+   * only serialises it. `data` must own its ArrayBuffer or is copied; it is transferred.
+   */
+  encodeBlob(type: BlobType, id: Buffer, data: Buffer): Promise<Buffer> {
+    if (this.workers.length === 0) this.start();
+    if (this.failed) return Promise.reject(this.failed);
+    const blob = this.nextBlob++;
+    const best = this.leastLoaded();
+    const p = new Promise<Buffer>((resolve, reject) => this.blobs.set(blob, { resolve, reject }));
+    this.queuedBlobs[best]?.push({ blob, type, id: Buffer.from(id), data: ownedBuffer(data).buffer as ArrayBuffer });
+    if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flushQueues());
     }
     return p;
   }
 
+  private onBlob(r: BlobResult): void {
+    const b = this.blobs.get(r.blob);
+    if (!b) return;
+    this.blobs.delete(r.blob);
+    if (r.encoded) b.resolve(Buffer.from(r.encoded));
+    else b.reject(new CofferError(ErrorCode.Internal, `encoding a blob failed: ${r.error ?? 'unknown error'}`));
+  }
+
+  /**
+   * Lists the folder at absolute path `path` on a worker (connectors/fs-source.ts
+   * listDir: the same entries, metadata and per-entry errors as FsSource.readDir), so
+   * folders ahead of the walk are read on both cores. Rejects as readDir would when the
+   * folder itself cannot be read.
+   */
+  scanDir(path: string): Promise<DirListing> {
+    if (this.workers.length === 0) this.start();
+    if (this.failed) return Promise.reject(this.failed);
+    const scan = this.nextScan++;
+    const best = this.leastLoaded();
+    this.loadBytes[best] = (this.loadBytes[best] ?? 0) + SCAN_LOAD;
+    const p = new Promise<DirListing>((resolve, reject) => this.scans.set(scan, { resolve, reject, worker: best }));
+    this.send(best, [{ scan, path }]);
+    return p;
+  }
+
+  private onScan(r: ScanResult): void {
+    const s = this.scans.get(r.scan);
+    if (!s) return;
+    this.scans.delete(r.scan);
+    this.loadBytes[s.worker] = (this.loadBytes[s.worker] ?? 0) - SCAN_LOAD;
+    if (r.listing) s.resolve(r.listing);
+    else s.reject(CofferError.from(Object.assign(new Error(r.error?.message ?? 'folder not listed'), { code: r.error?.code })));
+  }
+
   private flushQueues(): void {
     this.scheduled = false;
-    this.queued.forEach((q, i) => {
-      if (q.length === 0) return;
-      this.workers[i]?.postMessage(q.splice(0));
-    });
+    for (let i = 0; i < this.queued.length; i++) this.send(i);
   }
 
   private onResult(r: FileResult): void {
@@ -138,7 +226,7 @@ export class FilePool {
       run.content.push(c.id);
       run.size += c.rawLength;
       if (c.encoded) {
-        void this.writer.addEncoded(BlobType.Data, Buffer.from(c.id, 'hex'), Buffer.from(c.encoded), c.rawLength).catch((e: unknown) => this.fail(CofferError.from(e)));
+        void this.writer.addEncoded(BlobType.Data, Buffer.from(c.id, 'hex'), Buffer.from(c.encoded, c.offset ?? 0, c.length ?? c.encoded.byteLength), c.rawLength).catch((e: unknown) => this.fail(CofferError.from(e)));
       }
     }
     const n = r.chunks.reduce((s, c) => s + c.rawLength, 0);
@@ -155,7 +243,7 @@ export class FilePool {
     this.bytes -= run.expected - run.counted;
     this.loadBytes[run.worker] = (this.loadBytes[run.worker] ?? 0) - run.expected - 4096;
     this.wake();
-    run.resolve({ content: run.content, size: run.size, ...(r.error !== undefined ? { error: r.error } : {}) });
+    run.done({ content: run.content, size: run.size, ...(r.error !== undefined ? { error: r.error } : {}) });
   }
 
   /** Waits for every file handed over so far. */

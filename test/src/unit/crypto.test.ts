@@ -34,10 +34,29 @@ describe('BLAKE3', () => {
     for (let off = 0; off < data.length; off += 1_000_003) h.update(data.subarray(off, off + 1_000_003));
     assert.deepEqual(h.digest(), hashKeyed(key, data));
   });
+
+  it('gives the same keyed digests when one key object hashes many inputs in turn', () => {
+    const key = randomBytes(32);
+    const inputs = [0, 1, 63, 64, 1025, 70_000].map((n) => randomBytes(n));
+    const once = inputs.map((d) => hashKeyed(Buffer.from(key), d));
+    for (let round = 0; round < 3; round++) assert.deepEqual(inputs.map((d) => hashKeyed(key, d)), once);
+  });
 });
 
 describe('XAES-256-GCM', () => {
   const nonce = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWX');
+  it('seals many messages with one prepared key as fresh keys would (per-nonce subkeys)', () => {
+    const raw = randomBytes(32);
+    const k = prepareKey(raw);
+    for (let i = 0; i < 20; i++) {
+      const n = randomBytes(24);
+      const msg = randomBytes(i * 37);
+      const out = seal(k, [msg], Buffer.from('aad'), n);
+      assert.deepEqual(out, seal(prepareKey(raw), [msg], Buffer.from('aad'), n));
+      assert.deepEqual(open(k, out, Buffer.from('aad')), msg);
+    }
+  });
+
   it('matches the C2SP vector without AAD', () => {
     const k = prepareKey(Buffer.alloc(32, 0x01));
     const out = seal(k, [Buffer.from('XAES-256-GCM')], undefined, nonce);

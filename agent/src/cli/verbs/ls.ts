@@ -7,6 +7,7 @@ import { openReader } from '../lock.js';
 import { withReaderSession } from '../reader-session.js';
 import { DamageReport } from '../damage-report.js';
 import { bytes, localTime, modeString } from '../format.js';
+import { LineBatch } from '../line-batch.js';
 import { displayName, jsonName } from '../names.js';
 import type { Verb } from '../verb.js';
 
@@ -59,15 +60,22 @@ export const ls: Verb = {
       const snap = await repo.resolveSnapshot(typed.snap);
       const { node, path: at } = await findEntry(repo, snap, typed.path);
       const ref = { ...typed, path: at };
-      const print = (n: TreeNode, path: string): void => ctx.out(json ? nodeJson(n, path) : nodeLine(n, `/${path}`));
+      const out = new LineBatch(ctx.out);
+      const print = (n: TreeNode, path: string): void => out.add(json ? nodeJson(n, path) : nodeLine(n, `/${path}`));
       const damage = new DamageReport(ctx);
       if (flag(p, 'recursive')) {
-        for await (const e of walk(repo, node, ref.path, damage.onDamage)) if (e.path !== ref.path || node.type !== 'dir') print(e.node, e.path);
+        // Streams: each line is printed as its folder is read (in batches), no list of all entries is kept.
+        try {
+          for await (const e of walk(repo, node, ref.path, damage.onDamage, { cache: false })) if (e.path !== ref.path || node.type !== 'dir') print(e.node, e.path);
+        } finally {
+          out.flush();
+        }
       } else if (node.type === 'dir') {
         for (const c of await children(repo, node, ref.path, damage.onDamage)) print(c, ref.path === '' ? c.name : `${ref.path}/${c.name}`);
       } else {
         print(node, ref.path);
       }
+      out.flush();
       return damage.status();
     });
   },
