@@ -22,9 +22,9 @@
  * allocates nothing; workers get the blob keys through `knownIds()`, shared, not
  * copied.
  */
-import { idBytes, KeyTable, type KeyTableSnapshot, wordAt } from './key-table.js';
+import { idBytes, KeyTable, type KeyTableSnapshot } from './key-table.js';
 import type { IndexedPack } from './index-file.js';
-import { BlobType, HEADER_ENTRY_SIZE, type PackEntry } from './pack.js';
+import { BlobType, HEADER_ENTRY_SIZE, type PackEntry, readHeaderEntry } from './pack.js';
 
 /** Where a blob is. */
 export interface BlobLocation {
@@ -67,10 +67,9 @@ export class MasterIndex {
     if (header.length !== 4 + n * HEADER_ENTRY_SIZE) throw new RangeError('pack header has the wrong length');
     const packNo = this.packNumber(pack);
     for (let i = 0, p = 4; i < n; i++, p += HEADER_ENTRY_SIZE) {
-      const raw = header[p];
-      const type = raw === 0 ? BlobType.Data : raw === 1 ? BlobType.Tree : undefined;
-      if (type === undefined) throw new RangeError(`unknown blob type ${raw}`);
-      this.addBlob(header, p + 1, packNo, { type, offset: wordAt(header, p + 33), length: wordAt(header, p + 37), rawLength: wordAt(header, p + 41) });
+      const e = readHeaderEntry(header, p);
+      if (!e) throw new RangeError(`unknown blob type ${header[p] as number}`);
+      this.addBlob(header, p + 1, packNo, e);
     }
   }
 

@@ -61,6 +61,18 @@ export function encodeHeader(entries: readonly PackEntry[]): Buffer {
   return b;
 }
 
+/**
+ * The fields of the header entry at `b[p..]` other than its id (which is at
+ * `b[p+1..p+33]`), or undefined when its type byte is unknown. The one reader of the
+ * entry layout: decodeHeader and MasterIndex.addPackHeader both use it.
+ */
+export function readHeaderEntry(b: Buffer, p: number): Omit<PackEntry, 'id'> | undefined {
+  const raw = b[p];
+  const type = raw === 0 ? BlobType.Data : raw === 1 ? BlobType.Tree : undefined;
+  if (type === undefined) return undefined;
+  return { type, offset: b.readUInt32LE(p + 33), length: b.readUInt32LE(p + 37), rawLength: b.readUInt32LE(p + 41) };
+}
+
 /** Parses a header plaintext; throws DecodeError when malformed. */
 export function decodeHeader(b: Buffer): PackEntry[] {
   if (b.length < 4) throw new DecodeError('pack header too short');
@@ -68,16 +80,9 @@ export function decodeHeader(b: Buffer): PackEntry[] {
   if (b.length !== 4 + n * HEADER_ENTRY_SIZE) throw new DecodeError('pack header has the wrong length');
   const out: PackEntry[] = [];
   for (let i = 0, p = 4; i < n; i++, p += HEADER_ENTRY_SIZE) {
-    const raw = b[p] as number;
-    const type = raw === 0 ? BlobType.Data : raw === 1 ? BlobType.Tree : undefined;
-    if (type === undefined) throw new DecodeError(`unknown blob type ${raw}`);
-    out.push({
-      type,
-      id: Buffer.from(b.subarray(p + 1, p + 33)),
-      offset: b.readUInt32LE(p + 33),
-      length: b.readUInt32LE(p + 37),
-      rawLength: b.readUInt32LE(p + 41),
-    });
+    const e = readHeaderEntry(b, p);
+    if (!e) throw new DecodeError(`unknown blob type ${b[p] as number}`);
+    out.push({ ...e, id: Buffer.from(b.subarray(p + 1, p + 33)) });
   }
   return out;
 }
