@@ -4,6 +4,7 @@
  * judged against <= 0.8, and coffer's best peak RSS judged against < 1 GiB. Pure.
  */
 import type { Sample } from '../measure.js';
+import { STEP_LABELS } from '../steps.js';
 import { best, ratioOf, type Judged, type StepStats } from '../summary.js';
 import type { ToolName } from '../tools.js';
 import { judge, tally, type Tally, type Verdict } from '../verdict.js';
@@ -15,11 +16,11 @@ export type ScaleStep = (typeof SCALE_STEPS)[number];
 
 /** How each step is named in the report. */
 export const SCALE_LABELS: Readonly<Record<ScaleStep, string>> = {
-  create: 'create/init',
-  initial: 'initial backup',
-  nochange: 'no-change backup',
+  create: STEP_LABELS.create,
+  initial: STEP_LABELS.initial,
+  nochange: STEP_LABELS.nochange,
   ls: 'ls --recursive latest',
-  restore: 'restore latest',
+  restore: STEP_LABELS.restore,
 };
 
 /** Steps held to the targets (create is shown only). */

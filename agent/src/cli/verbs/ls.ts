@@ -63,19 +63,19 @@ export const ls: Verb = {
       const out = new LineBatch(ctx.out);
       const print = (n: TreeNode, path: string): void => out.add(json ? nodeJson(n, path) : nodeLine(n, `/${path}`));
       const damage = new DamageReport(ctx);
-      if (flag(p, 'recursive')) {
-        // Streams: each line is printed as its folder is read (in batches), no list of all entries is kept.
-        try {
+      try {
+        if (flag(p, 'recursive')) {
+          // Streams: each line is printed as its folder is read (in batches), no list of all entries is kept.
           for await (const e of walk(repo, node, ref.path, damage.onDamage, { cache: false })) if (e.path !== ref.path || node.type !== 'dir') print(e.node, e.path);
-        } finally {
-          out.flush();
+        } else if (node.type === 'dir') {
+          for (const c of await children(repo, node, ref.path, damage.onDamage)) print(c, ref.path === '' ? c.name : `${ref.path}/${c.name}`);
+        } else {
+          print(node, ref.path);
         }
-      } else if (node.type === 'dir') {
-        for (const c of await children(repo, node, ref.path, damage.onDamage)) print(c, ref.path === '' ? c.name : `${ref.path}/${c.name}`);
-      } else {
-        print(node, ref.path);
+      } finally {
+        // What was gathered is printed also when the walk stops on an error.
+        out.flush();
       }
-      out.flush();
       return damage.status();
     });
   },
