@@ -37,7 +37,22 @@ export interface BackupOptions {
   readonly files?: LocalFileStore;
   /** Clock. @default () => new Date() */
   readonly now?: () => Date;
+  /** Told at the end how the walk went (what it held at most), for tests and benchmarks. */
+  readonly onWalkStats?: (s: WalkStats) => void;
 }
+
+/** What the walk held at most and what it saved itself. */
+export interface WalkStats {
+  /** Folders walked or being walked whose tree was not saved yet (each holds its nodes). */
+  readonly maxOpenDirs: number;
+  /** Trees being encoded and saved at once (at most TREES_SAVING). */
+  readonly maxSavingTrees: number;
+  /** Folders whose parent tree was taken as it is (nothing in them changed). */
+  readonly treesReused: number;
+}
+
+/** Trees being saved at once, at most: the walk waits for one to finish before it lists the next folder. */
+export const TREES_SAVING = 64;
 
 const MAX_ERRORS_KEPT = 1000;
 
@@ -100,10 +115,9 @@ class Archiver {
   private readonly streamed: StreamFileSaver;
   /** Trees being saved. */
   private readonly saving = new Set<Promise<void>>();
-  /** Folders walked or being walked whose tree is not saved yet (a count, for tests and bounds). */
-  openDirs = 0;
-  /** Most folders open at once during the backup. */
-  maxOpenDirs = 0;
+  /** Folders walked or being walked whose tree is not saved yet. */
+  private openDirs = 0;
+  readonly stats = { maxOpenDirs: 0, maxSavingTrees: 0, treesReused: 0 };
   private failure: CofferError | undefined;
   /** Listings asked for ahead of the walk (at most PREFETCH per open folder), by path. */
   private readonly prefetched = new Map<string, Promise<DirListing>>();
@@ -165,6 +179,7 @@ class Archiver {
    * stay open; a folder's nodes are dropped once its tree is saved.
    */
   async walkDir(rel: string, parentTree: string | undefined, done: (id: string) => void): Promise<void> {
+    while (this.saving.size >= TREES_SAVING) await Promise.race(this.saving);
     let listing;
     try {
       listing = await this.listing(rel);
@@ -193,7 +208,7 @@ class Archiver {
     for (let i = 0; i < PREFETCH; i++) this.prefetch(subdirs[i]);
     let subdir = 0;
     const dir: OpenDir = { nodes: [], pending: 0, walked: false, done, ...(parent ? { parent } : {}), same: parent !== undefined };
-    this.maxOpenDirs = Math.max(this.maxOpenDirs, ++this.openDirs);
+    this.stats.maxOpenDirs = Math.max(this.stats.maxOpenDirs, ++this.openDirs);
     for (const e of entries) {
       const childRel = joinRel(rel, e.name);
       const old = prev?.get(e.name);
@@ -289,6 +304,7 @@ class Archiver {
     dir.nodes.length = 0;
     // Nothing changed in this folder: its tree is the parent's, already stored.
     if (dir.same && dir.parent && nodes.length === dir.parent.count && this.writer.has(dir.parent.id)) {
+      this.stats.treesReused++;
       dir.done(dir.parent.id);
       return;
     }
@@ -296,6 +312,7 @@ class Archiver {
       .then(dir.done, (err: unknown) => this.fail(err))
       .finally(() => this.saving.delete(saving));
     this.saving.add(saving);
+    this.stats.maxSavingTrees = Math.max(this.stats.maxSavingTrees, this.saving.size);
   }
 
   /** Hands a new or changed file to be stored; its node fills slot of `dir` when done. */
@@ -395,6 +412,7 @@ export async function backup(repo: Repository, writer: RepoWriter, source: Sourc
     let subtree: string | undefined;
     await a.walkDir('', parentRoot?.type === 'dir' ? parentRoot.subtree : undefined, (id) => (subtree = id));
     await untilAborted(a.settled(), opts.signal);
+    opts.onWalkStats?.(a.stats);
     if (subtree === undefined) throw new CofferError(ErrorCode.Internal, 'the root tree was not saved');
     root = { ...rootMeta, subtree };
   } else if (rootMeta.type === 'file') {

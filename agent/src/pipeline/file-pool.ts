@@ -26,7 +26,7 @@ interface Running {
 }
 
 /** Files handed over and not finished, at most. */
-const MAX_FILES = 512;
+export const FILES_IN_FLIGHT = 512;
 /** A worker's queue is sent once it holds this many files or bytes (or when the walk waits). */
 const SEND_FILES = 64;
 const SEND_BYTES = 1 << 20;
@@ -42,6 +42,7 @@ export class FilePool implements LocalFileStore {
   private readonly queued: FileJob[][] = [];
   private readonly loadBytes: number[] = [];
   private readonly queuedBytes: number[] = [];
+  private init: FileWorkerInit | undefined;
   private next = 0;
   private nextScan = 0;
   private nextBlob = 0;
@@ -65,7 +66,17 @@ export class FilePool implements LocalFileStore {
     private readonly size = Math.max(1, os.availableParallelism()),
   ) {}
 
-  private start(): void {
+  /**
+   * Starts workers until `count` run. Folder listings need one (a backup where nothing
+   * changed starts no more); the first file or blob to encode starts them all.
+   */
+  private start(count: number): void {
+    if (this.workers.length >= count) return;
+    const init = (this.init ??= this.workerInit());
+    while (this.workers.length < count) this.spawn(init);
+  }
+
+  private workerInit(): FileWorkerInit {
     const ids: string[] = [];
     for (const [id] of this.repo.index.entries()) ids.push(id);
     const init: FileWorkerInit = {
@@ -77,20 +88,22 @@ export class FilePool implements LocalFileStore {
       known: buildKnownIds(ids),
       knownCount: ids.length,
     };
-    for (let i = 0; i < this.size; i++) {
-      const w = new Worker(new URL('./file-worker.js', import.meta.url), { workerData: init });
-      w.on('message', (m: FileResult[] | ScanResult | BlobResult) => {
-        if (Array.isArray(m)) for (const r of m) this.onResult(r);
-        else if ('scan' in m) this.onScan(m);
-        else this.onBlob(m);
-      });
-      w.on('error', (err) => this.fail(err));
-      this.workers.push(w);
-      this.queued.push([]);
-      this.loadBytes.push(0);
-      this.queuedBytes.push(0);
-      this.queuedBlobs.push([]);
-    }
+    return init;
+  }
+
+  private spawn(init: FileWorkerInit): void {
+    const w = new Worker(new URL('./file-worker.js', import.meta.url), { workerData: init });
+    w.on('message', (m: FileResult[] | ScanResult | BlobResult) => {
+      if (Array.isArray(m)) for (const r of m) this.onResult(r);
+      else if ('scan' in m) this.onScan(m);
+      else this.onBlob(m);
+    });
+    w.on('error', (err) => this.fail(err));
+    this.workers.push(w);
+    this.queued.push([]);
+    this.loadBytes.push(0);
+    this.queuedBytes.push(0);
+    this.queuedBlobs.push([]);
   }
 
   private fail(err: Error): void {
@@ -110,7 +123,7 @@ export class FilePool implements LocalFileStore {
   }
 
   private full(): boolean {
-    return this.running.size >= MAX_FILES || this.bytes >= MAX_BYTES;
+    return this.running.size >= FILES_IN_FLIGHT || this.bytes >= MAX_BYTES;
   }
 
   /** Resolves when there is room to hand over another file. */
@@ -130,7 +143,7 @@ export class FilePool implements LocalFileStore {
    * its own. Returns a promise to wait on when the pool or the writer is full.
    */
   storeFile(path: string, size: number, done: (o: StoredFile) => void): Promise<void> | undefined {
-    if (this.workers.length === 0) this.start();
+    this.start(this.size);
     if (this.failed) return Promise.reject(this.failed);
     const job = this.next++;
     const best = this.leastLoaded();
@@ -170,7 +183,7 @@ export class FilePool implements LocalFileStore {
    * only serialises it. `data` must own its ArrayBuffer or is copied; it is transferred.
    */
   encodeBlob(type: BlobType, id: Buffer, data: Buffer): Promise<Buffer> {
-    if (this.workers.length === 0) this.start();
+    this.start(this.size);
     if (this.failed) return Promise.reject(this.failed);
     const blob = this.nextBlob++;
     const best = this.leastLoaded();
@@ -198,7 +211,7 @@ export class FilePool implements LocalFileStore {
    * folder itself cannot be read.
    */
   scanDir(path: string): Promise<DirListing> {
-    if (this.workers.length === 0) this.start();
+    this.start(1);
     if (this.failed) return Promise.reject(this.failed);
     const scan = this.nextScan++;
     const best = this.leastLoaded();
