@@ -1,10 +1,20 @@
 #!/usr/bin/env bash
-# Benchmark coffer against restic on a deterministic dataset (npm run bench [-- options]).
+# Benchmark coffer against restic on a deterministic dataset, or on a million tiny files
+# with --scale (npm run bench [-- options]; --help lists them).
 # Installs restic, GNU time and OpenSSH (sshd for the SFTP scenarios' loopback server,
 # ssh for restic's sftp backend) from Debian packages when missing, builds the
 # workspace, then runs bench/dist/main.js; see `npm run bench -- --help` for options.
+# `npm run bench -- --index [--blobs N]` measures the in-memory index instead.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# --index: the in-memory index's bytes per blob and lookup rate (bench/src/index-mem.ts);
+# needs neither restic nor the dataset.
+if [ "${1:-}" = "--index" ]; then
+  shift
+  npx tsc -b
+  exec node --expose-gc bench/dist/index-mem.js "$@"
+fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi

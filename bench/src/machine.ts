@@ -1,5 +1,5 @@
 /** What the benchmark ran on: CPU, cores, memory, OS, file system, Node and tool versions (OpenSSH's too when the SFTP server ran). */
-import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
+import { cpus, release, totalmem, type as osType } from 'node:os';
 import { capture } from './measure.js';
 import type { SftpServer } from './sftp-server.js';
 import type { Tool, ToolName } from './tools.js';
@@ -13,8 +13,6 @@ export interface MachineInfo {
   readonly os: string;
   readonly fsType: string;
   readonly node: string;
-  /** 1-minute load average when the run started: other work on the machine skews every number. */
-  readonly load1: number;
   readonly versions: Partial<Record<ToolName | 'openssh', string>>;
 }
 
@@ -33,7 +31,6 @@ export function machineInfo(work: string, tools: readonly Tool[], server: SftpSe
     os: `${osType()} ${release()}`,
     fsType: capture('stat', ['-f', '-c', '%T', work]) ?? 'unknown',
     node: process.version,
-    load1: loadavg()[0] ?? 0,
     versions,
   };
 }

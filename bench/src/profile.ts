@@ -1,5 +1,5 @@
 /**
- * Dataset size profiles ("full" ≈ 1 GiB, "small" ≈ 100 MB) and the naming scheme of the
+ * Dataset size profiles ("full" ≈ 1.3 GB, "small" ≈ 135 MB) and the naming scheme of the
  * files in a dataset. The generator and the 5% modification both derive paths from
  * here, so neither has to list the tree to know what is in it.
  */
@@ -26,6 +26,28 @@ export interface ModifySpec {
   /** New random files under new/. */
   readonly newFiles: number;
   readonly newFileBytes: number;
+  /** Random bytes inserted at the start of the disk image (shifting all of it). */
+  readonly imageShift: number;
+  /** CSV files that get `csvAppendBytes` of new rows appended. */
+  readonly csvAppends: number;
+  readonly csvAppendBytes: number;
+  /** Small text files edited in the middle (a line replaced by a longer one). */
+  readonly smallEdits: number;
+  /** New small text files in the small/ folders. */
+  readonly newSmall: number;
+}
+
+/** The parts modelled on issue 10's measurement: a disk image, CSV tables, media files. */
+export interface IssueParts {
+  /** Size of the disk-image-like file (zero runs, repeated 64 KiB blocks, random regions). */
+  readonly imageBytes: number;
+  readonly csvFiles: number;
+  readonly csvBytes: number;
+  /** Random "media" files of log-normal sizes adding up to this. */
+  readonly mediaBytes: number;
+  readonly mediaMedian: number;
+  readonly mediaMin: number;
+  readonly mediaMax: number;
 }
 
 /** Everything that determines a dataset. */
@@ -46,6 +68,7 @@ export interface Profile {
   readonly smallSigma: number;
   readonly smallMin: number;
   readonly smallMax: number;
+  readonly issue: IssueParts;
   readonly modify: ModifySpec;
 }
 
@@ -74,6 +97,7 @@ export const PROFILES: Readonly<Record<Profile['name'], Profile>> = {
     smallSigma: 1.0,
     smallMin: 100,
     smallMax: 16 * KiB,
+    issue: { imageBytes: 100 * MiB, csvFiles: 7, csvBytes: 10 * MiB, mediaBytes: 130 * MiB, mediaMedian: 3 * MiB, mediaMin: 256 * KiB, mediaMax: 24 * MiB },
     modify: {
       logs: 10,
       logBytes: 1 * MiB,
@@ -82,6 +106,11 @@ export const PROFILES: Readonly<Record<Profile['name'], Profile>> = {
       bigOverwrites: 2,
       newFiles: 100,
       newFileBytes: 320 * KiB,
+      imageShift: 1000,
+      csvAppends: 2,
+      csvAppendBytes: 512 * KiB,
+      smallEdits: 100,
+      newSmall: 50,
     },
   },
   small: {
@@ -106,6 +135,7 @@ export const PROFILES: Readonly<Record<Profile['name'], Profile>> = {
     smallSigma: 1.0,
     smallMin: 100,
     smallMax: 16 * KiB,
+    issue: { imageBytes: 16 * MiB, csvFiles: 2, csvBytes: 4 * MiB, mediaBytes: 12 * MiB, mediaMedian: 1 * MiB, mediaMin: 128 * KiB, mediaMax: 4 * MiB },
     modify: {
       logs: 2,
       logBytes: 1 * MiB,
@@ -114,6 +144,11 @@ export const PROFILES: Readonly<Record<Profile['name'], Profile>> = {
       bigOverwrites: 2,
       newFiles: 6,
       newFileBytes: 320 * KiB,
+      imageShift: 1000,
+      csvAppends: 1,
+      csvAppendBytes: 256 * KiB,
+      smallEdits: 20,
+      newSmall: 10,
     },
   },
 };
@@ -150,4 +185,22 @@ export function smallPath(dir: number, file: number): string {
 /** new/nNNN.bin, created by the modification. */
 export function newPath(i: number): string {
   return `new/n${pad(i, 3)}.bin`;
+}
+
+/** The disk-image-like file. */
+export const IMAGE_PATH = 'images/disk.img';
+
+/** csv/orders-NN.csv */
+export function csvPath(i: number): string {
+  return `csv/orders-${pad(i, 2)}.csv`;
+}
+
+/** media/IMG_NNNN.jpg, or media/VID_NNNN.mp4 for files of 8 MiB and more. */
+export function mediaPath(i: number, bytes: number): string {
+  return bytes >= 8 * MiB ? `media/VID_${pad(i, 4)}.mp4` : `media/IMG_${pad(i, 4)}.jpg`;
+}
+
+/** small/dNNN/addNN.txt: the new small text files of the modification, spread over the folders. */
+export function newSmallPath(prof: Profile, i: number): string {
+  return `small/d${pad(i % prof.smallDirs, 3)}/add${pad(i, 2)}.txt`;
 }

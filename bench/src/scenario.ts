@@ -2,8 +2,10 @@
  * One benchmark run of one tool in one scenario (backend): fresh copy of the dataset,
  * fresh store, then the timed steps create → initial backup → no-change backup →
  * (modify) → backup after change → restore → check, with the restore (always into a
- * local folder) verified byte for byte against the modified source, whether the store
- * or the source was reached over SFTP. Dirty pages are flushed (untimed) before every
+ * local folder) verified byte for byte against the modified source, metadata included
+ * (mode, mtime to the precision the tool's restore and source keep, symlink targets,
+ * owners when run as root), whether the store or the source was reached over SFTP; any
+ * difference fails the run. Dirty pages are flushed (untimed) before every
  * step; file data stays in the page cache.
  */
 import { mkdirSync } from 'node:fs';
@@ -13,7 +15,7 @@ import type { Dataset } from './dataset.js';
 import { BenchError, EXIT_MISMATCH } from './errors.js';
 import { copyTree, removeTree, syncDisks, treeBytes } from './fsutil.js';
 import { locationUrl } from './location.js';
-import { buildManifest, compareManifests, identical, restoredRoot, type Manifest, type ManifestDiff } from './manifest.js';
+import { buildManifest, compareManifests, identical, restoredRoot, type CompareOptions, type Manifest, type ManifestDiff } from './manifest.js';
 import { runTimed, type Invocation, type Sample } from './measure.js';
 import { applyModification, type ModifyResult } from './modify.js';
 import type { StepName } from './steps.js';
@@ -35,7 +37,10 @@ export interface ToolRun {
   readonly storeFinalFiles: number;
   readonly modifiedBytes: number;
   readonly modify: ModifyResult;
-  readonly restoreMtimeDiffers: number;
+  /** Entries the restore was verified on (content and metadata). */
+  readonly verifiedEntries: number;
+  /** The mtime precision the verification held the restore to (ns). */
+  readonly mtimePrecisionNs: string;
 }
 
 const SHOW_PER_KIND = 15;
@@ -51,12 +56,13 @@ function reportMismatch(tool: string, diff: ManifestDiff): void {
     '',
     '!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!',
     `!!! RESTORE MISMATCH (${tool}): the restored tree differs from the source`,
-    `!!! missing ${diff.missing.length}, extra ${diff.extra.length}, different ${diff.different.length}`,
+    `!!! missing ${diff.missing.length}, extra ${diff.extra.length}, different ${diff.different.length}, metadata ${diff.metadata.length}`,
   ];
   const kinds: [string, string[]][] = [
     ['missing', diff.missing],
     ['extra', diff.extra],
     ['different', diff.different],
+    ['metadata', diff.metadata],
   ];
   for (const [kind, list] of kinds) {
     for (const item of list.slice(0, SHOW_PER_KIND)) lines.push(`!!!   ${kind}: ${item}`);
@@ -104,12 +110,17 @@ export async function runScenario(tool: Tool, backend: Backend, ds: Dataset, wor
 
   mkdirSync(target);
   const restore = await step('restore', tool.restore(storeAt, target), modifiedBytes);
-  const diff = compareManifests(expected, buildManifest(restoredRoot(target)));
+  const sourceNs = backend.sourceMtimeNs[name] ?? 1n;
+  const compare: CompareOptions = {
+    mtimePrecisionNs: sourceNs > tool.mtimePrecisionNs ? sourceNs : tool.mtimePrecisionNs,
+    owners: process.getuid?.() === 0,
+  };
+  const diff = compareManifests(expected, buildManifest(restoredRoot(target)), compare);
   if (!identical(diff)) {
     reportMismatch(`${name} ${backend.name}`, diff);
     throw new BenchError(`${name} ${backend.name} restore is not identical to its source (see above; restored tree kept at ${target})`, EXIT_MISMATCH);
   }
-  log(`${tag} restore verified: ${expected.size} entries identical (SHA-256)${diff.mtimeDiffers.length > 0 ? `, ${diff.mtimeDiffers.length} file mtimes differ` : ''}`);
+  log(`${tag} restore verified: ${expected.size} entries identical (SHA-256; mode, mtime to ${compare.mtimePrecisionNs} ns, symlink targets${compare.owners ? ', owners' : ''})`);
   removeTree(target);
 
   const check = await step('check', tool.check(storeAt), modifiedBytes);
@@ -125,6 +136,7 @@ export async function runScenario(tool: Tool, backend: Backend, ds: Dataset, wor
     storeFinalFiles: storeFinal.files,
     modifiedBytes,
     modify,
-    restoreMtimeDiffers: diff.mtimeDiffers.length,
+    verifiedEntries: expected.size,
+    mtimePrecisionNs: String(compare.mtimePrecisionNs),
   };
 }

@@ -9,7 +9,7 @@ export const STEP_LABELS: Readonly<Record<StepName, string>> = {
   create: 'create/init',
   initial: 'initial backup',
   nochange: 'no-change backup',
-  change: '5%-change backup',
+  change: 'after-change backup',
   restore: 'restore latest',
   check: 'check (read data)',
 };

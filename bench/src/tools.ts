@@ -38,6 +38,13 @@ export interface Tool {
   /** Restores the latest snapshot into the local folder `target`. */
   restore(store: Location, target: string): Invocation;
   check(store: Location): Invocation;
+  /** Lists every entry of the latest snapshot, recursively (the scale case's `ls --recursive`). */
+  lsRecursive(store: Location): Invocation;
+  /**
+   * The precision (ns) to which this tool's restore sets mtimes on a local file system:
+   * restic sets nanoseconds; coffer goes through Node's utimes, which keeps microseconds.
+   */
+  readonly mtimePrecisionNs: bigint;
 }
 
 /** process.env without any RESTIC_* or COFFER_* settings of the caller. */
@@ -80,6 +87,8 @@ function restic(paths: Paths): Tool {
     },
     restore: (store, target) => inv(paths.work, store, 'restore', 'latest', '--target', target),
     check: (store) => inv(paths.work, store, 'check', '--read-data'),
+    lsRecursive: (store) => inv(paths.work, store, 'ls', 'latest'),
+    mtimePrecisionNs: 1n,
   };
 }
 
@@ -110,6 +119,8 @@ function coffer(paths: Paths): Tool {
       src.via === undefined ? inv(src.path, store, ['backup', '.']) : inv(paths.work, store, ['backup', locationUrl(src)], src),
     restore: (store, target) => inv(paths.work, store, ['restore', '--to', target, 'latest']),
     check: (store) => inv(paths.work, store, ['check']),
+    lsRecursive: (store) => inv(paths.work, store, ['ls', '--recursive', 'latest']),
+    mtimePrecisionNs: 1000n,
   };
 }
 

@@ -26,15 +26,29 @@ export interface Condemned {
   readonly since: number;
 }
 
+/** One pack's entries as its header plaintext (pack.ts), as a writer holds them. */
+export interface IndexedHeader {
+  readonly pack: string;
+  readonly header: Buffer;
+}
+
 /** Serialises an index file's plaintext. */
 export function encodeIndex(packs: readonly IndexedPack[], condemned: readonly Condemned[] = []): Buffer {
+  return encodeIndexHeaders(
+    packs.map((p) => ({ pack: p.pack, header: encodeHeader(p.entries) })),
+    condemned,
+  );
+}
+
+/** Serialises an index file's plaintext from pack headers. */
+export function encodeIndexHeaders(packs: readonly IndexedHeader[], condemned: readonly Condemned[] = []): Buffer {
   const parts: Buffer[] = [MAGIC];
   const count = Buffer.alloc(4);
   count.writeUInt32LE(packs.length, 0);
   parts.push(count);
   for (const p of packs) {
     parts.push(Buffer.from(p.pack, 'hex'));
-    parts.push(encodeHeader(p.entries));
+    parts.push(p.header);
   }
   if (condemned.length > 0) {
     const c = Buffer.alloc(4 + condemned.length * 40);

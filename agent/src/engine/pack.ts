@@ -14,7 +14,8 @@ import { DecodeError } from './codec.js';
 export const PACK_MAGIC = Buffer.from('CFPK\x01\x00\x00\x00', 'latin1');
 export const PACK_PREFIX = PACK_MAGIC.length;
 export const HEADER_AAD = Buffer.from('coffer/v1/packheader', 'utf8');
-const ENTRY_SIZE = 45;
+/** Bytes of one entry in a pack header. */
+export const HEADER_ENTRY_SIZE = 45;
 
 /** Blob types. */
 export enum BlobType {
@@ -39,18 +40,23 @@ export function blobAad(type: BlobType, id: Uint8Array): Buffer {
   return b;
 }
 
+/** Writes one header entry (HEADER_ENTRY_SIZE bytes) at `b[p..]`. */
+export function writeHeaderEntry(b: Buffer, p: number, e: PackEntry): void {
+  b[p] = e.type;
+  e.id.copy(b, p + 1);
+  b.writeUInt32LE(e.offset, p + 33);
+  b.writeUInt32LE(e.length, p + 37);
+  b.writeUInt32LE(e.rawLength, p + 41);
+}
+
 /** Serialises the header plaintext. */
 export function encodeHeader(entries: readonly PackEntry[]): Buffer {
-  const b = Buffer.alloc(4 + entries.length * ENTRY_SIZE);
+  const b = Buffer.alloc(4 + entries.length * HEADER_ENTRY_SIZE);
   b.writeUInt32LE(entries.length, 0);
   let p = 4;
   for (const e of entries) {
-    b[p] = e.type;
-    e.id.copy(b, p + 1);
-    b.writeUInt32LE(e.offset, p + 33);
-    b.writeUInt32LE(e.length, p + 37);
-    b.writeUInt32LE(e.rawLength, p + 41);
-    p += ENTRY_SIZE;
+    writeHeaderEntry(b, p, e);
+    p += HEADER_ENTRY_SIZE;
   }
   return b;
 }
@@ -59,9 +65,9 @@ export function encodeHeader(entries: readonly PackEntry[]): Buffer {
 export function decodeHeader(b: Buffer): PackEntry[] {
   if (b.length < 4) throw new DecodeError('pack header too short');
   const n = b.readUInt32LE(0);
-  if (b.length !== 4 + n * ENTRY_SIZE) throw new DecodeError('pack header has the wrong length');
+  if (b.length !== 4 + n * HEADER_ENTRY_SIZE) throw new DecodeError('pack header has the wrong length');
   const out: PackEntry[] = [];
-  for (let i = 0, p = 4; i < n; i++, p += ENTRY_SIZE) {
+  for (let i = 0, p = 4; i < n; i++, p += HEADER_ENTRY_SIZE) {
     const raw = b[p] as number;
     const type = raw === 0 ? BlobType.Data : raw === 1 ? BlobType.Tree : undefined;
     if (type === undefined) throw new DecodeError(`unknown blob type ${raw}`);

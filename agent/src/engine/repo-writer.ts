@@ -4,14 +4,17 @@
  * `config.packSize`, saves packs atomically, and writes index files for the packs it
  * saved (periodically, and at flush). Guarantees: a pack is in an index file only
  * after the pack itself is saved; memory is bounded by `maxInFlight` bytes of blobs
- * between addBlob and their pack being saved.
+ * between addBlob and their pack being saved. What it remembers per blob is compact:
+ * blobs in flight by a 16-byte key (pending-ids.ts), each pack's entries as the
+ * 45-byte records of its header until they are in an index file, then the master index.
  */
 import { CofferError } from '@coffer/shared/errors.js';
 import { encode } from './codec.js';
 import { createKeyedHasher } from './hash.js';
 import type { EncodePool } from './encode-pool.js';
-import { encodeIndex, INDEX_AAD, type IndexedPack } from './index-file.js';
-import { BlobType, encodeHeader, HEADER_AAD, PACK_MAGIC, PACK_PREFIX, type PackEntry } from './pack.js';
+import { encodeIndexHeaders, INDEX_AAD, type IndexedHeader, type IndexedPack } from './index-file.js';
+import { BlobType, encodeHeader, HEADER_AAD, HEADER_ENTRY_SIZE, PACK_MAGIC, PACK_PREFIX, type PackEntry, writeHeaderEntry } from './pack.js';
+import { PendingIds } from './pending-ids.js';
 import type { Repository } from './repository.js';
 
 /** Tuning of a writer. */
@@ -40,10 +43,30 @@ export interface WriterStats {
   packs: number;
 }
 
+/** An open pack: its encoded blobs and its header's entries. */
 class Packer {
   parts: Buffer[] = [PACK_MAGIC];
-  entries: PackEntry[] = [];
+  /** u32 count (written by header()) then `count` header entries. */
+  private records = Buffer.alloc(4 + 64 * HEADER_ENTRY_SIZE);
+  count = 0;
   size = PACK_PREFIX;
+
+  add(e: PackEntry): void {
+    const end = 4 + (this.count + 1) * HEADER_ENTRY_SIZE;
+    if (end > this.records.length) {
+      const grown = Buffer.alloc(2 * this.records.length);
+      this.records.copy(grown);
+      this.records = grown;
+    }
+    writeHeaderEntry(this.records, end - HEADER_ENTRY_SIZE, e);
+    this.count++;
+  }
+
+  /** The header plaintext (pack.ts), in a buffer of its own. */
+  header(): Buffer {
+    this.records.writeUInt32LE(this.count, 0);
+    return Buffer.from(this.records.subarray(0, 4 + this.count * HEADER_ENTRY_SIZE));
+  }
 }
 
 /** Writes blobs into a store. One per backup (or other writing operation). */
@@ -51,11 +74,11 @@ export class RepoWriter {
   readonly stats: WriterStats = { newBlobs: 0, newBytes: 0, storedBytes: 0, packs: 0 };
   /** Index files this writer saved. */
   readonly indexFiles: string[] = [];
-  private readonly pendingIds = new Set<string>();
+  private readonly pending = new PendingIds();
   private readonly packers = new Map<BlobType, Packer>();
   private readonly uploading = new Set<Promise<void>>();
   private readonly encoding = new Set<Promise<void>>();
-  private unindexed: IndexedPack[] = [];
+  private unindexed: IndexedHeader[] = [];
   private inFlight = 0;
   private waiters: (() => void)[] = [];
   private error: Error | undefined;
@@ -76,9 +99,9 @@ export class RepoWriter {
     this.lastIndex = this.now();
   }
 
-  /** Whether the store has (or this writer is adding) the blob. */
-  has(id: string): boolean {
-    return this.pendingIds.has(id) || this.repo.index.has(id);
+  /** Whether the store has (or this writer is adding) the blob (hex or bytes). */
+  has(id: string | Uint8Array): boolean {
+    return this.repo.index.has(id) || this.pending.has(id);
   }
 
   /**
@@ -88,9 +111,7 @@ export class RepoWriter {
    */
   async addBlob(type: BlobType, id: Buffer, data: Buffer): Promise<boolean> {
     if (this.error) throw this.error;
-    const hex = id.toString('hex');
-    if (this.has(hex)) return false;
-    this.pendingIds.add(hex);
+    if (this.repo.index.has(id) || !this.pending.add(id)) return false;
     const rawLength = data.length;
     this.inFlight += rawLength;
     this.stats.newBlobs++;
@@ -132,7 +153,7 @@ export class RepoWriter {
       p = new Packer();
       this.packers.set(type, p);
     }
-    p.entries.push({ type, id, offset: p.size, length: enc.length, rawLength });
+    p.add({ type, id, offset: p.size, length: enc.length, rawLength });
     p.parts.push(enc);
     p.size += enc.length;
     if (p.size >= this.repo.config.packSize) {
@@ -142,7 +163,8 @@ export class RepoWriter {
   }
 
   private finishPack(p: Packer): void {
-    const header = encode(this.repo.codec, encodeHeader(p.entries), HEADER_AAD);
+    const plain = p.header();
+    const header = encode(this.repo.codec, plain, HEADER_AAD);
     const trailer = Buffer.alloc(4);
     trailer.writeUInt32LE(header.length, 0);
     const parts = [...p.parts, header, trailer];
@@ -157,10 +179,9 @@ export class RepoWriter {
       () => {
         this.stats.packs++;
         this.stats.storedBytes += size;
-        const packed: IndexedPack = { pack: name, entries: p.entries };
-        this.repo.index.addPacks([packed]);
-        for (const e of p.entries) this.pendingIds.delete(e.id.toString('hex'));
-        this.unindexed.push(packed);
+        this.repo.index.addPackHeader(name, plain);
+        for (let i = 0, at = 5; i < p.count; i++, at += HEADER_ENTRY_SIZE) this.pending.delete(plain, at);
+        this.unindexed.push({ pack: name, header: plain });
         this.inFlight -= p.size - PACK_PREFIX;
         this.wake();
       },
@@ -177,9 +198,7 @@ export class RepoWriter {
    */
   async addEncoded(type: BlobType, id: Buffer, encoded: Buffer, rawLength: number, force = false): Promise<boolean> {
     this.rethrow();
-    const hex = id.toString('hex');
-    if (this.pendingIds.has(hex) || (!force && this.repo.index.has(hex))) return false;
-    this.pendingIds.add(hex);
+    if ((!force && this.repo.index.has(id)) || !this.pending.add(id)) return false;
     this.inFlight += encoded.length;
     this.stats.newBlobs++;
     this.stats.newBytes += rawLength;
@@ -216,7 +235,7 @@ export class RepoWriter {
   /** Indexes an already saved pack (see orphans.ts) in this writer's next index file. */
   adopt(packed: IndexedPack): void {
     this.repo.index.addPacks([packed]);
-    this.unindexed.push(packed);
+    this.unindexed.push({ pack: packed.pack, header: encodeHeader(packed.entries) });
   }
 
   /** Call between files: writes an index file when the interval has passed. */
@@ -231,7 +250,7 @@ export class RepoWriter {
     this.unindexed = [];
     this.lastIndex = this.now();
     if (packs.length === 0) return;
-    const name = await this.repo.saveFile('index', encodeIndex(packs), INDEX_AAD);
+    const name = await this.repo.saveFile('index', encodeIndexHeaders(packs), INDEX_AAD);
     this.indexFiles.push(name);
   }
 
@@ -241,7 +260,7 @@ export class RepoWriter {
     while (this.encoding.size > 0) await Promise.allSettled([...this.encoding]);
     for (const [type, p] of this.packers) {
       this.packers.delete(type);
-      if (p.entries.length > 0) this.finishPack(p);
+      if (p.count > 0) this.finishPack(p);
     }
     await Promise.allSettled([...this.uploading]);
     if (this.error) throw this.error;

@@ -34,7 +34,7 @@ function indexTotals(index: MasterIndex): IndexTotals {
   if (hit && hit.size === index.size) return hit;
   let raw = 0;
   let stored = 0;
-  for (const [, loc] of index.entries()) {
+  for (const loc of index.locations()) {
     if (loc.type !== BlobType.Data) continue;
     raw += loc.rawLength;
     stored += loc.length;

@@ -7,7 +7,6 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
-import { buildKnownIds } from '../engine/known-ids.js';
 import { BlobType } from '../engine/pack.js';
 import type { RepoWriter } from '../engine/repo-writer.js';
 import type { Repository } from '../engine/repository.js';
@@ -57,8 +56,10 @@ export class FilePool implements LocalFileStore {
   onBytes: ((n: number) => void) | undefined;
 
   /**
-   * Workers start on the first file handed over, so a backup where nothing changed
-   * pays nothing for them. The id set they share is taken from the index then.
+   * Workers start when first needed (one for folder listings, all on the first file
+   * or blob to encode), so a backup where nothing changed runs one. They share the
+   * index's blob keys as they are at the first start (MasterIndex.knownIds: shared
+   * memory, not copied).
    */
   constructor(
     private readonly repo: Repository,
@@ -77,16 +78,13 @@ export class FilePool implements LocalFileStore {
   }
 
   private workerInit(): FileWorkerInit {
-    const ids: string[] = [];
-    for (const [id] of this.repo.index.entries()) ids.push(id);
     const init: FileWorkerInit = {
       dataKey: this.repo.keys.data ?? null,
       level: this.repo.codec.level,
       idKey: this.repo.keys.id,
       chunkerSecret: this.repo.keys.chunker,
       params: this.repo.chunker.params,
-      known: buildKnownIds(ids),
-      knownCount: ids.length,
+      known: this.repo.index.knownIds(),
     };
     return init;
   }

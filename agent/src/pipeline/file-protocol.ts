@@ -1,5 +1,6 @@
 /** Messages between FilePool (main thread) and its file workers. */
 import type { DirListing } from '../connectors/source.js';
+import type { KeyTableSnapshot } from '../engine/key-table.js';
 
 /** Sent once, as workerData. */
 export interface FileWorkerInit {
@@ -8,8 +9,8 @@ export interface FileWorkerInit {
   readonly idKey: Uint8Array;
   readonly chunkerSecret: Uint8Array;
   readonly params: { readonly min: number; readonly avg: number; readonly max: number };
-  readonly known: SharedArrayBuffer;
-  readonly knownCount: number;
+  /** The blobs the store had when the workers started (MasterIndex.knownIds). */
+  readonly known: KeyTableSnapshot;
 }
 
 /** A file to read, chunk, hash and encode. */

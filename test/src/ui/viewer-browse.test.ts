@@ -14,6 +14,12 @@ import { tmpDir } from '../helpers/cli.js';
 import { sha256Tree } from '../helpers/tree.js';
 import { assertNothingRan, LONG_TEXT, makeFixtureStore, NOTES_V2, signedInPage, viewerSuite, XSS_BODY, XSS_NAME } from '../helpers/viewer.js';
 
+/** Waits (at most 30 s, polling every 200 ms) until the element's text passes `ok`; the caller then asserts it. */
+async function textSettles(loc: { innerText(): Promise<string> }, ok: (text: string) => boolean): Promise<void> {
+  const end = Date.now() + 30_000;
+  while (Date.now() < end && !ok(await loc.innerText())) await new Promise((r) => setTimeout(r, 200));
+}
+
 describe('ui: local viewer, browse, preview and download', function () {
   this.timeout(180_000);
   const S = viewerSuite(makeFixtureStore);
@@ -119,17 +125,22 @@ describe('ui: local viewer, browse, preview and download', function () {
     const { page } = tp;
     await page.goto(file('notes.txt'));
     await page.locator('.textview .text').waitFor();
+    // The view may show before its content has arrived on a loaded machine: wait for it.
+    await textSettles(page.locator('.textview .text'), (t) => t === NOTES_V2.trimEnd());
     assert.equal(await page.locator('.textview .text').innerText(), NOTES_V2.trimEnd());
     assert.equal(await page.locator('.textview .lineno').innerText(), '1\n2\n3\n4');
     await page.goto(file('data/random.bin'));
     await page.locator('.hexview').waitFor();
     const first16 = fs.readFileSync(path.join(S.fx.src, 'data', 'random.bin')).subarray(0, 16);
     const hex = [...first16].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    await textSettles(page.locator('.hexview'), (t) => t.startsWith(`00000000  ${hex}`));
     assert.ok((await page.locator('.hexview').innerText()).startsWith(`00000000  ${hex}`), 'the first hex line');
     await page.goto(file('pic.png'));
     const img = page.getByRole('img', { name: 'Preview of pic.png' });
     await img.waitFor();
-    await page.waitForFunction('document.querySelector(".imageview img")?.complete === true');
+    // Polled from here: a string predicate is eval'd in the page, which the page's CSP refuses.
+    const deadline = Date.now() + 30_000;
+    while (Date.now() < deadline && !(await img.evaluate((el: unknown) => (el as { complete: boolean }).complete))) await new Promise((r) => setTimeout(r, 200));
     assert.equal(await img.evaluate((el: unknown) => (el as { naturalWidth: number }).naturalWidth), 1, 'the image decoded');
     assertNothingRan(tp, 'previews');
   });
