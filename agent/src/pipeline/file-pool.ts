@@ -52,6 +52,8 @@ export class FilePool implements LocalFileStore {
   private waiters: (() => void)[] = [];
   private failed: Error | undefined;
   private scheduled = false;
+  /** Whether a worker has loaded and takes folder listings (about 0.1 s after the first start). */
+  listsReady = false;
   /** Called with each file's progress in bytes. */
   onBytes: ((n: number) => void) | undefined;
 
@@ -66,6 +68,11 @@ export class FilePool implements LocalFileStore {
     private readonly writer: RepoWriter,
     private readonly size = Math.max(1, os.availableParallelism()),
   ) {}
+
+  /** Starts the worker that lists folders, so that it loads while the backup gets ready. */
+  warmUp(): void {
+    this.start(1);
+  }
 
   /**
    * Starts workers until `count` run. Folder listings need one (a backup where nothing
@@ -91,10 +98,11 @@ export class FilePool implements LocalFileStore {
 
   private spawn(init: FileWorkerInit): void {
     const w = new Worker(new URL('./file-worker.js', import.meta.url), { workerData: init });
-    w.on('message', (m: FileResult[] | ScanResult | BlobResult) => {
+    w.on('message', (m: FileResult[] | ScanResult | BlobResult | { ready: true }) => {
       if (Array.isArray(m)) for (const r of m) this.onResult(r);
       else if ('scan' in m) this.onScan(m);
-      else this.onBlob(m);
+      else if ('blob' in m) this.onBlob(m);
+      else this.listsReady = true;
     });
     w.on('error', (err) => this.fail(err));
     this.workers.push(w);
