@@ -17,7 +17,9 @@ import { hasRawBytes } from './raw-name.js';
 import type { RepoWriter } from './repo-writer.js';
 import type { Repository } from './repository.js';
 import { encodeSnapshot, type EntryError, type Snapshot, SNAPSHOT_AAD, type SnapshotRecord, type SnapshotSummary } from './snapshot.js';
-import { encodeTree, hasRawNames, sameNode, storesRawNames, type Tree, type TreeNode } from './tree.js';
+import { type OpenDir, OpenDirs, type WalkStats } from './open-dirs.js';
+export type { WalkStats } from './open-dirs.js';
+import { encodeTree, hasRawNames, storesRawNames, type Tree, type TreeNode } from './tree.js';
 import { type DirListing, type EntryMeta, joinRel, type Source } from '../connectors/source.js';
 
 /** What to back up and how. */
@@ -37,6 +39,8 @@ export interface BackupOptions {
   readonly files?: LocalFileStore;
   /** Clock. @default () => new Date() */
   readonly now?: () => Date;
+  /** Told at the end how the walk went (what it held at most), for tests and benchmarks. */
+  readonly onWalkStats?: (s: WalkStats) => void;
 }
 
 const MAX_ERRORS_KEPT = 1000;
@@ -60,6 +64,10 @@ export interface LocalFileStore {
   drain(): Promise<void>;
   /** Lists a local folder by absolute path, as the source's readDir would, off this thread. */
   scanDir(path: string): Promise<DirListing>;
+  /** Whether scanDir runs yet (its thread loaded); until then folders are listed here. */
+  readonly listsReady: boolean;
+  /** Gets scanDir's thread loading. */
+  warmUp(): void;
   /** Encodes a blob for the store off this thread; `data` is handed over. */
   encodeBlob(type: BlobType, id: Buffer, data: Buffer): Promise<Buffer>;
   /** Set by the archiver: told how many bytes of content were processed. */
@@ -74,20 +82,6 @@ function unchanged(prev: TreeNode | undefined, cur: EntryMeta): prev is TreeNode
   return true;
 }
 
-/** A folder whose tree is not saved yet: its nodes fill in as its files and subfolders finish. */
-interface OpenDir {
-  readonly nodes: (TreeNode | undefined)[];
-  /** Entries handed off (files being stored, subfolders open) and not finished. */
-  pending: number;
-  /** Every entry seen: the tree is saved when `pending` is 0. */
-  walked: boolean;
-  readonly done: (treeId: string) => void;
-  /** The parent snapshot's tree of this folder and its node count, when it could be read. */
-  readonly parent?: { readonly id: string; readonly count: number };
-  /** Every node so far equals the parent tree's node of that name. */
-  same: boolean;
-}
-
 class Archiver {
   readonly summary: SnapshotSummary = {
     files: 0, dirs: 0, symlinks: 0, others: 0, bytes: 0, newFiles: 0, changedFiles: 0,
@@ -98,12 +92,8 @@ class Archiver {
   private lastYield = Date.now();
   /** Files read on this thread (a remote source). */
   private readonly streamed: StreamFileSaver;
-  /** Trees being saved. */
-  private readonly saving = new Set<Promise<void>>();
-  /** Folders walked or being walked whose tree is not saved yet (a count, for tests and bounds). */
-  openDirs = 0;
-  /** Most folders open at once during the backup. */
-  maxOpenDirs = 0;
+  /** Folders whose tree is not saved yet. */
+  readonly dirs: OpenDirs;
   private failure: CofferError | undefined;
   /** Listings asked for ahead of the walk (at most PREFETCH per open folder), by path. */
   private readonly prefetched = new Map<string, Promise<DirListing>>();
@@ -114,6 +104,11 @@ class Archiver {
     private readonly source: Source,
     private readonly opts: BackupOptions,
   ) {
+    this.dirs = new OpenDirs(
+      (id) => this.writer.has(id),
+      (nodes) => this.saveTree({ nodes }),
+      (err) => this.fail(err),
+    );
     this.streamed = new StreamFileSaver(repo, writer, source, (n) => (this.progress.bytes += n));
     if (opts.files) {
       opts.files.onBytes = (n): void => {
@@ -165,6 +160,7 @@ class Archiver {
    * stay open; a folder's nodes are dropped once its tree is saved.
    */
   async walkDir(rel: string, parentTree: string | undefined, done: (id: string) => void): Promise<void> {
+    await this.dirs.room();
     let listing;
     try {
       listing = await this.listing(rel);
@@ -192,8 +188,7 @@ class Archiver {
     const subdirs = entries.filter((e) => e.type === 'dir').map((e) => joinRel(rel, e.name));
     for (let i = 0; i < PREFETCH; i++) this.prefetch(subdirs[i]);
     let subdir = 0;
-    const dir: OpenDir = { nodes: [], pending: 0, walked: false, done, ...(parent ? { parent } : {}), same: parent !== undefined };
-    this.maxOpenDirs = Math.max(this.maxOpenDirs, ++this.openDirs);
+    const dir = this.dirs.create(done, parent);
     for (const e of entries) {
       const childRel = joinRel(rel, e.name);
       const old = prev?.get(e.name);
@@ -202,10 +197,10 @@ class Archiver {
         case 'dir': {
           this.summary.dirs++;
           this.prefetch(subdirs[++subdir + PREFETCH - 1]);
-          const slot = this.open(dir);
+          const slot = this.dirs.reserve(dir);
           await this.walkDir(childRel, old?.type === 'dir' ? old.subtree : undefined, (subtree) => {
-            this.put(dir, slot, { ...e, subtree }, old);
-            this.settle(dir);
+            this.dirs.put(dir, slot, { ...e, subtree }, old);
+            this.dirs.settle(dir);
           });
           break;
         }
@@ -216,7 +211,7 @@ class Archiver {
             this.summary.unchangedFiles++;
             this.summary.bytes += e.size ?? 0;
             this.progress.bytes += e.size ?? 0;
-            this.put(dir, undefined, { ...e, content: old.content }, old);
+            this.dirs.put(dir, undefined, { ...e, content: old.content }, old);
             break;
           }
           if (old) this.summary.changedFiles++;
@@ -225,17 +220,16 @@ class Archiver {
           break;
         case 'symlink':
           this.summary.symlinks++;
-          this.put(dir, undefined, e, old);
+          this.dirs.put(dir, undefined, e, old);
           break;
         case 'other':
           this.summary.others++;
           this.error(childRel, new Error(`${e.kind ?? 'special file'} recorded but its content is not backed up`));
-          this.put(dir, undefined, e, old);
+          this.dirs.put(dir, undefined, e, old);
           break;
       }
     }
-    dir.walked = true;
-    if (dir.pending === 0) this.finish(dir);
+    this.dirs.walked(dir);
     // Trees waiting to be saved count against the writer's budget too.
     await this.writer.waitForRoom();
   }
@@ -252,55 +246,21 @@ class Archiver {
 
   private readDir(rel: string): Promise<DirListing> {
     const files = this.opts.files;
-    if (files && this.source.localPath) return files.scanDir(this.source.localPath(rel));
+    if (files?.listsReady && this.source.localPath) return files.scanDir(this.source.localPath(rel));
     return this.source.readDir(rel);
   }
 
   /** Asks for the listing of `rel` ahead of the walk, when folders are listed off this thread. */
   private prefetch(rel: string | undefined): void {
-    if (rel === undefined || !this.opts.files || !this.source.localPath || this.prefetched.has(rel)) return;
+    if (rel === undefined || !this.opts.files?.listsReady || !this.source.localPath || this.prefetched.has(rel)) return;
     const p = this.readDir(rel);
     p.catch(() => undefined); // seen when the walk takes it
     this.prefetched.set(rel, p);
   }
 
-  /** Sets the node at `slot` of `dir` (or appends it), noting whether it is the parent tree's `old`. */
-  private put(dir: OpenDir, slot: number | undefined, node: TreeNode, old: TreeNode | undefined): void {
-    if (slot === undefined) dir.nodes.push(node);
-    else dir.nodes[slot] = node;
-    if (dir.same && (old === undefined || !sameNode(node, old))) dir.same = false;
-  }
-
-  /** Reserves the next slot of `dir` for an entry that finishes later. */
-  private open(dir: OpenDir): number {
-    dir.pending++;
-    return dir.nodes.push(undefined) - 1;
-  }
-
-  /** One entry of `dir` finished: its tree is saved once all are. */
-  private settle(dir: OpenDir): void {
-    dir.pending--;
-    if (dir.walked && dir.pending === 0) this.finish(dir);
-  }
-
-  private finish(dir: OpenDir): void {
-    this.openDirs--;
-    const nodes = dir.nodes.filter((n): n is TreeNode => n !== undefined);
-    dir.nodes.length = 0;
-    // Nothing changed in this folder: its tree is the parent's, already stored.
-    if (dir.same && dir.parent && nodes.length === dir.parent.count && this.writer.has(dir.parent.id)) {
-      dir.done(dir.parent.id);
-      return;
-    }
-    const saving: Promise<void> = this.saveTree({ nodes })
-      .then(dir.done, (err: unknown) => this.fail(err))
-      .finally(() => this.saving.delete(saving));
-    this.saving.add(saving);
-  }
-
   /** Hands a new or changed file to be stored; its node fills slot of `dir` when done. */
   private async storeFile(dir: OpenDir, childRel: string, e: EntryMeta): Promise<void> {
-    const slot = this.open(dir);
+    const slot = this.dirs.reserve(dir);
     const files = this.opts.files;
     const local = files && this.source.localPath ? this.source.localPath(childRel) : undefined;
     if (local !== undefined && files) {
@@ -314,7 +274,7 @@ class Archiver {
           dir.nodes[slot] = { ...e, size: r.size, content: r.content };
         }
         dir.same = false;
-        this.settle(dir);
+        this.dirs.settle(dir);
       });
       if (wait) await wait;
       return;
@@ -326,7 +286,7 @@ class Archiver {
         if (node) dir.nodes[slot] = node;
         else this.summary.files--;
         dir.same = false;
-        this.settle(dir);
+        this.dirs.settle(dir);
       })
       .catch((err: unknown) => this.fail(err))
       .finally(() => this.streamed.release());
@@ -341,7 +301,7 @@ class Archiver {
   async settled(): Promise<void> {
     await this.opts.files?.drain();
     await this.streamed.idle();
-    while (this.saving.size > 0) await Promise.all([...this.saving]);
+    await this.dirs.settled();
     if (this.failure) throw this.failure;
   }
 
@@ -387,6 +347,7 @@ const PREFETCH = 2;
 export async function backup(repo: Repository, writer: RepoWriter, source: Source, opts: BackupOptions): Promise<SnapshotRecord> {
   const now = opts.now ?? ((): Date => new Date());
   const start = now();
+  if (source.localPath) opts.files?.warmUp();
   const a = new Archiver(repo, writer, source, opts);
   const rootMeta = await source.stat();
   const parentRoot = opts.parent?.snapshot.root;
@@ -395,6 +356,7 @@ export async function backup(repo: Repository, writer: RepoWriter, source: Sourc
     let subtree: string | undefined;
     await a.walkDir('', parentRoot?.type === 'dir' ? parentRoot.subtree : undefined, (id) => (subtree = id));
     await untilAborted(a.settled(), opts.signal);
+    opts.onWalkStats?.(a.dirs.stats);
     if (subtree === undefined) throw new CofferError(ErrorCode.Internal, 'the root tree was not saved');
     root = { ...rootMeta, subtree };
   } else if (rootMeta.type === 'file') {

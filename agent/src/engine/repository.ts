@@ -240,6 +240,11 @@ export class Repository {
     return plain;
   }
 
+  /** Trees held in the tree cache now. */
+  get cachedTrees(): number {
+    return this.treeCache.size;
+  }
+
   /**
    * Loads a tree, cached unless `cache` is false: a walk that reads every tree once
    * (backup's parent trees, `ls --recursive`) passes false, so it holds only the trees

@@ -200,15 +200,26 @@ function isSafeV1Name(name: string): boolean {
   return name.length > 0 && name !== '.' && name !== '..' && !name.includes('/') && !name.includes('\0');
 }
 
+/** Own enumerable keys of `o` (for-in over plain parsed objects), counted without an array. */
+function keyCount(o: object): number {
+  let n = 0;
+  for (const _ in o) n++;
+  return n;
+}
+
 function sameValue(x: unknown, y: unknown): boolean {
   if (x === y) return true;
-  if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((v, i) => sameValue(v, y[i]));
-  if (typeof x === 'object' && typeof y === 'object' && x !== null && y !== null) {
-    const kx = Object.keys(x);
-    if (kx.length !== Object.keys(y).length) return false;
-    return kx.every((k) => Object.hasOwn(y, k) && sameValue((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k]));
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+  if (Array.isArray(x)) {
+    if (!Array.isArray(y) || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!sameValue(x[i], y[i])) return false;
+    return true;
   }
-  return false;
+  if (Array.isArray(y)) return false;
+  const a = x as Record<string, unknown>;
+  const b = y as Record<string, unknown>;
+  for (const k in a) if (!Object.hasOwn(b, k) || !sameValue(a[k], b[k])) return false;
+  return keyCount(a) === keyCount(b);
 }
 
 /**

@@ -25,7 +25,7 @@ interface Running {
 }
 
 /** Files handed over and not finished, at most. */
-const MAX_FILES = 512;
+export const FILES_IN_FLIGHT = 512;
 /** A worker's queue is sent once it holds this many files or bytes (or when the walk waits). */
 const SEND_FILES = 64;
 const SEND_BYTES = 1 << 20;
@@ -41,6 +41,7 @@ export class FilePool implements LocalFileStore {
   private readonly queued: FileJob[][] = [];
   private readonly loadBytes: number[] = [];
   private readonly queuedBytes: number[] = [];
+  private init: FileWorkerInit | undefined;
   private next = 0;
   private nextScan = 0;
   private nextBlob = 0;
@@ -51,13 +52,16 @@ export class FilePool implements LocalFileStore {
   private waiters: (() => void)[] = [];
   private failed: Error | undefined;
   private scheduled = false;
+  /** Whether a worker has loaded and takes folder listings (about 0.1 s after the first start). */
+  listsReady = false;
   /** Called with each file's progress in bytes. */
   onBytes: ((n: number) => void) | undefined;
 
   /**
-   * Workers start on the first file handed over, so a backup where nothing changed
-   * pays nothing for them. They share the index's blob keys as they are then
-   * (MasterIndex.knownIds: shared memory, not copied).
+   * Workers start when first needed (one for folder listings, all on the first file
+   * or blob to encode), so a backup where nothing changed runs one. They share the
+   * index's blob keys as they are at the first start (MasterIndex.knownIds: shared
+   * memory, not copied).
    */
   constructor(
     private readonly repo: Repository,
@@ -65,7 +69,22 @@ export class FilePool implements LocalFileStore {
     private readonly size = Math.max(1, os.availableParallelism()),
   ) {}
 
-  private start(): void {
+  /** Starts the worker that lists folders, so that it loads while the backup gets ready. */
+  warmUp(): void {
+    this.start(1);
+  }
+
+  /**
+   * Starts workers until `count` run. Folder listings need one (a backup where nothing
+   * changed starts no more); the first file or blob to encode starts them all.
+   */
+  private start(count: number): void {
+    if (this.workers.length >= count) return;
+    const init = (this.init ??= this.workerInit());
+    while (this.workers.length < count) this.spawn(init);
+  }
+
+  private workerInit(): FileWorkerInit {
     const init: FileWorkerInit = {
       dataKey: this.repo.keys.data ?? null,
       level: this.repo.codec.level,
@@ -74,20 +93,23 @@ export class FilePool implements LocalFileStore {
       params: this.repo.chunker.params,
       known: this.repo.index.knownIds(),
     };
-    for (let i = 0; i < this.size; i++) {
-      const w = new Worker(new URL('./file-worker.js', import.meta.url), { workerData: init });
-      w.on('message', (m: FileResult[] | ScanResult | BlobResult) => {
-        if (Array.isArray(m)) for (const r of m) this.onResult(r);
-        else if ('scan' in m) this.onScan(m);
-        else this.onBlob(m);
-      });
-      w.on('error', (err) => this.fail(err));
-      this.workers.push(w);
-      this.queued.push([]);
-      this.loadBytes.push(0);
-      this.queuedBytes.push(0);
-      this.queuedBlobs.push([]);
-    }
+    return init;
+  }
+
+  private spawn(init: FileWorkerInit): void {
+    const w = new Worker(new URL('./file-worker.js', import.meta.url), { workerData: init });
+    w.on('message', (m: FileResult[] | ScanResult | BlobResult | { ready: true }) => {
+      if (Array.isArray(m)) for (const r of m) this.onResult(r);
+      else if ('scan' in m) this.onScan(m);
+      else if ('blob' in m) this.onBlob(m);
+      else this.listsReady = true;
+    });
+    w.on('error', (err) => this.fail(err));
+    this.workers.push(w);
+    this.queued.push([]);
+    this.loadBytes.push(0);
+    this.queuedBytes.push(0);
+    this.queuedBlobs.push([]);
   }
 
   private fail(err: Error): void {
@@ -107,7 +129,7 @@ export class FilePool implements LocalFileStore {
   }
 
   private full(): boolean {
-    return this.running.size >= MAX_FILES || this.bytes >= MAX_BYTES;
+    return this.running.size >= FILES_IN_FLIGHT || this.bytes >= MAX_BYTES;
   }
 
   /** Resolves when there is room to hand over another file. */
@@ -127,7 +149,7 @@ export class FilePool implements LocalFileStore {
    * its own. Returns a promise to wait on when the pool or the writer is full.
    */
   storeFile(path: string, size: number, done: (o: StoredFile) => void): Promise<void> | undefined {
-    if (this.workers.length === 0) this.start();
+    this.start(this.size);
     if (this.failed) return Promise.reject(this.failed);
     const job = this.next++;
     const best = this.leastLoaded();
@@ -167,7 +189,7 @@ export class FilePool implements LocalFileStore {
    * only serialises it. `data` must own its ArrayBuffer or is copied; it is transferred.
    */
   encodeBlob(type: BlobType, id: Buffer, data: Buffer): Promise<Buffer> {
-    if (this.workers.length === 0) this.start();
+    this.start(this.size);
     if (this.failed) return Promise.reject(this.failed);
     const blob = this.nextBlob++;
     const best = this.leastLoaded();
@@ -195,7 +217,7 @@ export class FilePool implements LocalFileStore {
    * folder itself cannot be read.
    */
   scanDir(path: string): Promise<DirListing> {
-    if (this.workers.length === 0) this.start();
+    this.start(1);
     if (this.failed) return Promise.reject(this.failed);
     const scan = this.nextScan++;
     const best = this.leastLoaded();

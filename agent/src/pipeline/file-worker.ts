@@ -144,6 +144,9 @@ function encodeBlob(b: BlobJob): BlobResult {
   }
 }
 
+// Tells the pool this worker has loaded and can take folder listings (until then the walk lists on its own thread).
+parentPort?.postMessage({ ready: true });
+
 // Folders are listed first (the walk waits for them), each answered at once; results of
 // a batch of files travel together (one message per batch, or per 4 MiB).
 parentPort?.on('message', (req: WorkerRequest) => {

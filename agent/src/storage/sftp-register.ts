@@ -5,15 +5,18 @@
  * job and a line of its history on the controller; elsewhere retries stay silent, so an
  * error is still the one `coffer:` line.
  */
-import { displayUrl, parseSftpUrl, sshTarget } from '../ssh/target.js';
 import { registerBackend } from './registry.js';
-import { SftpBackend } from './sftp-backend.js';
 import { RetryingBackend } from './wrappers/retry.js';
-import { connectionsOption } from '../ssh/session-pool.js';
 
 const ATTEMPTS = 8;
 
-registerBackend('sftp', (url, options) => {
+// The SSH modules (ssh2: ~0.1 s to load) are loaded on the first sftp:// store, not with the CLI.
+registerBackend('sftp', async (url, options) => {
+  const [{ displayUrl, parseSftpUrl, sshTarget }, { connectionsOption }, { SftpBackend }] = await Promise.all([
+    import('../ssh/target.js'),
+    import('../ssh/session-pool.js'),
+    import('./sftp-backend.js'),
+  ]);
   const u = parseSftpUrl(url);
   const where = displayUrl(u);
   return Promise.resolve(

@@ -6,9 +6,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
-import { enroll } from '../../fleet/enroll.js';
-import { loadIdentity } from '../../fleet/agent-files.js';
-import { AgentSession } from '../../fleet/agent-session.js';
 import { expectArgs, int, list, parseArgs, str } from '../args.js';
 import type { Context } from '../context.js';
 import type { Verb } from '../verb.js';
@@ -35,6 +32,8 @@ async function enrollCmd(ctx: Context, argv: readonly string[]): Promise<number>
     if (!v) throw new CofferError(ErrorCode.Usage, `agent enroll needs --${f}\nusage: ${USAGE}`);
     return v;
   };
+  // Loaded here, not with the CLI: the fleet modules (gRPC, TLS, X.509) cost every other verb ~0.1 s to load.
+  const { enroll } = await import('../../fleet/enroll.js');
   const id = await enroll({
     controller: need(str(p, 'controller') ?? ctx.env.COFFER_CONTROLLER, 'controller'),
     token: need(str(p, 'token') ?? ctx.env.COFFER_ENROLL_TOKEN, 'token'),
@@ -53,6 +52,7 @@ async function startCmd(ctx: Context, argv: readonly string[]): Promise<number> 
   expectArgs(p, 0, 0, USAGE);
   const data = str(p, 'data');
   if (!data) throw new CofferError(ErrorCode.Usage, `agent start needs --data DIR\nusage: ${USAGE}`);
+  const [{ loadIdentity }, { AgentSession }] = await Promise.all([import('../../fleet/agent-files.js'), import('../../fleet/agent-session.js')]);
   const id = loadIdentity(path.resolve(data));
   const session = new AgentSession(id, {
     cofferBin: COFFER_BIN,

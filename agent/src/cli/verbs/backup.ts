@@ -70,7 +70,10 @@ export const backupVerb: Verb = {
       await repo.loadIndex((name, e) => ctx.warn(`warning: index file ${name.slice(0, 12)} skipped: ${e.message}`));
       const writer = new RepoWriter(repo, { pool });
       adoptOrphanPacks(repo, writer);
-      if (local) files = new FilePool(repo, writer, workers);
+      if (local) {
+        files = new FilePool(repo, writer, workers);
+        files.warmUp(); // loads while the snapshots are read
+      }
       const snaps = await repo.listSnapshots((id, e) => ctx.warn(`warning: snapshot ${id.slice(0, 8)} skipped: ${e.message}`));
       const parent = [...snaps].reverse().find((s) => s.snapshot.source.location === source.location && s.snapshot.host === hostName());
       const rec = await backup(repo, writer, source, {

@@ -8,9 +8,6 @@
  * closes the store and exits 0.
  */
 import os from 'node:os';
-import { StoreServiceDefinition } from '@coffer/shared/gen/coffer/v1/store.js';
-import { createLocalAuth } from '@coffer/shared/web/auth.js';
-import { createWebApp } from '@coffer/shared/web/app.js';
 import { expectArgs, flag, parseArgs, str } from '../args.js';
 import { storeTarget } from '../context.js';
 import { openBrowser } from '../ui-browser.js';
@@ -38,6 +35,12 @@ export const uiVerb: Verb = {
     expectArgs(p, 0, 0, USAGE);
     const spec = listenSpec({ listen: str(p, 'listen'), tlsCert: str(p, 'tls-cert'), tlsKey: str(p, 'tls-key'), insecureHttp: flag(p, 'insecure-http') });
     const target = storeTarget(ctx);
+    // The web app's modules are loaded here, not with the CLI (every other verb would pay for them).
+    const [{ StoreServiceDefinition }, { createLocalAuth }, { createWebApp }] = await Promise.all([
+      import('@coffer/shared/gen/coffer/v1/store.js'),
+      import('@coffer/shared/web/auth.js'),
+      import('@coffer/shared/web/app.js'),
+    ]);
     const store = await openUiStore(ctx);
     try {
       if (ctx.signal.aborted) return 0;
