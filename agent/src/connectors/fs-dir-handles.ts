@@ -12,7 +12,10 @@
  *   only there can a directory be renamed away), so entries created in a directory that
  *   was moved are detected and removed by the caller;
  * - at most `maxOpen` unpinned handles stay open (LRU); an evicted one is re-opened from
- *   the root, component by component, O_NOFOLLOW each.
+ *   the root, component by component, O_NOFOLLOW each;
+ * - `ours` holds only for a handle of a directory this restore made (`markMade`, right
+ *   after its mkdir) that is still ours alone (our uid, no group or other bits): nobody
+ *   else can have put anything in it. A re-opened handle is never `ours`.
  * Where /proc/self/fd does not work (not Linux), names are reached by absolute paths:
  * each directory is checked with lstat before it is opened, and `verify()` runs each
  * time a directory is used as well as after each creation: the same refusals, but with
@@ -32,6 +35,8 @@ export interface DirHandle {
   readonly fd: number;
   readonly dev: bigint;
   readonly ino: bigint;
+  /** Made by this restore (markMade) and still ours alone: nothing in it but what we put there. */
+  readonly ours: boolean;
   /** The path by which a child name of this directory is reached (last component not followed by the l* calls). */
   child(name: Buffer): Buffer;
   /** The same, as a string (for APIs without Buffer paths); undefined when it would need raw bytes. */
@@ -47,12 +52,21 @@ interface Entry extends DirHandle {
    * an ACL granting write shows in the group bits). Only there can a child be moved.
    */
   othersMayWrite: boolean;
+  /** Our uid, no group or other bits, when last looked at. */
+  alone: boolean;
+  made: boolean;
+  ours: boolean;
 }
 
 const myUid = typeof process.getuid === 'function' ? process.getuid() : -1;
 
 function othersMayWrite(st: fs.BigIntStats): boolean {
   return Number(st.uid) !== myUid || (st.mode & 0o022n) !== 0n;
+}
+
+/** Whether only we can reach into the directory of `st` (our uid, no group or other bits). */
+function oursAlone(st: fs.BigIntStats): boolean {
+  return Number(st.uid) === myUid && (st.mode & 0o077n) === 0n;
 }
 
 /** The parent of a relative directory path ('' for top-level names). */
@@ -126,6 +140,9 @@ export class DirHandles {
       ino: st.ino,
       pins: 0,
       othersMayWrite: othersMayWrite(st),
+      alone: oursAlone(st),
+      made: false,
+      ours: false,
       child: (n: Buffer) => Buffer.concat([base, n]),
       childString: (n: string) => (hasRawBytes(baseStr + n) ? undefined : baseStr + n),
     };
@@ -184,7 +201,18 @@ export class DirHandles {
 
   /** Re-reads who may write into `h` (after its mode or owner was changed). */
   refresh(h: DirHandle): void {
-    (h as Entry).othersMayWrite = othersMayWrite(fs.fstatSync(h.fd, { bigint: true }));
+    const e = h as Entry;
+    const st = fs.fstatSync(h.fd, { bigint: true });
+    e.othersMayWrite = othersMayWrite(st);
+    e.alone = oursAlone(st);
+    e.ours = e.made && e.alone;
+  }
+
+  /** Records that the directory of `h` was just made by this restore (its mkdir succeeded, then it was opened and verified). */
+  markMade(h: DirHandle): void {
+    const e = h as Entry;
+    e.made = true;
+    e.ours = e.alone;
   }
 
   /** Unpins a handle from `acquire`. */

@@ -3,13 +3,16 @@
  * entry by its name or, when no entry has that name, by its display form (bytes that
  * are not UTF-8 as `\xHH`, as `ls` shows them), since a command line cannot carry them.
  * Given `onDamage`, a directory whose tree cannot be read is reported there and skipped
- * (its subtree only); without it the error is thrown.
+ * (its subtree only); without it the error is thrown. `walk` reads each tree once and
+ * keeps no cache, so it holds only the trees of the directories it is in (one per
+ * level), however large the snapshot.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { Repository } from './repository.js';
 import type { SnapshotRecord } from './snapshot.js';
 import { displayName } from './raw-name.js';
-import type { TreeNode } from './tree.js';
+import { BlobType } from './pack.js';
+import { decodeTree, type TreeNode } from './tree.js';
 
 /** A node with its path inside the snapshot ('' for the root, no leading slash). */
 export interface WalkEntry {
@@ -62,11 +65,12 @@ export function isDamage(err: unknown): err is CofferError {
   return err instanceof CofferError && (err.code === ErrorCode.Corrupt || err.code === ErrorCode.NotFound);
 }
 
-/** Children of a directory node (empty for other nodes, and for a damaged one given `onDamage`). */
-export async function children(repo: Repository, node: TreeNode, path = '', onDamage?: DamageListener): Promise<readonly TreeNode[]> {
+/** Children of a directory node (empty for other nodes, and for a damaged one given `onDamage`); `cached`: through the repository's tree cache. */
+export async function children(repo: Repository, node: TreeNode, path = '', onDamage?: DamageListener, cached = true): Promise<readonly TreeNode[]> {
   if (node.type !== 'dir' || !node.subtree) return [];
+  const id = node.subtree;
   try {
-    return (await repo.loadTree(node.subtree)).nodes;
+    return (cached ? await repo.loadTree(id) : decodeTree(await repo.loadBlob(BlobType.Tree, id), id, repo.config.version)).nodes;
   } catch (err) {
     if (!onDamage || !isDamage(err)) throw err;
     onDamage(path, err);
@@ -81,7 +85,7 @@ export async function children(repo: Repository, node: TreeNode, path = '', onDa
 export async function* walk(repo: Repository, node: TreeNode, path: string, onDamage?: DamageListener): AsyncGenerator<WalkEntry> {
   yield { path, node };
   if (node.type !== 'dir' || !node.subtree) return;
-  const nodes = await children(repo, node, path, onDamage);
+  const nodes = await children(repo, node, path, onDamage, false);
   const seen = new Set<string>();
   for (const child of nodes) {
     if (seen.has(child.name)) {
