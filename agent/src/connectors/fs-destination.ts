@@ -157,7 +157,11 @@ export class FsDestination implements Destination {
   }
 
   createFile(rel: string, node?: TreeNode): Promise<DestinationFile> {
-    return createFsFile(this.dirs, rel, node, (err, r) => this.fail(err, r));
+    try {
+      return Promise.resolve(createFsFile(this.dirs, rel, node, (err, r) => this.fail(err, r)));
+    } catch (err) {
+      return Promise.reject(CofferError.from(err));
+    }
   }
 
   /** Makes `rel` appear by renaming over it what `make` creates under a temporary name. */

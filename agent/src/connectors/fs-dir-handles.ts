@@ -54,6 +54,8 @@ interface Entry extends DirHandle {
   othersMayWrite: boolean;
   /** Our uid, no group or other bits, when last looked at. */
   alone: boolean;
+  /** The generation at which no level above it was found writable by others (-1: not known). */
+  safeAt: number;
   made: boolean;
   ours: boolean;
 }
@@ -115,6 +117,8 @@ export class DirHandles {
   readonly viaProc: boolean;
   /** Fallback only: the root's real path, so a later swap of a symlinked root is not followed. */
   private readonly rootBytes: Buffer;
+  /** Bumped whenever who may write into a held directory changes (refresh). */
+  private generation = 0;
 
   /** Opens `rootPath` (following a symlink there). `useProc: false` forces the fallback (tests). */
   constructor(rootPath: string, private readonly maxOpen = 128, useProc = true) {
@@ -141,6 +145,7 @@ export class DirHandles {
       pins: 0,
       othersMayWrite: othersMayWrite(st),
       alone: oursAlone(st),
+      safeAt: -1,
       made: false,
       ours: false,
       child: (n: Buffer) => Buffer.concat([base, n]),
@@ -206,6 +211,7 @@ export class DirHandles {
     e.othersMayWrite = othersMayWrite(st);
     e.alone = oursAlone(st);
     e.ours = e.made && e.alone;
+    this.generation++;
   }
 
   /** Records that the directory of `h` was just made by this restore (its mkdir succeeded, then it was opened and verified). */
@@ -224,18 +230,24 @@ export class DirHandles {
   /**
    * Throws a refusal unless `h` and every directory above it are still where they were
    * opened. Only levels whose parent others may write can have changed, so only those
-   * are looked at.
+   * are looked at; when there is none (the usual case: a target only we can write), that
+   * is remembered on `h` until who may write somewhere changes (refresh).
    */
   verify(h: DirHandle, what: string = h.rel): void {
-    for (let cur = h as Entry; cur.rel !== ''; ) {
+    const e = h as Entry;
+    if (e.safeAt === this.generation) return;
+    let exposed = false;
+    for (let cur = e; cur.rel !== ''; ) {
       const parent = this.pin(parentRel(cur.rel), what);
       try {
+        exposed ||= parent.othersMayWrite;
         if (parent.othersMayWrite && !inPlace(parent, cur)) throw refused(what, cur.rel, 'was moved or replaced during the restore');
       } finally {
         this.release(parent);
       }
       cur = parent;
     }
+    if (!exposed) e.safeAt = this.generation;
   }
 
   private evict(): void {

@@ -20,24 +20,20 @@
  * their times are not the snapshot's (set only at commit) and their folders keep mode
  * 0700 (set at the end), so `restore --overwrite if-changed` into the same target
  * restores them again. restic leaves partial files the same way.
- * All calls run on libuv's thread pool, so several files can be in flight at once.
+ * The calls are synchronous: per small file, libuv's thread pool cost more CPU (a
+ * wake-up and a completion per call) than it saved by overlapping (docs/performance.md).
  */
 import fs from 'node:fs';
-import { promisify } from 'node:util';
 import type { CofferError } from '@coffer/shared/errors.js';
 import { nameToBytes } from '../engine/raw-name.js';
 import type { TreeNode } from '../engine/tree.js';
 import type { DestinationFile } from './destination.js';
 import { baseName, type DirHandle, type DirHandles, parentRel } from './fs-dir-handles.js';
-import { applyFileMetadata, creationMode } from './fs-metadata.js';
+import { applyMetadataFd, creationMode } from './fs-metadata.js';
 import { writeSparse } from './fs-sparse.js';
 import { tempName } from './fs-temp-name.js';
 
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW } = fs.constants;
-const openAsync = promisify(fs.open);
-const closeAsync = promisify(fs.close);
-const ftruncateAsync = promisify(fs.ftruncate);
-const renameAsync = promisify(fs.rename);
 
 /** Removes a file or symlink we created, if it is still there. */
 export function unlinkQuiet(p: Buffer): void {
@@ -65,7 +61,7 @@ export type FailFn = (err: unknown, rel: string) => CofferError;
  * Creates the file `rel` (see the module comment for where); `node`, when known, is
  * what its commit will apply, so that it can be created with its mode.
  */
-export async function createFsFile(dirs: DirHandles, rel: string, node: TreeNode | undefined, fail: FailFn): Promise<DestinationFile> {
+export function createFsFile(dirs: DirHandles, rel: string, node: TreeNode | undefined, fail: FailFn): DestinationFile {
   let dir: DirHandle;
   try {
     dir = dirs.acquire(parentRel(rel), rel);
@@ -81,7 +77,7 @@ export async function createFsFile(dirs: DirHandles, rel: string, node: TreeNode
   let fd: number | undefined;
   try {
     dirs.verify(dir, rel);
-    fd = await openAsync(dir.child(name), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, created ?? 0o600);
+    fd = fs.openSync(dir.child(name), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, created ?? 0o600);
     verifyCreated(dirs, dir, name, rel);
   } catch (err) {
     if (fd !== undefined) fs.closeSync(fd);
@@ -109,32 +105,34 @@ class FsFile implements DestinationFile {
     private readonly fail: FailFn,
   ) {}
 
-  async write(data: Uint8Array, position: number): Promise<void> {
+  write(data: Uint8Array, position: number): Promise<void> {
     try {
-      this.size = Math.max(this.size, await writeSparse(this.fd as number, data, position));
+      this.size = Math.max(this.size, writeSparse(this.fd as number, data, position));
+      return Promise.resolve();
     } catch (err) {
-      throw this.fail(err, this.rel);
+      return Promise.reject(this.fail(err, this.rel));
     }
   }
 
-  async commit(node: TreeNode): Promise<void> {
+  commit(node: TreeNode): Promise<void> {
     try {
       const fd = this.fd as number;
       const size = node.size ?? this.size;
-      if (size !== this.size) await ftruncateAsync(fd, size);
-      await applyFileMetadata(fd, node, this.dir.childString(this.tmpStr ?? baseName(this.rel)), this.createdMode === node.mode);
+      if (size !== this.size) fs.ftruncateSync(fd, size);
+      applyMetadataFd(fd, node, this.dir.childString(this.tmpStr ?? baseName(this.rel)), this.createdMode === node.mode);
       this.fd = undefined;
-      await closeAsync(fd);
+      fs.closeSync(fd);
       if (this.tmpStr === undefined) {
         verifyCreated(this.dirs, this.dir, this.final, this.rel);
       } else {
         this.dirs.verify(this.dir, this.rel);
-        await renameAsync(this.dir.child(this.name), this.dir.child(this.final));
+        fs.renameSync(this.dir.child(this.name), this.dir.child(this.final));
         verifyCreated(this.dirs, this.dir, this.final, this.rel);
       }
+      return Promise.resolve();
     } catch (err) {
       this.discard();
-      throw this.fail(err, this.rel);
+      return Promise.reject(this.fail(err, this.rel));
     } finally {
       this.finish();
     }

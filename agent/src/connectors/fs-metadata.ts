@@ -70,32 +70,16 @@ function setXattrs(node: TreeNode, xattrPath: string | undefined): void {
 /**
  * Applies `node`'s metadata to the open file or directory `fd`. `xattrPath` reaches the
  * same entry without following a last symlink; xattrs are skipped when it is undefined.
+ * `modeSet`: the file was created with `node.mode` (creationMode: no setuid, setgid or
+ * sticky bit, which a chown would clear), so no chmod is needed.
  */
-export function applyMetadataFd(fd: number, node: TreeNode, xattrPath: string | undefined): void {
+export function applyMetadataFd(fd: number, node: TreeNode, xattrPath: string | undefined, modeSet = false): void {
   const o = owner(node);
   if (o) tryIt(() => fs.fchownSync(fd, o.uid, o.gid));
   setXattrs(node, xattrPath);
-  fs.fchmodSync(fd, node.mode);
+  if (!modeSet) fs.fchmodSync(fd, node.mode);
   const t = nsToSeconds(node.mtime);
   fs.futimesSync(fd, t, t);
-}
-
-function call(f: (cb: (err: NodeJS.ErrnoException | null) => void) => void): Promise<void> {
-  return new Promise((resolve, reject) => f((err) => (err ? reject(err) : resolve())));
-}
-
-/**
- * The same for a file being restored, on libuv's thread pool; `modeSet`: the file was
- * created with `node.mode` (creationMode: no setuid, setgid or sticky bit, which
- * a chown would clear), so no chmod is needed.
- */
-export async function applyFileMetadata(fd: number, node: TreeNode, xattrPath: string | undefined, modeSet: boolean): Promise<void> {
-  const o = owner(node);
-  if (o) await call((cb) => fs.fchown(fd, o.uid, o.gid, cb)).catch(() => undefined);
-  setXattrs(node, xattrPath);
-  if (!modeSet) await call((cb) => fs.fchmod(fd, node.mode, cb));
-  const t = nsToSeconds(node.mtime);
-  await call((cb) => fs.futimes(fd, t, t, cb));
 }
 
 /** Applies ownership and times of `node` to the symlink (or other entry) at `p`, not following it. */

@@ -7,7 +7,8 @@
  * written at most once (unwritten ranges read as zeros), which is how a restore
  * writes. Cheap on data that is not zero: a piece is compared with zeros only when its
  * first and last bytes are zero, and consecutive written pieces go out in one write.
- * Writes run on libuv's thread pool (several files can be written at once).
+ * Synchronous calls: on this path they cost a fraction of what libuv's thread pool
+ * adds per call (measured: docs/performance.md, "Restore").
  */
 import fs from 'node:fs';
 
@@ -37,21 +38,17 @@ export function dataRuns(data: Buffer, position: number): [number, number][] {
   return runs;
 }
 
-function writeAt(fd: number, buf: Buffer, offset: number, length: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) => fs.write(fd, buf, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))));
-}
-
 /**
  * Writes `data` at `position` of `fd`, skipping 4 KiB-aligned pieces that are all
- * zero. Resolves to the file offset just past the last byte written (`position` when
+ * zero. Returns the file offset just past the last byte written (`position` when
  * nothing was written), so the caller knows whether the file must still be extended.
  */
-export async function writeSparse(fd: number, data: Uint8Array, position: number): Promise<number> {
+export function writeSparse(fd: number, data: Uint8Array, position: number): number {
   const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   let end = position;
   for (const [start, stop] of dataRuns(buf, position)) {
     let done = start;
-    while (done < stop) done += await writeAt(fd, buf, done, stop - done, position + done);
+    while (done < stop) done += fs.writeSync(fd, buf, done, stop - done, position + done);
     end = position + stop;
   }
   return end;

@@ -108,7 +108,12 @@ class Restorer {
   private readonly ctx: BatchContext;
   private readonly stack: OpenDir[];
   private batch = new RestoreBatch();
-  private seen = { files: 0, bytes: 0 };
+  /** Batches handed over and not yet restored. */
+  private readonly pending: RestoreBatch[] = [];
+  /** The restore of the last batch handed over (and of those before it). */
+  private running: Promise<void> | undefined;
+  private runError: CofferError | undefined;
+  private readonly seen = { files: 0, bytes: 0 };
 
   constructor(
     private readonly repo: Repository,
@@ -182,12 +187,35 @@ class Restorer {
     this.fail(node.type === 'dir' ? `${rel}/` : rel, CofferError.from(err).message);
   }
 
-  /** Restores the batch gathered so far and starts the next. */
+  /**
+   * Hands the batch gathered so far over to be restored and starts the next. Batches are
+   * restored one after the other, each while the walk gathers the next one (its tree
+   * reads, folders and symlinks overlap the writing); the walk waits rather than get
+   * more than one batch ahead, so at most two batches are held.
+   */
   private async flush(): Promise<void> {
     const batch = this.batch;
-    this.opts.onBatch?.(batch.held);
-    await runBatch(this.ctx, batch);
     this.batch = new RestoreBatch();
+    this.opts.onBatch?.(batch.held);
+    const before = this.running;
+    const run = (async (): Promise<void> => {
+      await before;
+      await runBatch(this.ctx, batch);
+    })();
+    this.running = run;
+    this.pending.push(batch);
+    run.then(
+      () => this.pending.splice(this.pending.indexOf(batch), 1),
+      (err: unknown) => {
+        this.runError ??= CofferError.from(err);
+      },
+    );
+    await before;
+  }
+
+  /** Throws the error that ended a batch, if one did. */
+  private checkRun(): void {
+    if (this.runError !== undefined) throw this.runError;
   }
 
   private async flushIfFull(): Promise<void> {
@@ -205,8 +233,10 @@ class Restorer {
   }
 
   /** Removes what was written of every file not committed (after an error ends the restore). */
-  abortAll(): Promise<void> {
-    return this.writer.abortAll(this.batch.files);
+  async abortAll(): Promise<void> {
+    await this.writer.abortAll([]);
+    await this.running?.catch(() => undefined);
+    await this.writer.abortAll([...this.pending.flatMap((b) => b.files), ...this.batch.files]);
   }
 
   /** Walks one item and restores (or gathers into batches) everything in it. */
@@ -220,6 +250,7 @@ class Restorer {
       this.fail(dir === '' ? '' : `${dir}/`, `its directory listing cannot be read (${err.message})`);
     };
     for await (const { path, node } of walk(this.repo, root, base, onDamage)) {
+      this.checkRun();
       const rel = place(path);
       if (rel === '') {
         if (node.type === 'dir') (this.stack[0] as OpenDir).node = node;
@@ -291,6 +322,7 @@ class Restorer {
     const root = this.stack[0] as OpenDir;
     if (root.node) this.batch.dirs.push({ path: '', node: root.node });
     await this.flush();
+    await this.running;
     this.result.linksCopied = this.links.copies;
     this.result.bytes = this.progress.bytes;
     this.opts.progress?.({ ...this.progress, phase: 'done' });

@@ -65,12 +65,11 @@ export function isDamage(err: unknown): err is CofferError {
   return err instanceof CofferError && (err.code === ErrorCode.Corrupt || err.code === ErrorCode.NotFound);
 }
 
-/** Children of a directory node (empty for other nodes, and for a damaged one given `onDamage`); `cached`: through the repository's tree cache. */
-export async function children(repo: Repository, node: TreeNode, path = '', onDamage?: DamageListener, cached = true): Promise<readonly TreeNode[]> {
+/** Children of a directory node (empty for other nodes, and for a damaged one given `onDamage`). */
+export async function children(repo: Repository, node: TreeNode, path = '', onDamage?: DamageListener): Promise<readonly TreeNode[]> {
   if (node.type !== 'dir' || !node.subtree) return [];
-  const id = node.subtree;
   try {
-    return (cached ? await repo.loadTree(id) : decodeTree(await repo.loadBlob(BlobType.Tree, id), id, repo.config.version)).nodes;
+    return (await repo.loadTree(node.subtree)).nodes;
   } catch (err) {
     if (!onDamage || !isDamage(err)) throw err;
     onDamage(path, err);
@@ -78,14 +77,42 @@ export async function children(repo: Repository, node: TreeNode, path = '', onDa
   }
 }
 
+/** Sibling directories whose trees `walk` reads ahead, per level. */
+const READ_AHEAD = 4;
+
+/** Reads a tree without the repository's cache. */
+async function readNodes(repo: Repository, id: string): Promise<readonly TreeNode[]> {
+  return decodeTree(await repo.loadBlob(BlobType.Tree, id), id, repo.config.version).nodes;
+}
+
 /**
  * Depth-first walk below `node` (pre-order, children sorted by name); `path` is the
- * node's own path. Yields the node itself first.
+ * node's own path. Yields the node itself first. While it is inside one directory, the
+ * trees of the next few sibling directories are read ahead (READ_AHEAD per level), so
+ * their reads overlap the caller's work; damage is still reported when the walk
+ * reaches the directory.
  */
-export async function* walk(repo: Repository, node: TreeNode, path: string, onDamage?: DamageListener): AsyncGenerator<WalkEntry> {
+export function walk(repo: Repository, node: TreeNode, path: string, onDamage?: DamageListener): AsyncGenerator<WalkEntry> {
+  return walkFrom(repo, node, path, onDamage, undefined);
+}
+
+async function* walkFrom(
+  repo: Repository,
+  node: TreeNode,
+  path: string,
+  onDamage: DamageListener | undefined,
+  pending: Promise<readonly TreeNode[]> | undefined,
+): AsyncGenerator<WalkEntry> {
   yield { path, node };
   if (node.type !== 'dir' || !node.subtree) return;
-  const nodes = await children(repo, node, path, onDamage, false);
+  let nodes: readonly TreeNode[];
+  try {
+    nodes = await (pending ?? readNodes(repo, node.subtree));
+  } catch (err) {
+    if (!onDamage || !isDamage(err)) throw err;
+    onDamage(path, err);
+    return;
+  }
   const seen = new Set<string>();
   for (const child of nodes) {
     if (seen.has(child.name)) {
@@ -96,5 +123,18 @@ export async function* walk(repo: Repository, node: TreeNode, path: string, onDa
     }
     seen.add(child.name);
   }
-  for (const child of nodes) yield* walk(repo, child, path === '' ? child.name : `${path}/${child.name}`, onDamage);
+  const ahead: { readonly index: number; readonly nodes: Promise<readonly TreeNode[]> }[] = [];
+  let next = 0;
+  for (let i = 0; i < nodes.length; i++) {
+    for (; next < nodes.length && ahead.length < READ_AHEAD; next++) {
+      const sub = nodes[next]?.type === 'dir' ? nodes[next]?.subtree : undefined;
+      if (sub === undefined) continue;
+      const p = readNodes(repo, sub);
+      p.catch(() => undefined); // awaited (and its error handled) when the walk gets there
+      ahead.push({ index: next, nodes: p });
+    }
+    const child = nodes[i] as TreeNode;
+    const mine = ahead[0]?.index === i ? ahead.shift()?.nodes : undefined;
+    yield* walkFrom(repo, child, path === '' ? child.name : `${path}/${child.name}`, onDamage, mine);
+  }
 }
