@@ -1,7 +1,8 @@
 /**
  * One batch of a restore: the files, hard links and finished directories the walk met
- * since the last batch, at most `entries` of them and `bytes` of file content (a single
- * larger file makes a batch of its own). `runBatch` restores it: the packs its files
+ * since the last batch, at most `entries` of them, `bytes` of file content (a single
+ * larger file makes a batch of its own) and `openFiles` files of several chunks (so
+ * open descriptors stay bounded). `runBatch` restores it: the packs its files
  * need are read once each for the batch, only the needed ranges (restore-reader.ts),
  * in the order the files first need them, a pack ahead while one is written; the
  * plaintext goes to the files through the FileWriter (several files in flight); once
@@ -35,6 +36,8 @@ export interface BatchLimits {
   readonly entries: number;
   /** Bytes of file content at most (a larger file is a batch of its own). */
   readonly bytes: number;
+  /** Files of more than one chunk at most: each may stay open from its first blob to its last (a file of one chunk is written and closed at once). */
+  readonly openFiles: number;
 }
 
 /** What a batch holds until it is restored. */
@@ -44,6 +47,8 @@ export class RestoreBatch {
   /** Directories whose content is all in this batch or earlier ones, in the order they were finished. */
   readonly dirs: { readonly path: string; readonly node: TreeNode }[] = [];
   bytes = 0;
+  /** Files of more than one chunk. */
+  private multi = 0;
 
   /** Entries held. */
   get held(): number {
@@ -53,10 +58,11 @@ export class RestoreBatch {
   addFile(task: FileTask): void {
     this.files.push(task);
     this.bytes += task.node.size ?? 0;
+    if (task.remaining > 1) this.multi++;
   }
 
   full(limits: BatchLimits): boolean {
-    return this.held >= limits.entries || this.bytes >= limits.bytes;
+    return this.held >= limits.entries || this.bytes >= limits.bytes || this.multi >= limits.openFiles;
   }
 }
 

@@ -53,8 +53,6 @@ export class FileWriter {
   private readonly inflight = new Set<Promise<void>>();
   private bytes = 0;
   private fatal: CofferError | undefined;
-  /** Operations queued at most so far (tests). */
-  mostInFlight = 0;
 
   constructor(
     private readonly dest: Destination,
@@ -149,7 +147,6 @@ export class FileWriter {
       this.bytes -= bytes;
     });
     this.inflight.add(tracked);
-    this.mostInFlight = Math.max(this.mostInFlight, this.inflight.size);
     while (this.inflight.size >= this.limits.ops || (this.bytes > this.limits.bytes && this.inflight.size > 1)) await Promise.race(this.inflight);
     if (this.fatal && !always) throw this.fatal;
   }

@@ -18,7 +18,7 @@
  * restore goes on. Errors that would fail every entry alike (no space, permission,
  * interruption) end the restore; then every file of the batch not committed is removed.
  */
-import { CofferError } from '@coffer/shared/errors.js';
+import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { Destination } from '../connectors/destination.js';
 import type { Progress, ProgressListener } from './progress.js';
 import type { Repository } from './repository.js';
@@ -41,6 +41,8 @@ export const BATCH_ENTRIES = 4096;
  * twice (the needed ranges of it, by the two batches that share it).
  */
 export const BATCH_BYTES = 256 * 1024 * 1024;
+/** Files of several chunks per batch at most: each holds a descriptor until its last chunk is written; far below common limits of open files (1,024). */
+export const BATCH_OPEN_FILES = 256;
 
 /** When to replace an existing file. */
 export type OverwritePolicy = 'never' | 'if-changed' | 'always';
@@ -121,7 +123,7 @@ class Restorer {
     private readonly opts: RestoreOptions,
     rootFresh: boolean,
   ) {
-    this.limits = { entries: BATCH_ENTRIES, bytes: BATCH_BYTES, hardlinks: MAX_PENDING_INODES, ...opts.limits };
+    this.limits = { entries: BATCH_ENTRIES, bytes: BATCH_BYTES, openFiles: BATCH_OPEN_FILES, hardlinks: MAX_PENDING_INODES, ...opts.limits };
     this.links = new HardlinkMap(this.limits.hardlinks);
     this.stack = [{ path: '', node: undefined, fresh: rootFresh, refused: false }];
     if (opts.expected) {
@@ -213,9 +215,10 @@ class Restorer {
     await before;
   }
 
-  /** Throws the error that ended a batch, if one did. */
+  /** Throws the error that ended a batch, if one did, or the interruption. */
   private checkRun(): void {
     if (this.runError !== undefined) throw this.runError;
+    if (this.opts.signal?.aborted) throw new CofferError(ErrorCode.Interrupted, 'restore interrupted');
   }
 
   private async flushIfFull(): Promise<void> {

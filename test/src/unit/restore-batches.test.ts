@@ -79,7 +79,7 @@ describe('restore in bounded batches', function () {
     const rec = await backUp(src);
     const out = path.join(dir, 'out');
     const held: number[] = [];
-    const opts: RestoreOptions = { overwrite: 'never', limits: { entries: 8, bytes: 512 * 1024, hardlinks: 16 }, onBatch: (n) => held.push(n) };
+    const opts: RestoreOptions = { overwrite: 'never', limits: { entries: 8, bytes: 512 * 1024, openFiles: 2, hardlinks: 16 }, onBatch: (n) => held.push(n) };
     const r = await restore(repo, '', rec.snapshot.root, new FsDestination(out), opts);
     assert.ok(held.length >= 40, `${held.length} batches`);
     assert.ok(Math.max(...held) <= 8, `a batch held ${Math.max(...held)} entries`);
