@@ -1,7 +1,11 @@
 /**
  * The destination port (exporter): where a restore writes. Paths are relative to the
  * destination root, '/'-separated. Guarantees: a file appears under its final name
- * only once completely written (temporary name, then rename); nothing is created
+ * only once completely written (temporary name, then rename), except in a folder this
+ * restore made and that nobody else can enter: there a destination may write it in
+ * place under its final name, and a restore killed outright (not stopped: a stopped one
+ * aborts its files) can leave it partly written, with times not the snapshot's, so
+ * `--overwrite if-changed` restores it again (fs-file.ts says what is left); nothing is created
  * outside the root (a symlink on the way, even one swapped in during the restore, is
  * refused with a per-entry error, not followed); `setMetadata` never follows symlinks.
  * Paths and symlink targets are raw-name strings (engine/raw-name.ts): bytes that are
@@ -17,7 +21,7 @@ export interface ExistingEntry {
   readonly mtime: string;
 }
 
-/** A file being written. */
+/** A file being written. The caller makes one call at a time on it (each awaited before the next). */
 export interface DestinationFile {
   /**
    * Writes `data` at `position`. Each byte range is written at most once; ranges never
@@ -41,7 +45,12 @@ export interface Destination {
   lookup(rel: string): Promise<ExistingEntry | undefined>;
   /** Creates a directory (existing ones are fine); resolves true when it was created, so it is empty. */
   makeDir(rel: string): Promise<boolean>;
-  createFile(rel: string): Promise<DestinationFile>;
+  /**
+   * Starts the file `rel`. `node`, when given, is what `commit` will be given, so the
+   * destination may create the file with its final mode at once. Several files may be
+   * in flight at once.
+   */
+  createFile(rel: string, node?: TreeNode): Promise<DestinationFile>;
   makeSymlink(rel: string, target: string): Promise<void>;
   /** Creates `rel` as a hard link to the already restored `existingRel`. */
   makeHardlink(rel: string, existingRel: string): Promise<void>;

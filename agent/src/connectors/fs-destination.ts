@@ -7,10 +7,11 @@
  *   lstat re-checks elsewhere); an entry whose directory was swapped for a symlink, or
  *   moved away, after it was made is refused with a per-entry error, and what was
  *   created for it is removed, so nothing is created or changed outside the target;
- * - files are written as a temporary name beside their final name (O_CREAT|O_EXCL|
- *   O_NOFOLLOW, at most 255 bytes: fs-temp-name.ts), get their metadata through their
- *   own descriptor, and are renamed into place when complete; symlinks and hard links
- *   too appear by rename;
+ * - files (fs-file.ts) are created O_CREAT|O_EXCL|O_NOFOLLOW and get their metadata
+ *   through their own descriptor: in a folder this restore made and that only we can
+ *   enter, under their final name, written in place; elsewhere under a temporary name
+ *   beside the final one (at most 255 bytes: fs-temp-name.ts), renamed into place when
+ *   complete. Symlinks and hard links always appear by rename;
  * - runs of zeros become holes (fs-sparse.ts) and the size is set at commit;
  * - names are bytes: every call takes a Buffer path made with nameToBytes, so raw bytes
  *   in names and symlink targets land exactly.
@@ -23,20 +24,11 @@ import { displayName, nameToBytes } from '../engine/raw-name.js';
 import type { TreeNode } from '../engine/tree.js';
 import type { Destination, DestinationFile, ExistingEntry } from './destination.js';
 import { baseName, type DirHandle, DirHandles, parentRel } from './fs-dir-handles.js';
+import { createFsFile, unlinkQuiet, verifyCreated } from './fs-file.js';
 import { applyMetadataFd, applyMetadataNoFollow } from './fs-metadata.js';
-import { writeSparse } from './fs-sparse.js';
 import { tempName } from './fs-temp-name.js';
 
-const { O_WRONLY, O_RDONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
-
-/** Removes a file or symlink we created, if it is still there. */
-function unlinkQuiet(p: Buffer): void {
-  try {
-    fs.unlinkSync(p);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-  }
-}
+const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 
 /** Removes a directory we made, if it is still there and empty (else leaves it). */
 function tryRmdir(p: Buffer): void {
@@ -104,16 +96,6 @@ export class FsDestination implements Destination {
     }
   }
 
-  /** After `name` was created in `dir`: checks `dir` is still in place, else removes `name` and throws. */
-  private verifyCreated(dir: DirHandle, name: Buffer, rel: string): void {
-    try {
-      this.dirs.verify(dir, rel);
-    } catch (err) {
-      unlinkQuiet(dir.child(name));
-      throw err;
-    }
-  }
-
   prepare(): Promise<boolean> {
     try {
       const existed = fs.existsSync(this.location);
@@ -158,6 +140,7 @@ export class FsDestination implements Destination {
           const h = this.dirs.acquire(rel, rel);
           try {
             this.dirs.verify(h, rel);
+            if (made) this.dirs.markMade(h);
           } finally {
             this.dirs.release(h);
           }
@@ -173,79 +156,12 @@ export class FsDestination implements Destination {
     }
   }
 
-  createFile(rel: string): Promise<DestinationFile> {
-    const dirs = this.dirs;
-    let dir: DirHandle;
+  createFile(rel: string, node?: TreeNode): Promise<DestinationFile> {
     try {
-      dir = dirs.acquire(parentRel(rel), rel);
+      return Promise.resolve(createFsFile(this.dirs, rel, node, (err, r) => this.fail(err, r)));
     } catch (err) {
-      return Promise.reject(this.fail(err, rel));
+      return Promise.reject(CofferError.from(err));
     }
-    const final = nameToBytes(baseName(rel));
-    const tmpStr = tempName(baseName(rel));
-    const tmp = Buffer.from(tmpStr, 'utf8');
-    let fd: number | undefined;
-    try {
-      dirs.verify(dir, rel);
-      fd = fs.openSync(dir.child(tmp), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
-      this.verifyCreated(dir, tmp, rel);
-    } catch (err) {
-      if (fd !== undefined) fs.closeSync(fd);
-      dirs.release(dir);
-      return Promise.reject(this.fail(err, rel));
-    }
-    let end = 0;
-    let open = true;
-    const finish = (): void => {
-      if (fd !== undefined) fs.closeSync(fd);
-      fd = undefined;
-      if (open) dirs.release(dir);
-      open = false;
-    };
-    return Promise.resolve({
-      write: (data: Uint8Array, position: number): Promise<void> => {
-        try {
-          writeSparse(fd as number, data, position);
-          end = Math.max(end, position + data.length);
-          return Promise.resolve();
-        } catch (err) {
-          return Promise.reject(this.fail(err, rel));
-        }
-      },
-      commit: (node: TreeNode): Promise<void> => {
-        try {
-          const f = fd as number;
-          fs.ftruncateSync(f, node.size ?? end);
-          applyMetadataFd(f, node, dir.childString(tmpStr));
-          fs.closeSync(f);
-          fd = undefined;
-          dirs.verify(dir, rel);
-          fs.renameSync(dir.child(tmp), dir.child(final));
-          this.verifyCreated(dir, final, rel);
-          return Promise.resolve();
-        } catch (err) {
-          if (fd !== undefined) fs.closeSync(fd);
-          fd = undefined;
-          unlinkQuiet(dir.child(tmp));
-          return Promise.reject(this.fail(err, rel));
-        } finally {
-          finish();
-        }
-      },
-      abort: (): Promise<void> => {
-        if (!open) return Promise.resolve();
-        try {
-          if (fd !== undefined) fs.closeSync(fd);
-          fd = undefined;
-          unlinkQuiet(dir.child(tmp));
-          return Promise.resolve();
-        } catch (err) {
-          return Promise.reject(this.fail(err, rel));
-        } finally {
-          finish();
-        }
-      },
-    });
   }
 
   /** Makes `rel` appear by renaming over it what `make` creates under a temporary name. */
@@ -260,7 +176,7 @@ export class FsDestination implements Destination {
         unlinkQuiet(dir.child(tmp));
         throw err;
       }
-      this.verifyCreated(dir, name, rel);
+      verifyCreated(this.dirs, dir, name, rel);
     });
   }
 

@@ -12,7 +12,10 @@
  *   only there can a directory be renamed away), so entries created in a directory that
  *   was moved are detected and removed by the caller;
  * - at most `maxOpen` unpinned handles stay open (LRU); an evicted one is re-opened from
- *   the root, component by component, O_NOFOLLOW each.
+ *   the root, component by component, O_NOFOLLOW each;
+ * - `ours` holds only for a handle of a directory this restore made (`markMade`, right
+ *   after its mkdir) that is still ours alone (our uid, no group or other bits): nobody
+ *   else can have put anything in it. A re-opened handle is never `ours`.
  * Where /proc/self/fd does not work (not Linux), names are reached by absolute paths:
  * each directory is checked with lstat before it is opened, and `verify()` runs each
  * time a directory is used as well as after each creation: the same refusals, but with
@@ -32,6 +35,8 @@ export interface DirHandle {
   readonly fd: number;
   readonly dev: bigint;
   readonly ino: bigint;
+  /** Made by this restore (markMade) and still ours alone: nothing in it but what we put there. */
+  readonly ours: boolean;
   /** The path by which a child name of this directory is reached (last component not followed by the l* calls). */
   child(name: Buffer): Buffer;
   /** The same, as a string (for APIs without Buffer paths); undefined when it would need raw bytes. */
@@ -47,12 +52,23 @@ interface Entry extends DirHandle {
    * an ACL granting write shows in the group bits). Only there can a child be moved.
    */
   othersMayWrite: boolean;
+  /** Our uid, no group or other bits, when last looked at. */
+  alone: boolean;
+  /** The generation at which no level above it was found writable by others (-1: not known). */
+  safeAt: number;
+  made: boolean;
+  ours: boolean;
 }
 
 const myUid = typeof process.getuid === 'function' ? process.getuid() : -1;
 
 function othersMayWrite(st: fs.BigIntStats): boolean {
   return Number(st.uid) !== myUid || (st.mode & 0o022n) !== 0n;
+}
+
+/** Whether only we can reach into the directory of `st` (our uid, no group or other bits). */
+function oursAlone(st: fs.BigIntStats): boolean {
+  return Number(st.uid) === myUid && (st.mode & 0o077n) === 0n;
 }
 
 /** The parent of a relative directory path ('' for top-level names). */
@@ -101,6 +117,8 @@ export class DirHandles {
   readonly viaProc: boolean;
   /** Fallback only: the root's real path, so a later swap of a symlinked root is not followed. */
   private readonly rootBytes: Buffer;
+  /** Bumped whenever who may write into a held directory changes (refresh). */
+  private generation = 0;
 
   /** Opens `rootPath` (following a symlink there). `useProc: false` forces the fallback (tests). */
   constructor(rootPath: string, private readonly maxOpen = 128, useProc = true) {
@@ -126,6 +144,10 @@ export class DirHandles {
       ino: st.ino,
       pins: 0,
       othersMayWrite: othersMayWrite(st),
+      alone: oursAlone(st),
+      safeAt: -1,
+      made: false,
+      ours: false,
       child: (n: Buffer) => Buffer.concat([base, n]),
       childString: (n: string) => (hasRawBytes(baseStr + n) ? undefined : baseStr + n),
     };
@@ -184,7 +206,19 @@ export class DirHandles {
 
   /** Re-reads who may write into `h` (after its mode or owner was changed). */
   refresh(h: DirHandle): void {
-    (h as Entry).othersMayWrite = othersMayWrite(fs.fstatSync(h.fd, { bigint: true }));
+    const e = h as Entry;
+    const st = fs.fstatSync(h.fd, { bigint: true });
+    e.othersMayWrite = othersMayWrite(st);
+    e.alone = oursAlone(st);
+    e.ours = e.made && e.alone;
+    this.generation++;
+  }
+
+  /** Records that the directory of `h` was just made by this restore (its mkdir succeeded, then it was opened and verified). */
+  markMade(h: DirHandle): void {
+    const e = h as Entry;
+    e.made = true;
+    e.ours = e.alone;
   }
 
   /** Unpins a handle from `acquire`. */
@@ -196,18 +230,24 @@ export class DirHandles {
   /**
    * Throws a refusal unless `h` and every directory above it are still where they were
    * opened. Only levels whose parent others may write can have changed, so only those
-   * are looked at.
+   * are looked at; when there is none (the usual case: a target only we can write), that
+   * is remembered on `h` until who may write somewhere changes (refresh).
    */
   verify(h: DirHandle, what: string = h.rel): void {
-    for (let cur = h as Entry; cur.rel !== ''; ) {
+    const e = h as Entry;
+    if (e.safeAt === this.generation) return;
+    let exposed = false;
+    for (let cur = e; cur.rel !== ''; ) {
       const parent = this.pin(parentRel(cur.rel), what);
       try {
+        exposed ||= parent.othersMayWrite;
         if (parent.othersMayWrite && !inPlace(parent, cur)) throw refused(what, cur.rel, 'was moved or replaced during the restore');
       } finally {
         this.release(parent);
       }
       cur = parent;
     }
+    if (!exposed) e.safeAt = this.generation;
   }
 
   private evict(): void {

@@ -1,30 +1,57 @@
 /**
- * Restore: writes a snapshot (or a path inside it, or a selection of paths) to a Destination. Reads each
- * pack once, in the order the files first need it, decodes the needed blobs and
- * writes them where they belong, so a restore costs one pass over the data it needs.
+ * Restore: writes a snapshot (or a path inside it, or a selection of paths) to a Destination.
+ * The trees are walked as a stream, depth first; directories and symlinks are made as
+ * they come, files are gathered into bounded batches (restore-batch.ts) that are
+ * restored one after the other, each in one pass over the packs it needs. Memory does
+ * not grow with the number of entries: what is held is the current batch, the stack of
+ * open directories (as deep as the tree) and a bounded map of hard-linked inodes
+ * (restore-links.ts). A directory's metadata (mode, owner, times) is applied once its
+ * whole subtree has been restored.
  * Never overwrites an existing file unless the policy says so; never writes outside
  * the destination (unsafe names are refused when trees are decoded; the destination
  * refuses symlinks on the way).
  * Damage stays local: a file whose chunk is missing or damaged, or a directory whose
- * listing cannot be read, is reported through `onFail` and left out (its temporary
- * removed, never committed); everything else is restored. So is an entry the
+ * listing cannot be read, is reported through `onFail` and left out (what was written
+ * of it removed, never committed); everything else is restored. So is an entry the
  * destination refuses (a directory swapped for a symlink during the restore, something
  * else in the way): that entry, and a refused directory's content, is reported and the
  * restore goes on. Errors that would fail every entry alike (no space, permission,
- * interruption) end the restore; then every temporary file still open is removed.
+ * interruption) end the restore; then every file of the batch not committed is removed.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
-import type { Destination, DestinationFile } from '../connectors/destination.js';
-import { readPackBlobs } from './restore-reader.js';
+import type { Destination } from '../connectors/destination.js';
 import type { Progress, ProgressListener } from './progress.js';
 import type { Repository } from './repository.js';
+import { type BatchContext, type BatchLimits, RestoreBatch, runBatch } from './restore-batch.js';
+import { entryError, type FileTask, FileWriter } from './restore-files.js';
+import { HardlinkMap, MAX_PENDING_INODES } from './restore-links.js';
 import type { TreeNode } from './tree.js';
 import { walk } from './tree-walk.js';
-import type { BlobLocation } from './master-index.js';
 import type { PackPool } from './pack-pool.js';
+
+/**
+ * Entries a batch holds at most. A held file costs about 1 KiB (its node with its chunk
+ * ids, its place in the pack plan), so a batch stays within a few MiB whatever the
+ * snapshot holds, and a pass over a batch's packs is large enough to cost little.
+ */
+export const BATCH_ENTRIES = 4096;
+/**
+ * File content per batch at most. Packs are written in walk order, so batches of
+ * 256 MiB mostly need packs of their own: about one 16 MiB pack per batch is read
+ * twice (the needed ranges of it, by the two batches that share it).
+ */
+export const BATCH_BYTES = 256 * 1024 * 1024;
+/** Files of several chunks per batch at most: each holds a descriptor until its last chunk is written; far below common limits of open files (1,024). */
+export const BATCH_OPEN_FILES = 256;
 
 /** When to replace an existing file. */
 export type OverwritePolicy = 'never' | 'if-changed' | 'always';
+
+/** The bounds of a restore (tests make them small). */
+export interface RestoreLimits extends BatchLimits {
+  /** Hard-linked inodes remembered at most. */
+  readonly hardlinks: number;
+}
 
 /** Options of a restore. */
 export interface RestoreOptions {
@@ -37,6 +64,12 @@ export interface RestoreOptions {
   readonly onSkip?: (path: string, reason: string) => void;
   /** Called for each file (or directory's content) not restored: damaged in the store, or refused by the destination. */
   readonly onFail?: (path: string, reason: string) => void;
+  /** Totals for progress (the snapshot's summary when all of it is restored); without them the totals are known at the end of the walk. */
+  readonly expected?: { readonly files: number; readonly bytes: number };
+  /** Smaller bounds than the defaults (tests). */
+  readonly limits?: Partial<RestoreLimits>;
+  /** Called before each batch is restored, with the number of entries it holds (tests). */
+  readonly onBatch?: (held: number) => void;
 }
 
 /** Counts of a finished restore. */
@@ -49,62 +82,86 @@ export interface RestoreResult {
   errors: number;
   /** Files (and directory listings) not restored because of damage; see `onFail`. */
   failed: number;
+  /** Hard-linked names restored as separate files: more inodes awaited their other names than the restore remembers. */
+  linksCopied: number;
 }
 
-interface FileTask {
+/** A directory whose subtree the walk is in. */
+interface OpenDir {
   readonly path: string;
-  readonly node: TreeNode;
-  remaining: number;
-  handle?: Promise<DestinationFile>;
-  /** Why this file cannot be restored, once known. */
-  failed?: string;
-  committed?: boolean;
+  node: TreeNode | undefined;
+  /** Made by this restore: nothing can be in it beforehand. */
+  readonly fresh: boolean;
+  /** Refused by the destination: its content is not attempted. */
+  readonly refused: boolean;
 }
 
-interface Target {
-  readonly task: FileTask;
-  readonly offset: number;
-}
-
-interface PackPlan {
-  readonly pack: string;
-  readonly blobs: Map<string, { loc: BlobLocation; targets: Target[] }>;
+/** Whether `rel` lies below the directory `dir`. */
+function inside(rel: string, dir: string): boolean {
+  return dir === '' || (rel.length > dir.length && rel.startsWith(dir) && rel[dir.length] === '/');
 }
 
 class Restorer {
-  readonly result: RestoreResult = { files: 0, dirs: 0, symlinks: 0, bytes: 0, skipped: 0, errors: 0, failed: 0 };
+  readonly result: RestoreResult = { files: 0, dirs: 0, symlinks: 0, bytes: 0, skipped: 0, errors: 0, failed: 0, linksCopied: 0 };
   readonly progress: Progress = { phase: 'restore', files: 0, totalFiles: 0, bytes: 0, totalBytes: 0, errors: 0, current: '' };
-  private readonly plans = new Map<string, PackPlan>();
-  private readonly dirs: { path: string; node: TreeNode }[] = [];
-  private readonly hardlinks = new Map<string, string>();
-  private readonly pendingLinks: { path: string; node: TreeNode; to: string }[] = [];
-  private readonly failedPaths = new Set<string>();
-  /** Directories the destination refused: their content is not attempted. */
-  private readonly failedDirs = new Set<string>();
+  private readonly limits: RestoreLimits;
+  private readonly links: HardlinkMap;
+  private readonly writer: FileWriter;
+  private readonly ctx: BatchContext;
+  private readonly stack: OpenDir[];
+  private batch = new RestoreBatch();
+  /** Batches handed over and not yet restored. */
+  private readonly pending: RestoreBatch[] = [];
+  /** The restore of the last batch handed over (and of those before it). */
+  private running: Promise<void> | undefined;
+  private runError: CofferError | undefined;
+  private readonly seen = { files: 0, bytes: 0 };
 
   constructor(
     private readonly repo: Repository,
     private readonly dest: Destination,
     private readonly opts: RestoreOptions,
-  ) {}
-
-  private rel(base: string, p: string): string {
-    if (base === '') return p;
-    return p === base ? '' : p.slice(base.length + 1);
+    rootFresh: boolean,
+  ) {
+    this.limits = { entries: BATCH_ENTRIES, bytes: BATCH_BYTES, openFiles: BATCH_OPEN_FILES, hardlinks: MAX_PENDING_INODES, ...opts.limits };
+    this.links = new HardlinkMap(this.limits.hardlinks);
+    this.stack = [{ path: '', node: undefined, fresh: rootFresh, refused: false }];
+    if (opts.expected) {
+      this.progress.totalFiles = opts.expected.files;
+      this.progress.totalBytes = opts.expected.bytes;
+    }
+    this.writer = new FileWriter(dest, {
+      failed: (task, reason) => this.fail(task.path, reason),
+      committed: () => {
+        this.result.files++;
+        this.progress.files++;
+      },
+      wrote: (n) => (this.progress.bytes += n),
+    });
+    this.ctx = {
+      repo,
+      dest,
+      writer: this.writer,
+      progress: this.progress,
+      ...(opts.progress ? { listener: opts.progress } : {}),
+      ...(opts.pool ? { pool: opts.pool } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      fail: (rel, reason) => this.fail(rel, reason),
+      refused: (rel, node, err) => this.refused(rel, node, err),
+      linked: () => {
+        this.result.files++;
+        this.progress.files++;
+      },
+    };
   }
 
-  /** Directories this restore created: nothing can exist inside them beforehand. */
-  private readonly fresh = new Set<string>();
-
-  /** Records that `rel` was created by this restore. */
-  markFresh(rel: string): void {
-    this.fresh.add(rel);
+  private get top(): OpenDir {
+    return this.stack[this.stack.length - 1] as OpenDir;
   }
 
   /** Whether an existing entry at `rel` keeps us from writing `node` there. */
   private async blocked(rel: string, node: TreeNode): Promise<boolean> {
-    const slash = rel.lastIndexOf('/');
-    if (this.fresh.has(slash < 0 ? '' : rel.slice(0, slash))) return false;
+    if (this.top.fresh) return false;
     const ex = await this.dest.lookup(rel);
     if (!ex) return false;
     if (this.opts.overwrite === 'always') return false;
@@ -121,77 +178,109 @@ class Restorer {
 
   /** Reports `rel` as not restored. */
   private fail(rel: string, reason: string): void {
-    this.failedPaths.add(rel);
     this.result.failed++;
     this.progress.errors++;
     this.opts.onFail?.(rel, reason);
   }
 
-  /** Whether `rel` lies inside a directory the destination refused. */
-  private insideFailedDir(rel: string): boolean {
-    if (this.failedDirs.size === 0) return false;
-    for (let i = rel.lastIndexOf('/'); i > 0; i = rel.lastIndexOf('/', i - 1)) if (this.failedDirs.has(rel.slice(0, i))) return true;
-    return false;
-  }
-
   /** Reports an entry the destination refused; rethrows errors that end the restore. */
   private refused(rel: string, node: TreeNode, err: unknown): void {
     if (!entryError(err)) throw err;
-    if (node.type === 'dir') this.failedDirs.add(rel);
     this.fail(node.type === 'dir' ? `${rel}/` : rel, CofferError.from(err).message);
   }
 
-  /** Marks a planned file as failed and removes its temporary file. */
-  private async failTask(task: FileTask, reason: string): Promise<void> {
-    if (task.failed !== undefined) return;
-    task.failed = reason;
-    this.fail(task.path, reason);
-    const h = task.handle;
-    if (h) await h.then((f) => f.abort()).catch(() => undefined);
+  /**
+   * Hands the batch gathered so far over to be restored and starts the next. Batches are
+   * restored one after the other, each while the walk gathers the next one (its tree
+   * reads, folders and symlinks overlap the writing); the walk waits rather than get
+   * more than one batch ahead, so at most two batches are held.
+   */
+  private async flush(): Promise<void> {
+    const batch = this.batch;
+    this.batch = new RestoreBatch();
+    this.opts.onBatch?.(batch.held);
+    const before = this.running;
+    const run = (async (): Promise<void> => {
+      await before;
+      await runBatch(this.ctx, batch);
+    })();
+    this.running = run;
+    this.pending.push(batch);
+    run.then(
+      () => this.pending.splice(this.pending.indexOf(batch), 1),
+      (err: unknown) => {
+        this.runError ??= CofferError.from(err);
+      },
+    );
+    await before;
   }
 
-  /** Removes the temporary file of every file not committed (after an error ends the restore). */
-  async abortAll(): Promise<void> {
-    for (const t of this.tasks) {
-      if (t.committed || !t.handle) continue;
-      await t.handle.then((f) => f.abort()).catch(() => undefined);
+  /** Throws the error that ended a batch, if one did, or the interruption. */
+  private checkRun(): void {
+    if (this.runError !== undefined) throw this.runError;
+    if (this.opts.signal?.aborted) throw new CofferError(ErrorCode.Interrupted, 'restore interrupted');
+  }
+
+  private async flushIfFull(): Promise<void> {
+    if (this.batch.full(this.limits)) await this.flush();
+  }
+
+  /** Leaves every open directory that `rel` is not inside (all of them but the root when undefined): their metadata goes with the batch. */
+  private async leaveDirs(rel: string | undefined): Promise<void> {
+    while (this.stack.length > 1 && (rel === undefined || !inside(rel, this.top.path))) {
+      const d = this.stack.pop() as OpenDir;
+      if (d.refused || !d.node) continue;
+      this.batch.dirs.push({ path: d.path, node: d.node });
+      await this.flushIfFull();
     }
   }
 
-  /** Creates directories, symlinks and empty files; plans the reading of file content. */
-  async plan(root: TreeNode, base: string, asChild: boolean): Promise<void> {
+  /** Removes what was written of every file not committed (after an error ends the restore). */
+  async abortAll(): Promise<void> {
+    await this.writer.abortAll([]);
+    await this.running?.catch(() => undefined);
+    await this.writer.abortAll([...this.pending.flatMap((b) => b.files), ...this.batch.files]);
+  }
+
+  /** Walks one item and restores (or gathers into batches) everything in it. */
+  async restoreItem(root: TreeNode, base: string, asChild: boolean): Promise<void> {
     const place = (path: string): string => {
-      const rel = this.rel(base, path);
+      const rel = base === '' ? path : path === base ? '' : path.slice(base.length + 1);
       return asChild ? (rel === '' ? root.name : `${root.name}/${rel}`) : rel;
     };
     const onDamage = (path: string, err: Error): void => {
       const dir = place(path);
       this.fail(dir === '' ? '' : `${dir}/`, `its directory listing cannot be read (${err.message})`);
     };
-    for await (const { path, node } of walk(this.repo, root, base, onDamage)) {
+    for await (const { path, node } of walk(this.repo, root, base, onDamage, { cache: false })) {
+      this.checkRun();
       const rel = place(path);
       if (rel === '') {
-        if (node.type === 'dir') this.dirs.push({ path: '', node });
+        if (node.type === 'dir') (this.stack[0] as OpenDir).node = node;
         continue;
       }
+      await this.leaveDirs(rel);
+      if (this.top.refused) continue;
       this.progress.current = rel;
-      if (this.insideFailedDir(rel)) continue;
       try {
-        await this.planEntry(rel, node);
+        await this.entry(rel, node);
       } catch (err) {
         this.refused(rel, node, err);
+        if (node.type === 'dir') this.stack.push({ path: rel, node, fresh: false, refused: true });
       }
+      await this.flushIfFull();
     }
   }
 
-  /** Creates a directory or symlink, or plans a file. */
-  private async planEntry(rel: string, node: TreeNode): Promise<void> {
+  /** Makes a directory or symlink, or gathers a file into the batch. */
+  private async entry(rel: string, node: TreeNode): Promise<void> {
     switch (node.type) {
-      case 'dir':
-        if (await this.dest.makeDir(rel)) this.fresh.add(rel);
-        this.dirs.push({ path: rel, node });
+      case 'dir': {
+        const made = await this.dest.makeDir(rel);
+        this.stack.push({ path: rel, node, fresh: made, refused: false });
         this.result.dirs++;
         break;
+      }
       case 'symlink':
         if (await this.blocked(rel, node)) break;
         await this.dest.makeSymlink(rel, node.target ?? '');
@@ -204,161 +293,43 @@ class Restorer {
         break;
       case 'file':
         if (await this.blocked(rel, node)) break;
-        this.planFile(rel, node);
+        this.gatherFile(rel, node);
         break;
     }
   }
 
-  private planFile(rel: string, node: TreeNode): void {
-    this.progress.totalFiles++;
-    this.progress.totalBytes += node.size ?? 0;
+  private gatherFile(rel: string, node: TreeNode): void {
+    this.seen.files++;
+    this.seen.bytes += node.size ?? 0;
     const lost = (node.content ?? []).find((id) => !this.repo.index.has(id));
     if (lost !== undefined) {
       this.fail(rel, `chunk ${lost.slice(0, 12)} is missing from the store`);
       return;
     }
-    const linkKey = node.links && node.links > 1 && node.inode ? `${node.dev ?? ''}:${node.inode}` : undefined;
-    if (linkKey) {
-      const first = this.hardlinks.get(linkKey);
-      if (first !== undefined) {
-        this.pendingLinks.push({ path: rel, node, to: first });
-        return;
-      }
-      this.hardlinks.set(linkKey, rel);
-    }
-    const task: FileTask = { path: rel, node, remaining: node.content?.length ?? 0 };
-    let offset = 0;
-    for (const id of node.content ?? []) {
-      const loc = this.repo.index.get(id);
-      if (!loc) return; // checked above
-      let plan = this.plans.get(loc.pack);
-      if (!plan) {
-        plan = { pack: loc.pack, blobs: new Map() };
-        this.plans.set(loc.pack, plan);
-      }
-      let b = plan.blobs.get(id);
-      if (!b) {
-        b = { loc, targets: [] };
-        plan.blobs.set(id, b);
-      }
-      b.targets.push({ task, offset });
-      offset += loc.rawLength;
-    }
-    this.tasks.push(task);
-  }
-
-  private readonly tasks: FileTask[] = [];
-
-  private open(task: FileTask): Promise<DestinationFile> {
-    task.handle ??= this.dest.createFile(task.path);
-    return task.handle;
-  }
-
-  private readonly committing = new Set<Promise<void>>();
-  private commitError: CofferError | undefined;
-
-  /** Commits a complete file; does not wait for it unless too many commits are pending. */
-  private async finish(task: FileTask): Promise<void> {
-    let f: DestinationFile;
-    try {
-      f = await this.open(task);
-    } catch (err) {
-      if (!entryError(err)) throw err;
-      await this.failTask(task, CofferError.from(err).message);
+    const plan = this.links.plan(rel, node);
+    if (plan.linkTo) {
+      this.batch.links.push({ path: rel, node, to: plan.linkTo });
       return;
     }
-    task.committed = true;
-    const p = f.commit(task.node).then(() => {
-      this.result.files++;
-      this.progress.files++;
-    });
-    const tracked: Promise<void> = p
-      .catch(async (err: unknown) => {
-        await f.abort().catch(() => undefined);
-        if (entryError(err)) this.fail(task.path, CofferError.from(err).message);
-        else this.commitError ??= CofferError.from(err);
-      })
-      .finally(() => this.committing.delete(tracked));
-    this.committing.add(tracked);
-    while (this.committing.size >= 256) await Promise.race(this.committing);
-    if (this.commitError) throw this.commitError;
+    const task: FileTask = { path: rel, node, remaining: node.content?.length ?? 0, ...(plan.first ? { link: plan.first } : {}) };
+    this.batch.addFile(task);
   }
 
-  async run(): Promise<void> {
-    for (const task of this.tasks) if (task.remaining === 0) await this.finish(task);
-    const plans = [...this.plans.values()];
-    // Keep a few packs reading and decoding ahead while the current one is written.
-    const ahead: Promise<Map<string, Buffer | CofferError>>[] = [];
-    const depth = this.opts.pool ? 2 : 1;
-    let queued = 0;
-    const fill = (): void => {
-      while (queued < plans.length && ahead.length < depth) {
-        const pr = readPackBlobs(this.repo, plans[queued++] as PackPlan, this.opts.pool);
-        pr.catch(() => undefined);
-        ahead.push(pr);
-      }
-    };
-    fill();
-    for (let p = 0; p < plans.length; p++) {
-      if (this.opts.signal?.aborted) throw new CofferError(ErrorCode.Interrupted, 'restore interrupted');
-      const plan = plans[p] as PackPlan;
-      const blobs = await (ahead.shift() as Promise<Map<string, Buffer | CofferError>>);
-      fill();
-      for (const [id, data] of blobs) {
-        for (const t of plan.blobs.get(id)?.targets ?? []) {
-          if (t.task.failed !== undefined) continue;
-          if (data instanceof CofferError) {
-            await this.failTask(t.task, `chunk ${id.slice(0, 12)}: ${data.message}`);
-            continue;
-          }
-          try {
-            await (await this.open(t.task)).write(data, t.offset);
-          } catch (err) {
-            if (!entryError(err)) throw err;
-            await this.failTask(t.task, CofferError.from(err).message);
-            continue;
-          }
-          this.progress.bytes += data.length;
-          if (--t.task.remaining === 0) await this.finish(t.task);
-        }
-      }
-      this.progress.current = plan.pack;
-      this.opts.progress?.(this.progress);
+  /** After the last item: leaves every directory, restores the last batch, then the root's metadata. */
+  async finish(): Promise<void> {
+    if (!this.opts.expected) {
+      this.progress.totalFiles = this.seen.files;
+      this.progress.totalBytes = this.seen.bytes;
     }
-    await Promise.all(this.committing);
-    if (this.commitError) throw new CofferError(this.commitError.code, `cannot restore a file: ${this.commitError.message}`);
-    for (const l of this.pendingLinks) {
-      if (this.failedPaths.has(l.to)) {
-        this.fail(l.path, `it is a hard link to /${l.to}, which could not be restored`);
-        continue;
-      }
-      try {
-        await this.dest.makeHardlink(l.path, l.to);
-      } catch (err) {
-        this.refused(l.path, l.node, err);
-        continue;
-      }
-      this.result.files++;
-      this.progress.files++;
-    }
-    // Directory metadata last, deepest first, so writing inside does not change mtimes.
-    for (const d of this.dirs.reverse()) {
-      if (this.failedDirs.has(d.path) || this.insideFailedDir(d.path)) continue;
-      try {
-        await this.dest.setMetadata(d.path, d.node);
-      } catch (err) {
-        this.refused(d.path, d.node, err);
-      }
-    }
+    await this.leaveDirs(undefined);
+    const root = this.stack[0] as OpenDir;
+    if (root.node) this.batch.dirs.push({ path: '', node: root.node });
+    await this.flush();
+    await this.running;
+    this.result.linksCopied = this.links.copies;
     this.result.bytes = this.progress.bytes;
     this.opts.progress?.({ ...this.progress, phase: 'done' });
   }
-}
-
-/** Whether a destination error concerns one entry only (a refusal, something in the way), so the restore goes on. */
-function entryError(err: unknown): boolean {
-  const code = CofferError.from(err).code;
-  return code === ErrorCode.Corrupt || code === ErrorCode.NotFound;
 }
 
 /** One node to restore: where it is in its snapshot, and whether it lands under its own name. */
@@ -370,16 +341,15 @@ export interface RestoreItem {
 }
 
 /**
- * Restores several nodes of one snapshot into `dest` in one pass over the packs they
- * need (a selection: each lands under its own name, which the caller keeps distinct).
+ * Restores several nodes of one snapshot into `dest` (a selection: each lands under its
+ * own name, which the caller keeps distinct).
  */
 export async function restoreItems(repo: Repository, items: readonly RestoreItem[], dest: Destination, opts: RestoreOptions): Promise<RestoreResult> {
   const created = await dest.prepare();
-  const r = new Restorer(repo, dest, opts);
-  if (created) r.markFresh('');
+  const r = new Restorer(repo, dest, opts, created);
   try {
-    for (const it of items) await r.plan(it.node, it.path, it.asChild);
-    await r.run();
+    for (const it of items) await r.restoreItem(it.node, it.path, it.asChild);
+    await r.finish();
   } catch (err) {
     await r.abortAll();
     throw err;

@@ -3,7 +3,9 @@
  * entry by its name or, when no entry has that name, by its display form (bytes that
  * are not UTF-8 as `\xHH`, as `ls` shows them), since a command line cannot carry them.
  * Given `onDamage`, a directory whose tree cannot be read is reported there and skipped
- * (its subtree only); without it the error is thrown.
+ * (its subtree only); without it the error is thrown. `walk` reads each tree once and
+ * keeps no cache, so it holds only the trees of the directories it is in (one per
+ * level), however large the snapshot.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { Repository } from './repository.js';
@@ -84,15 +86,43 @@ export async function children(repo: Repository, node: TreeNode, path = '', onDa
   }
 }
 
+/** Sibling directories whose trees `walk` reads ahead, per level. */
+const READ_AHEAD = 4;
+
+/** Reads a tree, through the repository's cache unless `opts.cache` is false. */
+async function readNodes(repo: Repository, id: string, opts: WalkOptions): Promise<readonly TreeNode[]> {
+  return (await repo.loadTree(id, opts)).nodes;
+}
+
 /**
  * Depth-first walk below `node` (pre-order, children sorted by name); `path` is the
- * node's own path. Yields the node itself first. Holds the nodes of the folders it is
- * in (one tree per level), nothing of the folders it has left.
+ * node's own path. Yields the node itself first. While it is inside one directory, the
+ * trees of the next few sibling directories are read ahead (READ_AHEAD per level), so
+ * their reads overlap the caller's work; damage is still reported when the walk
+ * reaches the directory.
  */
-export async function* walk(repo: Repository, node: TreeNode, path: string, onDamage?: DamageListener, opts: WalkOptions = {}): AsyncGenerator<WalkEntry> {
+export function walk(repo: Repository, node: TreeNode, path: string, onDamage?: DamageListener, opts: WalkOptions = {}): AsyncGenerator<WalkEntry> {
+  return walkFrom(repo, node, path, onDamage, opts, undefined);
+}
+
+async function* walkFrom(
+  repo: Repository,
+  node: TreeNode,
+  path: string,
+  onDamage: DamageListener | undefined,
+  opts: WalkOptions,
+  pending: Promise<readonly TreeNode[]> | undefined,
+): AsyncGenerator<WalkEntry> {
   yield { path, node };
   if (node.type !== 'dir' || !node.subtree) return;
-  const nodes = await children(repo, node, path, onDamage, opts);
+  let nodes: readonly TreeNode[];
+  try {
+    nodes = await (pending ?? readNodes(repo, node.subtree, opts));
+  } catch (err) {
+    if (!onDamage || !isDamage(err)) throw err;
+    onDamage(path, err);
+    return;
+  }
   const seen = new Set<string>();
   for (const child of nodes) {
     if (seen.has(child.name)) {
@@ -103,5 +133,18 @@ export async function* walk(repo: Repository, node: TreeNode, path: string, onDa
     }
     seen.add(child.name);
   }
-  for (const child of nodes) yield* walk(repo, child, path === '' ? child.name : `${path}/${child.name}`, onDamage, opts);
+  const ahead: { readonly index: number; readonly nodes: Promise<readonly TreeNode[]> }[] = [];
+  let next = 0;
+  for (let i = 0; i < nodes.length; i++) {
+    for (; next < nodes.length && ahead.length < READ_AHEAD; next++) {
+      const sub = nodes[next]?.type === 'dir' ? nodes[next]?.subtree : undefined;
+      if (sub === undefined) continue;
+      const p = readNodes(repo, sub, opts);
+      p.catch(() => undefined); // awaited (and its error handled) when the walk gets there
+      ahead.push({ index: next, nodes: p });
+    }
+    const child = nodes[i] as TreeNode;
+    const mine = ahead[0]?.index === i ? ahead.shift()?.nodes : undefined;
+    yield* walkFrom(repo, child, path === '' ? child.name : `${path}/${child.name}`, onDamage, opts, mine);
+  }
 }

@@ -87,7 +87,7 @@ async function* archiveBytes(repo: Repository, snap: SnapshotRecord, sel: { base
     throw damagedFolder(snap, path, err);
   };
   for (const top of sel.entries) {
-    for await (const e of walk(repo, top.node, top.path, onDamage)) {
+    for await (const e of walk(repo, top.node, top.path, onDamage, { cache: false })) {
       throwIfAborted(signal, 'the archive download');
       const entry = archiveEntry(e, sel.base);
       if (!entry) continue;

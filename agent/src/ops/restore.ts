@@ -73,7 +73,10 @@ export async function runRestore(store: OpenStore, job: RestoreJob): Promise<Res
   const items = await selectionItems(store.repo, job.snapshot, job.paths);
   const errorList: EntryErrorInfo[] = [];
   const { snapshot: _s, paths: _p, dest, onFail, ...opts } = job;
+  const whole = items.length === 1 && items[0]?.path === '';
+  const summary = job.snapshot.snapshot.summary;
   const result = await restoreItems(store.repo, items, dest, {
+    ...(whole ? { expected: { files: summary.files, bytes: summary.bytes } } : {}),
     ...opts,
     onFail: (p, reason) => {
       if (errorList.length < MAX_ERRORS_LISTED) errorList.push({ path: displayName(p), error: reason });

@@ -24,7 +24,7 @@ export const digest: Verb = {
         const ref = splitRef(a);
         const snap = await repo.resolveSnapshot(ref.snap);
         const { node, path: at } = await findEntry(repo, snap, ref.path);
-        for await (const e of walk(repo, node, at, damage.onDamage)) {
+        for await (const e of walk(repo, node, at, damage.onDamage, { cache: false })) {
           if (e.node.type !== 'file') continue;
           const h = createHash('sha256');
           try {
