@@ -95,7 +95,10 @@ function restic(paths: Paths): Tool {
 function coffer(paths: Paths): Tool {
   const bin = join(paths.root, 'bin', 'coffer.js');
   const xdg = join(paths.work, 'coffer-xdg-cache');
-  const env = cleanEnv({ COFFER_PASSPHRASE: PASSWORD, XDG_CACHE_HOME: xdg });
+  // One state folder (remembered stores) for every step, whichever HOME the step has:
+  // a step with the SFTP server's HOME would otherwise remember another rep's store.
+  const state = join(paths.work, 'coffer-state');
+  const env = cleanEnv({ COFFER_PASSPHRASE: PASSWORD, XDG_CACHE_HOME: xdg, COFFER_STATE_DIR: state });
   /** The environment of one step: with the SFTP server's HOME (~/.ssh) when it uses the server. */
   const envFor = (store: Location, src: Location | undefined): NodeJS.ProcessEnv => {
     const via = store.via ?? src?.via;
@@ -109,7 +112,7 @@ function coffer(paths: Paths): Tool {
   });
   return {
     name: 'coffer',
-    stateDirs: [xdg],
+    stateDirs: [xdg, state],
     preflight() {
       if (!existsSync(bin)) throw new BenchError(`coffer CLI not found at ${bin}: build it first, or run with --tools restic`);
     },
