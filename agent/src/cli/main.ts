@@ -10,6 +10,7 @@ import { CofferError, ErrorCode, exitCodeFor } from '@coffer/shared/errors.js';
 import { parseArgs, splitLeadingFlags, str, flag } from './args.js';
 import type { Context } from './context.js';
 import { Interrupts, stopDeadlineMs } from './interrupt.js';
+import { boundHeap } from '../engine/gc-hint.js';
 import type { Verb } from './verb.js';
 import { verbs } from './verbs/index.js';
 import '../storage/sftp-register.js';
@@ -32,6 +33,8 @@ function wantsJson(argv: readonly string[]): boolean {
 
 /** Runs the CLI; returns the exit status. */
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  // Garbage of tree nodes and listings would otherwise grow the heap to a few times what is live (1,000,000-file backups).
+  boundHeap();
   let reported = false;
   const report = (e: CofferError, err: unknown = e): void => {
     if (reported) return;

@@ -9,7 +9,9 @@ import { type CodecOptions, encode } from './codec.js';
 import { blobAad } from './pack.js';
 import { ownedBuffer } from './hash.js';
 import type { EncodeJob, EncodeResult, WorkerInit } from './encode-protocol.js';
+import { boundHeap } from './gc-hint.js';
 
+boundHeap();
 const init = workerData as WorkerInit;
 const opts: CodecOptions = { key: init.key ? prepareKey(Buffer.from(init.key)) : undefined, level: init.level };
 

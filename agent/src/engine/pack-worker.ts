@@ -7,9 +7,10 @@ import { prepareKey } from './aead.js';
 import { type CodecOptions, decode } from './codec.js';
 import { hashKeyed, ownedBuffer } from './hash.js';
 import { blobAad, BlobType } from './pack.js';
-import { processed } from './gc-hint.js';
+import { boundHeap, processed } from './gc-hint.js';
 import type { BlobRef, DecodeJob, DecodeResult, PackWorkerInit, VerifyJob, VerifyResult } from './pack-protocol.js';
 
+boundHeap();
 const init = workerData as PackWorkerInit;
 const codec: CodecOptions = { key: init.dataKey ? prepareKey(Buffer.from(init.dataKey)) : undefined, level: 0 };
 const idKey = Buffer.from(init.idKey);

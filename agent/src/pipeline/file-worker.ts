@@ -13,11 +13,12 @@ import { type CodecOptions, encode } from '../engine/codec.js';
 import { hashKeyed, ownedBuffer } from '../engine/hash.js';
 import { KeyTable } from '../engine/key-table.js';
 import { blobAad, BlobType } from '../engine/pack.js';
-import { processed } from '../engine/gc-hint.js';
+import { boundHeap, processed } from '../engine/gc-hint.js';
 import { nameToBytes } from '../engine/raw-name.js';
 import { listDir } from '../connectors/fs-source.js';
 import type { BlobJob, BlobResult, ChunkOut, FileJob, FileResult, FileWorkerInit, ScanJob, ScanResult, WorkerRequest } from './file-protocol.js';
 
+boundHeap();
 const init = workerData as FileWorkerInit;
 const codec: CodecOptions = { key: init.dataKey ? prepareKey(Buffer.from(init.dataKey)) : undefined, level: init.level };
 const idKey = Buffer.from(init.idKey);
