@@ -29,8 +29,9 @@ export function localTime(iso: string): string {
 }
 
 /** Unix permission string for a node, e.g. "drwxr-xr-x". */
-export function modeString(type: string, mode: number): string {
-  const t = type === 'dir' ? 'd' : type === 'symlink' ? 'l' : type === 'other' ? '?' : '-';
+export function modeString(type: string, mode: number, kind?: string): string {
+  const special = kind === 'fifo' ? 'p' : kind === 'socket' ? 's' : kind === 'char-device' ? 'c' : kind === 'block-device' ? 'b' : '?';
+  const t = type === 'dir' ? 'd' : type === 'symlink' ? 'l' : type === 'other' ? special : '-';
   const r = ['r', 'w', 'x'];
   let s = '';
   for (let i = 8; i >= 0; i--) s += mode & (1 << i) ? (r[(8 - i) % 3] as string) : '-';

@@ -52,6 +52,13 @@ export interface Destination {
    */
   createFile(rel: string, node?: TreeNode): Promise<DestinationFile>;
   makeSymlink(rel: string, target: string): Promise<void>;
+  /**
+   * Creates the FIFO or device node `node` at `rel` (replacing what is there), where the
+   * destination can make special files; absent where it cannot (SFTP has no mknod).
+   */
+  makeSpecial?(rel: string, node: TreeNode): Promise<void>;
+  /** Why `makeSpecial` would refuse `node` (a socket; a device when not root), or undefined. */
+  specialRefusal?(node: TreeNode): string | undefined;
   /** Creates `rel` as a hard link to the already restored `existingRel`. */
   makeHardlink(rel: string, existingRel: string): Promise<void>;
   /** Applies mode, times, ownership (when permitted) and xattrs of `node`. */

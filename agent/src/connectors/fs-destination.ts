@@ -26,6 +26,7 @@ import type { Destination, DestinationFile, ExistingEntry } from './destination.
 import { baseName, type DirHandle, DirHandles, parentRel } from './fs-dir-handles.js';
 import { createFsFile, unlinkQuiet, verifyCreated } from './fs-file.js';
 import { applyMetadataFd, applyMetadataNoFollow } from './fs-metadata.js';
+import { makeSpecial, specialRefusal } from './fs-special.js';
 import { tempName } from './fs-temp-name.js';
 
 const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
@@ -187,6 +188,19 @@ export class FsDestination implements Destination {
     } catch (err) {
       return Promise.reject(this.fail(err, rel));
     }
+  }
+
+  makeSpecial(rel: string, node: TreeNode): Promise<void> {
+    try {
+      this.placeByRename(rel, (dir, tmp) => makeSpecial(dir.child(tmp), node));
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(this.fail(err, rel));
+    }
+  }
+
+  specialRefusal(node: TreeNode): string | undefined {
+    return specialRefusal(node, process.getuid?.() === 0);
   }
 
   makeHardlink(rel: string, existingRel: string): Promise<void> {

@@ -90,7 +90,8 @@ export function metaOf(p: string, name: string, withXattrs = true): EntryMeta {
   }
   if (st.isSymbolicLink()) return { ...named, type: 'symlink', target: nameFromBytes(fs.readlinkSync(bytes, { encoding: 'buffer' })) };
   const kind = st.isFIFO() ? 'fifo' : st.isSocket() ? 'socket' : st.isCharacterDevice() ? 'char-device' : 'block-device';
-  return { ...named, type: 'other', kind };
+  const dev = st.isCharacterDevice() || st.isBlockDevice() ? { rdev: st.rdev.toString() } : {};
+  return { ...named, type: 'other', kind, ...dev };
 }
 
 /**

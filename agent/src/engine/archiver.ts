@@ -218,8 +218,8 @@ class Archiver {
           this.dirs.put(dir, undefined, e, old);
           break;
         case 'other':
+          // A device, FIFO or socket is recorded as what it is (it has no content to read).
           this.summary.others++;
-          this.error(childRel, new Error(`${e.kind ?? 'special file'} recorded but its content is not backed up`));
           this.dirs.put(dir, undefined, e, old);
           break;
       }

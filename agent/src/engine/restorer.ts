@@ -77,6 +77,8 @@ export interface RestoreResult {
   files: number;
   dirs: number;
   symlinks: number;
+  /** FIFOs and device nodes made. */
+  specials: number;
   bytes: number;
   skipped: number;
   errors: number;
@@ -102,7 +104,7 @@ function inside(rel: string, dir: string): boolean {
 }
 
 class Restorer {
-  readonly result: RestoreResult = { files: 0, dirs: 0, symlinks: 0, bytes: 0, skipped: 0, errors: 0, failed: 0, linksCopied: 0 };
+  readonly result: RestoreResult = { files: 0, dirs: 0, symlinks: 0, specials: 0, bytes: 0, skipped: 0, errors: 0, failed: 0, linksCopied: 0 };
   readonly progress: Progress = { phase: 'restore', files: 0, totalFiles: 0, bytes: 0, totalBytes: 0, errors: 0, current: '' };
   private readonly limits: RestoreLimits;
   private readonly links: HardlinkMap;
@@ -287,10 +289,19 @@ class Restorer {
         await this.dest.setMetadata(rel, node);
         this.result.symlinks++;
         break;
-      case 'other':
-        this.result.skipped++;
-        this.opts.onSkip?.(rel, `${node.kind ?? 'special file'} not restored`);
+      case 'other': {
+        const refusal = this.dest.makeSpecial ? this.dest.specialRefusal?.(node) : `${node.kind ?? 'special file'} not restored: ${this.dest.location} cannot hold special files`;
+        if (refusal !== undefined) {
+          this.result.skipped++;
+          this.opts.onSkip?.(rel, refusal);
+          break;
+        }
+        if (await this.blocked(rel, node)) break;
+        await this.dest.makeSpecial?.(rel, node);
+        await this.dest.setMetadata(rel, node);
+        this.result.specials++;
         break;
+      }
       case 'file':
         if (await this.blocked(rel, node)) break;
         this.gatherFile(rel, node);

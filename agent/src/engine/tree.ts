@@ -49,6 +49,8 @@ export interface TreeNode {
   readonly xattrs?: readonly Xattr[];
   /** For `other`: fifo, socket, char-device, block-device. */
   readonly kind?: string;
+  /** For devices: the device number (st_rdev), decimal. */
+  readonly rdev?: string;
 }
 
 /**

@@ -16,7 +16,7 @@ function nodeLine(n: TreeNode, path: string): string {
   const size = n.type === 'file' ? bytes(n.size ?? 0) : '';
   const t = localTime(new Date(Number(BigInt(n.mtime) / 1_000_000n)).toISOString());
   const link = n.type === 'symlink' ? ` -> ${displayName(n.target ?? '')}` : '';
-  return `${modeString(n.type, n.mode)} ${owner.padEnd(17)} ${size.padStart(10)} ${t} ${displayName(path)}${link}`;
+  return `${modeString(n.type, n.mode, n.kind)} ${owner.padEnd(17)} ${size.padStart(10)} ${t} ${displayName(path)}${link}`;
 }
 
 function nodeJson(n: TreeNode, path: string): string {

@@ -69,7 +69,7 @@ export const restoreVerb: Verb = {
         if (skippedShown > 20) ctx.warn(`… and ${skippedShown - 20} more skipped`);
         if (r.linksCopied > 0) ctx.warn(`${r.linksCopied} hard-linked names were restored as separate copies (too many hard-linked files awaited their other names)`);
         if (json) ctx.out(formatEvent({ type: 'summary', verb: 'restore', snapshot_id: snap.id, to: dest.location, ...r }));
-        else ctx.out(`restored ${r.files} files, ${r.dirs} dirs, ${r.symlinks} symlinks, ${bytes(r.bytes)} from ${snap.id.slice(0, 8)} to ${dest.location}${r.skipped ? ` (${r.skipped} skipped)` : ''}`);
+        else ctx.out(`restored ${r.files} files, ${r.dirs} dirs, ${r.symlinks} symlinks, ${r.specials ? `${r.specials} special files, ` : ''}${bytes(r.bytes)} from ${snap.id.slice(0, 8)} to ${dest.location}${r.skipped ? ` (${r.skipped} skipped)` : ''}`);
         if (r.failed > 0) {
           ctx.warn(`${r.failed} files could not be restored because the store is damaged (listed above); run 'coffer at ${repo.backend.location} check'`);
           return 3;
