@@ -19,9 +19,12 @@ import type { Repository } from './repository.js';
 import { encodeSnapshot, type EntryError, type Snapshot, SNAPSHOT_AAD, type SnapshotRecord, type SnapshotSummary } from './snapshot.js';
 import { type OpenDir, OpenDirs, type WalkStats } from './open-dirs.js';
 export type { WalkStats } from './open-dirs.js';
+import type { LocalFileStore } from './local-file-store.js';
+export type { LocalFileStore, StoredFile } from './local-file-store.js';
 import { encodeTree, hasRawNames, storesRawNames, type Tree, type TreeNode } from './tree.js';
 import { compareNameBytes, SPLIT_ABOVE, storesSplitTrees } from './tree-parts.js';
 import { parentNodes } from './parent-nodes.js';
+import { type WalkFilterOptions, WalkFilters } from './walk-filters.js';
 import { type DirListing, type EntryMeta, joinRel, type Source } from '../connectors/source.js';
 
 /** What to back up and how. */
@@ -43,38 +46,11 @@ export interface BackupOptions {
   readonly now?: () => Date;
   /** Told at the end how the walk went (what it held at most), for tests and benchmarks. */
   readonly onWalkStats?: (s: WalkStats) => void;
+  /** `--one-file-system`, `--exclude-if-present`, `--exclude-caches` (walk-filters.ts). */
+  readonly filters?: WalkFilterOptions;
 }
 
 const MAX_ERRORS_KEPT = 1000;
-
-/** What became of one file handed to a LocalFileStore. */
-export interface StoredFile {
-  readonly content: string[];
-  readonly size: number;
-  readonly error?: string;
-}
-
-/** Stores local files by path; implemented by pipeline/file-pool.ts. */
-export interface LocalFileStore {
-  /**
-   * Hands over the file at `path` (expected `size` bytes); `done` is called once with
-   * its outcome, later. Returns a promise when the caller must wait for room before
-   * handing over the next file, undefined when it need not.
-   */
-  storeFile(path: string, size: number, done: (r: StoredFile) => void): Promise<void> | undefined;
-  /** Resolves when every file handed over is done (each `done` called). */
-  drain(): Promise<void>;
-  /** Lists a local folder by absolute path, as the source's readDir would, off this thread. */
-  scanDir(path: string): Promise<DirListing>;
-  /** Whether scanDir runs yet (its thread loaded); until then folders are listed here. */
-  readonly listsReady: boolean;
-  /** Gets scanDir's thread loading. */
-  warmUp(): void;
-  /** Encodes a blob for the store off this thread; `data` is handed over. */
-  encodeBlob(type: BlobType, id: Buffer, data: Buffer): Promise<Buffer>;
-  /** Set by the archiver: told how many bytes of content were processed. */
-  onBytes: ((n: number) => void) | undefined;
-}
 
 function unchanged(prev: TreeNode | undefined, cur: EntryMeta): prev is TreeNode & { content: readonly string[] } {
   if (!prev || prev.type !== 'file' || cur.type !== 'file' || !prev.content) return false;
@@ -99,13 +75,16 @@ class Archiver {
   private failure: CofferError | undefined;
   /** Listings asked for ahead of the walk (at most PREFETCH per open folder), by path. */
   private readonly prefetched = new Map<string, Promise<DirListing>>();
+  readonly filters: WalkFilters;
 
   constructor(
     private readonly repo: Repository,
     private readonly writer: RepoWriter,
     private readonly source: Source,
     private readonly opts: BackupOptions,
+    rootDev: string | undefined,
   ) {
+    this.filters = new WalkFilters(source, opts.filters ?? {}, rootDev);
     this.dirs = new OpenDirs(
       (id) => this.writer.has(id),
       (nodes) => this.saveTree({ nodes }),
@@ -162,20 +141,19 @@ class Archiver {
    * folders overlaps with storing this one's files. Only folders with work in flight
    * stay open; a folder's nodes are dropped once its tree is saved.
    */
-  async walkDir(rel: string, parentTree: string | undefined, done: (id: string) => void): Promise<void> {
+  async walkDir(rel: string, parentTree: string | undefined, done: (id: string) => void, enter = true): Promise<void> {
     await this.dirs.room();
-    let listing;
+    let listing: DirListing = { entries: [], errors: [] };
     try {
-      listing = await this.listing(rel);
+      if (enter) listing = await this.listing(rel);
     } catch (err) {
       // The root itself unreadable: nothing would be backed up, so this is a failure, not a partial backup.
       if (rel === '') throw new CofferError(ErrorCode.Permission, `cannot read the source ${this.source.location}: ${CofferError.from(err).message}`, { cause: err });
       this.error(rel, err);
-      listing = { entries: [], errors: [] };
     }
     for (const e of listing.errors) this.error(joinRel(rel, e.name), new Error(e.message));
     const prev = parentTree ? await parentNodes(this.repo, parentTree) : undefined;
-    const entries = this.representable(rel, listing.entries).filter((e) => !this.opts.ignore(joinRel(rel, e.name), e.type === 'dir'));
+    const entries = await this.filters.keep(rel, this.representable(rel, listing.entries).filter((e) => !this.opts.ignore(joinRel(rel, e.name), e.type === 'dir')));
     // A folder stored as parts, or compared with a parent stored so, goes in the order of the names' bytes.
     const split = storesSplitTrees(this.repo.config.version) && entries.length > SPLIT_ABOVE;
     if (split || prev?.cursor) entries.sort((a, b) => compareNameBytes(a.name, b.name));
@@ -193,10 +171,12 @@ class Archiver {
           this.summary.dirs++;
           this.prefetch(subdirs[++subdir + PREFETCH - 1]);
           const slot = this.dirs.reserve(dir);
-          await this.walkDir(childRel, old?.type === 'dir' ? old.subtree : undefined, (subtree) => {
+          const done = (subtree: string): void => {
             this.dirs.put(dir, slot, { ...e, subtree }, old);
             this.dirs.settle(dir);
-          });
+          };
+          // A mount point under --one-file-system: kept as an empty folder.
+          await this.walkDir(childRel, old?.type === 'dir' ? old.subtree : undefined, done, !this.filters.crosses(e));
           break;
         }
         case 'file':
@@ -349,8 +329,8 @@ export async function backup(repo: Repository, writer: RepoWriter, source: Sourc
   const now = opts.now ?? ((): Date => new Date());
   const start = now();
   if (source.localPath) opts.files?.warmUp();
-  const a = new Archiver(repo, writer, source, opts);
   const rootMeta = await source.stat();
+  const a = new Archiver(repo, writer, source, opts, rootMeta.dev);
   const parentRoot = opts.parent?.snapshot.root;
   let root: TreeNode;
   if (rootMeta.type === 'dir') {

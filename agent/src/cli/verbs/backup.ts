@@ -1,5 +1,6 @@
 /**
- * `coffer at <store> backup [--tag a,b] [--ignore P]… [--ignore-file F] [--check] [--json] <path|@source>`
+ * `coffer at <store> backup [--tag a,b] [--ignore P]… [--ignore-file F] [--one-file-system] [--exclude-caches]
+ *   [--exclude-if-present NAME[:HEADER]]… [--check] [--json] <path|@source>`
  * With --json, the last line is the summary: `snapshot_id`, the snapshot's counts
  * (files, bytes, newBytes, storedBytes, durationMs, errors, …), and `time` (ISO),
  * `host`, `user`, `tags`, `source` ({type, location}) and `parent` (absent for a first backup).
@@ -13,6 +14,7 @@ import { backup } from '../../engine/archiver.js';
 import { check } from '../../engine/checker.js';
 import { EncodePool } from '../../engine/encode-pool.js';
 import { makeIgnore } from '../../engine/ignore-rules.js';
+import { CACHEDIR_TAG, parseTagFile } from '../../engine/walk-filters.js';
 import { lockStore } from '../lock.js';
 import { RepoWriter } from '../../engine/repo-writer.js';
 import { hostName } from '../../engine/repository.js';
@@ -35,12 +37,12 @@ export function workerCount(env: NodeJS.ProcessEnv): number {
 
 export const backupVerb: Verb = {
   name: 'backup',
-  usage: 'coffer at <store> backup [--tag a,b] [--ignore PATTERN]… [--ignore-file F] [--check] [--json] <path|@source>',
+  usage: 'coffer at <store> backup [--tag a,b] [--ignore PATTERN]… [--ignore-file F] [--one-file-system] [--exclude-caches] [--exclude-if-present NAME[:HEADER]]… [--check] [--json] <path|@source>',
   needsStore: true,
   async run(ctx, argv) {
     const p = parseArgs(
       argv,
-      { tag: 'list', ignore: 'list', exclude: 'list', 'ignore-file': 'list', excludes: 'list', check: 'bool', json: 'bool', quiet: 'bool', workers: 'string' },
+      { tag: 'list', ignore: 'list', exclude: 'list', 'ignore-file': 'list', excludes: 'list', check: 'bool', json: 'bool', quiet: 'bool', workers: 'string', 'one-file-system': 'bool', 'exclude-caches': 'bool', 'exclude-if-present': 'list' },
       'backup',
     );
     expectArgs(p, 1, 1, this.usage);
@@ -56,6 +58,9 @@ export const backupVerb: Verb = {
       }
     }
     const ignore = makeIgnore(patterns);
+    const tags = list(p, 'exclude-if-present').map(parseTagFile);
+    if (flag(p, 'exclude-caches')) tags.push(CACHEDIR_TAG);
+    const filters = { oneFileSystem: flag(p, 'one-file-system'), excludeIfPresent: tags };
     const repo = await openRepo(ctx);
     const source = await openSource(src.location as string, src);
     const user = os.userInfo().username;
@@ -79,6 +84,7 @@ export const backupVerb: Verb = {
       const rec = await backup(repo, writer, source, {
         tags: list(p, 'tag', true),
         ignore,
+        filters,
         parent,
         host: hostName(),
         user,
