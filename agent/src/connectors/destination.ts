@@ -40,6 +40,12 @@ export interface DestinationFile {
 /** A place to restore into. */
 export interface Destination {
   readonly location: string;
+  /**
+   * The finest step of the times it sets, in nanoseconds (local disk through Node's
+   * utimes: 1,000; SFTP v3: whole seconds). Times equal to that precision are the same.
+   * @default 1
+   */
+  readonly timePrecisionNs?: number;
   /** Creates the root if needed; resolves true when it was created (so it is empty). */
   prepare(): Promise<boolean>;
   lookup(rel: string): Promise<ExistingEntry | undefined>;

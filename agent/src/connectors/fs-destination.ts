@@ -51,6 +51,8 @@ export interface FsDestinationOptions {
 /** A local directory to restore into. */
 export class FsDestination implements Destination {
   readonly location: string;
+  /** Times are set through utimes, which takes microseconds. */
+  readonly timePrecisionNs = 1000;
   private handles: DirHandles | undefined;
 
   constructor(

@@ -57,6 +57,8 @@ export class SftpDestination implements Destination {
   private readonly safeDirs = new Set<string>();
   private readonly tmpTag = randomBytes(3).toString('hex');
   private counter = 0;
+  /** SFTP v3 sets times in whole seconds. */
+  readonly timePrecisionNs = 1_000_000_000;
 
   constructor(
     target: SshTarget,

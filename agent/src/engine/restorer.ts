@@ -88,6 +88,12 @@ export interface RestoreResult {
   linksCopied: number;
 }
 
+/** Whether two times (ns, decimal) are equal at the precision a destination can set (a step of `stepNs`). */
+export function sameTime(a: string, b: string, stepNs: number): boolean {
+  const step = BigInt(Math.max(1, Math.trunc(stepNs)));
+  return BigInt(a) / step === BigInt(b) / step;
+}
+
 /** A directory whose subtree the walk is in. */
 interface OpenDir {
   readonly path: string;
@@ -167,7 +173,7 @@ class Restorer {
     const ex = await this.dest.lookup(rel);
     if (!ex) return false;
     if (this.opts.overwrite === 'always') return false;
-    if (this.opts.overwrite === 'if-changed' && ex.type === node.type && ex.size === (node.size ?? ex.size) && ex.mtime === node.mtime) {
+    if (this.opts.overwrite === 'if-changed' && ex.type === node.type && ex.size === (node.size ?? ex.size) && sameTime(ex.mtime, node.mtime, this.dest.timePrecisionNs ?? 1)) {
       this.result.skipped++;
       this.opts.onSkip?.(rel, 'unchanged');
       return true;
