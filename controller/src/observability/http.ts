@@ -22,7 +22,7 @@ export function observabilityRoutes(metrics: ControllerMetrics, catalog: Catalog
       return true;
     }
     if (url === '/metrics') {
-      metrics.registry.metrics().then(
+      metrics.exposition().then(
         (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
         (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(err)}\n`),
       );

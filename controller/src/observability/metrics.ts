@@ -82,6 +82,21 @@ export class ControllerMetrics {
     dispatcher.onDispatched.push((_j, ms) => this.dispatchLatency.observe(ms / 1000));
   }
 
+  /**
+   * The text exposition. prom-client's default Node.js metrics include three gauges
+   * named `*_active_{handles,requests,resources}_total`, a name Prometheus keeps for
+   * counters (`promtool check metrics` refuses them); they are the sums of the gauges
+   * of the same name without `_total` (by type), so they are left out.
+   */
+  async exposition(): Promise<string> {
+    const text = await this.registry.metrics();
+    const reserved = /^(?:# (?:HELP|TYPE) )?\w*nodejs_active_(?:handles|requests|resources)_total\b/;
+    return text
+      .split('\n')
+      .filter((l) => !reserved.test(l))
+      .join('\n');
+  }
+
   private finished(j: JobRecord): void {
     if (j.startedMs > 0 && j.finishedMs >= j.startedMs) this.durations.observe({ kind: kindName(j.kind), state: stateName(j.state) }, (j.finishedMs - j.startedMs) / 1000);
     if (j.state === JobState.JOB_STATE_SUCCEEDED && j.result?.snapshot) this.bytes.inc(j.result.snapshot.bytes);

@@ -9,12 +9,13 @@
  * is a bounded poll, never a timed assertion.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { ControllerServiceClient } from '@coffer/shared/gen/coffer/v1/controller.js';
 import { channelCredentials } from '@coffer/shared/pki/index.js';
-import { assertOneLineError, cleanupTmpDirs, describeRun, IN_CI, lines, spawnCoffer, tmpDir, type RunResult } from '../helpers/cli.js';
+import { assertOneLineError, cleanupTmpDirs, describeRun, hasTool, IN_CI, lines, spawnCoffer, tmpDir, type RunResult } from '../helpers/cli.js';
 import { FINAL, Fleet, type FleetAgent, type JobView } from '../helpers/fleet.js';
 import { haveSshd, makeSshHome, startSshd, type TestSshd } from '../helpers/sshd.js';
 import { assertSameTree, sha256Tree, writeRandomFiles, writeTree } from '../helpers/tree.js';
@@ -125,7 +126,15 @@ describe('the fleet: controller and agents as processes, a store on SFTP', funct
     assert.equal(((await health.json()) as { agentsConnected?: number }).agentsConnected, 2);
     const metrics = await fetch(`http://127.0.0.1:${fleet.httpPort}/metrics`);
     assert.equal(metrics.status, 200);
-    assert.match(await metrics.text(), /^coffer_/m);
+    const exposition = await metrics.text();
+    assert.match(exposition, /^coffer_/m);
+    // Prometheus' own linter (Debian prometheus): names, types, units and help as it expects.
+    if (!hasTool('promtool')) {
+      if (IN_CI) assert.fail('promtool (Debian package prometheus) is missing');
+      return;
+    }
+    const lint = spawnSync('promtool', ['check', 'metrics'], { input: exposition, encoding: 'utf8', timeout: 30_000 });
+    assert.equal(lint.status, 0, `promtool check metrics:\n${lint.stdout}${lint.stderr}`);
   });
 
   it('takes a schedule (--every 1m) and lists its next run within the minute', async () => {
