@@ -38,7 +38,7 @@ function publicBlob(file: string): string | undefined {
     }
     const k = ssh2.utils.parseKey(raw);
     if (k instanceof Error) continue;
-    const key = Array.isArray(k) ? k[0] : k;
+    const key: ParsedKey | undefined = Array.isArray(k) ? (k[0] as ParsedKey | undefined) : k;
     if (key) return key.getPublicSSH().toString('base64');
   }
   return undefined;

@@ -125,7 +125,7 @@ function hopTarget(h: JumpHop, before: readonly JumpHop[], chain: string, option
     ...(before.length > 0 ? { proxyJump: before.map(formatHop).join(',') } : {}),
   };
   const hopOptions: Record<string, string> = {};
-  for (const k of ['ssh_config', 'ssh_auth_sock', 'key_passphrase']) if (options[k] !== undefined) hopOptions[k] = options[k] as string;
+  for (const k of ['ssh_config', 'ssh_auth_sock', 'key_passphrase']) if (options[k] !== undefined) hopOptions[k] = options[k];
   return targetFrom(resolveFor(h.host, preset, hopOptions, env), hopOptions, env, hop);
 }
 

@@ -50,7 +50,7 @@ function forward(jump: Client, via: TransportTarget, t: TransportTarget): Promis
     jump.forwardOut('127.0.0.1', 0, t.host, t.port, (err, stream) => {
       clearTimeout(timer);
       if (err) fail(err.message);
-      else resolve(stream as unknown as Duplex);
+      else resolve(stream);
     });
   });
 }
