@@ -3,7 +3,8 @@
  * helpers/ssh-config-corpus.ts, `ssh -G -F FILE HOST` (the system's OpenSSH client) and
  * Coffer's resolver must agree on hostname, user, port, identityfile, certificatefile,
  * identitiesonly, proxyjump, proxycommand, userknownhostsfile, globalknownhostsfile and
- * stricthostkeychecking. With CI=true a missing `ssh` is a failure.
+ * stricthostkeychecking; and `ssh -v` must load the identity files Coffer expands
+ * (tokens and ${ENV} included). With CI=true a missing `ssh` is a failure.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -11,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveConfig, type ResolvedConfig } from '@coffer/agent/ssh/config/resolve.js';
+import { expandPathSetting } from '@coffer/agent/ssh/config/tokens.js';
 import { CORPUS } from '../helpers/ssh-config-corpus.js';
 
 const KEYS = ['hostname', 'user', 'port', 'identityfile', 'certificatefile', 'identitiesonly', 'proxyjump', 'proxycommand', 'userknownhostsfile', 'globalknownhostsfile', 'stricthostkeychecking'];
@@ -81,8 +83,15 @@ describe('ssh_config corpus: Coffer resolves as `ssh -G` does', function () {
       const r = spawnSync('ssh', ['-G', '-F', file, c.host], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
       assert.equal(r.status, 0, `ssh -G failed: ${r.stderr}`);
       const want = parseDump(r.stdout);
-      const got = dump(resolveConfig({ host: c.host, configFile: file, home: me.homedir, localUser: me.username, uid: me.uid, env }));
+      const resolved = resolveConfig({ host: c.host, configFile: file, home: me.homedir, localUser: me.username, uid: me.uid, env });
+      const got = dump(resolved);
       for (const k of KEYS) assert.deepEqual(got[k] ?? [], want[k] ?? [], `${k} for ${c.host} in:\n${fill(c.config)}`);
+      // `ssh -G` prints IdentityFile as written; `ssh -v` names the expanded files it loads
+      // (a ProxyCommand that exits at once stands in for the server: no network is used).
+      const v = spawnSync('ssh', ['-v', '-F', file, '-o', 'ProxyCommand=exec true', '-o', 'BatchMode=yes', c.host, 'true'], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+      const loaded = [...v.stderr.matchAll(/^debug1: identity file (.*) type -?\d+$/gm)].map((m) => m[1] as string).filter((f) => !f.endsWith('-cert'));
+      const expanded = resolved.identityFiles.map((f) => expandPathSetting(f, resolved.tokens, env, 'IdentityFile'));
+      assert.deepEqual(expanded, loaded, `expanded identity files for ${c.host}:\n${v.stderr}`);
     });
   });
 });
