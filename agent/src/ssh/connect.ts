@@ -13,7 +13,7 @@ import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { checkHostKey, fingerprint, hostEntryName, keyType } from './known-hosts.js';
 import { assertMayConnect, track } from './interrupt.js';
 import { authMethods } from './auth.js';
-import { openTransport } from './transport.js';
+import { openOver, openTransport } from './transport.js';
 
 /** Everything needed to reach a server. */
 export interface SshTarget {
@@ -87,13 +87,7 @@ function mapConnectError(t: SshTarget, err: Error & { code?: string; level?: str
 export async function connect(t: SshTarget, cleanup = false): Promise<SshSession> {
   assertMayConnect(cleanup);
   const transport = await openTransport(t, connectClient);
-  let client: Client;
-  try {
-    client = await connectClient(t, transport.sock);
-  } catch (err) {
-    transport.close();
-    throw err;
-  }
+  const client = await openOver(t, transport, connectClient);
   client.once('close', () => transport.close());
   return new Promise((resolve, reject) => {
     client.sftp((err, sftp) => {

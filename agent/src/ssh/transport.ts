@@ -26,6 +26,25 @@ export interface TransportTarget {
 export interface Transport {
   readonly sock?: Duplex;
   close(): void;
+  /**
+   * Why the transport itself failed (a ProxyCommand that exited, with its last stderr
+   * line), waiting up to 1 s for the command to end; undefined when it did not fail.
+   */
+  failure?(): Promise<CofferError | undefined>;
+}
+
+/**
+ * Opens the client over `transport`; on failure closes the transport and throws the
+ * transport's own failure when it has one (it explains a lost connection better).
+ */
+export async function openOver<T extends TransportTarget>(t: T, transport: Transport, open: OpenClient<T>): Promise<Client> {
+  try {
+    return await open(t, transport.sock);
+  } catch (err) {
+    const why = await transport.failure?.();
+    transport.close();
+    throw why ?? err;
+  }
 }
 
 /** Opens an SSH client to `t` over `sock` (connect.ts's connectClient). */
@@ -57,13 +76,7 @@ function forward(jump: Client, via: TransportTarget, t: TransportTarget): Promis
 
 async function viaJump<T extends TransportTarget>(t: T, via: T, open: OpenClient<T>): Promise<Transport> {
   const below = await openTransport(via, open);
-  let jump: Client;
-  try {
-    jump = await open(via, below.sock);
-  } catch (err) {
-    below.close();
-    throw err;
-  }
+  const jump = await openOver(via, below, open);
   jump.once('close', () => below.close());
   const close = (): void => {
     jump.end();
@@ -85,18 +98,29 @@ function viaCommand(t: TransportTarget, command: string): Transport {
   child.stdin.on('error', () => undefined);
   const sock = Duplex.from({ readable: child.stdout, writable: child.stdin });
   sock.on('error', () => undefined);
+  let failed: CofferError | undefined;
+  let settle: () => void = () => undefined;
+  const settled = new Promise<void>((r) => (settle = r));
+  let closing = false;
   const ended = (why: string): void => {
     children.delete(child);
     const last = stderr.trim().split('\n').pop() ?? '';
-    if (!sock.destroyed) {
-      sock.destroy(new CofferError(ErrorCode.Retryable, `the ProxyCommand for ${t.host}:${t.port} ${why}${last ? ` (${last})` : ''}: check the ProxyCommand in ssh_config`));
-    }
+    if (!closing) failed ??= new CofferError(ErrorCode.Retryable, `the ProxyCommand for ${t.host}:${t.port} ${why}${last ? ` (${last})` : ''}: check the ProxyCommand in ssh_config`);
+    if (!sock.destroyed) sock.destroy();
+    settle();
   };
   child.once('error', (err) => ended(`could not run: ${err.message}`));
   child.once('exit', (code, sig) => ended(`exited with ${sig ?? code}`));
   return {
     sock,
+    failure: async () => {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([settled, new Promise<void>((r) => (timer = setTimeout(r, 1000)))]);
+      clearTimeout(timer);
+      return failed;
+    },
     close: () => {
+      closing = true;
       children.delete(child);
       sock.destroy();
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -81,6 +81,7 @@ describe('ssh_config resolution against real sshd', function () {
         `Host chain-bad\n  ProxyJump ja,jb-wrongkey\n${server(c, c.clientKey)}`,
         `Host deadjump\n  ProxyJump 127.0.0.1:${dead}\n${server(c, c.clientKey)}`,
         `Host viacmd\n  ProxyCommand ssh -F ${cfg} -o BatchMode=yes -W %h:%p jb\n${server(c, c.clientKey)}`,
+        `Host badcmd\n  ProxyCommand sh -c "echo no route to the gateway >&2; exit 3"\n${server(c, c.clientKey)}`,
         `Host *\n  Port ${dead}\n`,
       ].join('\n'),
     );
@@ -136,6 +137,13 @@ describe('ssh_config resolution against real sshd', function () {
     assertOneLineError(r);
     assert.match(r.stderr, /connection refused/);
     assert.ok(elapsedMs < 40_000, `took ${elapsedMs} ms`);
+  });
+
+  it('exits with one line naming the ProxyCommand and its last error line when it fails', async () => {
+    const { r } = await runBounded(['at', url('badcmd', 'store-badcmd'), 'create'], env(), 60_000);
+    assertExit(r, 1, 'a failing ProxyCommand');
+    assertOneLineError(r);
+    assert.match(r.stderr, /the ProxyCommand for 127\.0\.0\.1:\d+ exited with 3 \(no route to the gateway\): check the ProxyCommand/);
   });
 
   it('exits with one line within seconds when the second hop of a chain refuses the login', async () => {
