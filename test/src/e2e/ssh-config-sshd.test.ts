@@ -1,7 +1,8 @@
 /**
  * ssh_config against real OpenSSH servers (issue 11 §2 and §3): three sshd on loopback
  * ports, arranged so that only the resolution OpenSSH makes succeeds. A `Match` block
- * gives the right port and key (the fallback port is closed); a configured identity
+ * gives the right port and key (the fallback port is closed), and so does the second pass
+ * of CanonicalizeHostname; GlobalKnownHostsFile holds the only host key; a configured identity
  * that the server refuses is not rescued by ~/.ssh/id_ed25519; IdentitiesOnly keeps a
  * real ssh-agent's key back unless it is one of the identity files; `ProxyJump ja,jb`
  * must go through both jump hosts (ja may only forward to jb, jb only to the target);
@@ -73,6 +74,9 @@ describe('ssh_config resolution against real sshd', function () {
         `Host jb-wrongkey\n${server(b, a.clientKey)}`,
         `Host m-*\n  HostName 127.0.0.1\n`,
         `Match originalhost m-target host 127.0.0.1\n  Port ${c.port}\n  IdentityFile ${c.clientKey}\n  UserKnownHostsFile ${c.knownHosts}\n`,
+        `Host globalkh\n  HostName 127.0.0.1\n  Port ${c.port}\n  IdentityFile ${c.clientKey}\n  UserKnownHostsFile /dev/null\n  GlobalKnownHostsFile ${c.knownHosts}\n`,
+        `Host canon\n  HostName 127.0.0.1\n  CanonicalizeHostname yes\n`,
+        `Host 127.0.0.1\n  Port ${c.port}\n  IdentityFile ${c.clientKey}\n  UserKnownHostsFile ${c.knownHosts}\n`,
         `Host wrongid\n${server(c, b.clientKey)}`,
         `Host agent-only\n  IdentitiesOnly yes\n${server(c, b.clientKey)}`,
         `Host agent-any\n${server(c, b.clientKey)}`,
@@ -82,7 +86,7 @@ describe('ssh_config resolution against real sshd', function () {
         `Host deadjump\n  ProxyJump 127.0.0.1:${dead}\n${server(c, c.clientKey)}`,
         `Host viacmd\n  ProxyCommand ssh -F ${cfg} -o BatchMode=yes -W %h:%p jb\n${server(c, c.clientKey)}`,
         `Host badcmd\n  ProxyCommand sh -c "echo no route to the gateway >&2; exit 3"\n${server(c, c.clientKey)}`,
-        `Host *\n  Port ${dead}\n`,
+        `Host * !canon\n  Port ${dead}\n`,
       ].join('\n'),
     );
     agentSock = path.join(tmpDir(), 'agent.sock');
@@ -98,6 +102,14 @@ describe('ssh_config resolution against real sshd', function () {
 
   it('takes the port and key from a Match block (the fallback port is closed)', () => {
     assertExit(runCoffer(['at', url('m-target', 'store-match'), 'create'], { env: env() }), 0, 'create through the Match block');
+  });
+
+  it('checks the host key against GlobalKnownHostsFile', () => {
+    assertExit(runCoffer(['at', url('globalkh', 'store-global'), 'create'], { env: env() }), 0, 'create with the key only in the global file');
+  });
+
+  it('re-reads the config for the HostName with CanonicalizeHostname yes (Host 127.0.0.1 gives port and key)', () => {
+    assertExit(runCoffer(['at', url('canon', 'store-canon'), 'create'], { env: env() }), 0, 'create through the second pass');
   });
 
   it('offers only the configured identity: the default key file does not rescue a refused one', () => {
