@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { resolveConfig } from '@coffer/agent/ssh/config/resolve.js';
 import { anchorInclude } from '@coffer/agent/ssh/config/include.js';
+import { canonicalize } from '@coffer/agent/ssh/config/canonical.js';
 import { parseJump } from '@coffer/agent/ssh/config/jump.js';
 import { sshTarget } from '@coffer/agent/ssh/target.js';
 import { checkHostKey } from '@coffer/agent/ssh/known-hosts.js';
@@ -37,6 +38,17 @@ describe('ssh_config resolution', () => {
     fs.writeFileSync(path.join(home, '.ssh', 'config'), 'Host t1\n  UserKnownHostsFile ~/kh-%z\nHost t2\n  UserKnownHostsFile ${COFFER_NOPE_VAR}/kh\n');
     assert.throws(() => resolve('t1'), (e: unknown) => e instanceof CofferError && /UserKnownHostsFile .*unknown token %z/.test(e.message));
     assert.throws(() => resolve('t2'), (e: unknown) => e instanceof CofferError && /COFFER_NOPE_VAR is not set/.test(e.message));
+  });
+
+  it('canonicalises with CanonicalDomains as OpenSSH: first domain that resolves, max dots, fallback', () => {
+    const lookup = (n: string): boolean => n === 'web.b.test' || n === 'x.y.z.a.test';
+    const o = { domains: ['a.test', 'b.test'], maxDots: 1, fallbackLocal: true };
+    assert.equal(canonicalize('web', o, lookup), 'web.b.test');
+    assert.equal(canonicalize('x.y.z', o, lookup), undefined, 'more dots than CanonicalizeMaxDots');
+    assert.equal(canonicalize('x.y.z', { ...o, maxDots: 2 }, lookup), 'x.y.z.a.test');
+    assert.equal(canonicalize('127.0.0.1', o, lookup), undefined, 'addresses stay');
+    assert.equal(canonicalize('nowhere', o, lookup), undefined, 'falls back to the name as given');
+    assert.throws(() => canonicalize('nowhere', { ...o, fallbackLocal: false }, lookup), /could not resolve host 'nowhere' in CanonicalDomains a\.test b\.test; .*CanonicalizeFallbackLocal/);
   });
 
   it('parses ProxyJump hops in travel order, ssh:// and [v6] included', () => {
