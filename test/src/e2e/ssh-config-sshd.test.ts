@@ -10,7 +10,7 @@
  * prints one line and the process exits within seconds.
  */
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { assertExit, assertOneLineError, cleanupTmpDirs, IN_CI, pollUntil, runCoffer, spawnCoffer, tmpDir, type RunResult } from '../helpers/cli.js';
@@ -52,7 +52,8 @@ describe('ssh_config resolution against real sshd', function () {
   const url = (alias: string, name: string): string => `sftp://${alias}${path.join(c.dir, name)}`;
 
   before(async function () {
-    if (!haveSshd() && !IN_CI) this.skip();
+    const haveAgent = spawnSync('ssh-agent', ['-k'], { stdio: 'ignore' }).error === undefined;
+    if ((!haveSshd() || !haveAgent) && !IN_CI) this.skip(); // in CI a missing sshd or ssh-agent fails below
     c = await startSshd();
     b = await startSshd({ extraConfig: [`PermitOpen 127.0.0.1:${c.port}`] });
     a = await startSshd({ extraConfig: [`PermitOpen 127.0.0.1:${b.port}`] });
