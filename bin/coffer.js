@@ -20,4 +20,7 @@ if (first === 'controller' || first === 'ctl') {
   const { main } = await import('@coffer/agent/cli/main.js');
   code = await main(argv);
 }
+// A fatal error was printed: nothing left open (sessions, jump connections, retry timers,
+// a ProxyCommand) may keep the process alive after it (issue 11 §3).
+if (code !== 0) process.exit(code);
 process.exitCode = code;

@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v sshd >/dev/null 2>&1 || [ -x /usr/sbin/sshd ] || need_apt+=(openssh-server openssh-client)
+command -v ssh >/dev/null 2>&1 && command -v ssh-agent >/dev/null 2>&1 || need_apt+=(openssh-client)
 command -v getfattr >/dev/null 2>&1 || need_apt+=(attr)
 command -v ss >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || need_apt+=(iptables)

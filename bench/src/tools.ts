@@ -102,7 +102,7 @@ function coffer(paths: Paths): Tool {
   /** The environment of one step: with the SFTP server's HOME (~/.ssh) when it uses the server. */
   const envFor = (store: Location, src: Location | undefined): NodeJS.ProcessEnv => {
     const via = store.via ?? src?.via;
-    return via === undefined ? env : { ...env, HOME: via.cofferHome };
+    return via === undefined ? env : { ...env, HOME: via.cofferHome, COFFER_SSH_HOME: via.cofferHome };
   };
   const inv = (cwd: string, store: Location, args: string[], src?: Location): Invocation => ({
     cmd: process.execPath,

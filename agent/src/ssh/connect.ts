@@ -2,15 +2,18 @@
  * Opening an SSH connection and its SFTP channel with ssh2, with host keys verified
  * against known_hosts unless the user opted out, TCP_NODELAY on (ssh2 does not set it,
  * and every request would otherwise wait ~40 ms for a delayed ACK), keepalives, and
- * one-line errors that name the fix.
+ * one-line errors that name the fix. Keys: auth.ts; jump chains and ProxyCommand:
+ * transport.ts.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import ssh2, { type Client, type ConnectConfig, type ParsedKey, type SFTPWrapper } from 'ssh2';
+import type { Duplex } from 'node:stream';
+import ssh2, { type Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { checkHostKey, fingerprint, hostEntryName, keyType } from './known-hosts.js';
 import { assertMayConnect, track } from './interrupt.js';
+import { authMethods } from './auth.js';
+import { openOver, openTransport } from './transport.js';
 
 /** Everything needed to reach a server. */
 export interface SshTarget {
@@ -21,12 +24,16 @@ export interface SshTarget {
   readonly alias?: string;
   /** Name looked up in known_hosts (HostKeyAlias). @default host */
   readonly hostKeyName?: string;
-  /** Private key files to try first, in order (explicit identities). */
+  /** Identity files to offer, in order (IdentityFile, the identity option); empty when none is set. */
   readonly identities: readonly string[];
-  /** Key files tried after the agent (OpenSSH's defaults). */
+  /** OpenSSH's default key files, tried after the agent, only when `identities` is empty. */
   readonly defaultIdentities?: readonly string[];
-  /** Reach the host through this one (ProxyJump). */
+  /** IdentitiesOnly: of the agent's keys, offer only those of the identity files. */
+  readonly identitiesOnly?: boolean;
+  /** Reach the host through this one (the last ProxyJump hop; it has its own `proxy` for the hops before). */
   readonly proxy?: SshTarget;
+  /** Reach the host through this command's stdin/stdout (ProxyCommand, tokens expanded). */
+  readonly proxyCommand?: string;
   /** Passphrase for encrypted keys. */
   readonly keyPassphrase?: string;
   /** Use the ssh-agent at this socket. */
@@ -44,12 +51,6 @@ export interface SshSession {
   readonly sftp: SFTPWrapper;
   /** Server extensions (e.g. posix-rename@openssh.com, fsync@openssh.com). */
   readonly extensions: ReadonlySet<string>;
-}
-
-/** Default identities OpenSSH tries. */
-export function defaultIdentities(home = os.homedir()): string[] {
-  const dir = path.join(home, '.ssh');
-  return ['id_ed25519', 'id_ecdsa', 'id_rsa'].map((f) => path.join(dir, f)).filter((f) => fs.existsSync(f));
 }
 
 function where(t: SshTarget): string {
@@ -77,71 +78,22 @@ function mapConnectError(t: SshTarget, err: Error & { code?: string; level?: str
   return new CofferError(ErrorCode.Retryable, `ssh to ${where(t)} failed: ${err.message}`, { cause: err });
 }
 
-type AuthMethod =
-  | { type: 'publickey'; username: string; key: ParsedKey }
-  | { type: 'agent'; username: string; agent: string };
-
 /**
- * Authentication methods in OpenSSH's order: explicit identities, the agent, default
- * key files. Keys that cannot be read or decrypted are left out; when nothing is left,
- * the error says why.
- */
-function authMethods(t: SshTarget): AuthMethod[] {
-  const out: AuthMethod[] = [];
-  const problems: string[] = [];
-  const addKey = (file: string): void => {
-    let raw: Buffer;
-    try {
-      raw = fs.readFileSync(file);
-    } catch {
-      return; // a configured identity that does not exist is skipped, as OpenSSH does
-    }
-    const parsed = ssh2.utils.parseKey(raw, t.keyPassphrase);
-    if (parsed instanceof Error) {
-      problems.push(`${file}: ${/encrypted|passphrase/i.test(parsed.message) ? 'encrypted; set COFFER_SSH_KEY_PASSPHRASE or use ssh-agent' : parsed.message}`);
-      return;
-    }
-    out.push({ type: 'publickey', username: t.user, key: Array.isArray(parsed) ? (parsed[0] as ParsedKey) : parsed });
-  };
-  for (const f of t.identities) addKey(f);
-  if (t.agent) out.push({ type: 'agent', username: t.user, agent: t.agent });
-  for (const f of t.defaultIdentities ?? []) if (!t.identities.includes(f)) addKey(f);
-  if (out.length === 0) {
-    throw new CofferError(
-      ErrorCode.Permission,
-      `no usable SSH key for ${where(t)}${problems.length ? ` (${problems.join('; ')})` : ''}: set IdentityFile in ~/.ssh/config, the identity option, or start ssh-agent`,
-    );
-  }
-  return out;
-}
-
-/**
- * Connects (through the ProxyJump host when there is one) and opens the SFTP subsystem.
- * After an interrupt (interrupt.ts) only `cleanup` connections are opened.
+ * Connects (through the ProxyJump chain or the ProxyCommand when there is one) and
+ * opens the SFTP subsystem. On any failure every connection opened for it (jump hosts
+ * included) is closed before the error is thrown. After an interrupt (interrupt.ts)
+ * only `cleanup` connections are opened.
  */
 export async function connect(t: SshTarget, cleanup = false): Promise<SshSession> {
   assertMayConnect(cleanup);
-  let sock: NodeJS.ReadableStream | undefined;
-  let jump: Client | undefined;
-  if (t.proxy) {
-    const j = await connectClient(t.proxy, undefined);
-    jump = j;
-    sock = await new Promise<NodeJS.ReadableStream>((resolve, reject) =>
-      j.forwardOut('127.0.0.1', 0, t.host, t.port, (err, stream) => {
-        if (err) reject(new CofferError(ErrorCode.Retryable, `the jump host ${t.proxy?.host ?? ''} could not reach ${t.host}:${t.port}: ${err.message}`));
-        else resolve(stream);
-      }),
-    );
-  }
-  const client = await connectClient(t, sock);
-  if (jump) {
-    const j = jump;
-    client.once('close', () => j.end());
-  }
+  const transport = await openTransport(t, connectClient);
+  const client = await openOver(t, transport, connectClient);
+  client.once('close', () => transport.close());
   return new Promise((resolve, reject) => {
     client.sftp((err, sftp) => {
       if (err) {
         client.end();
+        transport.close();
         reject(new CofferError(ErrorCode.Config, `the SFTP subsystem is not available on ${t.host}:${t.port} (${err.message}); enable 'Subsystem sftp' in sshd_config`));
         return;
       }
@@ -153,8 +105,9 @@ export async function connect(t: SshTarget, cleanup = false): Promise<SshSession
   });
 }
 
-function connectClient(t: SshTarget, sock: NodeJS.ReadableStream | undefined): Promise<Client> {
+function connectClient(t: SshTarget, sock: Duplex | undefined): Promise<Client> {
   return new Promise((resolve, reject) => {
+    const authHandler = authMethods(t);
     const client = new ssh2.Client();
     track(client);
     let hostKeyError: CofferError | undefined;
@@ -166,8 +119,8 @@ function connectClient(t: SshTarget, sock: NodeJS.ReadableStream | undefined): P
       readyTimeout: t.connectTimeoutMs,
       keepaliveInterval: t.keepaliveIntervalMs,
       keepaliveCountMax: 3,
-      authHandler: authMethods(t),
-      ...(sock ? { sock: sock as ConnectConfig['sock'] } : {}),
+      authHandler,
+      ...(sock ? { sock: sock } : {}),
       hostVerifier: (key: Buffer): boolean => {
         if (t.strictHostKeyChecking === 'no') return true;
         const verdict = checkHostKey(t.knownHosts, keyName, t.port, key);

@@ -4,9 +4,11 @@
  * so SFTP requests in flight fail at once instead of waiting for a silent server; after
  * that, new connections are refused, except those opened for cleanup (removing this
  * process's lock), which the caller closes itself and which no other operation shares.
+ * Running ProxyCommands are killed too.
  */
 import type { Client } from 'ssh2';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { killProxyCommands } from './transport.js';
 
 const live = new Set<Client>();
 let interrupted = false;
@@ -38,4 +40,5 @@ export function interruptSessions(): void {
     c.destroy();
   }
   live.clear();
+  killProxyCommands();
 }

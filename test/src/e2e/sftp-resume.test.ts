@@ -122,7 +122,7 @@ describe('SFTP operations survive a server restart', function () {
 
   it('connections=3 opens three SSH connections to one store', async () => {
     const u = parseSftpUrl(new URL(sftpUrl(path.join(sshd.dir, 'multi'))));
-    const backend = new SftpBackend(sshTarget(u, {}, { ...process.env, HOME: home }), u.path, 'multi', 3);
+    const backend = new SftpBackend(sshTarget(u, {}, { ...process.env, HOME: home, COFFER_SSH_HOME: home }), u.path, 'multi', 3);
     try {
       await backend.init();
       await Promise.all(Array.from({ length: 12 }, (_, i) => backend.save('data', randomBytes(32).toString('hex'), Buffer.alloc(100_000, i))));

@@ -116,6 +116,9 @@ export function cofferEnv(patch: EnvPatch = {}): NodeJS.ProcessEnv {
     if (v === undefined) delete env[k];
     else env[k] = v;
   }
+  // A test HOME is where coffer's ~/.ssh lives: coffer reads the passwd entry's home as
+  // OpenSSH does, so the test names it with COFFER_SSH_HOME too (unless it sets that itself).
+  if (patch.HOME !== undefined && !('COFFER_SSH_HOME' in patch)) env.COFFER_SSH_HOME = patch.HOME;
   // The memory of store identities goes beside the run's config (its own when it has one).
   if (!('COFFER_STATE_DIR' in patch)) env.COFFER_STATE_DIR = path.join(env.XDG_CONFIG_HOME ?? configHome, 'coffer-state');
   return env;

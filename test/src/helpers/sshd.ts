@@ -28,6 +28,8 @@ export interface TestSshd {
   readonly hostKeyLine: string;
   /** Folder with the server's files. */
   readonly dir: string;
+  /** What sshd has logged (-e) since it was last started. */
+  log(): string;
   /** Kills the server and every connection it serves (as a crash would); start() brings it back on the same port. */
   kill(): Promise<void>;
   start(): Promise<void>;
@@ -85,6 +87,8 @@ export interface SshdOptions {
    * namespace's own 127.0.0.1: only processes run in the same namespace reach it.
    */
   readonly netns?: string;
+  /** More sshd_config lines (e.g. `PermitOpen 127.0.0.1:2222`). */
+  readonly extraConfig?: readonly string[];
 }
 
 /** Waits until sshd's log (-e) says it listens; for a server in a namespace the test cannot dial. */
@@ -162,6 +166,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
       'StrictModes no',
       'MaxSessions 64',
       'MaxStartups 64:30:100',
+      ...(opts.extraConfig ?? []),
       ...(opts.sftpSubsystem ?? true ? ['Subsystem sftp /usr/lib/openssh/sftp-server'] : []),
       '',
     ].join('\n'),
@@ -208,6 +213,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
     knownHosts,
     hostKeyLine,
     dir,
+    log: () => log,
     kill,
     start: launch,
     async stop() {
