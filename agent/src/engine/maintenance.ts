@@ -12,6 +12,9 @@
  * Unindexed packs older than the grace period are deleted too.
  * Order, for crash safety: new packs, then the new consolidated index, then the old
  * index files are removed, and only then packs. A crash at any point leaves a valid store.
+ * On a full disk (a repack cannot be written) the packs no snapshot uses are deleted
+ * first, the repack is left for a later run, and the small index is written after; the
+ * old index files may name the deleted (unused) packs until then, which the next run drops.
  * Refuses to delete anything when a snapshot, tree or index file cannot be read; a pack
  * no index names that holds data in use is indexed again rather than deleted.
  */
@@ -39,11 +42,13 @@ export interface MaintenanceResult {
   packsRepacked: number;
   condemned: number;
   indexFilesReplaced: number;
+  /** The disk was full: unused packs were deleted first and nothing was repacked. */
+  diskFull: boolean;
 }
 
 /** Runs maintenance. The caller holds an exclusive lock. */
 export async function maintain(repo: Repository, writer: RepoWriter, opts: MaintenanceOptions): Promise<MaintenanceResult> {
-  const res: MaintenanceResult = { usedBlobs: 0, packsDeleted: 0, bytesFreed: 0, packsRepacked: 0, condemned: 0, indexFilesReplaced: 0 };
+  const res: MaintenanceResult = { usedBlobs: 0, packsDeleted: 0, bytesFreed: 0, packsRepacked: 0, condemned: 0, indexFilesReplaced: 0, diskFull: false };
   const log = opts.log ?? ((): void => undefined);
   const threshold = opts.repackThreshold ?? 0.5;
 
@@ -117,6 +122,7 @@ export async function maintain(repo: Repository, writer: RepoWriter, opts: Maint
   const files = new Map((await repo.backend.list('data')).map((f) => [f.name, f]));
   const toDelete: string[] = [];
   const keep: IndexedPack[] = [];
+  const repack: IndexedPack[] = [];
   const condemnedNow: Condemned[] = [];
   const owner = ownerOfBlobs(repo, packs, used, (pack) => files.has(pack) && !condemnedSince.has(pack));
   for (const p of packs.values()) {
@@ -136,14 +142,23 @@ export async function maintain(repo: Repository, writer: RepoWriter, opts: Maint
         condemnedNow.push({ pack: p.pack, since });
         keep.push(p);
       }
-    } else if (old && total > 0 && 1 - usedBytes / total >= threshold) {
-      const file = await repo.backend.load('data', p.pack);
-      for (const e of p.entries) {
-        const id = e.id.toString('hex');
-        if (!used.has(id) || owner(id) !== p.pack) continue;
-        repo.decodeBlob(e.type, id, file.subarray(e.offset, e.offset + e.length), p.pack);
-        await writer.addEncoded(e.type === BlobType.Tree ? BlobType.Tree : BlobType.Data, e.id, Buffer.from(file.subarray(e.offset, e.offset + e.length)), e.rawLength, true);
-      }
+    } else if (old && total > 0 && 1 - usedBytes / total >= threshold) repack.push(p);
+    else keep.push(p);
+  }
+  for (const [name, f] of files) {
+    if (!packs.has(name) && f.mtimeMs <= opts.nowMs - opts.graceMs) toDelete.push(name);
+  }
+  // Repacks write before anything is deleted. On a full disk they give way: the packs no
+  // snapshot uses are deleted first (to make room), the others stay as they are.
+  const full = await repackAll(repo, writer, repack, used, owner);
+  if (full) {
+    res.diskFull = true;
+    keep.push(...repack);
+    log(`the store's disk is full: deleting the ${toDelete.length} unused packs first, repacking nothing this run`);
+    await deletePacks(repo, toDelete, files, keepOf(keep), res, log);
+    toDelete.length = 0;
+  } else {
+    for (const p of repack) {
       res.packsRepacked++;
       // Unused from now on: like any unused pack, kept for the grace period (none with --grace 0).
       if (opts.graceMs <= 0) toDelete.push(p.pack);
@@ -151,23 +166,36 @@ export async function maintain(repo: Repository, writer: RepoWriter, opts: Maint
         condemnedNow.push({ pack: p.pack, since: opts.nowMs });
         keep.push(p);
       }
-    } else keep.push(p);
-  }
-  for (const [name, f] of files) {
-    if (!packs.has(name) && f.mtimeMs <= opts.nowMs - opts.graceMs) toDelete.push(name);
+    }
   }
   res.condemned = condemnedNow.length;
 
   // 4. New packs and index first, then remove old index files, then packs.
-  await writer.flush();
-  const keepIds = new Set(keep.map((p) => p.pack));
-  const fresh = await repo.saveFile('index', encodeIndex(keep, condemnedNow), INDEX_AAD);
+  const keepIds = keepOf(keep);
+  let fresh: string;
+  try {
+    fresh = await repo.saveFile('index', encodeIndex(keep, condemnedNow), INDEX_AAD);
+  } catch (err) {
+    if (!(err instanceof CofferError) || err.code !== ErrorCode.NoSpace) throw err;
+    const what = full ? `it deleted ${res.packsDeleted} unused packs (${res.bytesFreed} bytes) but` : 'it';
+    throw new CofferError(ErrorCode.NoSpace, `the store's disk is full: ${what} cannot write the new index; free some space where the store is${opts.graceMs > 0 ? ", or run maintenance with '--grace 0' to delete unused data now," : ''} and run maintenance again`, { cause: err });
+  }
   for (const name of indexNames) {
     if (name === fresh || writer.indexFiles.includes(name)) continue;
     await repo.backend.remove('index', name);
     res.indexFilesReplaced++;
   }
-  for (const name of toDelete) {
+  await deletePacks(repo, toDelete, files, keepIds, res, log);
+  return res;
+}
+
+function keepOf(keep: readonly IndexedPack[]): Set<string> {
+  return new Set(keep.map((p) => p.pack));
+}
+
+/** Deletes packs (never one in `keepIds`), counting what is freed. */
+async function deletePacks(repo: Repository, names: readonly string[], files: ReadonlyMap<string, { readonly size: number }>, keepIds: ReadonlySet<string>, res: MaintenanceResult, log: (line: string) => void): Promise<void> {
+  for (const name of names) {
     if (keepIds.has(name)) continue;
     const size = files.get(name)?.size ?? 0;
     await repo.backend.remove('data', name);
@@ -175,7 +203,30 @@ export async function maintain(repo: Repository, writer: RepoWriter, opts: Maint
     res.bytesFreed += size;
     log(`deleted pack ${name.slice(0, 12)}`);
   }
-  return res;
+}
+
+/**
+ * Copies the used blobs of `packs` into new packs (as stored, checked first) and writes
+ * them out. Resolves true when the store's disk filled up meanwhile (nothing repacked
+ * is relied on then: the new packs are not indexed, and their originals stay).
+ */
+async function repackAll(repo: Repository, writer: RepoWriter, packs: readonly IndexedPack[], used: ReadonlySet<string>, owner: (id: string) => string | undefined): Promise<boolean> {
+  try {
+    for (const p of packs) {
+      const file = await repo.backend.load('data', p.pack);
+      for (const e of p.entries) {
+        const id = e.id.toString('hex');
+        if (!used.has(id) || owner(id) !== p.pack) continue;
+        repo.decodeBlob(e.type, id, file.subarray(e.offset, e.offset + e.length), p.pack);
+        await writer.addEncoded(e.type === BlobType.Tree ? BlobType.Tree : BlobType.Data, e.id, Buffer.from(file.subarray(e.offset, e.offset + e.length)), e.rawLength, true);
+      }
+    }
+    await writer.flush();
+    return false;
+  } catch (err) {
+    if (err instanceof CofferError && err.code === ErrorCode.NoSpace) return true;
+    throw err;
+  }
 }
 
 /**

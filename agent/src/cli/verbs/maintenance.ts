@@ -29,6 +29,7 @@ export const maintenance: Verb = {
       const r = await maintain(repo, writer, { graceMs, nowMs: Date.now() });
       if (flag(p, 'json')) ctx.out(formatEvent({ type: 'summary', verb: 'maintenance', ...r }));
       else {
+        if (r.diskFull) ctx.warn(`warning: the store's disk is full: unused data was deleted first and nothing repacked; run maintenance again to repack`);
         ctx.out(`maintenance: ${r.packsDeleted} packs deleted (${bytes(r.bytesFreed)} freed), ${r.packsRepacked} repacked, ${r.condemned} unused packs waiting for the grace period, ${r.indexFilesReplaced} index files consolidated`);
       }
       return 0;
