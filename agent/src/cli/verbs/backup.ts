@@ -37,12 +37,9 @@ export const backupVerb: Verb = {
   name: 'backup',
   usage: 'coffer at <store> backup [--tag a,b] [--ignore PATTERN]… [--ignore-file F] [--check] [--json] <path|@source>',
   needsStore: true,
+  flags: { tag: 'list', ignore: 'list', exclude: 'list', 'ignore-file': 'list', excludes: 'list', check: 'bool', json: 'bool', quiet: 'bool', workers: 'string' },
   async run(ctx, argv) {
-    const p = parseArgs(
-      argv,
-      { tag: 'list', ignore: 'list', exclude: 'list', 'ignore-file': 'list', excludes: 'list', check: 'bool', json: 'bool', quiet: 'bool', workers: 'string' },
-      'backup',
-    );
+    const p = parseArgs(argv, this.flags, 'backup');
     expectArgs(p, 1, 1, this.usage);
     const json = flag(p, 'json');
     const place = p.args[0] as string;

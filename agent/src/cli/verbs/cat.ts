@@ -15,8 +15,9 @@ export const cat: Verb = {
   name: 'cat',
   usage: 'coffer at <store> cat <snapshot>:<path>',
   needsStore: true,
+  flags: {},
   async run(ctx, argv) {
-    const p = parseArgs(argv, {}, 'cat');
+    const p = parseArgs(argv, this.flags, 'cat');
     expectArgs(p, 1, 1, this.usage);
     const ref = splitRef(p.args[0] as string);
     if (ref.path === '' && !(p.args[0] as string).includes(':')) {

@@ -22,8 +22,9 @@ export const checkVerb: Verb = {
   name: 'check',
   usage: 'coffer at <store> check [--fast] [--read-data-subset N/M|P%] [--json] [<snapshot>…]',
   needsStore: true,
+  flags: { fast: 'bool', 'read-data-subset': 'string', json: 'bool', quiet: 'bool' },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { fast: 'bool', 'read-data-subset': 'string', json: 'bool', quiet: 'bool' }, 'check');
+    const p = parseArgs(argv, this.flags, 'check');
     expectArgs(p, 0, 1000, this.usage);
     const subsetArg = str(p, 'read-data-subset');
     const data: DataSubset = flag(p, 'fast') ? { kind: 'none' } : subsetArg ? parseSubset(subsetArg) : { kind: 'all' };

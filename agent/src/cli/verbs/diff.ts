@@ -12,8 +12,9 @@ export const diff: Verb = {
   name: 'diff',
   usage: 'coffer at <store> diff [--json] <snapshot1>[:<path>] <snapshot2>[:<path>]',
   needsStore: true,
+  flags: { json: 'bool' },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { json: 'bool' }, 'diff');
+    const p = parseArgs(argv, this.flags, 'diff');
     expectArgs(p, 2, 2, this.usage);
     return withReaderSession(ctx, 'diff', async (store) => {
       const repo = store.repo;

@@ -13,8 +13,9 @@ export const digest: Verb = {
   name: 'digest',
   usage: 'coffer at <store> digest <snapshot>[:<path>]…',
   needsStore: true,
+  flags: { hashing: 'string' },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { hashing: 'string' }, 'digest');
+    const p = parseArgs(argv, this.flags, 'digest');
     expectArgs(p, 1, 1000, this.usage);
     const repo = await openReader(ctx, 'digest');
     try {

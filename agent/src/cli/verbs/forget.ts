@@ -34,15 +34,12 @@ export const forget: Verb = {
     'coffer at <store> forget [--apply] [--keep-last N] [--keep-hourly N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--keep-yearly N] ' +
     '[--keep-tag T] [--keep-within D] [--tag T] [--source PATH|URL|@name] [--json]',
   needsStore: true,
+  flags: {
+    apply: 'bool', 'keep-last': 'string', 'keep-hourly': 'string', 'keep-daily': 'string', 'keep-weekly': 'string',
+    'keep-monthly': 'string', 'keep-yearly': 'string', 'keep-tag': 'list', 'keep-within': 'string', tag: 'list', source: 'string', json: 'bool',
+  },
   async run(ctx, argv) {
-    const p = parseArgs(
-      argv,
-      {
-        apply: 'bool', 'keep-last': 'string', 'keep-hourly': 'string', 'keep-daily': 'string', 'keep-weekly': 'string',
-        'keep-monthly': 'string', 'keep-yearly': 'string', 'keep-tag': 'list', 'keep-within': 'string', tag: 'list', source: 'string', json: 'bool',
-      },
-      'forget',
-    );
+    const p = parseArgs(argv, this.flags, 'forget');
     expectArgs(p, 0, 0, this.usage);
     const within = str(p, 'keep-within');
     const policy: RetentionPolicy = {

@@ -9,8 +9,9 @@ export const info: Verb = {
   name: 'info',
   usage: 'coffer at <store> info [--json] [--errors] [<snapshot>]',
   needsStore: true,
+  flags: { json: 'bool', errors: 'bool' },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { json: 'bool', errors: 'bool' }, 'info');
+    const p = parseArgs(argv, this.flags, 'info');
     expectArgs(p, 0, 1, this.usage);
     const json = flag(p, 'json');
     const repo = await openRepo(ctx);

@@ -12,8 +12,9 @@ export const locate: Verb = {
   name: 'locate',
   usage: 'coffer at <store> locate [--snapshot ID] [--json] <glob>…',
   needsStore: true,
+  flags: { snapshot: 'list', json: 'bool' },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { snapshot: 'list', json: 'bool' }, 'locate');
+    const p = parseArgs(argv, this.flags, 'locate');
     expectArgs(p, 1, 100, this.usage);
     const match = anyOf(p.args.map(globMatcher));
     return withReaderSession(ctx, 'locate', async (store) => {

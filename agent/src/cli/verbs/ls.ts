@@ -29,8 +29,9 @@ export const ls: Verb = {
   name: 'ls',
   usage: 'coffer at <store> ls [--recursive] [--json] [--tag T] [<snapshot>[:<path>]]',
   needsStore: true,
+  flags: { recursive: 'bool', json: 'bool', tag: 'list', uuid: 'bool' },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { recursive: 'bool', json: 'bool', tag: 'list', uuid: 'bool' }, 'ls');
+    const p = parseArgs(argv, this.flags, 'ls');
     expectArgs(p, 0, 1, this.usage);
     const json = flag(p, 'json');
     if (p.args.length === 0) {

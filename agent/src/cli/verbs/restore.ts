@@ -25,8 +25,9 @@ export const restoreVerb: Verb = {
   name: 'restore',
   usage: 'coffer at <store> restore [--to DIR] [--overwrite never|if-changed|always] [--json] [--path P]… <snapshot>[:<path>]…',
   needsStore: true,
+  flags: { to: 'string', overwrite: 'string', json: 'bool', quiet: 'bool', workers: 'string', path: 'list' },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { to: 'string', overwrite: 'string', json: 'bool', quiet: 'bool', workers: 'string', path: 'list' }, 'restore');
+    const p = parseArgs(argv, this.flags, 'restore');
     expectArgs(p, 1, 1000, this.usage);
     const overwrite = (str(p, 'overwrite') ?? 'never') as OverwritePolicy;
     if (!OVERWRITE_POLICIES.includes(overwrite)) {

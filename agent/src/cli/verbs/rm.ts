@@ -42,8 +42,9 @@ export const rm: Verb = {
   name: 'rm',
   usage: 'coffer at <store> rm [--apply] (<snapshot>… | --older DURATION | --tag T)',
   needsStore: true,
+  flags: { apply: 'bool', older: 'string', before: 'string', tag: 'list' },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { apply: 'bool', older: 'string', before: 'string', tag: 'list' }, 'rm');
+    const p = parseArgs(argv, this.flags, 'rm');
     const older = str(p, 'older') ?? str(p, 'before');
     const tags = list(p, 'tag', true);
     if (p.args.length === 0 && older === undefined && tags.length === 0) {

@@ -41,8 +41,9 @@ export const sync: Verb = {
   name: 'sync',
   usage: 'coffer at <store> sync [<snapshot>…] to|from <other store> [--to-passphrase-file F]',
   needsStore: true,
+  flags: { 'to-passphrase-file': 'string' },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { 'to-passphrase-file': 'string' }, 'sync');
+    const p = parseArgs(argv, this.flags, 'sync');
     const dir = p.args.findIndex((a) => a === 'to' || a === 'from');
     if (dir < 0 || dir !== p.args.length - 2) throw new CofferError(ErrorCode.Usage, `usage: ${this.usage}`);
     const refs = p.args.slice(0, dir);
