@@ -1,5 +1,7 @@
 /**
- * `coffer at <store> backup [--tag a,b] [--ignore P]… [--ignore-file F] [--check] [--json] <path|@source>`
+ * `coffer at <store> backup [--tag a,b] [--host NAME] [--ignore P]… [--ignore-file F] [--check] [--json] <path|@source>`
+ * The snapshot records --host (default: this machine's host name); its parent is the last
+ * snapshot of the same host and source.
  * With --json, the last line is the summary: `snapshot_id`, the snapshot's counts
  * (files, bytes, newBytes, storedBytes, durationMs, errors, …), and `time` (ISO),
  * `host`, `user`, `tags`, `source` ({type, location}) and `parent` (absent for a first backup).
@@ -19,7 +21,7 @@ import { hostName } from '../../engine/repository.js';
 import { adoptOrphanPacks } from '../../engine/orphans.js';
 import { openSource } from '../../connectors/registry.js';
 import { FilePool } from '../../pipeline/file-pool.js';
-import { expectArgs, flag, int, list, parseArgs } from '../args.js';
+import { expectArgs, flag, int, list, parseArgs, str } from '../args.js';
 import { openRepo } from '../context.js';
 import { bytes, duration } from '../format.js';
 import { progressListener } from '../progress-bar.js';
@@ -35,13 +37,15 @@ export function workerCount(env: NodeJS.ProcessEnv): number {
 
 export const backupVerb: Verb = {
   name: 'backup',
-  usage: 'coffer at <store> backup [--tag a,b] [--ignore PATTERN]… [--ignore-file F] [--check] [--json] <path|@source>',
+  usage: 'coffer at <store> backup [--tag a,b] [--host NAME] [--ignore PATTERN]… [--ignore-file F] [--check] [--json] <path|@source>',
   needsStore: true,
-  flags: { tag: 'list', ignore: 'list', exclude: 'list', 'ignore-file': 'list', excludes: 'list', check: 'bool', json: 'bool', quiet: 'bool', workers: 'string' },
+  flags: { tag: 'list', ignore: 'list', exclude: 'list', 'ignore-file': 'list', excludes: 'list', check: 'bool', json: 'bool', quiet: 'bool', workers: 'string', host: 'string' },
   async run(ctx, argv) {
     const p = parseArgs(argv, this.flags, 'backup');
     expectArgs(p, 1, 1, this.usage);
     const json = flag(p, 'json');
+    const host = str(p, 'host') ?? hostName();
+    if (host === '' || host === '*' || /[\s:]/.test(host)) throw new CofferError(ErrorCode.Usage, `--host must be a host name without spaces or ':' (got '${host}')`);
     const place = p.args[0] as string;
     const src = place.startsWith('@') ? lookup('sources', place, ctx.env) : { location: place };
     const patterns = [...list(p, 'ignore'), ...list(p, 'exclude')];
@@ -72,12 +76,13 @@ export const backupVerb: Verb = {
         files.warmUp(); // loads while the snapshots are read
       }
       const snaps = await repo.listSnapshots((id, e) => ctx.warn(`warning: snapshot ${id.slice(0, 8)} skipped: ${e.message}`));
-      const parent = [...snaps].reverse().find((s) => s.snapshot.source.location === source.location && s.snapshot.host === hostName());
+      // The parent is this host's (or --host's) last snapshot of the same source, never another machine's.
+      const parent = [...snaps].reverse().find((s) => s.snapshot.source.location === source.location && s.snapshot.host === host);
       const rec = await backup(repo, writer, source, {
         tags: list(p, 'tag', true),
         ignore,
         parent,
-        host: hostName(),
+        host,
         user,
         program: `coffer/${VERSION}`,
         signal: ctx.signal,

@@ -3,13 +3,14 @@ import { expectArgs, flag, parseArgs } from '../args.js';
 import { openRepo } from '../context.js';
 import { bytes, duration, localTime } from '../format.js';
 import { displayName, jsonName } from '../names.js';
+import { FILTER_FLAGS, filterOf, resolveRef } from '../snapshot-filter.js';
 import type { Verb } from '../verb.js';
 
 export const info: Verb = {
   name: 'info',
-  usage: 'coffer at <store> info [--json] [--errors] [<snapshot>]',
+  usage: 'coffer at <store> info [--json] [--errors] [--host H] [--source S] [--tag T] [<snapshot>]',
   needsStore: true,
-  flags: { json: 'bool', errors: 'bool' },
+  flags: { json: 'bool', errors: 'bool', ...FILTER_FLAGS },
   async run(ctx, argv) {
     const p = parseArgs(argv, this.flags, 'info');
     expectArgs(p, 0, 1, this.usage);
@@ -17,7 +18,7 @@ export const info: Verb = {
     const repo = await openRepo(ctx);
     try {
       if (p.args.length === 1) {
-        const { id, snapshot: s } = await repo.resolveSnapshot(p.args[0] as string);
+        const { id, snapshot: s } = await resolveRef(repo, p.args[0] as string, await filterOf(p, ctx.env, true));
         if (json) {
           const errors = s.errors.map((e) => ({ ...e, ...jsonName('path', e.path) }));
           ctx.out(JSON.stringify({ id, ...s, root: { ...s.root, ...jsonName('name', s.root.name) }, errors }));
