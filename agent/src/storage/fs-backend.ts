@@ -130,6 +130,29 @@ export class FsBackend implements StorageBackend {
     }
   }
 
+  async replaceConfig(data: Uint8Array): Promise<void> {
+    const final = this.abs('config', '');
+    const tmp = path.join(this.root, 'tmp', `${randomBytes(12).toString('hex')}.tmp`);
+    try {
+      await fsp.access(final, fsc.F_OK);
+      await fsp.mkdir(path.dirname(tmp), { recursive: true, mode: 0o700 });
+      const fh = await fsp.open(tmp, 'wx', 0o600);
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      // rename() replaces the old config in one step; the folder is synced so the new one survives a crash.
+      await fsp.rename(tmp, final);
+      const dir = await fsp.open(this.root, 'r');
+      await dir.sync().finally(() => dir.close());
+    } catch (err) {
+      await fsp.unlink(tmp).catch(() => undefined);
+      throw mapError(err, `replacing the config of ${this.root}`);
+    }
+  }
+
   async load(kind: FileKind, name: string, range?: Range): Promise<Buffer> {
     const p = this.abs(kind, name);
     try {

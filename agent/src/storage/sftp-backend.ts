@@ -148,6 +148,10 @@ export class SftpBackend implements StorageBackend {
         } else {
           await call<undefined>((cb) => sftp.rename(tmp, final, (e) => cb(e, undefined)));
         }
+      } else if (kind === 'key') {
+        // keys/ is newer than the layout: stores made before it lack the folder.
+        await this.mkdirs(sftp, this.abs('keys'));
+        await call<undefined>((cb) => sftp.rename(tmp, final, (e) => cb(e, undefined)));
       } else if (ext.has('posix-rename@openssh.com')) {
         await call<undefined>((cb) => sftp.ext_openssh_rename(tmp, final, (e) => cb(e, undefined)));
       } else {
@@ -163,6 +167,36 @@ export class SftpBackend implements StorageBackend {
         throw new CofferError(ErrorCode.StoreExists, `a store already exists at ${this.location}`);
       }
       throw sftpError(err, `writing ${relPath(kind, name)} in ${this.location}`, 'write');
+    }
+  }
+
+  async replaceConfig(data: Uint8Array): Promise<void> {
+    const { sftp, ext } = await this.sftp();
+    if (!ext.has('posix-rename@openssh.com')) {
+      throw new CofferError(ErrorCode.Config, `the SFTP server of ${this.location} cannot replace a file in one step (no posix-rename@openssh.com): change the passphrase on a server that can (OpenSSH)`);
+    }
+    const final = this.abs('config');
+    const tmp = this.abs(`tmp/${randomBytes(12).toString('hex')}.tmp`);
+    let handle: Buffer | undefined;
+    try {
+      await call<Stats>((cb) => sftp.stat(final, cb));
+      handle = await call<Buffer>((cb) => sftp.open(tmp, 'wx', { mode: 0o600 }, cb));
+      await this.writeAll(sftp, handle, [data]);
+      if (ext.has('fsync@openssh.com')) {
+        const h = handle;
+        await call<undefined>((cb) => sftp.ext_openssh_fsync(h, (e) => cb(e, undefined)));
+      }
+      const h = handle;
+      handle = undefined;
+      await call<undefined>((cb) => sftp.close(h, (e) => cb(e, undefined)));
+      await call<undefined>((cb) => sftp.ext_openssh_rename(tmp, final, (e) => cb(e, undefined)));
+    } catch (err) {
+      if (handle) {
+        const h = handle;
+        await call<undefined>((cb) => sftp.close(h, (e) => cb(e, undefined))).catch(() => undefined);
+      }
+      await call<undefined>((cb) => sftp.unlink(tmp, (e) => cb(e, undefined))).catch(() => undefined);
+      throw sftpError(err, `replacing the config of ${this.location}`, 'write');
     }
   }
 
