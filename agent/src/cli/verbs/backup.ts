@@ -25,6 +25,7 @@ import { expectArgs, flag, int, list, parseArgs, str } from '../args.js';
 import { openRepo } from '../context.js';
 import { bytes, duration } from '../format.js';
 import { progressListener } from '../progress-bar.js';
+import { TotalsScan } from '../scan-totals.js';
 import { lookup } from '../user-config.js';
 import { displayName } from '../names.js';
 import type { Verb } from '../verb.js';
@@ -66,7 +67,10 @@ export const backupVerb: Verb = {
     const local = source.localPath !== undefined && workers > 0;
     const pool = new EncodePool(repo.codec, repo.keys.data, local ? 0 : workers);
     let files: FilePool | undefined;
-    const progress = progressListener(json, ctx.quiet || flag(p, 'quiet'));
+    // On a terminal (or with --json) a local source is also sized by a walk beside the backup, for the percentage and ETA.
+    const scan = source.localPath !== undefined ? new TotalsScan(source.localPath(''), ignore, ctx.signal) : undefined;
+    const progress = progressListener(json, ctx.quiet || flag(p, 'quiet'), scan ? () => scan.totals() : undefined);
+    if (progress.listener) scan?.start();
     try {
       await repo.loadIndex((name, e) => ctx.warn(`warning: index file ${name.slice(0, 12)} skipped: ${e.message}`));
       const writer = new RepoWriter(repo, { pool });
@@ -111,6 +115,7 @@ export const backupVerb: Verb = {
       }
       return s.errors > 0 ? 3 : 0;
     } finally {
+      scan?.stop();
       progress.done();
       await files?.close();
       await pool.close();
