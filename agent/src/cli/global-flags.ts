@@ -38,8 +38,8 @@ export function refuseSecretFlags(words: readonly string[]): void {
 
 /**
  * Splits `argv` into the global flags (anywhere before `--`) and the other words, in order.
- * Unknown flags before the first word are a usage error (with the nearest global flag),
- * except `--json`, handed to the verb.
+ * Unknown flags before the verb (before `at`, or between `at STORE` and the verb) are a
+ * usage error (with the nearest global flag), except `--json`, handed to the verb.
  */
 export function takeGlobals(argv: readonly string[]): { globals: Globals; words: string[] } {
   const end = argv.indexOf('--');
@@ -48,7 +48,6 @@ export function takeGlobals(argv: readonly string[]): { globals: Globals; words:
   const g: Globals = { quiet: false, noLock: false, help: false };
   const words: string[] = [];
   const leadingJson: string[] = [];
-  let sawWord = false;
   for (let i = 0; i < head.length; i++) {
     const a = head[i] as string;
     const m = /^--?([a-z][a-z-]*)(?:=(.*))?$/.exec(a);
@@ -64,14 +63,14 @@ export function takeGlobals(argv: readonly string[]): { globals: Globals; words:
       if (name === 'quiet') g.quiet = on;
       else if (name === 'no-lock') g.noLock = on;
       else g.help = on;
-    } else if (!sawWord && a.startsWith('-') && a.length > 1) {
+    } else if ((words.length === 0 || (words[0] === 'at' && words.length === 2)) && a.startsWith('-') && a.length > 1) {
+      // Before the verb (`coffer -x …`, `coffer at S -x …`) only global flags and --json belong.
       if (name === 'json') leadingJson.push(a);
       else {
         const hint = didYouMean(name ?? a, [...Object.keys(GLOBAL_FLAGS), 'json'], (k) => `--${k}`);
         throw new CofferError(ErrorCode.Usage, `unknown global flag '${a}';${hint} flags of a command go after it ('coffer help' lists both)`);
       }
     } else {
-      sawWord = true;
       words.push(a);
     }
   }

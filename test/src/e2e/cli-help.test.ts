@@ -83,6 +83,7 @@ describe('coffer help and command-line grammar', function () {
       ['at', store, '--quiet', '--passphrase-file', pf, 'ls', '--no-lock'],
       ['at', store, 'ls', '--no-lock', `--passphrase-file=${pf}`, '--quiet'],
       ['--json', 'at', store, 'ls', '--keyfile', pf],
+      ['at', store, '--json', 'ls', '--keyfile', pf],
     ]) {
       const r = runCoffer(args, { env });
       assertExit(r, 0, args.join(' '));

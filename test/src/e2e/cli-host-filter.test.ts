@@ -91,6 +91,31 @@ describe('snapshot selection per host and source', function () {
     assert.ok(!fs.existsSync(path.join(root, 'out')), 'nothing restored');
   });
 
+  it("digest, diff, check, locate, sync and rm take this host's latest too", function () {
+    const s = sharedStore();
+    const d = runCoffer(['at', s.store, 'digest', '--source', s.src, 'latest:/who.txt']);
+    assertExit(d, 0, 'digest');
+    assert.match(d.stdout, /^[0-9a-f]{64} {2}who\.txt\n$/, describeRun(d));
+    const web9 = runCoffer(['at', s.store, 'digest', '--host', 'web9', 'latest:/who.txt']);
+    assert.notEqual(web9.stdout, d.stdout, "web9's file differs");
+    const diff = runCoffer(['at', s.store, 'diff', '--source', s.src, `${s.theirs.slice(0, 12)}:/`, 'latest:/']);
+    assertExit(diff, 0, 'diff');
+    assert.match(diff.stdout, /who\.txt/, `this host's latest differs from web9's in who.txt\n${describeRun(diff)}`);
+    const check = runCoffer(['at', s.store, 'check', '--json', '--host', 'web9', 'latest']);
+    assertExit(check, 0, 'check --host web9 latest');
+    const loc = jsonLines(runCoffer(['at', s.store, 'locate', '--json', '--host', 'web9', 'who.txt'])).map((o) => text(o, 'snapshot'));
+    assert.deepEqual(loc, [s.theirs], 'locate --host web9 searches only web9 snapshots');
+    const copy = path.join(s.root, 'copy');
+    createStore(copy);
+    assertExit(runCoffer(['at', s.store, 'sync', '--source', s.src, 'latest', 'to', copy]), 0, 'sync latest');
+    const copied = jsonLines(runCoffer(['at', copy, 'ls', '--json']));
+    assert.deepEqual(copied.map((o) => o.host), [os.hostname()], `sync latest copied this host's\n${JSON.stringify(copied)}`);
+    const rm = runCoffer(['at', s.store, 'rm', '--apply', 'latest']);
+    assertExit(rm, 0, 'rm --apply latest');
+    const left = jsonLines(runCoffer(['at', s.store, 'ls', '--json'])).map((o) => text(o, 'id'));
+    assert.ok(left.includes(s.theirs) && left.includes(s.mine) && left.length === 2, "rm latest removed this host's newest (the other source), not web9's");
+  });
+
   it('ls filters by --host, --source and --tag; ls latest is per host', function () {
     const s = sharedStore();
     const ids = (args: string[]): string[] => jsonLines(runCoffer(['at', s.store, 'ls', '--json', ...args])).map((o) => text(o, 'id'));

@@ -9,6 +9,7 @@
  * or the new slot, and the store opens with the old or the new passphrase).
  */
 import os from 'node:os';
+import { didYouMean } from '@coffer/shared/did-you-mean.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { hostName, type Repository } from '../../engine/repository.js';
 import { addSlot, type KeySlot, listSlots, removeSlot, replaceConfigSlot } from '../../engine/key-slots.js';
@@ -163,8 +164,10 @@ export const keyVerb: Verb = {
       case 'passwd':
         expectArgs(p, 1, 2, USAGE);
         return passwd(ctx, p, json);
-      default:
-        throw new CofferError(ErrorCode.Usage, `usage: ${USAGE}`);
+      default: {
+        const hint = p.args[0] === undefined ? '' : didYouMean(p.args[0], ['list', 'add', 'remove', 'passwd'], (c) => `'key ${c}'`);
+        throw new CofferError(ErrorCode.Usage, `${p.args[0] === undefined ? '' : `unknown key command '${p.args[0]}';${hint} `}usage: ${USAGE}`);
+      }
     }
   },
 };

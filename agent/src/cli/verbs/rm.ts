@@ -1,13 +1,19 @@
-/** `coffer at <store> rm [--apply] (<snapshot>… | --older DURATION | --tag T)` — a dry run unless --apply. */
+/** `coffer at <store> rm [--apply] (<snapshot>… | --older DURATION | --tag T)` — a dry run unless --apply; `latest` is this host's newest. */
 import { parseDuration } from '@coffer/shared/duration.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { lockStore } from '../lock.js';
-import type { Repository } from '../../engine/repository.js';
+import { hostName, type Repository } from '../../engine/repository.js';
 import type { SnapshotRecord } from '../../engine/snapshot.js';
 import { flag, list, parseArgs, str } from '../args.js';
 import { openRepo, type Context } from '../context.js';
 import { localTime } from '../format.js';
+import { latestOf } from '../snapshot-filter.js';
 import type { Verb } from '../verb.js';
+
+async function latestOfHost(repo: Repository): Promise<{ id: string; record?: SnapshotRecord }> {
+  const r = latestOf(repo, await repo.listSnapshots(), { host: hostName(), source: undefined, tags: [] });
+  return { id: r.id, record: r };
+}
 
 /**
  * Removes snapshot files under an exclusive lock (or only lists them without `apply`).
@@ -57,8 +63,8 @@ export const rm: Verb = {
       const picked = new Map<string, SnapshotRecord>();
       const damaged = new Set<string>();
       for (const ref of p.args) {
-        // A damaged snapshot file is found (and removed) by its name.
-        const s = await repo.findSnapshot(ref);
+        // A damaged snapshot file is found (and removed) by its name; `latest` is this host's newest.
+        const s = ref === 'latest' ? await latestOfHost(repo) : await repo.findSnapshot(ref);
         if (s.record) picked.set(s.id, s.record);
         else damaged.add(s.id);
       }
