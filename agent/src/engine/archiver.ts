@@ -20,6 +20,8 @@ import { encodeSnapshot, type EntryError, type Snapshot, SNAPSHOT_AAD, type Snap
 import { type OpenDir, OpenDirs, type WalkStats } from './open-dirs.js';
 export type { WalkStats } from './open-dirs.js';
 import { encodeTree, hasRawNames, storesRawNames, type Tree, type TreeNode } from './tree.js';
+import { compareNameBytes, SPLIT_ABOVE, storesSplitTrees } from './tree-parts.js';
+import { parentNodes } from './parent-nodes.js';
 import { type DirListing, type EntryMeta, joinRel, type Source } from '../connectors/source.js';
 
 /** What to back up and how. */
@@ -107,6 +109,7 @@ class Archiver {
     this.dirs = new OpenDirs(
       (id) => this.writer.has(id),
       (nodes) => this.saveTree({ nodes }),
+      (bytes) => this.saveTreeBlob(bytes),
       (err) => this.fail(err),
     );
     this.streamed = new StreamFileSaver(repo, writer, source, (n) => (this.progress.bytes += n));
@@ -171,27 +174,19 @@ class Archiver {
       listing = { entries: [], errors: [] };
     }
     for (const e of listing.errors) this.error(joinRel(rel, e.name), new Error(e.message));
-    let prev: Map<string, TreeNode> | undefined;
-    let parent: OpenDir['parent'];
-    if (parentTree) {
-      try {
-        const nodes = (await this.repo.loadTree(parentTree, { cache: false })).nodes;
-        prev = new Map(nodes.map((n) => [n.name, n]));
-        parent = { id: parentTree, count: nodes.length };
-      } catch {
-        prev = undefined; // damaged parent: read everything again
-      }
-    }
-    const entries = this.representable(rel, listing.entries)
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .filter((e) => !this.opts.ignore(joinRel(rel, e.name), e.type === 'dir'));
+    const prev = parentTree ? await parentNodes(this.repo, parentTree) : undefined;
+    const entries = this.representable(rel, listing.entries).filter((e) => !this.opts.ignore(joinRel(rel, e.name), e.type === 'dir'));
+    // A folder stored as parts, or compared with a parent stored so, goes in the order of the names' bytes.
+    const split = storesSplitTrees(this.repo.config.version) && entries.length > SPLIT_ABOVE;
+    if (split || prev?.cursor) entries.sort((a, b) => compareNameBytes(a.name, b.name));
+    else entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const subdirs = entries.filter((e) => e.type === 'dir').map((e) => joinRel(rel, e.name));
     for (let i = 0; i < PREFETCH; i++) this.prefetch(subdirs[i]);
     let subdir = 0;
-    const dir = this.dirs.create(done, parent);
+    const dir = this.dirs.create(done, prev && { id: prev.id, count: prev.count }, split);
     for (const e of entries) {
       const childRel = joinRel(rel, e.name);
-      const old = prev?.get(e.name);
+      const old = prev?.cursor ? await prev.cursor.find(e.name) : prev?.byName?.get(e.name);
       await this.tick();
       switch (e.type) {
         case 'dir': {
@@ -269,11 +264,11 @@ class Archiver {
         if (r.error !== undefined) {
           this.error(childRel, new Error(r.error));
           this.summary.files--;
+          this.dirs.drop(dir, slot);
         } else {
           this.summary.bytes += r.size;
-          dir.nodes[slot] = { ...e, size: r.size, content: r.content };
+          this.dirs.put(dir, slot, { ...e, size: r.size, content: r.content }, undefined);
         }
-        dir.same = false;
         this.dirs.settle(dir);
       });
       if (wait) await wait;
@@ -283,9 +278,11 @@ class Archiver {
     await this.streamed.turn();
     this.saveFile(childRel, e)
       .then((node) => {
-        if (node) dir.nodes[slot] = node;
-        else this.summary.files--;
-        dir.same = false;
+        if (node) this.dirs.put(dir, slot, node, undefined);
+        else {
+          this.summary.files--;
+          this.dirs.drop(dir, slot);
+        }
         this.dirs.settle(dir);
       })
       .catch((err: unknown) => this.fail(err))
@@ -317,7 +314,11 @@ class Archiver {
   }
 
   async saveTree(tree: Tree): Promise<string> {
-    const bytes = encodeTree(tree, this.repo.config.version);
+    return this.saveTreeBlob(encodeTree(tree, this.repo.config.version));
+  }
+
+  /** Saves an encoded tree blob (a tree, a part or a split tree's list of parts). */
+  async saveTreeBlob(bytes: Buffer): Promise<string> {
     const own = Buffer.allocUnsafeSlow(bytes.length);
     bytes.copy(own);
     const id = this.repo.idOf(own);

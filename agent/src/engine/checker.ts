@@ -16,6 +16,7 @@ import type { Progress, ProgressListener } from './progress.js';
 import type { Repository } from './repository.js';
 import type { SnapshotRecord } from './snapshot.js';
 import type { TreeNode } from './tree.js';
+import { storedChunks } from './tree-read.js';
 import type { IndexedPack } from './index-file.js';
 import type { FileInfo } from '../storage/backend.js';
 import type { PackPool } from './pack-pool.js';
@@ -207,23 +208,36 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<Check
     const hit = memo.get(id);
     if (hit) return hit;
     const out: TreeScan = { files: 0, damaged: [] };
-    let nodes: readonly TreeNode[];
+    let chunks: AsyncGenerator<readonly TreeNode[]>;
     try {
       if (lost(id)) throw new Error(badBlobs.get(id) ?? 'missing');
-      nodes = (await repo.loadTree(id)).nodes;
+      const stored = await repo.loadStoredTree(id);
+      // A split tree's parts: every one must be there and readable.
+      for (const p of stored.parts ?? []) if (lost(p.id)) throw new Error(badBlobs.get(p.id) ?? 'missing');
+      chunks = storedChunks(repo, id, stored);
     } catch {
       out.damaged.push('');
       memo.set(id, out);
       return out;
     }
-    for (const n of nodes) {
-      if (n.type === 'dir' && n.subtree) {
-        const sub = await scan(n.subtree);
-        out.files += sub.files;
-        for (const d of sub.damaged) out.damaged.push(`${n.name}/${d}`);
-      } else if (n.type === 'file') {
-        out.files++;
-        if ((n.content ?? []).some(lost)) out.damaged.push(n.name);
+    for (;;) {
+      let r: IteratorResult<readonly TreeNode[]>;
+      try {
+        r = await chunks.next();
+      } catch {
+        out.damaged.push(''); // a part cannot be read: the rest of the folder is unknown
+        break;
+      }
+      if (r.done) break;
+      for (const n of r.value) {
+        if (n.type === 'dir' && n.subtree) {
+          const sub = await scan(n.subtree);
+          out.files += sub.files;
+          for (const d of sub.damaged) out.damaged.push(`${n.name}/${d}`);
+        } else if (n.type === 'file') {
+          out.files++;
+          if ((n.content ?? []).some(lost)) out.damaged.push(n.name);
+        }
       }
     }
     memo.set(id, out);

@@ -20,6 +20,7 @@ import { encodeIndex, INDEX_AAD, type Condemned, type IndexedPack, decodeIndexFu
 import { BlobType } from './pack.js';
 import type { RepoWriter } from './repo-writer.js';
 import type { Repository } from './repository.js';
+import { storedChunks } from './tree-read.js';
 
 /** Options of a maintenance run. */
 export interface MaintenanceOptions {
@@ -74,15 +75,27 @@ export async function maintain(repo: Repository, writer: RepoWriter, opts: Maint
   const visit = async (treeId: string, snap: string): Promise<void> => {
     if (used.has(treeId)) return;
     used.add(treeId);
-    let nodes;
+    const damaged = (err: unknown): CofferError => refuse(`tree ${treeId.slice(0, 12)} of snapshot ${snap.slice(0, 8)}`, err, 'repair snapshots --apply');
+    let chunks;
     try {
-      nodes = (await repo.loadTree(treeId)).nodes;
+      const stored = await repo.loadStoredTree(treeId);
+      for (const p of stored.parts ?? []) used.add(p.id); // a split tree's parts are blobs in use too
+      chunks = storedChunks(repo, treeId, stored);
     } catch (err) {
-      throw refuse(`tree ${treeId.slice(0, 12)} of snapshot ${snap.slice(0, 8)}`, err, 'repair snapshots --apply');
+      throw damaged(err);
     }
-    for (const n of nodes) {
-      if (n.type === 'dir' && n.subtree) await visit(n.subtree, snap);
-      else if (n.type === 'file') for (const c of n.content ?? []) used.add(c);
+    for (;;) {
+      let r;
+      try {
+        r = await chunks.next();
+      } catch (err) {
+        throw damaged(err);
+      }
+      if (r.done) break;
+      for (const n of r.value) {
+        if (n.type === 'dir' && n.subtree) await visit(n.subtree, snap);
+        else if (n.type === 'file') for (const c of n.content ?? []) used.add(c);
+      }
     }
   };
   const snaps = await repo.listSnapshots((id, e) => {

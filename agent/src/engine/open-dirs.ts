@@ -6,16 +6,25 @@
  * most TREES_SAVING trees are encoded and saved at once; finished folders beyond that
  * wait their turn (and the walk waits with them, see `room`), and a folder's nodes are
  * dropped when its tree is saved. Which folders are open is the walk's business: one
- * per file in flight at most, plus the folders the walk is in.
+ * per file in flight at most, plus the folders the walk is in. A folder stored as parts
+ * (format 3, more than SPLIT_ABOVE entries, tree-parts.ts) is not held whole: as soon
+ * as its first nodes are all known they go to a TreeBuilder, which saves each part when
+ * it ends, so such a folder holds one part and the entries in flight.
  */
 import { sameNode, type TreeNode } from './tree.js';
+import { TreeBuilder } from './tree-builder.js';
 
 /** Trees being saved at once, at most. */
 export const TREES_SAVING = 64;
 
 /** A folder whose tree is not saved yet. */
 export interface OpenDir {
-  readonly nodes: (TreeNode | undefined)[];
+  /** Its nodes from slot `offset` on: undefined while pending, null when left out. */
+  readonly nodes: (TreeNode | null | undefined)[];
+  /** Slots before this one went to `builder` already (split folders only). */
+  offset: number;
+  /** Nodes set so far. */
+  count: number;
   /** Entries handed off (files being stored, subfolders open) and not finished. */
   pending: number;
   /** Every entry seen: the tree is saved when `pending` is 0. */
@@ -25,6 +34,8 @@ export interface OpenDir {
   readonly parent?: { readonly id: string; readonly count: number };
   /** Every node so far equals the parent tree's node of that name. */
   same: boolean;
+  /** For a folder stored as parts: where its nodes go, in order, as they become known. */
+  readonly builder?: TreeBuilder;
 }
 
 /** What the walk held at most and what it saved itself. */
@@ -47,32 +58,44 @@ export class OpenDirs {
   constructor(
     /** Whether the store has a blob (the parent tree, before it is reused). */
     private readonly has: (id: string) => boolean,
-    /** Saves a tree; resolves with its id. */
+    /** Saves a tree (or a part) of these nodes; resolves with its id. */
     private readonly save: (nodes: TreeNode[]) => Promise<string>,
+    /** Saves a split tree's blob; resolves with its id. */
+    private readonly saveSplit: (bytes: Buffer) => Promise<string>,
     /** Told of a failure to save a tree (the walk stops at its next entry). */
     private readonly fail: (err: unknown) => void,
   ) {}
 
-  /** Opens a folder; `done` gets its tree id once saved or reused. */
-  create(done: (treeId: string) => void, parent: OpenDir['parent']): OpenDir {
+  /** Opens a folder; `done` gets its tree id once saved or reused. `split`: store it as parts. */
+  create(done: (treeId: string) => void, parent: OpenDir['parent'], split = false): OpenDir {
     this.stats.maxOpenDirs = Math.max(this.stats.maxOpenDirs, ++this.open);
-    return { nodes: [], pending: 0, walked: false, done, ...(parent ? { parent } : {}), same: parent !== undefined };
+    const builder = split ? new TreeBuilder({ saveNodes: this.save, saveSplit: this.saveSplit }, true) : undefined;
+    return { nodes: [], offset: 0, count: 0, pending: 0, walked: false, done, ...(parent ? { parent } : {}), same: parent !== undefined, ...(builder ? { builder } : {}) };
   }
 
   /** Reserves the next slot of `dir` for an entry that finishes later. */
   reserve(dir: OpenDir): number {
     dir.pending++;
-    return dir.nodes.push(undefined) - 1;
+    return dir.offset + dir.nodes.push(undefined) - 1;
   }
 
   /** Sets the node at `slot` of `dir` (or appends it), noting whether it is the parent tree's `old`. */
   put(dir: OpenDir, slot: number | undefined, node: TreeNode, old: TreeNode | undefined): void {
     if (slot === undefined) dir.nodes.push(node);
-    else dir.nodes[slot] = node;
+    else dir.nodes[slot - dir.offset] = node;
+    dir.count++;
     if (dir.same && (old === undefined || !sameNode(node, old))) dir.same = false;
+    if (dir.builder) this.flush(dir);
   }
 
-  /** An entry of `dir` that was reserved finished (its node set, or left out on an error). */
+  /** Leaves the entry of `slot` out of `dir` (it could not be stored). */
+  drop(dir: OpenDir, slot: number): void {
+    dir.nodes[slot - dir.offset] = null;
+    dir.same = false;
+    if (dir.builder) this.flush(dir);
+  }
+
+  /** An entry of `dir` that was reserved finished (put or dropped before). */
   settle(dir: OpenDir): void {
     dir.pending--;
     if (dir.walked && dir.pending === 0) this.finish(dir);
@@ -82,6 +105,34 @@ export class OpenDirs {
   walked(dir: OpenDir): void {
     dir.walked = true;
     if (dir.pending === 0) this.finish(dir);
+  }
+
+  /** Hands the nodes of a split folder that are known, up to the first pending one, to its builder. */
+  private flush(dir: OpenDir): void {
+    const builder = dir.builder as TreeBuilder;
+    let i = 0;
+    for (; i < dir.nodes.length && dir.nodes[i] !== undefined; i++) {
+      const n = dir.nodes[i];
+      if (!n) continue;
+      const saving = builder.add(n);
+      if (saving) this.track(saving);
+    }
+    if (i > 0) {
+      dir.nodes.splice(0, i);
+      dir.offset += i;
+    }
+  }
+
+  /** Counts a save that runs in the background against TREES_SAVING; a failure goes to `fail`. */
+  private track(p: Promise<unknown>): void {
+    const saving: Promise<void> = p
+      .then(() => undefined, (err: unknown) => this.fail(err))
+      .finally(() => {
+        this.saving.delete(saving);
+        this.pump();
+      });
+    this.saving.add(saving);
+    this.stats.maxSavingTrees = Math.max(this.stats.maxSavingTrees, this.saving.size);
   }
 
   /** Resolves when the walk may open another folder: fewer than TREES_SAVING trees being saved, none waiting. */
@@ -95,13 +146,20 @@ export class OpenDirs {
   }
 
   private finish(dir: OpenDir): void {
-    const count = dir.nodes.reduce((n, x) => (x ? n + 1 : n), 0);
-    // Nothing changed in this folder: its tree is the parent's, already stored.
-    if (dir.same && dir.parent && count === dir.parent.count && this.has(dir.parent.id)) {
+    // Nothing changed in this folder: its tree is the parent's, already stored (and so
+    // are the parts a split folder saved on the way, which are the parent's parts).
+    if (dir.same && dir.parent && dir.count === dir.parent.count && this.has(dir.parent.id)) {
       this.open--;
       dir.nodes.length = 0;
       this.stats.treesReused++;
       dir.done(dir.parent.id);
+      return;
+    }
+    if (dir.builder) {
+      this.open--;
+      const builder = dir.builder;
+      this.flush(dir);
+      this.track(builder.finish().then(dir.done));
       return;
     }
     this.toSave.push(dir);
@@ -114,16 +172,9 @@ export class OpenDirs {
       const dir = this.toSave.shift();
       if (!dir) return;
       this.open--;
-      const nodes = dir.nodes.filter((n): n is TreeNode => n !== undefined);
+      const nodes = dir.nodes.filter((n): n is TreeNode => n !== undefined && n !== null);
       dir.nodes.length = 0;
-      const saving: Promise<void> = this.save(nodes)
-        .then(dir.done, (err: unknown) => this.fail(err))
-        .finally(() => {
-          this.saving.delete(saving);
-          this.pump();
-        });
-      this.saving.add(saving);
-      this.stats.maxSavingTrees = Math.max(this.stats.maxSavingTrees, this.saving.size);
+      this.track(this.save(nodes).then(dir.done));
     }
   }
 }

@@ -13,7 +13,9 @@ import { BlobType } from './pack.js';
 import type { RepoWriter } from './repo-writer.js';
 import type { Repository } from './repository.js';
 import { encodeSnapshot, SNAPSHOT_AAD, type Snapshot, type SnapshotRecord } from './snapshot.js';
-import { encodeTree, type TreeNode } from './tree.js';
+import { encodeTree, type StoredTree, type TreeNode } from './tree.js';
+import { TreeBuilder } from './tree-builder.js';
+import { SPLIT_ABOVE, storesSplitTrees } from './tree-parts.js';
 import { isDamage } from './tree-walk.js';
 
 /** Paths lost (a directory's own listing ends with '/'), at most this many recorded in a snapshot. */
@@ -64,7 +66,10 @@ class SnapshotRepairer {
   }
 
   private async saveTree(nodes: TreeNode[]): Promise<string> {
-    const bytes = encodeTree({ nodes }, this.repo.config.version);
+    return this.saveBlob(encodeTree({ nodes }, this.repo.config.version));
+  }
+
+  private async saveBlob(bytes: Buffer): Promise<string> {
     const own = Buffer.allocUnsafeSlow(bytes.length);
     bytes.copy(own);
     const id = this.repo.idOf(own);
@@ -72,13 +77,16 @@ class SnapshotRepairer {
     return id.toString('hex');
   }
 
-  /** Rewrites tree `id` without its lost parts. */
+  /**
+   * Rewrites tree `id` without its lost parts. Of a split tree (format 3), the parts that
+   * can be read are kept and a part that cannot is lost like an unreadable listing.
+   */
   async tree(id: string): Promise<Rewritten> {
     const hit = this.trees.get(id);
     if (hit) return hit;
-    let nodes: readonly TreeNode[];
+    let stored: StoredTree;
     try {
-      nodes = (await this.repo.loadTree(id)).nodes;
+      stored = await this.repo.loadStoredTree(id);
     } catch (err) {
       if (!isDamage(err)) throw err;
       this.emptyTree ??= await this.saveTree([]);
@@ -89,15 +97,35 @@ class SnapshotRepairer {
     const kept: TreeNode[] = [];
     const lost: string[] = [];
     let changed = false;
-    for (const n of nodes) {
-      const r = await this.node(n);
-      lost.push(...r.lost);
-      if (r.node !== n) changed = true;
-      if (r.node) kept.push(r.node);
+    for (const part of stored.parts ?? [undefined]) {
+      let nodes: readonly TreeNode[];
+      try {
+        nodes = part ? await this.repo.loadTreePart(part, id) : (stored.nodes ?? []);
+      } catch (err) {
+        if (!isDamage(err)) throw err;
+        changed = true;
+        if (!lost.includes('')) lost.push('');
+        continue;
+      }
+      for (const n of nodes) {
+        const r = await this.node(n);
+        lost.push(...r.lost);
+        if (r.node !== n) changed = true;
+        if (r.node) kept.push(r.node);
+      }
     }
-    const out = { subtree: changed ? await this.saveTree(kept) : undefined, lost };
+    const out = { subtree: changed ? await this.saveFolder(kept) : undefined, lost };
     this.trees.set(id, out);
     return out;
+  }
+
+  /** Saves a rewritten folder: as parts when it is large and the store's format splits trees. */
+  private async saveFolder(nodes: TreeNode[]): Promise<string> {
+    const split = storesSplitTrees(this.repo.config.version) && nodes.length > SPLIT_ABOVE;
+    if (!split) return this.saveTree(nodes);
+    const builder = new TreeBuilder({ saveNodes: (n) => this.saveTree(n), saveSplit: (b) => this.saveBlob(b) }, true);
+    for (const n of nodes) await builder.add(n);
+    return builder.finish();
   }
 
   /**

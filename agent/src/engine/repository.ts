@@ -30,7 +30,8 @@ import {
   type StoreConfig,
   unlockKeys,
 } from './store-config.js';
-import { decodeTree, type Tree } from './tree.js';
+import { decodeStoredTree, decodeTree, type StoredTree, type Tree, type TreeNode } from './tree.js';
+import type { PartRef } from './tree-parts.js';
 
 /**
  * About the most an index file takes per blob, stored: 45 bytes of plaintext (47 with
@@ -261,18 +262,45 @@ export class Repository {
   }
 
   /**
-   * Loads a tree, cached unless `cache` is false: a walk that reads every tree once
-   * (backup's parent trees, `ls --recursive`) passes false, so it holds only the trees
-   * it is in rather than up to 4,096 of them.
+   * Loads a tree with all its nodes, cached unless `cache` is false: a walk that reads
+   * every tree once (backup's parent trees, `ls --recursive`) passes false, so it holds
+   * only the trees it is in rather than up to 4,096 of them. A split tree (format 3) is
+   * read part by part and its nodes joined; it is never cached. Callers that must see
+   * every blob a tree uses, or stream a large folder, use tree-read.ts instead.
    */
   async loadTree(id: string, opts: { readonly cache?: boolean } = {}): Promise<Tree> {
+    const stored = await this.loadStoredTree(id, opts);
+    if (!stored.parts) return stored;
+    const nodes: TreeNode[] = [];
+    for (const p of stored.parts) {
+      const part = await this.loadTreePart(p, id);
+      for (const n of part) nodes.push(n);
+    }
+    return { nodes };
+  }
+
+  /**
+   * Reads a tree blob as stored: its nodes, or the parts of a split tree. An ordinary
+   * tree goes through the tree cache unless `cache` is false; a split one is not cached.
+   */
+  async loadStoredTree(id: string, opts: { readonly cache?: boolean } = {}): Promise<StoredTree> {
     const hit = this.treeCache.get(id);
     if (hit) return hit;
-    const tree = decodeTree(await this.loadBlob(BlobType.Tree, id), id, this.config.version);
-    if (opts.cache === false) return tree;
+    const stored = decodeStoredTree(await this.loadBlob(BlobType.Tree, id), id, this.config.version);
+    if (stored.parts || opts.cache === false) return stored;
+    const tree = { nodes: stored.nodes };
     if (this.treeCache.size > 4096) this.treeCache.clear();
     this.treeCache.set(id, tree);
     return tree;
+  }
+
+  /** Reads one part of split tree `of`; throws Corrupt when it does not hold the nodes the tree says. */
+  async loadTreePart(part: PartRef, of: string): Promise<readonly TreeNode[]> {
+    const { nodes } = decodeTree(await this.loadBlob(BlobType.Tree, part.id), part.id, this.config.version);
+    if (nodes.length !== part.count) {
+      throw new CofferError(ErrorCode.Corrupt, `tree ${of.slice(0, 12)}: part ${part.id.slice(0, 12)} holds ${nodes.length} entries, not ${part.count}`);
+    }
+    return nodes;
   }
 
   /** Reads one snapshot. */

@@ -17,10 +17,11 @@ import { deriveKek, type KdfParams, newKdfParams } from './kdf.js';
 
 /**
  * Store format version that `create` writes. Version 2 (docs/format.md §12) adds the
- * config's authentication under the master keys and raw-byte names in trees; version 1
+ * config's authentication under the master keys and raw-byte names in trees; version 3
+ * splits the tree of a folder of more than 8,192 entries into parts; version 1
  * stores are read and written as version 1 (a writer never changes a store's version).
  */
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 /** Oldest store format version this coffer reads. */
 export const MIN_FORMAT_VERSION = 1;
 /** Target packfile size; see docs/format.md. */

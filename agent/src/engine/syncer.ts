@@ -3,13 +3,18 @@
  * passphrase): every chunk is read and re-identified with the target's id key, and
  * only chunks the target lacks are written. Trees are rewritten with the new ids.
  * A snapshot already copied (same origin id) is skipped. A snapshot with names that are
- * not UTF-8 cannot be copied into a store of format 1 (encodeTree refuses them).
+ * not UTF-8 cannot be copied into a store of format 1 (encodeTree refuses them). A
+ * large folder is copied part by part, and split in the target when its format allows
+ * (joined into one tree otherwise).
  */
 import { BlobType } from './pack.js';
 import type { RepoWriter } from './repo-writer.js';
 import type { Repository } from './repository.js';
 import { encodeSnapshot, SNAPSHOT_AAD, type SnapshotRecord } from './snapshot.js';
-import { encodeTree, type TreeNode } from './tree.js';
+import { encodeTree, storesRawNames, type TreeNode } from './tree.js';
+import { TreeBuilder, type TreeSink } from './tree-builder.js';
+import { compareNameBytes, partsCount, SPLIT_ABOVE, storesSplitTrees } from './tree-parts.js';
+import { storedChunks } from './tree-read.js';
 
 function owned(b: Buffer): Buffer {
   const o = Buffer.allocUnsafeSlow(b.length);
@@ -43,15 +48,29 @@ export async function syncSnapshot(src: Repository, dst: Repository, writer: Rep
   const copyTree = async (id: string): Promise<string> => {
     const hit = treeMap.get(id);
     if (hit) return hit;
-    const tree = await src.loadTree(id);
-    const nodes: TreeNode[] = [];
-    for (const n of tree.nodes) nodes.push(await copyNode(n));
-    const bytes = owned(encodeTree({ nodes }, dst.config.version));
-    const nid = dst.idOf(bytes);
-    await writer.addBlob(BlobType.Tree, nid, bytes);
+    const stored = await src.loadStoredTree(id, { cache: false });
+    const count = stored.parts ? partsCount(stored.parts) : stored.nodes.length;
+    const builder = new TreeBuilder(sink, storesSplitTrees(dst.config.version) && count > SPLIT_ABOVE);
+    // A format-1 tree is in UTF-16 order; a split tree needs the order of the names' bytes.
+    const inOrder = (nodes: readonly TreeNode[]): readonly TreeNode[] =>
+      builder.split && !storesRawNames(src.config.version) ? [...nodes].sort((a, b) => compareNameBytes(a.name, b.name)) : nodes;
+    for await (const chunk of storedChunks(src, id, stored)) {
+      for (const n of inOrder(chunk)) await builder.add(await copyNode(n));
+    }
+    const nid = await builder.finish();
+    treeMap.set(id, nid);
+    return nid;
+  };
+  const saveTreeBlob = async (bytes: Buffer): Promise<string> => {
+    const own = owned(bytes);
+    const nid = dst.idOf(own);
+    await writer.addBlob(BlobType.Tree, nid, own);
     await writer.checkpoint();
-    treeMap.set(id, nid.toString('hex'));
     return nid.toString('hex');
+  };
+  const sink: TreeSink = {
+    saveNodes: (nodes) => saveTreeBlob(encodeTree({ nodes }, dst.config.version)),
+    saveSplit: saveTreeBlob,
   };
   const root = await copyNode(rec.snapshot.root);
   await writer.flush();

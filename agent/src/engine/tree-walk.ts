@@ -11,7 +11,8 @@ import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { Repository } from './repository.js';
 import type { SnapshotRecord } from './snapshot.js';
 import { displayName } from './raw-name.js';
-import type { TreeNode } from './tree.js';
+import type { StoredTree, TreeNode } from './tree.js';
+import { storedChunks, treeChunks } from './tree-read.js';
 
 /** A node with its path inside the snapshot ('' for the root, no leading slash). */
 export interface WalkEntry {
@@ -47,13 +48,23 @@ export async function findEntry(repo: Repository, snap: SnapshotRecord, path: st
     if (node.type !== 'dir' || !node.subtree) {
       throw new CofferError(ErrorCode.NotFound, `'${displayName(path)}' not found in snapshot ${snap.id.slice(0, 8)} ('${displayName(node.name)}' is not a directory)`);
     }
-    const tree = await repo.loadTree(node.subtree);
-    const next = tree.nodes.find((n) => n.name === part) ?? tree.nodes.find((n) => displayName(n.name) === part);
+    const next = await childNamed(repo, node.subtree, part);
     if (!next) throw new CofferError(ErrorCode.NotFound, `'${displayName(path)}' not found in snapshot ${snap.id.slice(0, 8)}`);
     node = next;
     names.push(next.name);
   }
   return { path: names.join('/'), node };
+}
+
+/** The entry of tree `id` named `part`, else the first whose display form is `part`; reads a split tree part by part. */
+async function childNamed(repo: Repository, id: string, part: string): Promise<TreeNode | undefined> {
+  let shown: TreeNode | undefined;
+  for await (const nodes of treeChunks(repo, id)) {
+    const exact = nodes.find((n) => n.name === part);
+    if (exact) return exact;
+    shown ??= nodes.find((n) => displayName(n.name) === part);
+  }
+  return shown;
 }
 
 /** Reports a directory whose listing cannot be read (path '' is the root). */
@@ -76,30 +87,42 @@ export interface WalkOptions {
 
 /** Children of a directory node (empty for other nodes, and for a damaged one given `onDamage`). */
 export async function children(repo: Repository, node: TreeNode, path = '', onDamage?: DamageListener, opts: WalkOptions = {}): Promise<readonly TreeNode[]> {
-  if (node.type !== 'dir' || !node.subtree) return [];
-  try {
-    return (await repo.loadTree(node.subtree, opts)).nodes;
-  } catch (err) {
-    if (!onDamage || !isDamage(err)) throw err;
-    onDamage(path, err);
-    return [];
+  const out: TreeNode[] = [];
+  for await (const chunk of childChunks(repo, node, path, onDamage, opts)) for (const n of chunk) out.push(n);
+  return out;
+}
+
+/**
+ * Children of a directory node as node lists (one per part of a split folder), so a
+ * large folder is never held whole; a damage stops the listing there, reported to
+ * `onDamage` when given (thrown otherwise).
+ */
+export async function* childChunks(repo: Repository, node: TreeNode, path = '', onDamage?: DamageListener, opts: WalkOptions = {}): AsyncGenerator<readonly TreeNode[]> {
+  if (node.type !== 'dir' || !node.subtree) return;
+  const chunks = treeChunks(repo, node.subtree, opts);
+  for (;;) {
+    let r: IteratorResult<readonly TreeNode[]>;
+    try {
+      r = await chunks.next();
+    } catch (err) {
+      if (!onDamage || !isDamage(err)) throw err;
+      onDamage(path, err);
+      return;
+    }
+    if (r.done) return;
+    yield r.value;
   }
 }
 
 /** Sibling directories whose trees `walk` reads ahead, per level. */
 const READ_AHEAD = 4;
 
-/** Reads a tree, through the repository's cache unless `opts.cache` is false. */
-async function readNodes(repo: Repository, id: string, opts: WalkOptions): Promise<readonly TreeNode[]> {
-  return (await repo.loadTree(id, opts)).nodes;
-}
-
 /**
  * Depth-first walk below `node` (pre-order, children sorted by name); `path` is the
  * node's own path. Yields the node itself first. While it is inside one directory, the
  * trees of the next few sibling directories are read ahead (READ_AHEAD per level), so
  * their reads overlap the caller's work; damage is still reported when the walk
- * reaches the directory.
+ * reaches the directory. A split folder (format 3) is read one part at a time.
  */
 export function walk(repo: Repository, node: TreeNode, path: string, onDamage?: DamageListener, opts: WalkOptions = {}): AsyncGenerator<WalkEntry> {
   return walkFrom(repo, node, path, onDamage, opts, undefined);
@@ -111,40 +134,72 @@ async function* walkFrom(
   path: string,
   onDamage: DamageListener | undefined,
   opts: WalkOptions,
-  pending: Promise<readonly TreeNode[]> | undefined,
+  pending: Promise<StoredTree> | undefined,
 ): AsyncGenerator<WalkEntry> {
   yield { path, node };
   if (node.type !== 'dir' || !node.subtree) return;
-  let nodes: readonly TreeNode[];
-  try {
-    nodes = await (pending ?? readNodes(repo, node.subtree, opts));
-  } catch (err) {
+  const id = node.subtree;
+  const report = (err: unknown): void => {
     if (!onDamage || !isDamage(err)) throw err;
     onDamage(path, err);
+  };
+  let chunks: AsyncGenerator<readonly TreeNode[]>;
+  try {
+    chunks = storedChunks(repo, id, await (pending ?? repo.loadStoredTree(id, opts)));
+  } catch (err) {
+    report(err);
     return;
   }
+  for (;;) {
+    let nodes: readonly TreeNode[];
+    try {
+      const r = await chunks.next();
+      if (r.done) return;
+      nodes = r.value;
+    } catch (err) {
+      report(err);
+      return;
+    }
+    if (!uniqueNames(id, nodes, path, onDamage)) return;
+    yield* walkChunk(repo, nodes, path, onDamage, opts);
+  }
+}
+
+/** Whether no name repeats in `nodes` (one tree or one part); reports the tree otherwise. */
+function uniqueNames(id: string, nodes: readonly TreeNode[], path: string, onDamage: DamageListener | undefined): boolean {
   const seen = new Set<string>();
   for (const child of nodes) {
     if (seen.has(child.name)) {
-      const err = new CofferError(ErrorCode.Corrupt, `tree ${node.subtree.slice(0, 12)} names '${displayName(child.name)}' twice; refusing it`);
+      const err = new CofferError(ErrorCode.Corrupt, `tree ${id.slice(0, 12)} names '${displayName(child.name)}' twice; refusing it`);
       if (!onDamage) throw err;
       onDamage(path, err);
-      return;
+      return false;
     }
     seen.add(child.name);
   }
-  const ahead: { readonly index: number; readonly nodes: Promise<readonly TreeNode[]> }[] = [];
+  return true;
+}
+
+/** Walks the nodes of one tree (or one part), reading the next sibling folders' trees ahead. */
+async function* walkChunk(
+  repo: Repository,
+  nodes: readonly TreeNode[],
+  path: string,
+  onDamage: DamageListener | undefined,
+  opts: WalkOptions,
+): AsyncGenerator<WalkEntry> {
+  const ahead: { readonly index: number; readonly tree: Promise<StoredTree> }[] = [];
   let next = 0;
   for (let i = 0; i < nodes.length; i++) {
     for (; next < nodes.length && ahead.length < READ_AHEAD; next++) {
       const sub = nodes[next]?.type === 'dir' ? nodes[next]?.subtree : undefined;
       if (sub === undefined) continue;
-      const p = readNodes(repo, sub, opts);
+      const p = repo.loadStoredTree(sub, opts);
       p.catch(() => undefined); // awaited (and its error handled) when the walk gets there
-      ahead.push({ index: next, nodes: p });
+      ahead.push({ index: next, tree: p });
     }
     const child = nodes[i] as TreeNode;
-    const mine = ahead[0]?.index === i ? ahead.shift()?.nodes : undefined;
+    const mine = ahead[0]?.index === i ? ahead.shift()?.tree : undefined;
     yield* walkFrom(repo, child, path === '' ? child.name : `${path}/${child.name}`, onDamage, opts, mine);
   }
 }

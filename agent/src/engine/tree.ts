@@ -10,6 +10,7 @@
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { displayName, hasRawBytes, nameFromBytes, nameToBytes } from './raw-name.js';
+import { type PartRef, splitParts } from './tree-parts.js';
 
 /** What an entry is. `other` covers devices, fifos and sockets: recorded, not restored. */
 export type NodeType = 'file' | 'dir' | 'symlink' | 'other';
@@ -167,12 +168,18 @@ function internalNode(n: Record<string, unknown>, id: string): TreeNode {
   return { ...rest, name, target } as unknown as TreeNode;
 }
 
+/** A tree blob as stored: a folder's nodes, or (format 3, tree-parts.ts) the parts that hold them. */
+export type StoredTree =
+  | { readonly nodes: readonly TreeNode[]; readonly parts?: undefined }
+  | { readonly nodes?: undefined; readonly parts: readonly PartRef[] };
+
 /**
- * Parses a tree of a store of format `version`; throws Corrupt when it is not a tree,
- * and refuses names that could escape a restore target (`..`, `/`, empty, NUL), so no
- * caller can be tricked by them. Format 1 trees are read as they always were.
+ * Parses a tree blob of a store of format `version`: its nodes, or the list of its
+ * parts when it is split (format 3). Throws Corrupt when it is not a tree, and refuses
+ * names that could escape a restore target (`..`, `/`, empty, NUL), so no caller can be
+ * tricked by them. Format 1 trees are read as they always were.
  */
-export function decodeTree(b: Buffer, id: string, version: number): Tree {
+export function decodeStoredTree(b: Buffer, id: string, version: number): StoredTree {
   let obj: unknown;
   try {
     obj = JSON.parse(b.toString('utf8'));
@@ -180,6 +187,7 @@ export function decodeTree(b: Buffer, id: string, version: number): Tree {
     throw new CofferError(ErrorCode.Corrupt, `tree ${id.slice(0, 12)} is not valid JSON`);
   }
   const nodes = (obj as { nodes?: unknown }).nodes;
+  if (nodes === undefined && typeof obj === 'object' && obj !== null && 'parts' in obj) return { parts: splitParts(obj, id, version) };
   if (!Array.isArray(nodes)) throw new CofferError(ErrorCode.Corrupt, `tree ${id.slice(0, 12)} has no node list`);
   if (storesRawNames(version)) {
     return {
@@ -193,6 +201,13 @@ export function decodeTree(b: Buffer, id: string, version: number): Tree {
     if (typeof n.name !== 'string' || !isSafeV1Name(n.name)) throw unsafe(id, n.name);
   }
   return { nodes: nodes as TreeNode[] };
+}
+
+/** Parses a tree blob that must hold nodes (a part, or a tree of a store before format 3); see decodeStoredTree. */
+export function decodeTree(b: Buffer, id: string, version: number): Tree {
+  const t = decodeStoredTree(b, id, version);
+  if (t.nodes === undefined) throw new CofferError(ErrorCode.Corrupt, `tree ${id.slice(0, 12)} is split into parts where a list of nodes belongs (a part is never split)`);
+  return { nodes: t.nodes };
 }
 
 /** The check format 1 has always made, on the string. */

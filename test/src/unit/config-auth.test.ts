@@ -42,9 +42,9 @@ async function openCode(bytes: Buffer, pw = PW): Promise<ErrorCode | 'ok'> {
 }
 
 describe('authenticated store config (format version 2)', () => {
-  it('a new encrypted store has version 2 and a MAC, and opens', async () => {
+  it('a new encrypted store has the current version (3) and a MAC, and opens', async () => {
     const cfg = await newConfig();
-    assert.equal(cfg.version, 2);
+    assert.equal(cfg.version, 3);
     assert.match(String(cfg.mac), /^[0-9a-f]{64}$/);
     assert.equal(await openCode(withChecksum(cfg)), 'ok');
   });
@@ -58,6 +58,7 @@ describe('authenticated store config (format version 2)', () => {
     ['a field added', (c) => (c.extra = 1)],
     ['MAC removed', (c) => delete c.mac],
     ['version 1 claimed, MAC removed', (c) => ((c.version = 1), delete c.mac)],
+    ['version 2 claimed (a format without split trees)', (c) => (c.version = 2)],
     ['version 1 claimed, MAC kept', (c) => (c.version = 1)],
   ];
   for (const [what, edit] of edits) {

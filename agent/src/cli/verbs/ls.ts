@@ -4,7 +4,7 @@
  * is this host's newest (snapshot-filter.ts).
  */
 import { formatListing } from '@coffer/shared/events.js';
-import { children, findEntry, splitRef, walk } from '../../engine/tree-walk.js';
+import { childChunks, findEntry, splitRef, walk } from '../../engine/tree-walk.js';
 import type { TreeNode } from '../../engine/tree.js';
 import { expectArgs, flag, parseArgs } from '../args.js';
 import { FILTER_FLAGS, filterOf, matches, resolveRef } from '../snapshot-filter.js';
@@ -72,7 +72,7 @@ export const ls: Verb = {
           // Streams: each line is printed as its folder is read (in batches), no list of all entries is kept.
           for await (const e of walk(repo, node, ref.path, damage.onDamage, { cache: false })) if (e.path !== ref.path || node.type !== 'dir') print(e.node, e.path);
         } else if (node.type === 'dir') {
-          for (const c of await children(repo, node, ref.path, damage.onDamage)) print(c, ref.path === '' ? c.name : `${ref.path}/${c.name}`);
+          for await (const part of childChunks(repo, node, ref.path, damage.onDamage)) for (const c of part) print(c, ref.path === '' ? c.name : `${ref.path}/${c.name}`);
         } else {
           print(node, ref.path);
         }
