@@ -1,7 +1,7 @@
 /**
  * The flags every command accepts anywhere on its line (before a `--`): they are taken
- * out of the words before the verb sees them, so `coffer ls --quiet at S` is no more
- * an error than `coffer --quiet at S ls`. A passphrase on the command line
+ * out of the words before the verb sees them, so `coffer at S ls --quiet` is no more
+ * an error than `coffer --quiet at S ls`; `--store S` names the store as `at S` does. A passphrase on the command line
  * (`--passphrase`, `--password`) is refused, naming the ways that work, without
  * repeating what was typed.
  */
@@ -9,11 +9,13 @@ import { didYouMean } from '@coffer/shared/did-you-mean.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 
 /** Global flags and their kinds. */
-export const GLOBAL_FLAGS = { 'passphrase-file': 'string', keyfile: 'string', quiet: 'bool', 'no-lock': 'bool', help: 'bool', h: 'bool' } as const;
+export const GLOBAL_FLAGS = { 'passphrase-file': 'string', keyfile: 'string', store: 'string', quiet: 'bool', 'no-lock': 'bool', help: 'bool', h: 'bool' } as const;
 
 /** What the global flags said. */
 export interface Globals {
   passphraseFile?: string;
+  /** `--store S`: the store, as `at S` (anywhere on the line). */
+  store?: string;
   quiet: boolean;
   noLock: boolean;
   help: boolean;
@@ -56,7 +58,8 @@ export function takeGlobals(argv: readonly string[]): { globals: Globals; words:
     if (m && kind === 'string') {
       const value = m[2] ?? head[++i];
       if (value === undefined) throw new CofferError(ErrorCode.Usage, `flag --${name} needs a value`);
-      g.passphraseFile = value;
+      if (name === 'store') g.store = value;
+      else g.passphraseFile = value;
     } else if (m && kind === 'bool') {
       if (m[2] !== undefined && m[2] !== 'true' && m[2] !== 'false') throw new CofferError(ErrorCode.Usage, `flag --${name} takes no value (or =true/=false)`);
       const on = m[2] !== 'false';

@@ -12,6 +12,7 @@ import type { Verb } from './verb.js';
 /** Flags every command accepts, anywhere on the line (main.ts). */
 export const GLOBAL_FLAG_DOCS: readonly (readonly [string, string])[] = [
   ['--passphrase-file F', "read the store's passphrase from file F (also --keyfile, COFFER_PASSPHRASE_FILE)"],
+  ['--store S', "the store, as 'at S' (or COFFER_STORE)"],
   ['--quiet', 'no progress line'],
   ['--no-lock', 'readers take no lock (for stores this user cannot write to)'],
   ['--json', 'JSON lines output (for the commands that have it)'],

@@ -55,9 +55,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       process.stdout.write(verbHelp(findVerb(verbs, rest[1] as string)) + '\n');
       return 0;
     }
-    let storeRef = env.COFFER_STORE && env.COFFER_STORE !== '' ? env.COFFER_STORE : undefined;
+    let storeRef = g.store ?? (env.COFFER_STORE && env.COFFER_STORE !== '' ? env.COFFER_STORE : undefined);
     let words = rest;
     if (words[0] === 'at') {
+      if (g.store !== undefined) throw new CofferError(ErrorCode.Usage, "give the store once: 'at <store>' or --store <store>, not both");
       if (words.length < 3) {
         if (g.help) {
           process.stdout.write(usage(verbs) + '\n');

@@ -16,7 +16,7 @@ describe('coffer help and command-line grammar', function () {
     const r = runCoffer(['--help']);
     assertExit(r, 0, '--help');
     for (const v of [...verbs.keys(), 'ctl', 'controller']) assert.match(r.stdout, new RegExp(`coffer (at <store> )?${v}\\b`), `--help lists ${v}\n${describeRun(r)}`);
-    for (const w of ['--quiet', '--no-lock', '--passphrase-file', 'COFFER_PASSPHRASE_CMD']) assert.ok(r.stdout.includes(w), `--help names ${w}`);
+    for (const w of ['--quiet', '--no-lock', '--passphrase-file', '--store', 'COFFER_PASSPHRASE_CMD']) assert.ok(r.stdout.includes(w), `--help names ${w}`);
   });
 
   it('every command prints its flags and an example, with VERB --help and with help VERB', function () {
@@ -84,6 +84,8 @@ describe('coffer help and command-line grammar', function () {
       ['at', store, 'ls', '--no-lock', `--passphrase-file=${pf}`, '--quiet'],
       ['--json', 'at', store, 'ls', '--keyfile', pf],
       ['at', store, '--json', 'ls', '--keyfile', pf],
+      ['ls', '--quiet', '--store', store, '--keyfile', pf],
+      ['--store', store, 'ls', '--keyfile', pf],
     ]) {
       const r = runCoffer(args, { env });
       assertExit(r, 0, args.join(' '));
