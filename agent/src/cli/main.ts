@@ -51,10 +51,6 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       process.stdout.write(usage(verbs) + '\n');
       return rest.length === 0 && !g.help ? 2 : 0;
     }
-    if (rest[0] === 'help') {
-      process.stdout.write(verbHelp(findVerb(verbs, rest[1] as string)) + '\n');
-      return 0;
-    }
     let storeRef = g.store ?? (env.COFFER_STORE && env.COFFER_STORE !== '' ? env.COFFER_STORE : undefined);
     let words = rest;
     if (words[0] === 'at') {
@@ -68,6 +64,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       }
       storeRef = words[1];
       words = words.slice(2);
+    }
+    if (words[0] === 'help') {
+      process.stdout.write((words[1] === undefined ? usage(verbs) : verbHelp(findVerb(verbs, words[1]))) + '\n');
+      return 0;
     }
     const verb: Verb = findVerb(verbs, words[0] as string);
     if (g.help) {
