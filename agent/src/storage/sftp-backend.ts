@@ -54,7 +54,22 @@ export class SftpBackend implements StorageBackend {
       await call<Stats>((cb) => sftp.stat(this.abs('config'), cb));
       return true;
     } catch {
+      await this.notAFile(sftp);
       return false;
+    }
+  }
+
+  /** StoreNotFound (exit 10) when the store's path, or a folder on the way to it, is a file on the server. */
+  private async notAFile(sftp: SFTPWrapper): Promise<void> {
+    let dir = this.root.replace(/\/+$/, '') || '/';
+    for (let i = 0; i < 64; i++) {
+      const st = await call<Stats>((cb) => sftp.stat(dir, cb)).catch(() => undefined);
+      if (st && !st.isDirectory()) {
+        const what = dir === this.root ? `${this.location} is a file` : `${dir} (on the way to ${this.location}) is a file`;
+        throw new CofferError(ErrorCode.StoreNotFound, `${what}, not a store folder: give the folder of a store, or a new folder to create one in`);
+      }
+      if (st || dir === '/' || dir === '.' || !dir.includes('/')) return;
+      dir = dir.slice(0, dir.lastIndexOf('/')) || '/';
     }
   }
 
@@ -75,6 +90,7 @@ export class SftpBackend implements StorageBackend {
   async init(): Promise<void> {
     const { sftp } = await this.sftp();
     let names: FileEntry[] = [];
+    await this.notAFile(sftp);
     try {
       names = await call<FileEntry[]>((cb) => sftp.readdir(this.root, cb));
     } catch (err) {
@@ -207,6 +223,7 @@ export class SftpBackend implements StorageBackend {
     try {
       handle = await call<Buffer>((cb) => sftp.open(p, 'r', cb));
     } catch (err) {
+      if (kind === 'config') await this.notAFile(sftp);
       throw sftpError(err, `${relPath(kind, name)} in ${this.location}`, 'read');
     }
     try {
