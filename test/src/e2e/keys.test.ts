@@ -68,6 +68,8 @@ describe('several passphrases per store (key list, add, remove, passwd)', functi
     assert.deepEqual(keys(P1).map((k) => k.current), [true, false]);
     assert.equal(fs.readdirSync(path.join(store, 'keys')).length, 1, 'one key file');
     assert.deepEqual(fs.readdirSync(path.join(store, 'tmp')), [], 'no temporary file left');
+    const info = run(P2, ['info', '--json']);
+    assert.equal(JSON.parse(info.stdout).keys, 2, `info counts the passphrases\n${describeRun(info)}`);
   });
 
   it('key passwd changes the passphrase in use without re-encrypting; the old one stops working; other machines accept the change', function () {

@@ -45,6 +45,8 @@ export const info: Verb = {
       const packs = await repo.backend.list('data');
       const indexes = await repo.backend.list('index');
       const snaps = await repo.backend.list('snapshot');
+      // Passphrase slots: the config's and the key files (key-slots.ts); none for a plaintext store.
+      const keys = c.encryption ? 1 + (await repo.backend.list('key')).length : 0;
       const size = [...packs, ...indexes, ...snaps].reduce((a, f) => a + f.size, 0);
       const o = {
         location: repo.backend.location,
@@ -59,6 +61,7 @@ export const info: Verb = {
         snapshots: snaps.length,
         packs: packs.length,
         index_files: indexes.length,
+        keys,
         size,
       };
       if (json) {
@@ -67,7 +70,7 @@ export const info: Verb = {
       }
       ctx.out(`Location: ${o.location}`);
       ctx.out(`Store id: ${o.id}  Format version: ${o.version}  Created: ${localTime(o.created)}`);
-      ctx.out(`Encryption: ${c.encryption ? `${c.encryption.aead}, master key wrapped with argon2id (t=${c.encryption.kdf.opslimit}, m=${bytes(c.encryption.kdf.memlimit)})` : 'none (plaintext store)'}`);
+      ctx.out(`Encryption: ${c.encryption ? `${c.encryption.aead}, master key wrapped with argon2id (t=${c.encryption.kdf.opslimit}, m=${bytes(c.encryption.kdf.memlimit)}), ${keys} passphrase${keys === 1 ? '' : 's'} ('key list')` : 'none (plaintext store)'}`);
       ctx.out(`Hashing: keyed BLAKE3-256`);
       ctx.out(`Chunking: FastCDC, keyed gear table, min ${bytes(c.chunker.min)} / avg ${bytes(c.chunker.avg)} / max ${bytes(c.chunker.max)}`);
       ctx.out(`Compression: ${c.compression ? `zstd level ${c.compression.level}` : 'none'}`);
