@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { assertExit, assertOneLineError, backupJson, cleanupTmpDirs, createStore, describeRun, jsonLines, REPO_ROOT, runCoffer, storeFiles, text, tmpDir, type EnvPatch, type RunResult } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { assertExit, assertOneLineError, backupJson, cleanupTmpDirs, COFFER_BIN, cofferEnv, createStore, describeRun, hasTool, IN_CI, jsonLines, pollUntil, REPO_ROOT, runCoffer, storeFiles, text, tmpDir, type EnvPatch, type RunResult } from '../helpers/cli.js';
 import { writeTree } from '../helpers/tree.js';
 
 const P1 = 'first passphrase of the store';
@@ -69,7 +70,7 @@ describe('several passphrases per store (key list, add, remove, passwd)', functi
     assert.equal(fs.readdirSync(path.join(store, 'keys')).length, 1, 'one key file');
     assert.deepEqual(fs.readdirSync(path.join(store, 'tmp')), [], 'no temporary file left');
     const info = run(P2, ['info', '--json']);
-    assert.equal(JSON.parse(info.stdout).keys, 2, `info counts the passphrases\n${describeRun(info)}`);
+    assert.equal((JSON.parse(info.stdout) as { keys?: number }).keys, 2, `info counts the passphrases\n${describeRun(info)}`);
   });
 
   it('key passwd changes the passphrase in use without re-encrypting; the old one stops working; other machines accept the change', function () {
@@ -158,6 +159,30 @@ describe('several passphrases per store (key list, add, remove, passwd)', functi
     assert.ok(fs.readFileSync(path.join(store, 'config')).equals(config), 'the config is untouched');
     assertExit(run(P2, ['key', 'passwd'], { COFFER_NEW_PASSPHRASE: P3 }), 0, 'key passwd of a key file of a format 1 store');
     assert.ok(opens(P3) && !opens(P2) && opens(V1));
+  });
+
+  it('asks for the new passphrase twice on a terminal, without echoing it', async function () {
+    if (!hasTool('script')) {
+      if (IN_CI) throw new Error('script(1) (bsdutils) is needed for the terminal test');
+      this.skip();
+    }
+    const cmd = `"${process.execPath}" "${COFFER_BIN}" at '${store}' key add`;
+    const child = spawn('script', ['-qec', cmd, '/dev/null'], { env: cofferEnv({ COFFER_PASSPHRASE: P1, COFFER_STATE_DIR: state }), stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Each answer is typed once its prompt is shown (bounded: 100 polls of 100 ms each).
+    for (const [prompt, answer] of [['passphrase for the new key', P2], ['repeat passphrase', P2]] as const) {
+      assert.ok(await pollUntil(() => out.includes(prompt), 100, 100), `prompt '${prompt}' shown: ${out}`);
+      child.stdin.write(`${answer}\n`);
+      out = out.replace(prompt, '');
+    }
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    const code = await exited;
+    clearTimeout(timer);
+    assert.equal(code, 0, out);
+    assert.ok(!out.includes(P2), `the passphrase typed is not echoed: ${out}`);
+    assert.ok(opens(P2), 'the passphrase typed opens the store');
   });
 
   it('without a new passphrase and no terminal: one line naming COFFER_NEW_PASSPHRASE (exit 12); an unencrypted store has no keys (exit 2)', function () {
