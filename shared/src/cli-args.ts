@@ -3,6 +3,7 @@
  * Plakar's single-dash `-flag` spellings; `--` ends flags. Unknown flags and missing
  * values are usage errors naming the flag.
  */
+import { didYouMean } from './did-you-mean.js';
 import { CofferError, ErrorCode } from './errors.js';
 
 /** A flag's kind: a switch, a single value, or a repeatable value. */
@@ -37,7 +38,8 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec, cmd: string):
     const kind = spec[name];
     if (!kind) {
       const known = Object.keys(spec).map((k) => `--${k}`).join(', ') || 'none';
-      throw new CofferError(ErrorCode.Usage, `unknown flag '${a}' for '${cmd}' (flags: ${known})`);
+      const hint = didYouMean(name, Object.keys(spec), (k) => `--${k}`);
+      throw new CofferError(ErrorCode.Usage, `unknown flag '${a}' for '${cmd}'${hint ? `;${hint}` : ''} (flags: ${known})`);
     }
     if (kind === 'bool') {
       if (eq >= 0) {

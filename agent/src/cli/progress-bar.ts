@@ -7,13 +7,27 @@ import type { Progress, ProgressListener } from '../engine/progress.js';
 import { bytes, duration } from './format.js';
 import { displayName } from './names.js';
 
-/** Creates a listener for the current output mode. */
-export function progressListener(json: boolean, quiet: boolean): { listener: ProgressListener | undefined; done: () => void } {
+/** Totals known better than the engine's (a scan of the source: scan-totals.ts). */
+export type TotalsSource = () => { readonly files: number; readonly bytes: number } | undefined;
+
+/** The progress with the totals of `totals` when it has them. */
+function withTotals(p: Readonly<Progress>, totals: TotalsSource | undefined): Readonly<Progress> {
+  const t = totals?.();
+  return t ? { ...p, totalFiles: t.files, totalBytes: t.bytes } : p;
+}
+
+/**
+ * Creates a listener for the current output mode; `totals` (optional) gives the totals
+ * once they are known, in place of the engine's estimate. A percentage and an ETA are
+ * shown whenever a total is known.
+ */
+export function progressListener(json: boolean, quiet: boolean, totals?: TotalsSource): { listener: ProgressListener | undefined; done: () => void } {
   const start = Date.now();
   let last = 0;
   if (json) {
     return {
-      listener: (p: Readonly<Progress>): void => {
+      listener: (raw: Readonly<Progress>): void => {
+        const p = withTotals(raw, totals);
         const now = Date.now();
         if (now - last < 1000 && p.phase !== 'done') return;
         last = now;
@@ -37,7 +51,8 @@ export function progressListener(json: boolean, quiet: boolean): { listener: Pro
   }
   if (quiet || !process.stderr.isTTY) return { listener: undefined, done: () => undefined };
   let drawn = false;
-  const draw = (p: Readonly<Progress>): void => {
+  const draw = (raw: Readonly<Progress>): void => {
+    const p = withTotals(raw, totals);
     const now = Date.now();
     if (now - last < 100 && p.phase !== 'done') return;
     last = now;

@@ -26,6 +26,7 @@ export function trustedOpen(open: () => Promise<StorageBackend>, trust: (locatio
     checks: {
       config: (cfg) => checks?.config(cfg),
       keys: (cfg, keys) => checks?.keys(cfg, keys),
+      unlockFailed: (cfg, err) => checks?.unlockFailed?.(cfg, err),
     },
     openBackend: async () => {
       const backend = await open();

@@ -4,12 +4,13 @@
  * passphrase was given for it (its config may have been replaced by someone without the
  * keys); a location this machine has used before is refused when its store id,
  * encryption, config or keys differ from what was remembered (known-stores.ts), until
- * the change is accepted with `coffer at STORE trust --reset`; on first sight the store
+ * the change is accepted with `coffer at STORE trust --reset` (except a version 2
+ * encrypted config that authenticates under the remembered keys: a changed passphrase); on first sight the store
  * is remembered (trust on first use), only after its keys opened. Nothing is written
  * to the store.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
-import { configDigest, keyFingerprint } from '../engine/config-auth.js';
+import { configDigest, keyFingerprint, MAC_SINCE_VERSION } from '../engine/config-auth.js';
 import { isEncrypted, type MasterKeys, type OpenChecks, type StoreConfig } from '../engine/store-config.js';
 import { type KnownStore, knownStoreFile, readKnownStore, writeKnownStore } from './known-stores.js';
 
@@ -32,14 +33,21 @@ function shortId(id: string): string {
   return id.slice(0, 8);
 }
 
-/** What differs between the remembered identity and the store's config. */
-function configChanges(known: KnownStore, cfg: StoreConfig): string[] {
+/**
+ * What differs between the remembered identity and the store's config. A changed config
+ * of an encrypted store with a MAC (version 2 on) is `deferred`: it is accepted once its
+ * keys open and are the remembered ones, since only a holder of those keys can write a
+ * config that authenticates (a passphrase changed with `key passwd` rewrites the config).
+ */
+function configChanges(known: KnownStore, cfg: StoreConfig): { what: string[]; deferred: boolean } {
   const out: string[] = [];
   if (known.storeId !== cfg.id) out.push(`its store id changed (was ${shortId(known.storeId)}, now ${shortId(cfg.id)})`);
   const enc = isEncrypted(cfg);
   if (known.encrypted !== enc) out.push(known.encrypted ? 'it was encrypted and now claims to be unencrypted' : 'it was unencrypted and now is encrypted');
-  if (out.length === 0 && known.config !== configDigest(cfg)) out.push('its config file changed');
-  return out;
+  const differs = out.length === 0 && known.config !== configDigest(cfg);
+  const deferred = differs && enc && cfg.version >= MAC_SINCE_VERSION;
+  if (differs && !deferred) out.push('its config file changed');
+  return { what: out, deferred };
 }
 
 function changed(t: TrustInputs, what: string[]): CofferError {
@@ -75,6 +83,7 @@ export function rememberStore(t: Pick<TrustInputs, 'location' | 'display' | 'env
 /** The checks for opening the store at `t.location`. */
 export function storeTrust(t: TrustInputs): OpenChecks {
   let known: KnownStore | undefined;
+  let deferred = false;
   return {
     config(cfg) {
       if (!isEncrypted(cfg) && t.passphraseGiven !== undefined) {
@@ -86,15 +95,28 @@ export function storeTrust(t: TrustInputs): OpenChecks {
       }
       known = t.reset ? undefined : readKnownStore(t.location, t.env);
       if (!known) return;
-      const what = configChanges(known, cfg);
-      if (what.length > 0) throw changed(t, what);
+      const c = configChanges(known, cfg);
+      if (c.what.length > 0) throw changed(t, c.what);
+      deferred = c.deferred;
+    },
+    unlockFailed(_cfg, err) {
+      if (!deferred) return;
+      if (err.code === ErrorCode.Untrusted) throw changed(t, ['its config file changed (and does not authenticate under its keys)']);
+      if (err.code === ErrorCode.WrongPassphrase) {
+        throw new CofferError(
+          ErrorCode.WrongPassphrase,
+          `${err.message} (its config changed since this machine last used it: its passphrase may have been changed with 'key passwd')`,
+        );
+      }
     },
     keys(cfg, keys) {
       if (!known) {
         rememberStore(t, cfg, keys);
         return;
       }
-      if (known.keys !== keyFingerprint(keys)) throw changed(t, ['its keys changed']);
+      if (known.keys !== keyFingerprint(keys)) throw changed(t, deferred ? ['its config file changed', 'its keys changed'] : ['its keys changed']);
+      // An authenticated config under the same keys (a passphrase slot changed): remembered as it is now.
+      if (deferred) rememberStore(t, cfg, keys);
     },
   };
 }

@@ -1,4 +1,5 @@
 /** The shape of a CLI verb: one file per verb under verbs/. */
+import type { FlagSpec } from './args.js';
 import type { Context } from './context.js';
 
 /** A command. `run` returns the exit status (0 ok, 3 partial); errors are thrown. */
@@ -6,6 +7,8 @@ export interface Verb {
   readonly name: string;
   /** One-line synopsis for help. */
   readonly usage: string;
+  /** The flags it accepts (its subcommands' together), for `coffer help VERB` and the parsing of its arguments. */
+  readonly flags: FlagSpec;
   /** Whether it works on a store (`coffer at <store> …`). */
   readonly needsStore: boolean;
   /**

@@ -14,6 +14,7 @@ import { Chunker, gearTable } from './chunker.js';
 import { type CodecOptions, decode, DecodeError, encode } from './codec.js';
 import { hashKeyed } from './hash.js';
 import { decodeIndex, INDEX_AAD, type IndexedPack } from './index-file.js';
+import { configSlot, type KeySlot, unlockAnySlot } from './key-slots.js';
 import { readPackHeader } from './pack-header.js';
 import { MasterIndex } from './master-index.js';
 import { blobAad, BlobType } from './pack.js';
@@ -51,6 +52,8 @@ export class Repository {
   private readonly treeCache = new Map<string, Tree>();
   private indexLoaded = false;
   private orphansIndexed = false;
+  /** The passphrase slot this handle was opened with (undefined for a plaintext store). */
+  keySlot: KeySlot | undefined;
   /** Where warnings about skipped damage go (one line each, each said once). */
   warn: (line: string) => void = () => undefined;
   private readonly warned = new Set<string>();
@@ -76,7 +79,9 @@ export class Repository {
     const { config, keys } = await newStoreConfig(passphrase, opts, now);
     await backend.init();
     await backend.save('config', '', serializeConfig(config));
-    return new Repository(backend, config, keys);
+    const repo = new Repository(backend, config, keys);
+    repo.keySlot = configSlot(config);
+    return repo;
   }
 
   /** Opens an existing store; asks for the passphrase only when it is encrypted. */
@@ -92,9 +97,18 @@ export class Repository {
     }
     const config = parseConfig(raw, backend.location);
     await checks?.config(config);
-    const keys = await unlockKeys(config, isEncrypted(config) ? await passphrase() : undefined, backend.location);
-    await checks?.keys(config, keys);
-    return new Repository(backend, config, keys);
+    // An encrypted store opens with any of its passphrases: the config's slot, then the key files (key-slots.ts).
+    let opened: { keys: MasterKeys; slot: KeySlot | undefined };
+    try {
+      opened = isEncrypted(config) ? await unlockAnySlot(backend, config, await passphrase(), backend.location) : { keys: await unlockKeys(config, undefined, backend.location), slot: undefined };
+    } catch (err) {
+      if (err instanceof CofferError) checks?.unlockFailed?.(config, err);
+      throw err;
+    }
+    await checks?.keys(config, opened.keys);
+    const repo = new Repository(backend, config, opened.keys);
+    repo.keySlot = opened.slot;
+    return repo;
   }
 
   /**
@@ -105,6 +119,7 @@ export class Repository {
   reopened(): Repository {
     const r = new Repository(this.backend, this.config, this.keys);
     r.warn = this.warn;
+    r.keySlot = this.keySlot;
     return r;
   }
 

@@ -132,14 +132,17 @@ async function writeFiles(ctx: BatchContext, files: readonly FileTask[]): Promis
     if (ctx.signal?.aborted) throw new CofferError(ErrorCode.Interrupted, 'restore interrupted');
     const blobs = await (ahead.shift() as Promise<Map<string, Buffer | CofferError>>);
     fill();
+    let path: string | undefined;
     for (const [id, data] of blobs) {
       for (const t of plan.blobs.get(id)?.targets ?? []) {
+        path = t.task.path;
         if (t.task.failed !== undefined) continue;
         if (data instanceof CofferError) await ctx.writer.fail(t.task, `chunk ${id.slice(0, 12)}: ${data.message}`);
         else await ctx.writer.write(t.task, data, t.offset);
       }
     }
-    ctx.progress.current = plan.pack;
+    // The progress line names a file being restored, not the pack it comes from.
+    if (path !== undefined) ctx.progress.current = path;
     ctx.listener?.(ctx.progress);
   }
   await ctx.writer.drain();

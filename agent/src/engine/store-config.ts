@@ -51,6 +51,8 @@ export interface StoreConfig {
     readonly kdf: KdfParams;
     /** Base64 of seal(KEK, JSON master keys). */
     readonly keys: string;
+    /** The id of this passphrase slot when it came from a key file (key-slots.ts); absent: a hash of `keys`. */
+    readonly slot?: string;
   } | null;
   /** Plaintext stores only: the id and chunker keys in hex. */
   readonly plainKeys?: { readonly id: string; readonly chunker: string };
@@ -64,6 +66,8 @@ export interface OpenChecks {
   readonly config: (config: StoreConfig) => void | Promise<void>;
   /** After the keys are unwrapped and the config authenticated. */
   readonly keys: (config: StoreConfig, keys: MasterKeys) => void | Promise<void>;
+  /** When no slot opened or the config did not authenticate: may throw a clearer error in place of `err`. */
+  readonly unlockFailed?: (config: StoreConfig, err: CofferError) => void;
 }
 
 /** Options for a new store. */
@@ -147,21 +151,74 @@ export async function newStoreConfig(
     };
   }
   if (passphrase === undefined) throw new CofferError(ErrorCode.Usage, 'a passphrase is needed to create an encrypted store');
-  const kdf = await newKdfParams(opts.kdf?.opslimit, opts.kdf?.memlimit);
+  const { kdf, keys: wrapped } = await wrapMasterKeys(keys, base.version, id, passphrase, opts.kdf);
+  const config: StoreConfig = { ...base, encryption: { aead: 'XAES-256-GCM', kdf, keys: wrapped } };
+  return { config: base.version >= MAC_SINCE_VERSION ? { ...config, mac: configMac(config, keys) } : config, keys };
+}
+
+/** Master keys wrapped under a passphrase: the KDF parameters and the sealed keys (base64). */
+export interface WrappedKeys {
+  readonly kdf: KdfParams;
+  readonly keys: string;
+}
+
+/**
+ * Wraps the master keys under a passphrase with fresh KDF parameters (a new salt). From
+ * version 2 the wrapped keys name the format version, so that the config's MAC cannot be
+ * dropped by rewriting its version to 1.
+ */
+export async function wrapMasterKeys(
+  keys: MasterKeys,
+  version: number,
+  storeId: string,
+  passphrase: string,
+  kdfOpts?: { opslimit: number; memlimit: number },
+): Promise<WrappedKeys> {
+  const kdf = await newKdfParams(kdfOpts?.opslimit, kdfOpts?.memlimit);
   const kek = prepareKey(await deriveKek(passphrase, kdf));
-  // From version 2 the wrapped keys name the format version, so that the config's MAC
-  // cannot be dropped by rewriting its version to 1.
   const plain = Buffer.from(
     JSON.stringify({
       data: keys.data?.toString('base64'),
       id: keys.id.toString('base64'),
       chunker: keys.chunker.toString('base64'),
-      ...(base.version >= MAC_SINCE_VERSION ? { version: base.version } : {}),
+      ...(version >= MAC_SINCE_VERSION ? { version } : {}),
     }),
   );
-  const wrapped = seal(kek, [plain], keysAad(id)).toString('base64');
-  const config: StoreConfig = { ...base, encryption: { aead: 'XAES-256-GCM', kdf, keys: wrapped } };
-  return { config: base.version >= MAC_SINCE_VERSION ? { ...config, mac: configMac(config, keys) } : config, keys };
+  return { kdf, keys: seal(kek, [plain], keysAad(storeId)).toString('base64') };
+}
+
+/**
+ * Opens wrapped master keys with a passphrase and authenticates the config with them;
+ * throws WrongPassphrase when the passphrase does not open them, Untrusted when the
+ * config was changed without them.
+ */
+export async function unwrapMasterKeys(cfg: StoreConfig, w: WrappedKeys, passphrase: string, where: string): Promise<MasterKeys> {
+  const kek = prepareKey(await deriveKek(passphrase, w.kdf));
+  let plain: Buffer;
+  try {
+    plain = open(kek, Buffer.from(w.keys, 'base64'), keysAad(cfg.id));
+  } catch (err) {
+    if (err instanceof AuthenticationError) {
+      throw new CofferError(ErrorCode.WrongPassphrase, `wrong passphrase for ${where}: check COFFER_PASSPHRASE or the passphrase file`);
+    }
+    throw err;
+  }
+  const k = JSON.parse(plain.toString('utf8')) as { data: string; id: string; chunker: string; version?: number };
+  const keys = { data: Buffer.from(k.data, 'base64'), id: Buffer.from(k.id, 'base64'), chunker: Buffer.from(k.chunker, 'base64') };
+  authenticateConfig(cfg, keys, k.version ?? 1, where);
+  return keys;
+}
+
+/**
+ * The config with its passphrase slot replaced by `w` and its MAC (version 2 on)
+ * recomputed under the same master keys; everything else is unchanged.
+ */
+export function withWrappedKeys(cfg: StoreConfig, w: WrappedKeys, keys: MasterKeys, slot?: string): StoreConfig {
+  if (!cfg.encryption) throw new CofferError(ErrorCode.Usage, 'an unencrypted store has no passphrase');
+  const { mac: _old, ...rest } = cfg;
+  const { slot: _was, ...enc } = cfg.encryption;
+  const next: StoreConfig = { ...rest, encryption: { ...enc, kdf: w.kdf, keys: w.keys, ...(slot !== undefined ? { slot } : {}) } };
+  return cfg.version >= MAC_SINCE_VERSION ? { ...next, mac: configMac(next, keys) } : next;
 }
 
 /** True when the store needs a passphrase to open. */
@@ -181,18 +238,5 @@ export async function unlockKeys(cfg: StoreConfig, passphrase: string | undefine
   if (passphrase === undefined) {
     throw new CofferError(ErrorCode.WrongPassphrase, `${where} is encrypted: set COFFER_PASSPHRASE, COFFER_PASSPHRASE_CMD or --passphrase-file`);
   }
-  const kek = prepareKey(await deriveKek(passphrase, cfg.encryption.kdf));
-  let plain: Buffer;
-  try {
-    plain = open(kek, Buffer.from(cfg.encryption.keys, 'base64'), keysAad(cfg.id));
-  } catch (err) {
-    if (err instanceof AuthenticationError) {
-      throw new CofferError(ErrorCode.WrongPassphrase, `wrong passphrase for ${where}: check COFFER_PASSPHRASE or the passphrase file`);
-    }
-    throw err;
-  }
-  const k = JSON.parse(plain.toString('utf8')) as { data: string; id: string; chunker: string; version?: number };
-  const keys = { data: Buffer.from(k.data, 'base64'), id: Buffer.from(k.id, 'base64'), chunker: Buffer.from(k.chunker, 'base64') };
-  authenticateConfig(cfg, keys, k.version ?? 1, where);
-  return keys;
+  return unwrapMasterKeys(cfg, cfg.encryption, passphrase, where);
 }

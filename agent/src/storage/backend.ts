@@ -5,14 +5,15 @@
  * - `save` is atomic: a reader sees either no file or the whole file, never a part,
  *   even when the writer is killed. Temporary files live outside listed folders.
  * - `save` of a name that already exists leaves the existing file in place (names
- *   are content ids, so the bytes are the same); `config` is never overwritten.
+ *   are content ids, so the bytes are the same); `config` is never overwritten by `save`,
+ *   only by `replaceConfig`, atomically (a reader sees the old or the new config, whole).
  * - After `save` resolves, `load`, `stat` and `list` see the file (read-after-write).
  * - `load`/`stat`/`remove` of a missing file reject with CofferError NotFound.
  * - `list` yields each file of a kind exactly once, in no particular order.
  */
 
 /** The kinds of files in a store. */
-export type FileKind = 'config' | 'data' | 'index' | 'snapshot' | 'lock';
+export type FileKind = 'config' | 'data' | 'index' | 'snapshot' | 'lock' | 'key';
 
 /** All kinds that hold many files (every kind but config). */
 export const LISTED_KINDS: readonly FileKind[] = ['data', 'index', 'snapshot', 'lock'];
@@ -44,6 +45,11 @@ export interface StorageBackend {
   init(signal?: AbortSignal): Promise<void>;
   /** Atomically writes a file (see guarantees above); `data` may come in parts, written in order. */
   save(kind: FileKind, name: string, data: Uint8Array | readonly Uint8Array[], signal?: AbortSignal): Promise<void>;
+  /**
+   * Atomically replaces the existing config (the master key's passphrase slot changed:
+   * engine/key-slots.ts). Rejects with NotFound when there is no config.
+   */
+  replaceConfig(data: Uint8Array, signal?: AbortSignal): Promise<void>;
   /** Reads a whole file, or `range` of it. A range past the end rejects with Corrupt. */
   load(kind: FileKind, name: string, range?: Range, signal?: AbortSignal): Promise<Buffer>;
   /** Size and mtime of a file. */
@@ -69,12 +75,14 @@ export function relPath(kind: FileKind, name: string): string {
       return `snapshots/${name}`;
     case 'lock':
       return `locks/${name}`;
+    case 'key':
+      return `keys/${name}`;
   }
 }
 
 /** Folders of the standard layout, in creation order. */
 export function layoutDirs(): string[] {
-  const dirs = ['data', 'index', 'snapshots', 'locks', 'tmp'];
+  const dirs = ['data', 'index', 'snapshots', 'locks', 'keys', 'tmp'];
   for (let i = 0; i < 256; i++) dirs.push(`data/${i.toString(16).padStart(2, '0')}`);
   return dirs;
 }

@@ -38,7 +38,24 @@ export class FsBackend implements StorageBackend {
     return path.join(this.root, relPath(kind, name));
   }
 
+  /** StoreNotFound (exit 10) when the store's path, or a folder on the way to it, is a file. */
+  private async notAFile(): Promise<void> {
+    let dir = this.root;
+    for (let i = 0; i < 64; i++) {
+      const st = await fsp.stat(dir).catch(() => undefined);
+      if (st && !st.isDirectory()) {
+        const what = dir === this.root ? `${this.root} is a file` : `${dir} (on the way to ${this.root}) is a file`;
+        throw new CofferError(ErrorCode.StoreNotFound, `${what}, not a store folder: give the folder of a store, or a new folder to create one in`);
+      }
+      if (st) return;
+      const up = path.dirname(dir);
+      if (up === dir) return;
+      dir = up;
+    }
+  }
+
   async exists(): Promise<boolean> {
+    await this.notAFile();
     try {
       await fsp.access(this.abs('config', ''), fsc.F_OK);
       return true;
@@ -48,6 +65,7 @@ export class FsBackend implements StorageBackend {
   }
 
   async init(): Promise<void> {
+    await this.notAFile();
     let entries: string[] = [];
     try {
       entries = await fsp.readdir(this.root);
@@ -112,6 +130,29 @@ export class FsBackend implements StorageBackend {
     }
   }
 
+  async replaceConfig(data: Uint8Array): Promise<void> {
+    const final = this.abs('config', '');
+    const tmp = path.join(this.root, 'tmp', `${randomBytes(12).toString('hex')}.tmp`);
+    try {
+      await fsp.access(final, fsc.F_OK);
+      await fsp.mkdir(path.dirname(tmp), { recursive: true, mode: 0o700 });
+      const fh = await fsp.open(tmp, 'wx', 0o600);
+      try {
+        await fh.writeFile(data);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      // rename() replaces the old config in one step; the folder is synced so the new one survives a crash.
+      await fsp.rename(tmp, final);
+      const dir = await fsp.open(this.root, 'r');
+      await dir.sync().finally(() => dir.close());
+    } catch (err) {
+      await fsp.unlink(tmp).catch(() => undefined);
+      throw mapError(err, `replacing the config of ${this.root}`);
+    }
+  }
+
   async load(kind: FileKind, name: string, range?: Range): Promise<Buffer> {
     const p = this.abs(kind, name);
     try {
@@ -134,6 +175,7 @@ export class FsBackend implements StorageBackend {
       }
     } catch (err) {
       if (err instanceof CofferError) throw err;
+      if (kind === 'config' && (err as NodeJS.ErrnoException).code === 'ENOTDIR') await this.notAFile();
       throw mapError(err, `${relPath(kind, name)} in ${this.root}`);
     }
   }

@@ -40,6 +40,13 @@ export class MemoryBackend implements StorageBackend {
     return Promise.resolve();
   }
 
+  replaceConfig(data: Uint8Array): Promise<void> {
+    const k = this.key('config', '');
+    if (!this.files.has(k)) return Promise.reject(new CofferError(ErrorCode.NotFound, 'config: no such file'));
+    this.files.set(k, { data: Buffer.from(data), mtimeMs: Date.now() });
+    return Promise.resolve();
+  }
+
   load(kind: FileKind, name: string, range?: Range): Promise<Buffer> {
     const f = this.files.get(this.key(kind, name));
     if (!f) return Promise.reject(new CofferError(ErrorCode.NotFound, `${kind}/${name}: no such file`));

@@ -54,7 +54,22 @@ export class SftpBackend implements StorageBackend {
       await call<Stats>((cb) => sftp.stat(this.abs('config'), cb));
       return true;
     } catch {
+      await this.notAFile(sftp);
       return false;
+    }
+  }
+
+  /** StoreNotFound (exit 10) when the store's path, or a folder on the way to it, is a file on the server. */
+  private async notAFile(sftp: SFTPWrapper): Promise<void> {
+    let dir = this.root.replace(/\/+$/, '') || '/';
+    for (let i = 0; i < 64; i++) {
+      const st = await call<Stats>((cb) => sftp.stat(dir, cb)).catch(() => undefined);
+      if (st && !st.isDirectory()) {
+        const what = dir === this.root ? `${this.location} is a file` : `${dir} (on the way to ${this.location}) is a file`;
+        throw new CofferError(ErrorCode.StoreNotFound, `${what}, not a store folder: give the folder of a store, or a new folder to create one in`);
+      }
+      if (st || dir === '/' || dir === '.' || !dir.includes('/')) return;
+      dir = dir.slice(0, dir.lastIndexOf('/')) || '/';
     }
   }
 
@@ -75,6 +90,7 @@ export class SftpBackend implements StorageBackend {
   async init(): Promise<void> {
     const { sftp } = await this.sftp();
     let names: FileEntry[] = [];
+    await this.notAFile(sftp);
     try {
       names = await call<FileEntry[]>((cb) => sftp.readdir(this.root, cb));
     } catch (err) {
@@ -148,6 +164,10 @@ export class SftpBackend implements StorageBackend {
         } else {
           await call<undefined>((cb) => sftp.rename(tmp, final, (e) => cb(e, undefined)));
         }
+      } else if (kind === 'key') {
+        // keys/ is newer than the layout: stores made before it lack the folder.
+        await this.mkdirs(sftp, this.abs('keys'));
+        await call<undefined>((cb) => sftp.rename(tmp, final, (e) => cb(e, undefined)));
       } else if (ext.has('posix-rename@openssh.com')) {
         await call<undefined>((cb) => sftp.ext_openssh_rename(tmp, final, (e) => cb(e, undefined)));
       } else {
@@ -166,6 +186,36 @@ export class SftpBackend implements StorageBackend {
     }
   }
 
+  async replaceConfig(data: Uint8Array): Promise<void> {
+    const { sftp, ext } = await this.sftp();
+    if (!ext.has('posix-rename@openssh.com')) {
+      throw new CofferError(ErrorCode.Config, `the SFTP server of ${this.location} cannot replace a file in one step (no posix-rename@openssh.com): change the passphrase on a server that can (OpenSSH)`);
+    }
+    const final = this.abs('config');
+    const tmp = this.abs(`tmp/${randomBytes(12).toString('hex')}.tmp`);
+    let handle: Buffer | undefined;
+    try {
+      await call<Stats>((cb) => sftp.stat(final, cb));
+      handle = await call<Buffer>((cb) => sftp.open(tmp, 'wx', { mode: 0o600 }, cb));
+      await this.writeAll(sftp, handle, [data]);
+      if (ext.has('fsync@openssh.com')) {
+        const h = handle;
+        await call<undefined>((cb) => sftp.ext_openssh_fsync(h, (e) => cb(e, undefined)));
+      }
+      const h = handle;
+      handle = undefined;
+      await call<undefined>((cb) => sftp.close(h, (e) => cb(e, undefined)));
+      await call<undefined>((cb) => sftp.ext_openssh_rename(tmp, final, (e) => cb(e, undefined)));
+    } catch (err) {
+      if (handle) {
+        const h = handle;
+        await call<undefined>((cb) => sftp.close(h, (e) => cb(e, undefined))).catch(() => undefined);
+      }
+      await call<undefined>((cb) => sftp.unlink(tmp, (e) => cb(e, undefined))).catch(() => undefined);
+      throw sftpError(err, `replacing the config of ${this.location}`, 'write');
+    }
+  }
+
   async load(kind: FileKind, name: string, range?: Range): Promise<Buffer> {
     const { sftp } = await this.sftp();
     const p = this.abs(relPath(kind, name));
@@ -173,6 +223,7 @@ export class SftpBackend implements StorageBackend {
     try {
       handle = await call<Buffer>((cb) => sftp.open(p, 'r', cb));
     } catch (err) {
+      if (kind === 'config') await this.notAFile(sftp);
       throw sftpError(err, `${relPath(kind, name)} in ${this.location}`, 'read');
     }
     try {

@@ -48,7 +48,17 @@ export function storageConformance(title: string, make: () => Promise<BackendFix
       assert.equal((await b.load('config', '')).toString(), 'first');
     });
 
-    for (const kind of ['data', 'index', 'snapshot', 'lock'] as FileKind[]) {
+    it('replaces an existing config whole with replaceConfig, and refuses to when there is none', async () => {
+      await rejectsWith(b.replaceConfig(Buffer.from('none yet')), ErrorCode.NotFound);
+      assert.equal(await b.exists(), false, 'replaceConfig creates no config');
+      await b.save('config', '', Buffer.from('first'));
+      const second = randomBytes(5000);
+      await b.replaceConfig(second);
+      assert.deepEqual(await b.load('config', ''), second);
+      await rejectsWith(b.save('config', '', Buffer.from('third')), ErrorCode.StoreExists);
+    });
+
+    for (const kind of ['data', 'index', 'snapshot', 'lock', 'key'] as FileKind[]) {
       it(`saves, loads, stats, lists and removes ${kind} files`, async () => {
         const n = name();
         const data = randomBytes(1000);

@@ -25,8 +25,11 @@ function labelsOf(items: readonly string[]): Record<string, string> {
   return labels;
 }
 
+const ENROLL_FLAGS = { controller: 'string', token: 'string', name: 'string', data: 'string', ca: 'string', label: 'list', 'max-jobs': 'string' } as const;
+const START_FLAGS = { data: 'string' } as const;
+
 async function enrollCmd(ctx: Context, argv: readonly string[]): Promise<number> {
-  const p = parseArgs(argv, { controller: 'string', token: 'string', name: 'string', data: 'string', ca: 'string', label: 'list', 'max-jobs': 'string' }, 'agent enroll');
+  const p = parseArgs(argv, ENROLL_FLAGS, 'agent enroll');
   expectArgs(p, 0, 0, USAGE);
   const need = (v: string | undefined, f: string): string => {
     if (!v) throw new CofferError(ErrorCode.Usage, `agent enroll needs --${f}\nusage: ${USAGE}`);
@@ -48,7 +51,7 @@ async function enrollCmd(ctx: Context, argv: readonly string[]): Promise<number>
 }
 
 async function startCmd(ctx: Context, argv: readonly string[]): Promise<number> {
-  const p = parseArgs(argv, { data: 'string' }, 'agent start');
+  const p = parseArgs(argv, START_FLAGS, 'agent start');
   expectArgs(p, 0, 0, USAGE);
   const data = str(p, 'data');
   if (!data) throw new CofferError(ErrorCode.Usage, `agent start needs --data DIR\nusage: ${USAGE}`);
@@ -71,6 +74,7 @@ export const agentVerb: Verb = {
   name: 'agent',
   usage: USAGE,
   needsStore: false,
+  flags: { ...ENROLL_FLAGS, ...START_FLAGS },
   graceful: true,
   run(ctx, argv) {
     const [sub, ...rest] = argv;

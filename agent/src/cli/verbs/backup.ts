@@ -1,6 +1,8 @@
 /**
- * `coffer at <store> backup [--tag a,b] [--ignore P]… [--ignore-file F] [--one-file-system] [--exclude-caches]
- *   [--exclude-if-present NAME[:HEADER]]… [--check] [--json] <path|@source>`
+ * `coffer at <store> backup [--tag a,b] [--host NAME] [--ignore P]… [--ignore-file F] [--one-file-system]
+ *   [--exclude-caches] [--exclude-if-present NAME[:HEADER]]… [--check] [--json] <path|@source>`
+ * The snapshot records --host (default: this machine's host name); its parent is the last
+ * snapshot of the same host and source.
  * With --json, the last line is the summary: `snapshot_id`, the snapshot's counts
  * (files, bytes, newBytes, storedBytes, durationMs, errors, …), and `time` (ISO),
  * `host`, `user`, `tags`, `source` ({type, location}) and `parent` (absent for a first backup).
@@ -21,10 +23,11 @@ import { hostName } from '../../engine/repository.js';
 import { adoptOrphanPacks } from '../../engine/orphans.js';
 import { openSource } from '../../connectors/registry.js';
 import { FilePool } from '../../pipeline/file-pool.js';
-import { expectArgs, flag, int, list, parseArgs } from '../args.js';
+import { expectArgs, flag, int, list, parseArgs, str } from '../args.js';
 import { openRepo } from '../context.js';
 import { bytes, duration } from '../format.js';
 import { progressListener } from '../progress-bar.js';
+import { TotalsScan } from '../scan-totals.js';
 import { lookup } from '../user-config.js';
 import { displayName } from '../names.js';
 import type { Verb } from '../verb.js';
@@ -37,16 +40,15 @@ export function workerCount(env: NodeJS.ProcessEnv): number {
 
 export const backupVerb: Verb = {
   name: 'backup',
-  usage: 'coffer at <store> backup [--tag a,b] [--ignore PATTERN]… [--ignore-file F] [--one-file-system] [--exclude-caches] [--exclude-if-present NAME[:HEADER]]… [--check] [--json] <path|@source>',
+  usage: 'coffer at <store> backup [--tag a,b] [--host NAME] [--ignore PATTERN]… [--ignore-file F] [--one-file-system] [--exclude-caches] [--exclude-if-present NAME[:HEADER]]… [--check] [--json] <path|@source>',
   needsStore: true,
+  flags: { tag: 'list', ignore: 'list', exclude: 'list', 'ignore-file': 'list', excludes: 'list', check: 'bool', json: 'bool', quiet: 'bool', workers: 'string', host: 'string', 'one-file-system': 'bool', 'exclude-caches': 'bool', 'exclude-if-present': 'list' },
   async run(ctx, argv) {
-    const p = parseArgs(
-      argv,
-      { tag: 'list', ignore: 'list', exclude: 'list', 'ignore-file': 'list', excludes: 'list', check: 'bool', json: 'bool', quiet: 'bool', workers: 'string', 'one-file-system': 'bool', 'exclude-caches': 'bool', 'exclude-if-present': 'list' },
-      'backup',
-    );
+    const p = parseArgs(argv, this.flags, 'backup');
     expectArgs(p, 1, 1, this.usage);
     const json = flag(p, 'json');
+    const host = str(p, 'host') ?? hostName();
+    if (host === '' || host === '*' || /[\s:]/.test(host)) throw new CofferError(ErrorCode.Usage, `--host must be a host name without spaces or ':' (got '${host}')`);
     const place = p.args[0] as string;
     const src = place.startsWith('@') ? lookup('sources', place, ctx.env) : { location: place };
     const patterns = [...list(p, 'ignore'), ...list(p, 'exclude')];
@@ -70,7 +72,10 @@ export const backupVerb: Verb = {
     const local = source.localPath !== undefined && workers > 0;
     const pool = new EncodePool(repo.codec, repo.keys.data, local ? 0 : workers);
     let files: FilePool | undefined;
-    const progress = progressListener(json, ctx.quiet || flag(p, 'quiet'));
+    // On a terminal (or with --json) a local source is also sized by a walk beside the backup, for the percentage and ETA.
+    const scan = source.localPath !== undefined ? new TotalsScan(source.localPath(''), ignore, ctx.signal) : undefined;
+    const progress = progressListener(json, ctx.quiet || flag(p, 'quiet'), scan ? () => scan.totals() : undefined);
+    if (progress.listener) scan?.start();
     try {
       await repo.loadIndex((name, e) => ctx.warn(`warning: index file ${name.slice(0, 12)} skipped: ${e.message}`));
       const writer = new RepoWriter(repo, { pool });
@@ -80,13 +85,14 @@ export const backupVerb: Verb = {
         files.warmUp(); // loads while the snapshots are read
       }
       const snaps = await repo.listSnapshots((id, e) => ctx.warn(`warning: snapshot ${id.slice(0, 8)} skipped: ${e.message}`));
-      const parent = [...snaps].reverse().find((s) => s.snapshot.source.location === source.location && s.snapshot.host === hostName());
+      // The parent is this host's (or --host's) last snapshot of the same source, never another machine's.
+      const parent = [...snaps].reverse().find((s) => s.snapshot.source.location === source.location && s.snapshot.host === host);
       const rec = await backup(repo, writer, source, {
         tags: list(p, 'tag', true),
         ignore,
         filters,
         parent,
-        host: hostName(),
+        host,
         user,
         program: `coffer/${VERSION}`,
         signal: ctx.signal,
@@ -115,6 +121,7 @@ export const backupVerb: Verb = {
       }
       return s.errors > 0 ? 3 : 0;
     } finally {
+      scan?.stop();
       progress.done();
       await files?.close();
       await pool.close();

@@ -4,6 +4,7 @@ import { fileChunks } from '../../engine/file-reader.js';
 import { findNode, isDamage, splitRef } from '../../engine/tree-walk.js';
 import { expectArgs, parseArgs } from '../args.js';
 import { withReaderSession } from '../reader-session.js';
+import { FILTER_FLAGS, filterOf, resolveRef } from '../snapshot-filter.js';
 import type { Verb } from '../verb.js';
 
 /** Writes to stdout, waiting for drain (so large files do not pile up in memory). */
@@ -13,10 +14,11 @@ async function write(b: Buffer): Promise<void> {
 
 export const cat: Verb = {
   name: 'cat',
-  usage: 'coffer at <store> cat <snapshot>:<path>',
+  usage: 'coffer at <store> cat [--host H] [--source S] [--tag T] <snapshot>:<path>',
   needsStore: true,
+  flags: { ...FILTER_FLAGS },
   async run(ctx, argv) {
-    const p = parseArgs(argv, {}, 'cat');
+    const p = parseArgs(argv, this.flags, 'cat');
     expectArgs(p, 1, 1, this.usage);
     const ref = splitRef(p.args[0] as string);
     if (ref.path === '' && !(p.args[0] as string).includes(':')) {
@@ -24,7 +26,7 @@ export const cat: Verb = {
     }
     return withReaderSession(ctx, 'cat', async (store) => {
       const repo = store.repo;
-      const snap = await repo.resolveSnapshot(ref.snap);
+      const snap = await resolveRef(repo, ref.snap, await filterOf(p, ctx.env, true));
       const node = await findNode(repo, snap, ref.path);
       try {
         for await (const chunk of fileChunks(repo, node, ref.path)) await write(chunk);

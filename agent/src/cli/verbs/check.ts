@@ -7,6 +7,7 @@ import { expectArgs, flag, parseArgs, str } from '../args.js';
 import { openReader } from '../lock.js';
 import { bytes } from '../format.js';
 import { progressListener } from '../progress-bar.js';
+import { FILTER_FLAGS, filterOf, resolveRef } from '../snapshot-filter.js';
 import type { Verb } from '../verb.js';
 import { PackPool } from '../../engine/pack-pool.js';
 import { workerCount } from './backup.js';
@@ -20,10 +21,11 @@ export function parseSubset(s: string): DataSubset {
 
 export const checkVerb: Verb = {
   name: 'check',
-  usage: 'coffer at <store> check [--fast] [--read-data-subset N/M|P%] [--json] [<snapshot>…]',
+  usage: 'coffer at <store> check [--fast] [--read-data-subset N/M|P%] [--json] [--host H] [--source S] [--tag T] [<snapshot>…]',
   needsStore: true,
+  flags: { fast: 'bool', 'read-data-subset': 'string', json: 'bool', quiet: 'bool', ...FILTER_FLAGS },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { fast: 'bool', 'read-data-subset': 'string', json: 'bool', quiet: 'bool' }, 'check');
+    const p = parseArgs(argv, this.flags, 'check');
     expectArgs(p, 0, 1000, this.usage);
     const subsetArg = str(p, 'read-data-subset');
     const data: DataSubset = flag(p, 'fast') ? { kind: 'none' } : subsetArg ? parseSubset(subsetArg) : { kind: 'all' };
@@ -35,7 +37,8 @@ export const checkVerb: Verb = {
     const pool = data.kind === 'none' ? undefined : new PackPool(repo.keys.data, repo.keys.id, workerCount(ctx.env) || 1);
     try {
       const snapshots = [];
-      for (const ref of p.args) snapshots.push(await repo.resolveSnapshot(ref));
+      const filter = await filterOf(p, ctx.env, true);
+      for (const ref of p.args) snapshots.push(await resolveRef(repo, ref, filter));
       // An interrupted check reports nothing (reads cut short by the signal are not damage): runCheck throws Interrupted.
       const { result: r } = await runCheck({ repo }, { data, mode, snapshots, env: ctx.env, signal: ctx.signal, ...(pool ? { pool } : {}), ...(progress.listener ? { progress: progress.listener } : {}) });
       progress.done();

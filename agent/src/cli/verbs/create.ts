@@ -12,8 +12,9 @@ export const create: Verb = {
   name: 'create',
   usage: 'coffer at <store> create [--plaintext] [--no-compression] [--level N]',
   needsStore: true,
+  flags: { plaintext: 'bool', 'no-compression': 'bool', 'no-encryption': 'bool', level: 'string', json: 'bool' },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { plaintext: 'bool', 'no-compression': 'bool', 'no-encryption': 'bool', level: 'string', json: 'bool' }, 'create');
+    const p = parseArgs(argv, this.flags, 'create');
     expectArgs(p, 0, 0, this.usage);
     const plaintext = flag(p, 'plaintext') || flag(p, 'no-encryption');
     const level = flag(p, 'no-compression') ? 0 : int(p, 'level');

@@ -6,21 +6,24 @@ import { changesBetween } from '../../ops/diff.js';
 import { withReaderSession } from '../reader-session.js';
 import { displayName, jsonName } from '../names.js';
 import { DamageReport } from '../damage-report.js';
+import { FILTER_FLAGS, filterOf, resolveRef } from '../snapshot-filter.js';
 import type { Verb } from '../verb.js';
 
 export const diff: Verb = {
   name: 'diff',
-  usage: 'coffer at <store> diff [--json] <snapshot1>[:<path>] <snapshot2>[:<path>]',
+  usage: 'coffer at <store> diff [--json] [--host H] [--source S] [--tag T] <snapshot1>[:<path>] <snapshot2>[:<path>]',
   needsStore: true,
+  flags: { json: 'bool', ...FILTER_FLAGS },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { json: 'bool' }, 'diff');
+    const p = parseArgs(argv, this.flags, 'diff');
     expectArgs(p, 2, 2, this.usage);
     return withReaderSession(ctx, 'diff', async (store) => {
       const repo = store.repo;
       const ra = splitRef(p.args[0] as string);
       const rb = splitRef(p.args[1] as string);
-      const sa = await repo.resolveSnapshot(ra.snap);
-      const sb = await repo.resolveSnapshot(rb.snap);
+      const filter = await filterOf(p, ctx.env, true);
+      const sa = await resolveRef(repo, ra.snap, filter);
+      const sb = await resolveRef(repo, rb.snap, filter);
       const a = await findNode(repo, sa, ra.path);
       const b = await findNode(repo, sb, rb.path);
       let n = 0;

@@ -17,11 +17,12 @@ import { forget } from './forget.js';
 import { maintenance } from './maintenance.js';
 import { sync } from './sync.js';
 import { trust } from './trust.js';
+import { keyVerb } from './key.js';
 import { configVerb, destinationVerb, sourceVerb, storeVerb } from './named.js';
 import { version } from './version.js';
 import { agentVerb } from './agent.js';
 import { uiVerb } from './ui.js';
 
 export const verbs = new Map<string, Verb>(
-  [create, backupVerb, ls, cat, restoreVerb, checkVerb, info, diff, locate, digest, sync, rm, forget, maintenance, repair, unlock, trust, version, configVerb, storeVerb, sourceVerb, destinationVerb, agentVerb, uiVerb].map((v) => [v.name, v]),
+  [create, backupVerb, ls, cat, restoreVerb, checkVerb, info, diff, locate, digest, sync, rm, forget, maintenance, repair, unlock, trust, keyVerb, version, configVerb, storeVerb, sourceVerb, destinationVerb, agentVerb, uiVerb].map((v) => [v.name, v]),
 );

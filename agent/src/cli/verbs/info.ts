@@ -3,20 +3,22 @@ import { expectArgs, flag, parseArgs } from '../args.js';
 import { openRepo } from '../context.js';
 import { bytes, duration, localTime } from '../format.js';
 import { displayName, jsonName } from '../names.js';
+import { FILTER_FLAGS, filterOf, resolveRef } from '../snapshot-filter.js';
 import type { Verb } from '../verb.js';
 
 export const info: Verb = {
   name: 'info',
-  usage: 'coffer at <store> info [--json] [--errors] [<snapshot>]',
+  usage: 'coffer at <store> info [--json] [--errors] [--host H] [--source S] [--tag T] [<snapshot>]',
   needsStore: true,
+  flags: { json: 'bool', errors: 'bool', ...FILTER_FLAGS },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { json: 'bool', errors: 'bool' }, 'info');
+    const p = parseArgs(argv, this.flags, 'info');
     expectArgs(p, 0, 1, this.usage);
     const json = flag(p, 'json');
     const repo = await openRepo(ctx);
     try {
       if (p.args.length === 1) {
-        const { id, snapshot: s } = await repo.resolveSnapshot(p.args[0] as string);
+        const { id, snapshot: s } = await resolveRef(repo, p.args[0] as string, await filterOf(p, ctx.env, true));
         if (json) {
           const errors = s.errors.map((e) => ({ ...e, ...jsonName('path', e.path) }));
           ctx.out(JSON.stringify({ id, ...s, root: { ...s.root, ...jsonName('name', s.root.name) }, errors }));
@@ -43,6 +45,8 @@ export const info: Verb = {
       const packs = await repo.backend.list('data');
       const indexes = await repo.backend.list('index');
       const snaps = await repo.backend.list('snapshot');
+      // Passphrase slots: the config's and the key files (key-slots.ts); none for a plaintext store.
+      const keys = c.encryption ? 1 + (await repo.backend.list('key')).length : 0;
       const size = [...packs, ...indexes, ...snaps].reduce((a, f) => a + f.size, 0);
       const o = {
         location: repo.backend.location,
@@ -57,6 +61,7 @@ export const info: Verb = {
         snapshots: snaps.length,
         packs: packs.length,
         index_files: indexes.length,
+        keys,
         size,
       };
       if (json) {
@@ -65,7 +70,7 @@ export const info: Verb = {
       }
       ctx.out(`Location: ${o.location}`);
       ctx.out(`Store id: ${o.id}  Format version: ${o.version}  Created: ${localTime(o.created)}`);
-      ctx.out(`Encryption: ${c.encryption ? `${c.encryption.aead}, master key wrapped with argon2id (t=${c.encryption.kdf.opslimit}, m=${bytes(c.encryption.kdf.memlimit)})` : 'none (plaintext store)'}`);
+      ctx.out(`Encryption: ${c.encryption ? `${c.encryption.aead}, master key wrapped with argon2id (t=${c.encryption.kdf.opslimit}, m=${bytes(c.encryption.kdf.memlimit)}), ${keys} passphrase${keys === 1 ? '' : 's'} ('key list')` : 'none (plaintext store)'}`);
       ctx.out(`Hashing: keyed BLAKE3-256`);
       ctx.out(`Chunking: FastCDC, keyed gear table, min ${bytes(c.chunker.min)} / avg ${bytes(c.chunker.avg)} / max ${bytes(c.chunker.max)}`);
       ctx.out(`Compression: ${c.compression ? `zstd level ${c.compression.level}` : 'none'}`);

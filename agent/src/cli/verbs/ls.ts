@@ -1,8 +1,13 @@
-/** `coffer at <store> ls [--recursive] [--json] [--tag T] [<snapshot>[:<path>]]` */
+/**
+ * `coffer at <store> ls [--recursive] [--json] [--host H] [--source S] [--tag T] [<snapshot>[:<path>]]`
+ * Without a snapshot: the snapshots passing the filters (any host unless --host). `latest`
+ * is this host's newest (snapshot-filter.ts).
+ */
 import { formatListing } from '@coffer/shared/events.js';
 import { childChunks, findEntry, splitRef, walk } from '../../engine/tree-walk.js';
 import type { TreeNode } from '../../engine/tree.js';
-import { expectArgs, flag, list, parseArgs } from '../args.js';
+import { expectArgs, flag, parseArgs } from '../args.js';
+import { FILTER_FLAGS, filterOf, matches, resolveRef } from '../snapshot-filter.js';
 import { openReader } from '../lock.js';
 import { withReaderSession } from '../reader-session.js';
 import { DamageReport } from '../damage-report.js';
@@ -27,20 +32,19 @@ function nodeJson(n: TreeNode, path: string): string {
 
 export const ls: Verb = {
   name: 'ls',
-  usage: 'coffer at <store> ls [--recursive] [--json] [--tag T] [<snapshot>[:<path>]]',
+  usage: 'coffer at <store> ls [--recursive] [--json] [--host H] [--source S] [--tag T] [<snapshot>[:<path>]]',
   needsStore: true,
+  flags: { recursive: 'bool', json: 'bool', uuid: 'bool', ...FILTER_FLAGS },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { recursive: 'bool', json: 'bool', tag: 'list', uuid: 'bool' }, 'ls');
+    const p = parseArgs(argv, this.flags, 'ls');
     expectArgs(p, 0, 1, this.usage);
     const json = flag(p, 'json');
     if (p.args.length === 0) {
       // Only the snapshot files are read: no session, whose open would load the whole index.
       const repo = await openReader(ctx, 'ls');
       try {
-        const tags = list(p, 'tag', true);
-        const snaps = (await repo.listSnapshots()).filter((s) =>
-          tags.every((t) => s.snapshot.tags.includes(t)),
-        );
+        const filter = await filterOf(p, ctx.env, false);
+        const snaps = (await repo.listSnapshots()).filter((s) => matches(s, filter));
         for (const { id, snapshot: s } of snaps) {
           if (json) {
             ctx.out(formatListing('snapshot', { id, time: s.time, host: s.host, user: s.user, source: s.source, tags: s.tags, summary: s.summary, parent: s.parent }));
@@ -57,7 +61,7 @@ export const ls: Verb = {
     return withReaderSession(ctx, 'ls', async (store) => {
       const repo = store.repo;
       const typed = splitRef(p.args[0] as string);
-      const snap = await repo.resolveSnapshot(typed.snap);
+      const snap = await resolveRef(repo, typed.snap, await filterOf(p, ctx.env, true));
       const { node, path: at } = await findEntry(repo, snap, typed.path);
       const ref = { ...typed, path: at };
       const out = new LineBatch(ctx.out);

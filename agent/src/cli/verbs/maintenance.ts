@@ -17,8 +17,9 @@ export const maintenance: Verb = {
   name: 'maintenance',
   usage: `coffer at <store> maintenance [--grace DURATION (default ${DEFAULT_GRACE})] [--json]`,
   needsStore: true,
+  flags: { grace: 'string', json: 'bool' },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { grace: 'string', json: 'bool' }, 'maintenance');
+    const p = parseArgs(argv, this.flags, 'maintenance');
     expectArgs(p, 0, 0, this.usage);
     const graceMs = parseDuration(str(p, 'grace') ?? ctx.env.COFFER_GRACE ?? DEFAULT_GRACE, '--grace');
     const repo = await openRepo(ctx);

@@ -14,6 +14,8 @@ import type { Context } from '../context.js';
 import { type Entry, readConfig, SECRET_KEYS, type Section, writeConfig } from '../user-config.js';
 import type { Verb } from '../verb.js';
 
+const NAMED_FLAGS = { secrets: 'bool', json: 'bool' } as const;
+
 function pairs(args: readonly string[], usage: string): [string, string][] {
   return args.map((a) => {
     const i = a.indexOf('=');
@@ -36,7 +38,7 @@ function shown(e: Entry, secrets: boolean): Entry {
 function edit(ctx: Context, section: Section, noun: string, op: string, rest: readonly string[], usage: string): number {
   const c = readConfig(ctx.env);
   const entries = c[section];
-  const p = parseArgs(rest, { secrets: 'bool', json: 'bool' }, `${noun} ${op}`);
+  const p = parseArgs(rest, NAMED_FLAGS, `${noun} ${op}`);
   const [name, ...more] = p.args;
   switch (op) {
     case 'add':
@@ -127,6 +129,7 @@ function namedVerb(noun: 'store' | 'source' | 'destination'): Verb {
     name: noun,
     usage,
     needsStore: false,
+    flags: NAMED_FLAGS,
     async run(ctx, argv) {
       const [op, ...rest] = argv;
       if (op === 'ping') return ping(ctx, section, rest[0]);
@@ -144,6 +147,7 @@ export const configVerb: Verb = {
   name: 'config',
   usage: 'coffer config [remote|store] (create NAME | set NAME KEY VALUE | unset NAME KEY | show [NAME] | rm NAME)',
   needsStore: false,
+  flags: NAMED_FLAGS,
   run(ctx, argv) {
     if (argv.length === 0) {
       const c = readConfig(ctx.env);

@@ -84,8 +84,9 @@ export const repair: Verb = {
   name: 'repair',
   usage: 'coffer at <store> repair index | repair packs | repair snapshots [--apply] [--json]',
   needsStore: true,
+  flags: { apply: 'bool', json: 'bool' },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { apply: 'bool', json: 'bool' }, 'repair');
+    const p = parseArgs(argv, this.flags, 'repair');
     expectArgs(p, 1, 1, this.usage);
     const what = p.args[0];
     if (what !== 'index' && what !== 'packs' && what !== 'snapshots') {

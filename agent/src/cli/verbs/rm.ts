@@ -1,13 +1,19 @@
-/** `coffer at <store> rm [--apply] (<snapshot>… | --older DURATION | --tag T)` — a dry run unless --apply. */
+/** `coffer at <store> rm [--apply] (<snapshot>… | --older DURATION | --tag T)` — a dry run unless --apply; `latest` is this host's newest. */
 import { parseDuration } from '@coffer/shared/duration.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { lockStore } from '../lock.js';
-import type { Repository } from '../../engine/repository.js';
+import { hostName, type Repository } from '../../engine/repository.js';
 import type { SnapshotRecord } from '../../engine/snapshot.js';
 import { flag, list, parseArgs, str } from '../args.js';
 import { openRepo, type Context } from '../context.js';
 import { localTime } from '../format.js';
+import { latestOf } from '../snapshot-filter.js';
 import type { Verb } from '../verb.js';
+
+async function latestOfHost(repo: Repository): Promise<{ id: string; record?: SnapshotRecord }> {
+  const r = latestOf(repo, await repo.listSnapshots(), { host: hostName(), source: undefined, tags: [] });
+  return { id: r.id, record: r };
+}
 
 /**
  * Removes snapshot files under an exclusive lock (or only lists them without `apply`).
@@ -42,8 +48,9 @@ export const rm: Verb = {
   name: 'rm',
   usage: 'coffer at <store> rm [--apply] (<snapshot>… | --older DURATION | --tag T)',
   needsStore: true,
+  flags: { apply: 'bool', older: 'string', before: 'string', tag: 'list' },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { apply: 'bool', older: 'string', before: 'string', tag: 'list' }, 'rm');
+    const p = parseArgs(argv, this.flags, 'rm');
     const older = str(p, 'older') ?? str(p, 'before');
     const tags = list(p, 'tag', true);
     if (p.args.length === 0 && older === undefined && tags.length === 0) {
@@ -56,8 +63,8 @@ export const rm: Verb = {
       const picked = new Map<string, SnapshotRecord>();
       const damaged = new Set<string>();
       for (const ref of p.args) {
-        // A damaged snapshot file is found (and removed) by its name.
-        const s = await repo.findSnapshot(ref);
+        // A damaged snapshot file is found (and removed) by its name; `latest` is this host's newest.
+        const s = ref === 'latest' ? await latestOfHost(repo) : await repo.findSnapshot(ref);
         if (s.record) picked.set(s.id, s.record);
         else damaged.add(s.id);
       }

@@ -15,6 +15,7 @@ import { parseArgs, str } from '../args.js';
 import { backendFor, openRepo, resolveStore, storeTarget, type Context } from '../context.js';
 import { passphraseGiven, resolvePassphrase } from '../passphrase.js';
 import { storeTrust } from '../store-trust.js';
+import { FILTER_FLAGS, filterOf, matches, resolveRef } from '../snapshot-filter.js';
 import type { Verb } from '../verb.js';
 import { workerCount } from './backup.js';
 
@@ -39,10 +40,11 @@ async function openPeer(ctx: Context, ref: string, file: string | undefined): Pr
 
 export const sync: Verb = {
   name: 'sync',
-  usage: 'coffer at <store> sync [<snapshot>…] to|from <other store> [--to-passphrase-file F]',
+  usage: 'coffer at <store> sync [<snapshot>…] to|from <other store> [--to-passphrase-file F] [--host H] [--source S] [--tag T]',
   needsStore: true,
+  flags: { 'to-passphrase-file': 'string', ...FILTER_FLAGS },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { 'to-passphrase-file': 'string' }, 'sync');
+    const p = parseArgs(argv, this.flags, 'sync');
     const dir = p.args.findIndex((a) => a === 'to' || a === 'from');
     if (dir < 0 || dir !== p.args.length - 2) throw new CofferError(ErrorCode.Usage, `usage: ${this.usage}`);
     const refs = p.args.slice(0, dir);
@@ -55,7 +57,10 @@ export const sync: Verb = {
       await lockReading(ctx, src, 'sync (reading)');
       await src.loadIndex();
       await dst.loadIndex();
-      const wanted = refs.length ? await Promise.all(refs.map((r) => src.resolveSnapshot(r))) : await src.listSnapshots();
+      // `latest` is this host's; without snapshots named, the filters select among all (any host unless --host).
+      const latestFilter = await filterOf(p, ctx.env, true);
+      const listFilter = await filterOf(p, ctx.env, false);
+      const wanted = refs.length ? await Promise.all(refs.map((r) => resolveRef(src, r, latestFilter))) : (await src.listSnapshots()).filter((s) => matches(s, listFilter));
       const existing = await dst.listSnapshots();
       let copied = 0;
       let failed = 0;

@@ -15,8 +15,9 @@ export const trust: Verb = {
   name: 'trust',
   usage: 'coffer at <store> trust [--reset] [--json]',
   needsStore: true,
+  flags: { reset: 'bool', json: 'bool' },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { reset: 'bool', json: 'bool' }, 'trust');
+    const p = parseArgs(argv, this.flags, 'trust');
     expectArgs(p, 0, 0, this.usage);
     const t = storeTarget(ctx);
     const repo = await openRepo({ ...ctx, trustReset: flag(p, 'reset') }, t);

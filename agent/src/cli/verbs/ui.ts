@@ -29,9 +29,10 @@ export const uiVerb: Verb = {
   name: 'ui',
   usage: USAGE,
   needsStore: true,
+  flags: { listen: 'string', 'no-browser': 'bool', 'tls-cert': 'string', 'tls-key': 'string', 'insecure-http': 'bool' },
   graceful: true,
   async run(ctx, argv) {
-    const p = parseArgs(argv, { listen: 'string', 'no-browser': 'bool', 'tls-cert': 'string', 'tls-key': 'string', 'insecure-http': 'bool' }, 'ui');
+    const p = parseArgs(argv, this.flags, 'ui');
     expectArgs(p, 0, 0, USAGE);
     const spec = listenSpec({ listen: str(p, 'listen'), tlsCert: str(p, 'tls-cert'), tlsKey: str(p, 'tls-key'), insecureHttp: flag(p, 'insecure-http') });
     const target = storeTarget(ctx);

@@ -12,8 +12,9 @@ export const unlock: Verb = {
   name: 'unlock',
   usage: 'coffer at <store> unlock [--remove-all]',
   needsStore: true,
+  flags: { 'remove-all': 'bool' },
   async run(ctx, argv) {
-    const p = parseArgs(argv, { 'remove-all': 'bool' }, 'unlock');
+    const p = parseArgs(argv, this.flags, 'unlock');
     expectArgs(p, 0, 0, this.usage);
     const repo = await openRepo(ctx);
     try {

@@ -8,6 +8,7 @@ export const version: Verb = {
   name: 'version',
   usage: 'coffer version',
   needsStore: false,
+  flags: {},
   run(ctx) {
     const c = connectorSchemes();
     ctx.out(`coffer/v${VERSION}`);

@@ -41,6 +41,10 @@ export class AbortableBackend implements StorageBackend {
     return this.run(() => this.inner.save(kind, name, data));
   }
 
+  replaceConfig(data: Uint8Array): Promise<void> {
+    return this.run(() => this.inner.replaceConfig(data));
+  }
+
   load(kind: FileKind, name: string, range?: Range): Promise<Buffer> {
     return this.run(() => this.inner.load(kind, name, range));
   }

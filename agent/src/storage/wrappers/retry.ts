@@ -48,6 +48,10 @@ export class RetryingBackend implements StorageBackend {
     return this.run(`save ${kind}`, () => this.inner.save(kind, name, data));
   }
 
+  replaceConfig(data: Uint8Array): Promise<void> {
+    return this.run('replace config', () => this.inner.replaceConfig(data));
+  }
+
   load(kind: FileKind, name: string, range?: Range): Promise<Buffer> {
     return this.run(`load ${kind}`, () => this.inner.load(kind, name, range));
   }
