@@ -7,6 +7,7 @@ import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { Destination } from './destination.js';
 import { FsDestination } from './fs-destination.js';
 import { FsSource } from './fs-source.js';
+import { MultiFsSource } from './multi-source.js';
 import type { Source } from './source.js';
 
 /** Connection options of a named source or destination. */
@@ -51,6 +52,16 @@ export async function openSource(location: string, options: ConnectorOptions = {
   const f = sources.get(p.scheme);
   if (!f || !p.url) throw new CofferError(ErrorCode.Usage, `cannot back up from '${location}': known schemes are ${connectorSchemes().importers.join(', ')}`);
   return f(p.url, options);
+}
+
+/** Opens several local paths as one source (multi-source.ts); refuses remote locations. */
+export function openLocalSources(locations: readonly string[]): Source {
+  const paths = locations.map((l) => {
+    const p = parse(l);
+    if (p.localPath === undefined) throw new CofferError(ErrorCode.Usage, `cannot back up '${l}' with other paths: several paths in one backup must all be local folders (back it up on its own)`);
+    return p.localPath;
+  });
+  return new MultiFsSource(paths);
 }
 
 /** Opens a destination. */

@@ -39,6 +39,16 @@ export interface Source {
    * can read it directly. Undefined for remote sources.
    */
   localPath?(rel: string): string;
+  /**
+   * Sources of several paths (multi-source.ts): whether `rel` is a folder above the
+   * paths given, listed by `readDir` with only what leads to them (never elsewhere).
+   */
+  isVirtual?(rel: string): boolean;
+  /**
+   * Sources of several paths: the device (st_dev, decimal) of the given path that `rel`
+   * is in or under, for `--one-file-system`; undefined above the given paths.
+   */
+  rootDevice?(rel: string): string | undefined;
   close(): Promise<void>;
 }
 

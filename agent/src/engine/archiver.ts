@@ -176,7 +176,7 @@ class Archiver {
             this.dirs.settle(dir);
           };
           // A mount point under --one-file-system: kept as an empty folder.
-          await this.walkDir(childRel, old?.type === 'dir' ? old.subtree : undefined, done, !this.filters.crosses(e));
+          await this.walkDir(childRel, old?.type === 'dir' ? old.subtree : undefined, done, !this.filters.crosses(e, childRel));
           break;
         }
         case 'file':
@@ -221,13 +221,13 @@ class Archiver {
 
   private readDir(rel: string): Promise<DirListing> {
     const files = this.opts.files;
-    if (files?.listsReady && this.source.localPath) return files.scanDir(this.source.localPath(rel));
+    if (files?.listsReady && this.source.localPath && !this.source.isVirtual?.(rel)) return files.scanDir(this.source.localPath(rel));
     return this.source.readDir(rel);
   }
 
   /** Asks for the listing of `rel` ahead of the walk, when folders are listed off this thread. */
   private prefetch(rel: string | undefined): void {
-    if (rel === undefined || !this.opts.files?.listsReady || !this.source.localPath || this.prefetched.has(rel)) return;
+    if (rel === undefined || !this.opts.files?.listsReady || !this.source.localPath || this.source.isVirtual?.(rel) || this.prefetched.has(rel)) return;
     const p = this.readDir(rel);
     p.catch(() => undefined); // seen when the walk takes it
     this.prefetched.set(rel, p);

@@ -41,6 +41,27 @@ export async function findNode(repo: Repository, snap: SnapshotRecord, path: str
 
 /** Finds the node at `path` in a snapshot, with its path spelled by the names themselves (not display forms). */
 export async function findEntry(repo: Repository, snap: SnapshotRecord, path: string): Promise<WalkEntry> {
+  try {
+    return await findBelowRoot(repo, snap, path);
+  } catch (err) {
+    // A snapshot of one local folder also takes the original absolute path
+    // (`latest:/etc/ssh/sshd_config` in a backup of /etc), as restic shows paths.
+    const under = absoluteInSource(snap, path);
+    if (under === undefined || !(err instanceof CofferError) || err.code !== ErrorCode.NotFound) throw err;
+    return findBelowRoot(repo, snap, under);
+  }
+}
+
+/** `path` made relative to the snapshot's root when it spells the source folder's own absolute path, else undefined. */
+function absoluteInSource(snap: SnapshotRecord, path: string): string | undefined {
+  const { type, location } = snap.snapshot.source;
+  if (type !== 'fs' || !location.startsWith('/') || location.includes(' /') || location === '/') return undefined;
+  const own = location.slice(1).replace(/\/+$/, '');
+  if (path === own) return '';
+  return path.startsWith(`${own}/`) ? path.slice(own.length + 1) : undefined;
+}
+
+async function findBelowRoot(repo: Repository, snap: SnapshotRecord, path: string): Promise<WalkEntry> {
   let node = snap.snapshot.root;
   if (path === '') return { path, node };
   const names: string[] = [];

@@ -42,9 +42,16 @@ export class WalkFilters {
     private readonly rootDev: string | undefined,
   ) {}
 
-  /** Whether subfolder `e` is on another file system than the root and must not be entered. */
-  crosses(e: EntryMeta): boolean {
-    return this.opts.oneFileSystem === true && this.rootDev !== undefined && e.dev !== undefined && e.dev !== this.rootDev;
+  /**
+   * Whether subfolder `e` (at `rel`) is on another file system than the path backed up
+   * and must not be entered. With several paths, each is judged against its own device,
+   * and the folders above them never are.
+   */
+  crosses(e: EntryMeta, rel: string): boolean {
+    if (this.opts.oneFileSystem !== true || e.dev === undefined) return false;
+    if (this.source.isVirtual?.(rel)) return false;
+    const dev = this.source.rootDevice ? this.source.rootDevice(rel) : this.rootDev;
+    return dev !== undefined && e.dev !== dev;
   }
 
   /** The entries of folder `rel` to back up: all, or only the tag file when one marks the folder. */

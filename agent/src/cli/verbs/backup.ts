@@ -1,6 +1,7 @@
 /**
  * `coffer at <store> backup [--tag a,b] [--host NAME] [--ignore P]… [--ignore-file F] [--one-file-system]
- *   [--exclude-caches] [--exclude-if-present NAME[:HEADER]]… [--check] [--json] <path|@source>`
+ *   [--exclude-caches] [--exclude-if-present NAME[:HEADER]]… [--check] [--json] <path…|@source>`
+ * Several local paths make one snapshot laid out from `/` (connectors/multi-source.ts).
  * The snapshot records --host (default: this machine's host name); its parent is the last
  * snapshot of the same host and source.
  * With --json, the last line is the summary: `snapshot_id`, the snapshot's counts
@@ -21,7 +22,7 @@ import { lockStore } from '../lock.js';
 import { RepoWriter } from '../../engine/repo-writer.js';
 import { hostName } from '../../engine/repository.js';
 import { adoptOrphanPacks } from '../../engine/orphans.js';
-import { openSource } from '../../connectors/registry.js';
+import { openLocalSources, openSource } from '../../connectors/registry.js';
 import { FilePool } from '../../pipeline/file-pool.js';
 import { expectArgs, flag, int, list, parseArgs, str } from '../args.js';
 import { openRepo } from '../context.js';
@@ -40,16 +41,17 @@ export function workerCount(env: NodeJS.ProcessEnv): number {
 
 export const backupVerb: Verb = {
   name: 'backup',
-  usage: 'coffer at <store> backup [--tag a,b] [--host NAME] [--ignore PATTERN]… [--ignore-file F] [--one-file-system] [--exclude-caches] [--exclude-if-present NAME[:HEADER]]… [--check] [--json] <path|@source>',
+  usage: 'coffer at <store> backup [--tag a,b] [--host NAME] [--ignore PATTERN]… [--ignore-file F] [--one-file-system] [--exclude-caches] [--exclude-if-present NAME[:HEADER]]… [--check] [--json] <path…|@source>',
   needsStore: true,
   flags: { tag: 'list', ignore: 'list', exclude: 'list', 'ignore-file': 'list', excludes: 'list', check: 'bool', json: 'bool', quiet: 'bool', workers: 'string', host: 'string', 'one-file-system': 'bool', 'exclude-caches': 'bool', 'exclude-if-present': 'list' },
   async run(ctx, argv) {
     const p = parseArgs(argv, this.flags, 'backup');
-    expectArgs(p, 1, 1, this.usage);
+    expectArgs(p, 1, Infinity, this.usage);
     const json = flag(p, 'json');
     const host = str(p, 'host') ?? hostName();
     if (host === '' || host === '*' || /[\s:]/.test(host)) throw new CofferError(ErrorCode.Usage, `--host must be a host name without spaces or ':' (got '${host}')`);
     const place = p.args[0] as string;
+    if (p.args.length > 1 && p.args.some((a) => a.startsWith('@'))) throw new CofferError(ErrorCode.Usage, 'a named source (@NAME) is backed up on its own; give several paths only as local folders');
     const src = place.startsWith('@') ? lookup('sources', place, ctx.env) : { location: place };
     const patterns = [...list(p, 'ignore'), ...list(p, 'exclude')];
     for (const f of [...list(p, 'ignore-file'), ...list(p, 'excludes')]) {
@@ -64,7 +66,7 @@ export const backupVerb: Verb = {
     if (flag(p, 'exclude-caches')) tags.push(CACHEDIR_TAG);
     const filters = { oneFileSystem: flag(p, 'one-file-system'), excludeIfPresent: tags };
     const repo = await openRepo(ctx);
-    const source = await openSource(src.location as string, src);
+    const source = p.args.length > 1 ? openLocalSources(p.args) : await openSource(src.location as string, src);
     const user = os.userInfo().username;
     const lock = await lockStore(ctx, repo, 'backup', false);
     const workers = int(p, 'workers') ?? workerCount(ctx.env);
@@ -73,7 +75,8 @@ export const backupVerb: Verb = {
     const pool = new EncodePool(repo.codec, repo.keys.data, local ? 0 : workers);
     let files: FilePool | undefined;
     // On a terminal (or with --json) a local source is also sized by a walk beside the backup, for the percentage and ETA.
-    const scan = source.localPath !== undefined ? new TotalsScan(source.localPath(''), ignore, ctx.signal) : undefined;
+    // Several paths: no sizing walk (it would start at '/'); the parent's totals give the percentage.
+    const scan = source.localPath !== undefined && !source.isVirtual ? new TotalsScan(source.localPath(''), ignore, ctx.signal) : undefined;
     const progress = progressListener(json, ctx.quiet || flag(p, 'quiet'), scan ? () => scan.totals() : undefined);
     if (progress.listener) scan?.start();
     try {
