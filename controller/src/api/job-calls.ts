@@ -39,8 +39,14 @@ type JobCalls = Pick<ControllerApi, 'runJob' | 'rerunJob' | 'getJob' | 'listJobs
 
 export function jobCalls(d: ServiceDeps): JobCalls {
   const { catalog, dispatcher, clock } = d;
+  /** The job of `id` or of a unique prefix of an id. */
   const job = (id: string): JobRecord => {
-    const j = catalog.jobs.get(id);
+    let j = catalog.jobs.get(id);
+    if (!j && id.length >= 4) {
+      const ids = catalog.jobs.idsWithPrefix(id);
+      if (ids.length > 1) throw new ApiError(status.INVALID_ARGUMENT, `job id prefix '${id}' names several jobs; give more of the id`);
+      if (ids[0] !== undefined) j = catalog.jobs.get(ids[0]);
+    }
     if (!j) throw notFound('job', id, "list jobs with 'coffer ctl job list'");
     return j;
   };
@@ -65,18 +71,18 @@ export function jobCalls(d: ServiceDeps): JobCalls {
       return { jobs: jobs.map(jobView) };
     }),
     async *watchJob(req, ctx) {
-      job(req.id);
-      for await (const j of watchJob(catalog, dispatcher, req.id, ctx.signal)) yield jobView(j);
+      const { id } = job(req.id);
+      for await (const j of watchJob(catalog, dispatcher, id, ctx.signal)) yield jobView(j);
     },
     getJobLogs: sync((req) => {
-      job(req.id);
-      return { lines: catalog.jobs.logs(req.id) };
+      const { id } = job(req.id);
+      return { lines: catalog.jobs.logs(id) };
     }),
     cancelJob: sync((req, ctx) => {
-      job(req.id);
-      const j = dispatcher.cancel(req.id);
+      const { id } = job(req.id);
+      const j = dispatcher.cancel(id);
       if (!j) throw notFound('job', req.id, 'check the id');
-      d.log.info({ job: req.id, by: ctx.principal?.name ?? '' }, 'job cancel requested');
+      d.log.info({ job: id, by: ctx.principal?.name ?? '' }, 'job cancel requested');
       return jobView(j);
     }),
     listSnapshots: sync((req) => {

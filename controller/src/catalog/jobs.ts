@@ -169,6 +169,12 @@ export class JobTable {
     return toRecord(r, history);
   }
 
+  /** Ids of jobs that begin with `prefix`, at most `max` (to resolve a unique prefix). */
+  idsWithPrefix(prefix: string, max = 2): string[] {
+    const rows = prepared(this.db, "SELECT id FROM jobs WHERE substr(id, 1, ?) = ? LIMIT ?").all(prefix.length, prefix, max) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
   /** The job without its history (one query instead of two; `history` is empty), for the dispatcher's per-message lookups. */
   current(id: string): JobRecord | undefined {
     const r = prepared(this.db, 'SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined;

@@ -14,26 +14,17 @@ import { EventEmitter } from 'node:events';
 import type { AgentMessage, Hello, JobDone, JobUpdate, RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
 import { JobKind, JobState, type JobResult } from '@coffer/shared/gen/coffer/v1/common.js';
 import type { Clock } from '@coffer/shared/clock.js';
-import { parseSummary } from '@coffer/shared/events.js';
 import type { Catalog } from '../catalog/catalog.js';
 import { FINAL_STATES, type JobRecord } from '../catalog/jobs.js';
 import { AGENT_TIMEOUT_S, DEFAULT_AGENT_MAX_JOBS, DEFAULT_STORE_MAX_JOBS, HEARTBEAT_S } from '../defaults.js';
 import type { Logger } from '../observability/log.js';
 import { AgentRegistry, matchesSelector, type LiveAgent } from './agent-registry.js';
 import { endpointsFor, requiredAgent } from './job-endpoints.js';
+import { failure, forgottenIds } from './job-results.js';
+import { WaitingNotes } from './waiting-notes.js';
 import type { AgentChannel, AgentEvents } from './transport.js';
 
 const ACTIVE = [JobState.JOB_STATE_DISPATCHED, JobState.JOB_STATE_RUNNING] as const;
-
-/** The snapshot ids a forget job's summary (its `forget --json` summary event) lists as forgotten. */
-function forgottenIds(summaryJson: string): readonly string[] {
-  return parseSummary(summaryJson, 'forget')?.forgotten_ids ?? [];
-}
-
-/** The result of an attempt that failed on the controller's side (no report from the agent). */
-function failure(error: string, retryable: boolean): JobResult {
-  return { ok: false, error, retryable, exitCode: 0, summaryJson: '', snapshot: undefined };
-}
 
 /** Tunables (tests shorten them). */
 export interface DispatcherOptions {
@@ -64,6 +55,7 @@ export class Dispatcher implements AgentEvents {
   private cancelWake: (() => void) | undefined;
   private wakeAt = Infinity;
   private readonly finishedListeners: FinishedListener[] = [];
+  private readonly waiting: WaitingNotes;
   /** Dispatch latency samples (ms from queue to send), for the fleet benchmark and metrics. */
   readonly onDispatched: ((job: JobRecord, latencyMs: number) => void)[] = [];
 
@@ -74,6 +66,7 @@ export class Dispatcher implements AgentEvents {
     private readonly opts: DispatcherOptions = {},
   ) {
     this.changes.setMaxListeners(0);
+    this.waiting = new WaitingNotes(catalog, (id) => this.changed(id));
     this.armSilenceCheck();
   }
 
@@ -346,7 +339,10 @@ export class Dispatcher implements AgentEvents {
           (bound !== undefined || matchesSelector(a.labels, store.options.reach)) &&
           (!store.passphraseOnAgent || a.localStores.has(store.name)),
       );
-      if (candidates.length === 0) continue;
+      if (candidates.length === 0) {
+        if (bound) this.waiting.waiting(job.id, bound, this.registry.byName(bound) !== undefined, now);
+        continue;
+      }
       const agent = candidates.reduce((a, b) => ((perAgent.get(b.agentName) ?? 0) < (perAgent.get(a.agentName) ?? 0) ? b : a));
       let passphrase = '';
       try {
@@ -357,6 +353,7 @@ export class Dispatcher implements AgentEvents {
       }
       const attempt = job.attempt + 1;
       if (!this.catalog.jobs.transition(job.id, [JobState.JOB_STATE_QUEUED], JobState.JOB_STATE_DISPATCHED, now, `sent to ${agent.agentName} (attempt ${attempt})`, { agent: agent.agentName, attempt })) continue;
+      this.waiting.forget(job.id);
       const run: RunJob = {
         jobId: job.id,
         kind: job.kind,

@@ -126,4 +126,28 @@ describe('the fleet: client certificates, cancellation, agent-held passphrases',
     assertOneLineError(again);
     assert.match(again.stderr, /already used or expired/);
   });
+
+  it('says a job waits for an offline agent and since when; takes a unique job id prefix; --wait prints each step', async () => {
+    await fleet.enroll('away'); // enrolled, never started
+    await fleet.ctlOk(['source', 'add', 'far', path.join(data, 'small'), '--agent', 'away']);
+    const id = lines((await fleet.ctlOk(['job', 'run', 'backup', '--source', 'far', '--store', 'shared'])).stdout).at(-1) ?? '';
+    const prefix = id.slice(0, Math.max(8, id.length - 4));
+    let shown = '';
+    for (let i = 0; i < 50 && !/waiting for agent away/.test(shown); i++) {
+      shown = (await fleet.ctlOk(['job', 'show', prefix])).stdout;
+      if (!/waiting for agent away/.test(shown)) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.match(shown, /waiting for agent away \(never connected\)/, shown);
+    assert.match(shown, new RegExp(`job ${id}:`), 'the prefix named the job');
+    assert.match((await fleet.ctlOk(['job', 'cancel', prefix])).stdout, /cancelled/);
+    const unknown = await fleet.ctl(['job', 'show', 'zzzz-no-such']);
+    assert.equal(unknown.code, 1, describeRun(unknown));
+    assertOneLineError(unknown);
+    // --wait prints every step of the job's history as it happens, the failure included.
+    await fleet.ctlOk(['source', 'add', 'gone', path.join(data, 'no-such-folder'), '--agent', 'solo']);
+    const w = await fleet.ctl(['job', 'run', 'backup', '--source', 'gone', '--store', 'shared', '--max-attempts', '1', '--wait']);
+    assert.equal(w.code, 1, describeRun(w));
+    assert.match(w.stderr, /sent to solo \(attempt 1\)/, describeRun(w));
+    assert.match(w.stderr, /no-such-folder/, describeRun(w));
+  });
 });

@@ -86,9 +86,13 @@ function follow(c: CtlContext, id: string): Promise<Job> {
   return new Promise((resolve, reject) => {
     let last: Job | undefined;
     let lastLine = '';
+    let told = 0;
     const stream = c.ctl.raw.watchJob({ id }, c.ctl.metadata);
     stream.on('data', (j: Job) => {
       last = j;
+      // Each history line as it happens: attempts, their errors and retries, why it waits.
+      for (const h of j.history.slice(told)) c.err(`job ${j.id}: ${when(h.timeMs)} ${h.message}`);
+      told = j.history.length;
       const p = j.progress;
       const line = `${stateName(j.state)}${j.agent ? ` on ${j.agent}` : ''}${p && p.totalBytes > 0 && j.state === JobState.JOB_STATE_RUNNING ? ` ${Math.floor((100 * p.bytes) / p.totalBytes)}% (${bytes(p.bytes)} of ${bytes(p.totalBytes)})` : ''}`;
       if (line !== lastLine) c.err(`job ${id}: ${line}`);
