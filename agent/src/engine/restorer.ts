@@ -243,11 +243,24 @@ class Restorer {
     }
   }
 
-  /** Removes what was written of every file not committed (after an error ends the restore). */
+  /**
+   * After an error ends the restore: removes what was written of every file not
+   * committed, then gives every directory made or entered so far its mode, times and
+   * owner (deepest first, each at most once; best effort), so that a failed restore
+   * leaves no temporaries and no folder with the restore's working mode.
+   */
   async abortAll(): Promise<void> {
     await this.writer.abortAll([]);
     await this.running?.catch(() => undefined);
     await this.writer.abortAll([...this.pending.flatMap((b) => b.files), ...this.batch.files]);
+    const dirs = [...this.pending.flatMap((b) => b.dirs), ...this.batch.dirs];
+    for (const d of [...this.stack].reverse()) if (!d.refused && d.node) dirs.push({ path: d.path, node: d.node });
+    const done = new Set<string>();
+    for (const d of dirs) {
+      if (done.has(d.path)) continue;
+      done.add(d.path);
+      await this.dest.setMetadata(d.path, d.node).catch(() => undefined);
+    }
   }
 
   /** Walks one item and restores (or gathers into batches) everything in it. */
