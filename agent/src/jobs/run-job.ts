@@ -28,6 +28,7 @@ import { type JobStep, planJob } from './job-plan.js';
 import { Outbox } from './outbox.js';
 import { RunningJobs } from './running-jobs.js';
 import { snapshotSummaryOf } from './snapshot-summary.js';
+import { leftOut, summaryLine } from './summary-line.js';
 
 /** Options of {@link runJob}. */
 export interface RunJobOptions {
@@ -172,8 +173,15 @@ async function attempt(run: RunJob, opts: RunJobOptions, log: JobLog, clock: Clo
       const timeoutMs = limit > 0 ? Math.max(1, deadline - clock.now()) : 0;
       const out = await runStep(step, { run, opts, log, clock, env, cwd: dir.xdgConfigHome, timeoutMs });
       verdict = judgeStep({ ...out.end, timeoutMs: limit });
-      if (out.summary) summaries.set(step.verb, out.summary);
-      if (verdict.warning) log.line('warn', `${step.verb} ${verdict.warning}`);
+      if (out.summary) {
+        summaries.set(step.verb, out.summary);
+        log.line('info', summaryLine(out.summary));
+      }
+      if (verdict.warning) {
+        const counts = leftOut(out.summary);
+        verdict = { ...verdict, warning: counts ? `${verdict.warning} (${counts})` : verdict.warning };
+        log.line('warn', `${step.verb} ${verdict.warning}`);
+      }
       if (verdict.state !== JobState.JOB_STATE_SUCCEEDED) {
         if (i > 0 && verdict.state === JobState.JOB_STATE_FAILED) verdict = { ...verdict, error: `${step.verb} after ${plan.steps[0]?.verb ?? ''}: ${verdict.error}` };
         break;

@@ -211,7 +211,8 @@ describe('agent job runner', function () {
     assert.equal(r.outcome.result.exitCode, 3);
     assert.equal(r.outcome.result.snapshot?.files, 1);
     assert.ok(r.logs.some((l) => l.level === 'warn' && l.text.includes('/bad')), `the entry is named in a warning\n${describeOutcome(r)}`);
-    assert.ok(r.logs.some((l) => l.level === 'warn' && /could not be read/.test(l.text)), describeOutcome(r));
+    assert.ok(r.logs.some((l) => l.level === 'warn' && /could not be read.*\(1 entries could not be backed up\)/.test(l.text)), `the warning counts what was left out\n${describeOutcome(r)}`);
+    assert.ok(r.logs.some((l) => l.level === 'info' && /^backup: snapshot [0-9a-f]{8}, 1 files/.test(l.text)), `the log keeps the summary line\n${describeOutcome(r)}`);
     const after = snapshotIds(own, { env: { COFFER_PASSPHRASE: 'fixture-passphrase' } });
     assert.deepEqual(after.filter((id) => !before.includes(id)), [r.outcome.result.snapshot?.id]);
   });

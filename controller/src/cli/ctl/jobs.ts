@@ -103,9 +103,24 @@ function follow(c: CtlContext, id: string): Promise<Job> {
   });
 }
 
+/** For a job that succeeded with warnings (its coffer exited 3): what was left out, from its summary. */
+function warnings(j: Job): string | undefined {
+  if (j.result?.exitCode !== 3) return undefined;
+  let s: Record<string, unknown> = {};
+  try {
+    s = JSON.parse(j.result.summaryJson || '{}') as Record<string, unknown>;
+  } catch {
+    // no summary: say only that there were warnings
+  }
+  const n = (k: string): number => { const v = s[k]; return typeof v === 'number' ? v : 0; };
+  const what = s.verb === 'restore' ? `${n('failed')} files not restored, ${n('skipped')} skipped` : s.verb === 'backup' ? `${n('errors')} entries could not be backed up` : 'see its log';
+  return `with warnings: ${what} (coffer ctl job logs ${j.id})`;
+}
+
 function finalStatus(c: CtlContext, j: Job): number {
   if (j.state === JobState.JOB_STATE_SUCCEEDED) {
-    c.err(`job ${j.id} succeeded${j.result?.snapshot ? `: snapshot ${j.result.snapshot.id}` : ''}`);
+    const w = warnings(j);
+    c.err(`job ${j.id} succeeded${w ? ` ${w}` : ''}${j.result?.snapshot ? `: snapshot ${j.result.snapshot.id}` : ''}`);
     return 0;
   }
   c.err(`job ${j.id} ${stateName(j.state)}: ${j.result?.error || j.history.at(-1)?.message || ''}`);
@@ -131,7 +146,7 @@ const show: CtlCommand = async (c, argv) => {
   c.out(`job ${j.id}: ${kindName(j.kind)} ${stateName(j.state)}${j.agent ? ` on ${j.agent}` : ''}, attempt ${j.attempt}/${j.maxAttempts}${j.schedule ? `, schedule ${j.schedule}` : ''}`);
   c.out(`spec: ${JSON.stringify(j.spec ? (Job.toJSON(j) as { spec?: unknown }).spec : {})}`);
   if (j.progress) c.out(`progress: ${j.progress.phase} ${j.progress.files} files, ${bytes(j.progress.bytes)}${j.progress.totalBytes ? ` of ${bytes(j.progress.totalBytes)}` : ''}`);
-  if (j.result) c.out(j.result.ok ? `result: ok${j.result.snapshot ? `, snapshot ${j.result.snapshot.id}` : ''}` : `result: ${j.result.error}`);
+  if (j.result) c.out(j.result.ok ? `result: ok${warnings(j) ? ` ${warnings(j) ?? ''}` : ''}${j.result.snapshot ? `, snapshot ${j.result.snapshot.id}` : ''}` : `result: ${j.result.error}`);
   for (const h of j.history) c.out(`  ${when(h.timeMs)}  ${stateName(h.state).padEnd(10)} ${h.message}`);
   return 0;
 };
