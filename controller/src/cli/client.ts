@@ -9,6 +9,7 @@ import { Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { controllerCallError } from '@coffer/shared/grpc-errors.js';
 import { ControllerServiceClient } from '@coffer/shared/gen/coffer/v1/controller.js';
+import { StoreServiceClient } from '@coffer/shared/gen/coffer/v1/store.js';
 import { channelCredentials } from '@coffer/shared/pki/channel-credentials.js';
 
 /** Where and how to reach the controller. */
@@ -65,10 +66,18 @@ export class Ctl {
     if (config.token) this.metadata.set('authorization', `Bearer ${config.token}`);
   }
 
-  /** Calls a unary method with a 30 s deadline. */
-  call<Req, Res>(method: Unary<Req, Res>, req: Req): Promise<Res> {
+  private storeClient: StoreServiceClient | undefined;
+
+  /** The StoreService on the same connection settings (calls forwarded to agents), made on first use. */
+  get store(): StoreServiceClient {
+    this.storeClient ??= new StoreServiceClient(this.config.controller, channelCredentials(this.config.caPem, this.config.certPem, this.config.keyPem));
+    return this.storeClient;
+  }
+
+  /** Calls a unary method with a 30 s deadline (on the StoreService client when `on` is it). */
+  call<Req, Res>(method: Unary<Req, Res>, req: Req, on: ControllerServiceClient | StoreServiceClient = this.raw, timeoutMs = 30_000): Promise<Res> {
     return new Promise((resolve, reject) => {
-      method.call(this.raw, req, this.metadata, { deadline: Date.now() + 30_000 }, (err, res) => {
+      method.call(on, req, this.metadata, { deadline: Date.now() + timeoutMs }, (err, res) => {
         if (err) reject(callError(err, this.config.controller));
         else resolve(res);
       });
@@ -77,5 +86,6 @@ export class Ctl {
 
   close(): void {
     this.raw.close();
+    this.storeClient?.close();
   }
 }

@@ -150,4 +150,14 @@ describe('the fleet: client certificates, cancellation, agent-held passphrases',
     assert.match(w.stderr, /sent to solo \(attempt 1\)/, describeRun(w));
     assert.match(w.stderr, /no-such-folder/, describeRun(w));
   });
+
+  it('ctl snapshots lists every snapshot of the store, those made by the CLI too', async () => {
+    const cli = runCoffer(['at', path.join(data, 'store'), 'backup', '--json', '--tag', 'by-cli', path.join(data, 'small')], { env: { COFFER_PASSPHRASE: PW } });
+    assert.equal(cli.code, 0, describeRun(cli));
+    const id = String((JSON.parse(lines(cli.stdout).at(-1) ?? '{}') as { snapshot_id?: string }).snapshot_id);
+    const listed = JSON.parse((await fleet.ctlOk(['snapshots', '--store', 'shared', '--json'])).stdout) as { id: string; tags?: string[] }[];
+    const mine = listed.find((x) => x.id === id);
+    assert.ok(mine, `the CLI's snapshot ${id} is listed: ${JSON.stringify(listed.map((x) => x.id))}`);
+    assert.deepEqual(mine.tags, ['by-cli']);
+  });
 });

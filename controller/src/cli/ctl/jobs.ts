@@ -229,11 +229,38 @@ export const jobCmd: CtlCommand = (c, argv) => {
   return cmd(c, rest);
 };
 
+/**
+ * Every snapshot in the store, read by an agent that can reach it (those made by the CLI
+ * too); when none can now, the snapshots the catalog knows from jobs, with a note.
+ */
 export const snapshotsCmd: CtlCommand = async (c, argv) => {
   const p = parseArgs(argv, { store: 'string', json: 'bool' }, 'ctl snapshots');
   expectArgs(p, 0, 0, 'coffer ctl snapshots --store T [--json]');
-  const r = await c.ctl.call(c.ctl.raw.listSnapshots, { store: str(p, 'store') ?? '' });
-  if (flag(p, 'json')) c.out(JSON.stringify(r.snapshots.map((s) => SnapshotSummary.toJSON(s))));
-  else table(c.out, ['ID', 'TIME', 'SOURCE', 'HOST', 'FILES', 'SIZE', 'ADDED', 'TAGS'], r.snapshots.map((s) => [s.id.slice(0, 12), when(s.timeMs), s.source || '-', s.host, String(s.files), bytes(s.bytes), bytes(s.addedBytes), s.tags.join(',')]));
+  const store = str(p, 'store') ?? '';
+  let snaps: SnapshotSummary[];
+  try {
+    snaps = await storeSnapshots(c, store);
+  } catch (err) {
+    if (store === '') throw err;
+    snaps = (await c.ctl.call(c.ctl.raw.listSnapshots, { store })).snapshots;
+    c.err(`note: ${(err as Error).message}; showing only the snapshots of the controller's jobs`);
+  }
+  if (flag(p, 'json')) c.out(JSON.stringify(snaps.map((s) => SnapshotSummary.toJSON(s))));
+  else table(c.out, ['ID', 'TIME', 'SOURCE', 'HOST', 'FILES', 'SIZE', 'ADDED', 'TAGS'], snaps.map((s) => [s.id.slice(0, 12), when(s.timeMs), s.source || '-', s.host, String(s.files), bytes(s.bytes), bytes(s.addedBytes), s.tags.join(',')]));
   return 0;
 };
+
+/** The store's own list of snapshots, oldest first, page by page (at most 100,000). */
+async function storeSnapshots(c: CtlContext, store: string): Promise<SnapshotSummary[]> {
+  if (store === '') throw new CofferError(ErrorCode.Usage, 'say which store (--store NAME)');
+  const out: SnapshotSummary[] = [];
+  for (let offset = 0; offset < 100_000; ) {
+    const r = await c.ctl.call(c.ctl.store.listStoreSnapshots, { store, source: '', host: '', tags: [], sinceMs: 0, untilMs: 0, sort: 'time', descending: false, offset, limit: 1000 }, c.ctl.store, 120_000);
+    for (const s of r.snapshots) {
+      out.push(SnapshotSummary.fromPartial({ id: s.id, store, source: s.source, host: s.host, timeMs: s.timeMs, files: s.files, bytes: s.bytes, addedBytes: s.addedBytes, tags: s.tags }));
+    }
+    offset += r.snapshots.length;
+    if (r.snapshots.length === 0 || offset >= r.total) break;
+  }
+  return out;
+}
