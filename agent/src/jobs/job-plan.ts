@@ -10,6 +10,8 @@
  *   verify:  coffer at @S check --json [--fast | --read-data-subset=X]
  *   forget:  coffer at @S forget --json --apply --keep-…=N… [--source=@SRC], then
  *            coffer at @S maintenance --json [--grace=G]   (frees data after its grace period)
+ *   maintenance: coffer at @S maintenance --json [--grace=G]
+ *   create:  coffer at @S create [--plaintext] [--no-compression]
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { Endpoint, RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
@@ -57,6 +59,8 @@ const KIND_OF: Record<NonNullable<JobSpec['spec']>['$case'], JobKind> = {
   restore: JobKind.JOB_KIND_RESTORE,
   verify: JobKind.JOB_KIND_VERIFY,
   forget: JobKind.JOB_KIND_FORGET,
+  maintenance: JobKind.JOB_KIND_MAINTENANCE,
+  create: JobKind.JOB_KIND_CREATE,
 };
 
 function retentionFlags(r: RetentionPolicy | undefined): string[] {
@@ -126,6 +130,15 @@ export function planJob(run: RunJob, opts: PlanOptions = {}): JobPlan {
           { verb: 'maintenance', args: [...at, 'maintenance', '--json', ...grace] },
         ],
       };
+    }
+    case 'maintenance': {
+      const grace = spec.value.grace !== '' ? [`--grace=${spec.value.grace}`] : opts.pruneGrace !== undefined ? [`--grace=${opts.pruneGrace}`] : [];
+      return { kind, config, steps: [{ verb: 'maintenance', args: [...at, 'maintenance', '--json', ...grace] }] };
+    }
+    case 'create': {
+      const v = spec.value;
+      const flags = [...(v.plaintext ? ['--plaintext'] : []), ...(v.noCompression ? ['--no-compression'] : [])];
+      return { kind, config, steps: [{ verb: 'create', args: [...at, 'create', ...flags] }] };
     }
   }
 }

@@ -27,6 +27,8 @@ const KIND: Record<NonNullable<JobSpec['spec']>['$case'], JobKind> = {
   restore: JobKind.JOB_KIND_RESTORE,
   verify: JobKind.JOB_KIND_VERIFY,
   forget: JobKind.JOB_KIND_FORGET,
+  maintenance: JobKind.JOB_KIND_MAINTENANCE,
+  create: JobKind.JOB_KIND_CREATE,
 };
 
 function needStore(catalog: Catalog, name: string): void {
@@ -37,7 +39,7 @@ function needStore(catalog: Catalog, name: string): void {
 /** Checks `spec` against the catalog; throws an ApiError naming the field. */
 export function validateSpec(catalog: Catalog, spec: JobSpec | undefined): asserts spec is JobSpec & { spec: NonNullable<JobSpec['spec']> } {
   const s = spec?.spec;
-  if (!s) throw invalid('spec', 'say what to run: backup, restore, verify or forget');
+  if (!s) throw invalid('spec', 'say what to run: backup, restore, verify, forget, maintenance or create');
   needStore(catalog, s.value.store);
   switch (s.$case) {
     case 'backup':
@@ -61,6 +63,11 @@ export function validateSpec(catalog: Catalog, spec: JobSpec | undefined): asser
       if (s.value.source !== '' && !catalog.sources.get(s.value.source)) throw notFound('source', s.value.source, 'check the name');
       break;
     }
+    case 'maintenance':
+      if (s.value.grace !== '' && !/^\d+(ms|s|m|h|d|w)?$|^0$/.test(s.value.grace)) throw invalid('grace', `'${s.value.grace}' is not a duration (24h, 7d, 0)`);
+      break;
+    case 'create':
+      break;
   }
 }
 

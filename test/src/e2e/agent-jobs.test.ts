@@ -50,6 +50,8 @@ const KIND: Record<Spec['$case'], JobKind> = {
   restore: JobKind.JOB_KIND_RESTORE,
   verify: JobKind.JOB_KIND_VERIFY,
   forget: JobKind.JOB_KIND_FORGET,
+  maintenance: JobKind.JOB_KIND_MAINTENANCE,
+  create: JobKind.JOB_KIND_CREATE,
 };
 
 let jobCounter = 0;

@@ -160,4 +160,21 @@ describe('the fleet: client certificates, cancellation, agent-held passphrases',
     assert.ok(mine, `the CLI's snapshot ${id} is listed: ${JSON.stringify(listed.map((x) => x.id))}`);
     assert.deepEqual(mine.tags, ['by-cli']);
   });
+
+  it('creates a store and runs maintenance as jobs', async () => {
+    await fleet.ctlOk(['store', 'add', 'fresh', path.join(data, 'fresh')], { COFFER_PASSPHRASE: PW });
+    const created = await fleet.ctl(['job', 'run', 'create', '--store', 'fresh', '--wait']);
+    assert.equal(created.code, 0, describeRun(created));
+    assert.ok(fs.existsSync(path.join(data, 'fresh', 'config')), 'the store exists');
+    const again = await fleet.ctl(['job', 'run', 'create', '--store', 'fresh', '--max-attempts', '1', '--wait']);
+    assert.equal(again.code, 1, `creating it twice fails\n${describeRun(again)}`);
+    assert.equal((await fleet.ctl(['job', 'run', 'backup', '--source', 'small', '--store', 'fresh', '--wait'])).code, 0);
+    const m = await fleet.ctl(['job', 'run', 'maintenance', '--store', 'fresh', '--grace', '0', '--wait']);
+    assert.equal(m.code, 0, describeRun(m));
+    const id = lines(m.stdout).at(-1) ?? '';
+    const logs = (await fleet.ctlOk(['job', 'logs', id])).stdout;
+    assert.match(logs, /maintenance: /, `the job's log keeps its summary line\n${logs}`);
+    const check = runCoffer(['at', path.join(data, 'fresh'), 'check'], { env: { COFFER_PASSPHRASE: PW } });
+    assert.equal(check.code, 0, describeRun(check));
+  });
 });

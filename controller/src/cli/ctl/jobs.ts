@@ -1,5 +1,5 @@
 /**
- * `coffer ctl job run backup|restore|verify|forget ... [--wait]` (prints the job id as
+ * `coffer ctl job run backup|restore|verify|forget|maintenance|create ... [--wait]` (prints the job id as
  * its last line; with --wait, follows the job and exits 1 when it fails or is
  * cancelled), `job list [--json] [--state S] [--kind K] [--agent A] [--source S] [--store T]
  * [--since D] [--until D]`, `job show ID [--json]`, `job logs ID`,
@@ -22,6 +22,8 @@ const RUN_USAGE = [
   'coffer ctl job run restore --store T --snapshot ID[:PATH] --destination D [--overwrite never|if-changed|always] [--wait]',
   'coffer ctl job run verify --store T [--read-data-subset P%|N/M] [--fast] [--wait]',
   'coffer ctl job run forget --store T [--source S] --keep-last N|--keep-daily N|... [--wait]',
+  'coffer ctl job run maintenance --store T [--grace DURATION] [--wait]',
+  'coffer ctl job run create --store T [--plaintext] [--no-compression] [--wait]',
 ].join('\n       ');
 
 const kindName = (k: number): string => (JobKind[k] ?? '?').replace('JOB_KIND_', '').toLowerCase();
@@ -75,6 +77,16 @@ function specFor(kind: string | undefined, rest: readonly string[]): { spec: Job
       const p = parseArgs(rest, { ...common, store: 'string', source: 'string', ...RETENTION_FLAGS }, 'ctl job run forget');
       expectArgs(p, 0, 0, RUN_USAGE);
       return { spec: { spec: { $case: 'forget', value: { store: need(str(p, 'store'), 'store'), source: str(p, 'source') ?? '', retention: retentionOf(p) } } }, ...opts(p) };
+    }
+    case 'maintenance': {
+      const p = parseArgs(rest, { ...common, store: 'string', grace: 'string' }, 'ctl job run maintenance');
+      expectArgs(p, 0, 0, RUN_USAGE);
+      return { spec: { spec: { $case: 'maintenance', value: { store: need(str(p, 'store'), 'store'), grace: str(p, 'grace') ?? '' } } }, ...opts(p) };
+    }
+    case 'create': {
+      const p = parseArgs(rest, { ...common, store: 'string', plaintext: 'bool', 'no-compression': 'bool' }, 'ctl job run create');
+      expectArgs(p, 0, 0, RUN_USAGE);
+      return { spec: { spec: { $case: 'create', value: { store: need(str(p, 'store'), 'store'), plaintext: flag(p, 'plaintext'), noCompression: flag(p, 'no-compression') } } }, ...opts(p) };
     }
     default:
       throw usage(RUN_USAGE);
@@ -151,7 +163,7 @@ const show: CtlCommand = async (c, argv) => {
   return 0;
 };
 
-const KINDS = new Map([JobKind.JOB_KIND_BACKUP, JobKind.JOB_KIND_RESTORE, JobKind.JOB_KIND_VERIFY, JobKind.JOB_KIND_FORGET].map((v) => [kindName(v), v]));
+const KINDS = new Map([JobKind.JOB_KIND_BACKUP, JobKind.JOB_KIND_RESTORE, JobKind.JOB_KIND_VERIFY, JobKind.JOB_KIND_FORGET, JobKind.JOB_KIND_MAINTENANCE, JobKind.JOB_KIND_CREATE].map((v) => [kindName(v), v]));
 
 /** `--since`/`--until`: an ISO date or time, or a duration ago (24h, 7d); 0 when absent. */
 function timeFlag(p: ReturnType<typeof parseArgs>, name: string): number {

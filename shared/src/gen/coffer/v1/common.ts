@@ -27,6 +27,10 @@ export enum JobKind {
   JOB_KIND_VERIFY = 3,
   /** JOB_KIND_FORGET - Remove snapshots by a retention policy (and prune unreferenced data). */
   JOB_KIND_FORGET = 4,
+  /** JOB_KIND_MAINTENANCE - Free data no snapshot references (coffer maintenance). */
+  JOB_KIND_MAINTENANCE = 5,
+  /** JOB_KIND_CREATE - Create the (empty) store at the catalog store's location (coffer create). */
+  JOB_KIND_CREATE = 6,
   UNRECOGNIZED = -1,
 }
 
@@ -47,6 +51,12 @@ export function jobKindFromJSON(object: any): JobKind {
     case 4:
     case "JOB_KIND_FORGET":
       return JobKind.JOB_KIND_FORGET;
+    case 5:
+    case "JOB_KIND_MAINTENANCE":
+      return JobKind.JOB_KIND_MAINTENANCE;
+    case 6:
+    case "JOB_KIND_CREATE":
+      return JobKind.JOB_KIND_CREATE;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -66,6 +76,10 @@ export function jobKindToJSON(object: JobKind): string {
       return "JOB_KIND_VERIFY";
     case JobKind.JOB_KIND_FORGET:
       return "JOB_KIND_FORGET";
+    case JobKind.JOB_KIND_MAINTENANCE:
+      return "JOB_KIND_MAINTENANCE";
+    case JobKind.JOB_KIND_CREATE:
+      return "JOB_KIND_CREATE";
     case JobKind.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -195,6 +209,20 @@ export interface ForgetSpec {
   source: string;
 }
 
+export interface MaintenanceSpec {
+  store: string;
+  /** How long unused data is kept before it is deleted (a duration: 24h, 0 for now); empty: the CLI's default. */
+  grace: string;
+}
+
+export interface CreateSpec {
+  store: string;
+  /** A store without encryption (as create --plaintext). */
+  plaintext: boolean;
+  /** No compression (as create --no-compression). */
+  noCompression: boolean;
+}
+
 /** What to do; exactly one is set, matching the job's kind. */
 export interface JobSpec {
   spec:
@@ -202,6 +230,8 @@ export interface JobSpec {
     | { $case: "restore"; value: RestoreSpec }
     | { $case: "verify"; value: VerifySpec }
     | { $case: "forget"; value: ForgetSpec }
+    | { $case: "maintenance"; value: MaintenanceSpec }
+    | { $case: "create"; value: CreateSpec }
     | undefined;
 }
 
@@ -952,6 +982,196 @@ export const ForgetSpec: MessageFns<ForgetSpec> = {
   },
 };
 
+function createBaseMaintenanceSpec(): MaintenanceSpec {
+  return { store: "", grace: "" };
+}
+
+export const MaintenanceSpec: MessageFns<MaintenanceSpec> = {
+  encode(message: MaintenanceSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.store !== "") {
+      writer.uint32(10).string(message.store);
+    }
+    if (message.grace !== "") {
+      writer.uint32(18).string(message.grace);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MaintenanceSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMaintenanceSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.store = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.grace = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MaintenanceSpec {
+    return {
+      store: isSet(object.store) ? globalThis.String(object.store) : "",
+      grace: isSet(object.grace) ? globalThis.String(object.grace) : "",
+    };
+  },
+
+  toJSON(message: MaintenanceSpec): unknown {
+    const obj: any = {};
+    if (message.store !== "") {
+      obj.store = message.store;
+    }
+    if (message.grace !== "") {
+      obj.grace = message.grace;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<MaintenanceSpec>): MaintenanceSpec {
+    return MaintenanceSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<MaintenanceSpec>): MaintenanceSpec {
+    const message = createBaseMaintenanceSpec();
+    message.store = object.store ?? "";
+    message.grace = object.grace ?? "";
+    return message;
+  },
+};
+
+function createBaseCreateSpec(): CreateSpec {
+  return { store: "", plaintext: false, noCompression: false };
+}
+
+export const CreateSpec: MessageFns<CreateSpec> = {
+  encode(message: CreateSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.store !== "") {
+      writer.uint32(10).string(message.store);
+    }
+    if (message.plaintext !== false) {
+      writer.uint32(16).bool(message.plaintext);
+    }
+    if (message.noCompression !== false) {
+      writer.uint32(24).bool(message.noCompression);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateSpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateSpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.store = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.plaintext = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.noCompression = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateSpec {
+    return {
+      store: isSet(object.store) ? globalThis.String(object.store) : "",
+      plaintext: isSet(object.plaintext) ? globalThis.Boolean(object.plaintext) : false,
+      noCompression: isSet(object.noCompression)
+        ? globalThis.Boolean(object.noCompression)
+        : isSet(object.no_compression)
+        ? globalThis.Boolean(object.no_compression)
+        : false,
+    };
+  },
+
+  toJSON(message: CreateSpec): unknown {
+    const obj: any = {};
+    if (message.store !== "") {
+      obj.store = message.store;
+    }
+    if (message.plaintext !== false) {
+      obj.plaintext = message.plaintext;
+    }
+    if (message.noCompression !== false) {
+      obj.noCompression = message.noCompression;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CreateSpec>): CreateSpec {
+    return CreateSpec.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CreateSpec>): CreateSpec {
+    const message = createBaseCreateSpec();
+    message.store = object.store ?? "";
+    message.plaintext = object.plaintext ?? false;
+    message.noCompression = object.noCompression ?? false;
+    return message;
+  },
+};
+
 function createBaseJobSpec(): JobSpec {
   return { spec: undefined };
 }
@@ -970,6 +1190,12 @@ export const JobSpec: MessageFns<JobSpec> = {
         break;
       case "forget":
         ForgetSpec.encode(message.spec.value, writer.uint32(34).fork()).join();
+        break;
+      case "maintenance":
+        MaintenanceSpec.encode(message.spec.value, writer.uint32(42).fork()).join();
+        break;
+      case "create":
+        CreateSpec.encode(message.spec.value, writer.uint32(50).fork()).join();
         break;
     }
     return writer;
@@ -1020,6 +1246,22 @@ export const JobSpec: MessageFns<JobSpec> = {
             message.spec = { $case: "forget", value: ForgetSpec.decode(reader, reader.uint32()) };
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.spec = { $case: "maintenance", value: MaintenanceSpec.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.spec = { $case: "create", value: CreateSpec.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1042,6 +1284,10 @@ export const JobSpec: MessageFns<JobSpec> = {
         ? { $case: "verify", value: VerifySpec.fromJSON(object.verify) }
         : isSet(object.forget)
         ? { $case: "forget", value: ForgetSpec.fromJSON(object.forget) }
+        : isSet(object.maintenance)
+        ? { $case: "maintenance", value: MaintenanceSpec.fromJSON(object.maintenance) }
+        : isSet(object.create)
+        ? { $case: "create", value: CreateSpec.fromJSON(object.create) }
         : undefined,
     };
   },
@@ -1056,6 +1302,10 @@ export const JobSpec: MessageFns<JobSpec> = {
       obj.verify = VerifySpec.toJSON(message.spec.value);
     } else if (message.spec?.$case === "forget") {
       obj.forget = ForgetSpec.toJSON(message.spec.value);
+    } else if (message.spec?.$case === "maintenance") {
+      obj.maintenance = MaintenanceSpec.toJSON(message.spec.value);
+    } else if (message.spec?.$case === "create") {
+      obj.create = CreateSpec.toJSON(message.spec.value);
     }
     return obj;
   },
@@ -1087,6 +1337,18 @@ export const JobSpec: MessageFns<JobSpec> = {
       case "forget": {
         if (object.spec?.value !== undefined && object.spec?.value !== null) {
           message.spec = { $case: "forget", value: ForgetSpec.fromPartial(object.spec.value) };
+        }
+        break;
+      }
+      case "maintenance": {
+        if (object.spec?.value !== undefined && object.spec?.value !== null) {
+          message.spec = { $case: "maintenance", value: MaintenanceSpec.fromPartial(object.spec.value) };
+        }
+        break;
+      }
+      case "create": {
+        if (object.spec?.value !== undefined && object.spec?.value !== null) {
+          message.spec = { $case: "create", value: CreateSpec.fromPartial(object.spec.value) };
         }
         break;
       }
