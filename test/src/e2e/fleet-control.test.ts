@@ -177,4 +177,22 @@ describe('the fleet: client certificates, cancellation, agent-held passphrases',
     const check = runCoffer(['at', path.join(data, 'fresh'), 'check'], { env: { COFFER_PASSPHRASE: PW } });
     assert.equal(check.code, 0, describeRun(check));
   });
+
+  it('runs one agent per data folder; re-enrolling the folder stops the old agent cleanly', async () => {
+    const dup = await fleet.enroll('dup');
+    await dup.start();
+    const second = await spawnCoffer(['agent', 'start', '--data', dup.dataDir]).done;
+    assert.equal(second.code, 11, describeRun(second));
+    assertOneLineError(second);
+    assert.match(second.stderr, /another agent runs on .* \(pid \d+\)/);
+    assert.ok(dup.proc.running, 'the first agent still runs');
+    const token = lines((await fleet.ctlOk(['token', 'create'])).stdout).at(-1) ?? '';
+    const again = await spawnCoffer(['agent', 'enroll', '--controller', fleet.address, '--token', token, '--name', 'dup2', '--data', dup.dataDir]).done;
+    assert.equal(again.code, 0, describeRun(again));
+    assert.match(again.stderr, /stopped the agent that ran on this folder/);
+    for (let i = 0; i < 100 && dup.proc.running; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(!dup.proc.running, 'the old agent exited');
+    assert.match(dup.proc.log(), /stopp/i, 'and stopped as on SIGTERM');
+    assert.ok(!fs.existsSync(path.join(dup.dataDir, 'agent.lock')), 'its lock is gone');
+  });
 });

@@ -9,6 +9,7 @@ import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { expectArgs, int, list, parseArgs, str } from '../args.js';
 import type { Context } from '../context.js';
 import type { Verb } from '../verb.js';
+import type { AgentIdentity } from '../../fleet/agent-files.js';
 
 const USAGE = 'coffer agent enroll --controller HOST:PORT --token T --name N --data DIR [--ca PATH] [--label k=v ...] [--max-jobs N] | coffer agent start --data DIR';
 
@@ -36,7 +37,10 @@ async function enrollCmd(ctx: Context, argv: readonly string[]): Promise<number>
     return v;
   };
   // Loaded here, not with the CLI: the fleet modules (gRPC, TLS, X.509) cost every other verb ~0.1 s to load.
-  const { enroll } = await import('../../fleet/enroll.js');
+  const [{ enroll }, { stopAgentOn }] = await Promise.all([import('../../fleet/enroll.js'), import('../../fleet/data-lock.js')]);
+  // Re-enrolling a folder: its running agent stops first, so the old identity never runs beside the new one.
+  const stopped = await stopAgentOn(path.resolve(need(str(p, 'data'), 'data')));
+  if (stopped !== undefined) ctx.warn(`stopped the agent that ran on this folder (pid ${stopped})`);
   const id = await enroll({
     controller: need(str(p, 'controller') ?? ctx.env.COFFER_CONTROLLER, 'controller'),
     token: need(str(p, 'token') ?? ctx.env.COFFER_ENROLL_TOKEN, 'token'),
@@ -57,6 +61,16 @@ async function startCmd(ctx: Context, argv: readonly string[]): Promise<number> 
   if (!data) throw new CofferError(ErrorCode.Usage, `agent start needs --data DIR\nusage: ${USAGE}`);
   const [{ loadIdentity }, { AgentSession }] = await Promise.all([import('../../fleet/agent-files.js'), import('../../fleet/agent-session.js')]);
   const id = loadIdentity(path.resolve(data));
+  const { lockDataDir } = await import('../../fleet/data-lock.js');
+  const release = lockDataDir(id.dataDir);
+  try {
+    return await runSession(ctx, id, AgentSession);
+  } finally {
+    release();
+  }
+}
+
+async function runSession(ctx: Context, id: AgentIdentity, AgentSession: typeof import('../../fleet/agent-session.js').AgentSession): Promise<number> {
   const session = new AgentSession(id, {
     cofferBin: COFFER_BIN,
     log: (level, msg, fields) => process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level, agent: id.name, msg, ...fields }) + '\n'),
