@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { assertRole } from '@coffer/shared/location-schemes.js';
 import type { Destination } from './destination.js';
 import { FsDestination } from './fs-destination.js';
 import { FsSource } from './fs-source.js';
@@ -18,13 +19,15 @@ type Factory<T> = (url: URL, options: ConnectorOptions) => Promise<T>;
 const sources = new Map<string, Factory<Source>>();
 const destinations = new Map<string, Factory<Destination>>();
 
-/** Registers a source (importer) for a scheme. */
+/** Registers a source (importer) for a scheme the shared table gives that role. */
 export function registerSource(scheme: string, f: Factory<Source>): void {
+  assertRole(scheme, 'source');
   sources.set(scheme, f);
 }
 
-/** Registers a destination (exporter) for a scheme. */
+/** Registers a destination (exporter) for a scheme the shared table gives that role. */
 export function registerDestination(scheme: string, f: Factory<Destination>): void {
+  assertRole(scheme, 'destination');
   destinations.set(scheme, f);
 }
 

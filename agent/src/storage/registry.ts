@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
+import { assertRole } from '@coffer/shared/location-schemes.js';
 import type { StorageBackend } from './backend.js';
 import { FsBackend } from './fs-backend.js';
 
@@ -17,6 +18,7 @@ const factories = new Map<string, BackendFactory>();
 
 /** Registers the factory for a URL scheme (without the colon). */
 export function registerBackend(scheme: string, f: BackendFactory): void {
+  assertRole(scheme, 'store');
   factories.set(scheme, f);
 }
 

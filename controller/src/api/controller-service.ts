@@ -66,7 +66,7 @@ export function controllerService(d: ServiceDeps): ControllerApi {
   /** Adds a source or destination: a place one agent reaches. */
   const addPlace = (what: 'source' | 'destination', req: AddDestinationRequest, role: string): Destination => {
     checkName('name', req.name);
-    checkLocation('location', req.location);
+    checkLocation('location', req.location, what);
     if (req.agent === '') throw invalid('agent', `say which agent ${role} (--agent NAME)`);
     if (!catalog.agents.byName(req.agent)) throw notFound('agent', req.agent, "enroll it first, or check 'coffer ctl agents'");
     const table = what === 'source' ? catalog.sources : catalog.destinations;
@@ -102,7 +102,7 @@ export function controllerService(d: ServiceDeps): ControllerApi {
 
     addStore: sync((req) => {
       checkName('name', req.name);
-      checkLocation('location', req.location);
+      checkLocation('location', req.location, 'store');
       const options = checkOptions('options', req.options);
       if (req.passphraseOnAgent && req.passphrase !== '') throw invalid('passphrase', 'give either a passphrase or passphrase_on_agent, not both');
       if (!catalog.stores.add({ name: req.name, location: req.location, options, passphrase: req.passphrase, passphraseOnAgent: req.passphraseOnAgent, nowMs: clock.now() })) {

@@ -30,7 +30,7 @@ export function editCalls(d: ServiceDeps): EditCalls {
   const updatePlace = (what: 'source' | 'destination', req: AddDestinationRequest): Destination => {
     const table = what === 'source' ? catalog.sources : catalog.destinations;
     if (!table.get(req.name)) throw notFound(what, req.name, `check 'coffer ctl ${what} list'`);
-    checkLocation('location', req.location);
+    checkLocation('location', req.location, what);
     if (req.agent === '') throw invalid('agent', 'say which agent reaches it (--agent NAME)');
     if (!catalog.agents.byName(req.agent)) throw notFound('agent', req.agent, "enroll it first, or check 'coffer ctl agents'");
     table.update({ name: req.name, location: req.location, agent: req.agent, options: checkOptions('options', req.options) });
@@ -44,7 +44,7 @@ export function editCalls(d: ServiceDeps): EditCalls {
     updateStore: sync((req) => {
       const old = catalog.stores.get(req.name);
       if (!old) throw notFound('store', req.name, "check 'coffer ctl store list'");
-      checkLocation('location', req.location);
+      checkLocation('location', req.location, 'store');
       const options = checkOptions('options', req.options);
       if (req.passphraseOnAgent && req.passphrase !== '') throw invalid('passphrase', 'give either a passphrase or passphrase_on_agent, not both');
       if (!req.passphraseOnAgent && req.passphrase === '' && !old.hasPassphrase) {

@@ -1,4 +1,5 @@
 /** Validation of API input: names, locations, options. Each failure names its field. */
+import { type LocationRole, locationProblem } from '@coffer/shared/location-schemes.js';
 import { CATALOG_NAME } from '../names.js';
 import { invalid } from './api-error.js';
 
@@ -12,22 +13,11 @@ export function checkName(field: string, name: string): string {
   return name;
 }
 
-/** A location: an absolute path, fs:///path or sftp://[user@]host[:port]/path. */
-export function checkLocation(field: string, location: string): string {
-  if (location.startsWith('/')) return location;
-  let u: URL;
-  try {
-    u = new URL(location);
-  } catch {
-    throw invalid(field, `'${location}' is not a location; use an absolute path, fs:///path or sftp://[user@]host[:port]/path`);
-  }
-  if (u.protocol === 'fs:' && u.pathname.startsWith('/')) return location;
-  if (u.protocol === 'sftp:') {
-    if (u.hostname === '') throw invalid(field, `'${location}' has no host; use sftp://[user@]host[:port]/path`);
-    if (u.password !== '') throw invalid(field, 'passwords in locations are not accepted; use SSH keys (identity option) or the agent');
-    return location;
-  }
-  throw invalid(field, `unknown scheme '${u.protocol}' in '${location}'; use a path, fs:// or sftp://`);
+/** A location any scheme of the shared table (location-schemes.ts) accepts. */
+export function checkLocation(field: string, location: string, role?: LocationRole): string {
+  const problem = locationProblem(location, role);
+  if (problem !== undefined) throw invalid(field, problem);
+  return location;
 }
 
 /** Connector options: plain key=value, no secrets. */
