@@ -1,4 +1,4 @@
-/** The SFTP backend passes the storage conformance suite against a real OpenSSH server. */
+/** The SFTP backend passes the storage conformance suite against every test SFTP server (helpers/sftp-servers.ts). */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -6,6 +6,7 @@ import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { SshTarget } from '@coffer/agent/ssh/connect.js';
 import { SftpBackend } from '@coffer/agent/storage/sftp-backend.js';
 import { haveSshd, startSshd, type TestSshd } from '../helpers/sshd.js';
+import { SERVER_KINDS, serverTarget, sftpServerForSuite } from '../helpers/sftp-servers.js';
 import { storageConformance } from './storage-conformance.js';
 
 let sshd: TestSshd | undefined;
@@ -32,15 +33,6 @@ describe('SftpBackend against OpenSSH', function () {
   });
   after(async () => {
     await sshd?.stop();
-  });
-
-  storageConformance('SftpBackend', () => {
-    const s = sshd as TestSshd;
-    const root = path.join(s.dir, `store-${n++}`);
-    return Promise.resolve({
-      backend: new SftpBackend(target(s), root, `sftp://${s.host}:${s.port}${root}`),
-      cleanup: () => fs.promises.rm(root, { recursive: true, force: true }),
-    });
   });
 
   it('refuses an unknown host key, naming its SHA256 fingerprint and the fix', async () => {
@@ -76,3 +68,18 @@ describe('SftpBackend against OpenSSH', function () {
     await b.close();
   });
 });
+
+for (const kind of SERVER_KINDS) {
+  describe(`SftpBackend against ${kind}`, function () {
+    this.timeout(120_000);
+    const fx = sftpServerForSuite(kind);
+    storageConformance(`SftpBackend on ${kind}`, () => {
+      const s = fx.server;
+      const f = s.folder(`store-${n++}`);
+      return Promise.resolve({
+        backend: new SftpBackend(serverTarget(s), `${f.remote}/store`, `sftp://${s.host}:${s.port}${f.remote}/store`),
+        cleanup: () => fs.promises.rm(f.local, { recursive: true, force: true }),
+      });
+    });
+  });
+}

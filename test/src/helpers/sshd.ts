@@ -53,7 +53,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, attempts = 200): Promise<boolean> {
+/** Waits until something accepts connections on 127.0.0.1:`port` (25 ms apart, `attempts` times). */
+export async function waitForPort(port: number, attempts = 200): Promise<boolean> {
   for (let i = 0; i < attempts; i++) {
     const ok = await new Promise<boolean>((resolve) => {
       const c = net.connect(port, '127.0.0.1', () => {
@@ -85,6 +86,10 @@ export interface SshdOptions {
    * namespace's own 127.0.0.1: only processes run in the same namespace reach it.
    */
   readonly netns?: string;
+  /** sshd_config lines put before the defaults (sshd keeps the first value of a keyword, so these win). */
+  readonly settings?: readonly string[];
+  /** Lines put at the end of sshd_config (a `Match` block). */
+  readonly matchBlock?: readonly string[];
 }
 
 /** Waits until sshd's log (-e) says it listens; for a server in a namespace the test cannot dial. */
@@ -96,8 +101,8 @@ async function waitForLog(log: () => string, attempts = 200): Promise<boolean> {
   return false;
 }
 
-/** The uid and gid of `user`, creating it as a system user when it does not exist. */
-function ensureUser(user: string): { uid: number; gid: number } {
+/** The uid and gid of `user`, creating it as a system user (home `home`, not created) when it does not exist. */
+export function ensureUser(user: string, home = '/nonexistent'): { uid: number; gid: number } {
   const lookup = (): { uid: number; gid: number } | undefined => {
     try {
       const uid = Number(execFileSync('id', ['-u', user], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
@@ -112,7 +117,7 @@ function ensureUser(user: string): { uid: number; gid: number } {
   if (process.getuid?.() !== 0) throw new Error(`user ${user} does not exist, and only root can create it (useradd)`);
   let failure = '';
   try {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/bin/sh', '--password', '*', user], {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', home, '--shell', '/bin/sh', '--password', '*', user], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   } catch (err) {
@@ -149,6 +154,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
   fs.writeFileSync(
     config,
     [
+      ...(opts.settings ?? []),
       `Port ${port}`,
       'ListenAddress 127.0.0.1',
       `HostKey ${hostKey}`,
@@ -163,6 +169,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
       'MaxSessions 64',
       'MaxStartups 64:30:100',
       ...(opts.sftpSubsystem ?? true ? ['Subsystem sftp /usr/lib/openssh/sftp-server'] : []),
+      ...(opts.matchBlock ?? []),
       '',
     ].join('\n'),
   );
