@@ -16,6 +16,8 @@ import type { SshSession, SshTarget } from '../ssh/connect.js';
 import { SessionPool } from '../ssh/session-pool.js';
 import { sftpError, sftpStatus } from '../ssh/sftp-errors.js';
 import { call, done } from '../ssh/sftp-call.js';
+import { makeLink, symlinkOrder } from '../ssh/symlink-order.js';
+import { warnOnce } from '../ssh/server-warnings.js';
 import type { Destination, DestinationFile, ExistingEntry } from './destination.js';
 
 const REQ = 255 * 1024;
@@ -57,6 +59,8 @@ export class SftpDestination implements Destination {
   private readonly safeDirs = new Set<string>();
   private readonly tmpTag = randomBytes(3).toString('hex');
   private counter = 0;
+  /** Whether the first SETSTAT was checked (does the server keep modes?). */
+  private modesChecked = false;
 
   constructor(
     target: SshTarget,
@@ -246,6 +250,16 @@ export class SftpDestination implements Destination {
     const t = seconds(node.mtime);
     const attrs: Attributes = { mode: node.mode, atime: t, mtime: t } as Attributes;
     await reqDone(`setting mode and times of ${p}`, (cb) => sftp.setstat(p, attrs, cb));
+    if (!this.modesChecked) {
+      this.modesChecked = true;
+      const st = await this.lstat(sftp, p);
+      if (st && (st.mode & 0o7777) !== (node.mode & 0o7777)) {
+        warnOnce(
+          `modes ${this.location}`,
+          `${this.location}: the SFTP server does not keep file modes (asked for ${(node.mode & 0o7777).toString(8).padStart(4, '0')}, it shows ${(st.mode & 0o7777).toString(8).padStart(4, '0')}); the restored files have the server's modes`,
+        );
+      }
+    }
     if (node.uid !== undefined && node.gid !== undefined) {
       await done((cb) => sftp.setstat(p, { uid: node.uid, gid: node.gid }, cb)).catch((err: unknown) => {
         const e = sftpError(err, p, 'write');
@@ -256,11 +270,17 @@ export class SftpDestination implements Destination {
 
   makeSymlink(rel: string, target: string): Promise<void> {
     if (hasRawBytes(target)) return Promise.reject(rawError(`the link target of ${displayName(rel)}`, target));
-    return this.pool.run(`creating symlink ${rel}`, async ({ sftp, extensions }) => {
+    return this.pool.run(`creating symlink ${rel}`, async (session) => {
+      const { sftp, extensions } = session;
       const p = await this.abs(sftp, rel);
+      const order = await symlinkOrder(session, this.base());
+      if (order === 'none') {
+        warnOnce(`symlinks ${this.location}`, `${this.location}: the SFTP server makes no symlinks; symlinks are not restored there (each is listed as skipped)`);
+        throw new CofferError(ErrorCode.Config, `symlink not restored: the SFTP server at ${this.location} makes no symlinks`);
+      }
       const tmp = this.tmpFor(p);
       try {
-        await done((cb) => sftp.symlink(target, tmp, cb));
+        await makeLink(session, order, target, tmp);
         if (extensions.has('posix-rename@openssh.com')) await done((cb) => sftp.ext_openssh_rename(tmp, p, cb));
         else await done((cb) => sftp.rename(tmp, p, cb));
       } catch (err) {

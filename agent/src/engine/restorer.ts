@@ -183,6 +183,22 @@ class Restorer {
     this.opts.onFail?.(rel, reason);
   }
 
+  /**
+   * A symlink the destination did not make does not end the restore: one that the
+   * destination cannot make at all (Config: a server without symlinks, which warned once)
+   * is skipped; any other refusal is a file not restored (exit 3). Lost connections and
+   * interrupts still end it (false: rethrow).
+   */
+  private symlinkRefused(rel: string, err: unknown): boolean {
+    const e = CofferError.from(err);
+    if (e.code === ErrorCode.Retryable || e.code === ErrorCode.Interrupted) return false;
+    if (e.code === ErrorCode.Config) {
+      this.result.skipped++;
+      this.opts.onSkip?.(rel, e.message);
+    } else this.fail(rel, e.message);
+    return true;
+  }
+
   /** Reports an entry the destination refused; rethrows errors that end the restore. */
   private refused(rel: string, node: TreeNode, err: unknown): void {
     if (!entryError(err)) throw err;
@@ -283,7 +299,12 @@ class Restorer {
       }
       case 'symlink':
         if (await this.blocked(rel, node)) break;
-        await this.dest.makeSymlink(rel, node.target ?? '');
+        try {
+          await this.dest.makeSymlink(rel, node.target ?? '');
+        } catch (err) {
+          if (this.symlinkRefused(rel, err)) break;
+          throw err;
+        }
         await this.dest.setMetadata(rel, node);
         this.result.symlinks++;
         break;
