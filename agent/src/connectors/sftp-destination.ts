@@ -186,7 +186,10 @@ export class SftpDestination implements Destination {
       return again;
     };
     const writeAll = async (target: { session: SshSession; handle: Buffer }, buf: Buffer, position: number): Promise<void> => {
-      const { sftp } = target.session;
+      const { sftp, software } = target.session;
+      // rclone serve sftp without --vfs-cache-mode writes refuses writes that arrive out of order; one at a time they do not.
+      const inFlight = software.startsWith('rclone') ? 1 : IN_FLIGHT;
+      if (inFlight === 1) warnOnce(`rclone writes ${this.location}`, `${this.location}: rclone serve sftp: writing one request at a time (it may refuse writes out of order)`);
       const offs: number[] = [];
       for (let o = 0; o < buf.length; o += REQ) offs.push(o);
       let next = 0;
@@ -197,7 +200,9 @@ export class SftpDestination implements Destination {
           await reqDone(`writing ${final}`, (cb) => sftp.write(target.handle, buf, o, n, position + o, cb));
         }
       };
-      await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, offs.length) }, worker));
+      const results = await Promise.allSettled(Array.from({ length: Math.min(inFlight, offs.length) }, worker));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     };
     /** Closes the handle; a handle on a dead connection is gone with it. */
     const closeHandle = async (): Promise<void> => {
@@ -280,12 +285,22 @@ export class SftpDestination implements Destination {
       }
       const tmp = this.tmpFor(p);
       try {
-        await makeLink(session, order, target, tmp);
-        if (extensions.has('posix-rename@openssh.com')) await done((cb) => sftp.ext_openssh_rename(tmp, p, cb));
-        else await done((cb) => sftp.rename(tmp, p, cb));
+        if (session.software.startsWith('mod_sftp')) {
+          // ProFTPD follows a symlink it renames (an absolute link became a copy of its target): made in place.
+          await done((cb) => sftp.unlink(p, cb)).catch(() => undefined);
+          await makeLink(session, order, target, p);
+        } else {
+          await makeLink(session, order, target, tmp);
+          if (extensions.has('posix-rename@openssh.com')) await done((cb) => sftp.ext_openssh_rename(tmp, p, cb));
+          else await done((cb) => sftp.rename(tmp, p, cb));
+        }
       } catch (err) {
         await done((cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
         throw sftpError(err, `creating symlink ${p}`, 'write');
+      }
+      // Never count a link the server only said it made.
+      if (!(await this.lstat(sftp, p))?.isSymbolicLink()) {
+        throw new CofferError(ErrorCode.Internal, `creating symlink ${p}: the SFTP server acknowledged it, but no symlink is there`);
       }
     });
   }

@@ -12,9 +12,10 @@ export interface Keeps {
   readonly symlinks: boolean;
   readonly modes: boolean;
   readonly mtimes: boolean;
+  readonly dirMtimes: boolean;
 }
 
-export const KEEPS_ALL: Keeps = { symlinks: true, modes: true, mtimes: true };
+export const KEEPS_ALL: Keeps = { symlinks: true, modes: true, mtimes: true, dirMtimes: true };
 
 /** Size of the large file: several requests of every SFTP implementation, with a partial last one. */
 export const LARGE = 5 * 1024 * 1024 + 12_345;

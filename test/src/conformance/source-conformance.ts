@@ -8,6 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { joinRel, type EntryMeta, type Source } from '@coffer/agent/connectors/source.js';
 import { sha256Tree, writeTree, type Manifest } from '../helpers/tree.js';
@@ -18,7 +20,18 @@ export interface SourceFixture {
   readonly source: Source;
   readonly local: string;
   readonly keeps: Keeps;
+  /** Who must own the tree so the source can read it (a server's own login user). */
+  readonly owner?: { readonly uid: number; readonly gid: number };
   cleanup(): Promise<void>;
+}
+
+/** Gives every entry under `dir` to `owner` (lchown: links stay as they are). */
+function chownTree(dir: string, owner: { uid: number; gid: number }): void {
+  for (const name of fs.readdirSync(dir)) {
+    const p = path.join(dir, name);
+    fs.lchownSync(p, owner.uid, owner.gid);
+    if (fs.lstatSync(p).isDirectory()) chownTree(p, owner);
+  }
 }
 
 /** Every entry the source lists, by path, with the first listing error if any. */
@@ -64,6 +77,7 @@ export function sourceConformance(title: string, make: () => Promise<SourceFixtu
     before(async () => {
       fx = await make();
       writeTree(fx.local, connectorTree(fx.keeps));
+      if (fx.owner) chownTree(fx.local, fx.owner);
       expected = sha256Tree(fx.local);
     });
     after(async () => {

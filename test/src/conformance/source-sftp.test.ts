@@ -17,6 +17,7 @@ for (const kind of SERVER_KINDS) {
         source: new SftpSource(serverTarget(s), f.remote, `sftp://${s.host}:${s.port}${f.remote}`),
         local: f.local,
         keeps: s.keeps,
+        ...(f.owner ? { owner: f.owner } : {}),
         cleanup: () => fs.promises.rm(f.local, { recursive: true, force: true }),
       });
     });

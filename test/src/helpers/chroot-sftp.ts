@@ -36,12 +36,12 @@ export async function startChrootSftp(): Promise<TestSftpServer> {
     user: USER,
     clientKey: sshd.clientKey,
     knownHosts: sshd.knownHosts,
-    keeps: { symlinks: true, modes: true, mtimes: true },
+    keeps: { symlinks: true, modes: true, mtimes: true, dirMtimes: true },
     folder: (name) => {
       const local = path.join(data, name);
       fs.mkdirSync(local);
       fs.chownSync(local, uid, gid);
-      return { local, remote: `/data/${name}` };
+      return { local, remote: `/data/${name}`, owner: { uid, gid } };
     },
     log: () => '',
     async stop() {

@@ -64,12 +64,12 @@ export async function startDropbearSftp(): Promise<TestSftpServer> {
     user: USER,
     clientKey,
     knownHosts: writeKnownHosts(dir, port, hostKeyLine),
-    keeps: { symlinks: true, modes: true, mtimes: true },
+    keeps: { symlinks: true, modes: true, mtimes: true, dirMtimes: true },
     folder: (name) => {
       const local = path.join(folders, name);
       fs.mkdirSync(local);
       fs.chownSync(local, uid, gid);
-      return { local, remote: local };
+      return { local, remote: local, owner: { uid, gid } };
     },
     log: () => d.log(),
     async stop() {

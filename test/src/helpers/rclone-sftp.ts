@@ -3,7 +3,7 @@
  * 127.0.0.1 port with its own host key and one authorized client key. `vfsWrites`
  * adds `--vfs-cache-mode writes` (out-of-order writes allowed); without it rclone
  * refuses a write that is not at the end of the file. rclone keeps no symlinks and
- * shows fixed modes (0666/0777 less its umask).
+ * shows fixed modes (0666/0777 less its umask), nor folder times.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,7 +38,8 @@ export async function startRcloneSftp(vfsWrites: boolean): Promise<TestSftpServe
     '0s',
     '--poll-interval',
     '0',
-    ...(vfsWrites ? ['--vfs-cache-mode', 'writes', '--cache-dir', path.join(dir, 'cache')] : []),
+    // With the cache, files reach the folder at once (not 5 s after their last write).
+    ...(vfsWrites ? ['--vfs-cache-mode', 'writes', '--cache-dir', path.join(dir, 'cache'), '--vfs-write-back', '0s'] : []),
   ];
   let daemon;
   try {
@@ -55,7 +56,7 @@ export async function startRcloneSftp(vfsWrites: boolean): Promise<TestSftpServe
     user: 'coffer',
     clientKey,
     knownHosts: writeKnownHosts(dir, port, hostKeyLine),
-    keeps: { symlinks: false, modes: false, mtimes: true },
+    keeps: { symlinks: false, modes: false, mtimes: true, dirMtimes: false },
     folder: (name) => {
       const local = path.join(served, name);
       fs.mkdirSync(local);

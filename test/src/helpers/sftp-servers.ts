@@ -19,14 +19,18 @@ export interface ServerKeeps {
   readonly symlinks: boolean;
   /** Permission bits set with SETSTAT. */
   readonly modes: boolean;
-  /** Modification times set with SETSTAT. */
+  /** Modification times of files set with SETSTAT. */
   readonly mtimes: boolean;
+  /** Modification times of folders. */
+  readonly dirMtimes: boolean;
 }
 
 /** A folder on the server: its path on this machine, and the path the SFTP client names it by. */
 export interface ServerFolder {
   readonly local: string;
   readonly remote: string;
+  /** The login user's ids, when it is not the user running the tests: files the test makes there must be given to it. */
+  readonly owner?: { readonly uid: number; readonly gid: number };
 }
 
 /** A running SFTP server for tests. */
@@ -52,7 +56,7 @@ export type ServerKind = 'openssh' | 'openssh-chroot' | 'rclone' | 'rclone-vfs' 
 /** Every kind, in the order suites run them. */
 export const SERVER_KINDS: readonly ServerKind[] = ['openssh', 'openssh-chroot', 'rclone', 'rclone-vfs', 'proftpd', 'dropbear'];
 
-const KEEPS_ALL: ServerKeeps = { symlinks: true, modes: true, mtimes: true };
+const KEEPS_ALL: ServerKeeps = { symlinks: true, modes: true, mtimes: true, dirMtimes: true };
 
 /** Why `kind` cannot run here (a missing program, or not root), or undefined when it can. */
 export function missingFor(kind: ServerKind): string | undefined {
