@@ -235,7 +235,7 @@ export interface SshHomeOptions {
 }
 
 /** Creates a HOME folder (under `parent`) with an ~/.ssh set up to reach `sshd`. */
-export function makeSshHome(sshd: TestSshd, parent: string, opts: SshHomeOptions = {}): string {
+export function makeSshHome(sshd: Pick<TestSshd, 'clientKey' | 'knownHosts'>, parent: string, opts: SshHomeOptions = {}): string {
   const home = fs.mkdtempSync(path.join(parent, 'home-'));
   const dot = path.join(home, '.ssh');
   fs.mkdirSync(dot, { mode: 0o700 });
