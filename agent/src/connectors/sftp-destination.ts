@@ -27,6 +27,9 @@ function seconds(ns: string): number {
   return Number(BigInt(ns) / 1_000_000_000n);
 }
 
+/** How many SETSTATs are checked for a server that does not keep modes (a file may ask for the mode the server shows anyway). */
+const MODE_CHECKS = 16;
+
 /** Times one file's writes may move to a new connection after a transport failure. */
 const WRITE_RESTARTS = 8;
 
@@ -59,8 +62,8 @@ export class SftpDestination implements Destination {
   private readonly safeDirs = new Set<string>();
   private readonly tmpTag = randomBytes(3).toString('hex');
   private counter = 0;
-  /** Whether the first SETSTAT was checked (does the server keep modes?). */
-  private modesChecked = false;
+  /** SETSTATs still to check (does the server keep modes?): the first MODE_CHECKS, until one shows it does not. */
+  private modeChecks = MODE_CHECKS;
 
   constructor(
     target: SshTarget,
@@ -255,10 +258,11 @@ export class SftpDestination implements Destination {
     const t = seconds(node.mtime);
     const attrs: Attributes = { mode: node.mode, atime: t, mtime: t } as Attributes;
     await reqDone(`setting mode and times of ${p}`, (cb) => sftp.setstat(p, attrs, cb));
-    if (!this.modesChecked) {
-      this.modesChecked = true;
+    if (this.modeChecks > 0) {
+      this.modeChecks--;
       const st = await this.lstat(sftp, p);
       if (st && (st.mode & 0o7777) !== (node.mode & 0o7777)) {
+        this.modeChecks = 0;
         warnOnce(
           `modes ${this.location}`,
           `${this.location}: the SFTP server does not keep file modes (asked for ${(node.mode & 0o7777).toString(8).padStart(4, '0')}, it shows ${(st.mode & 0o7777).toString(8).padStart(4, '0')}); the restored files have the server's modes`,

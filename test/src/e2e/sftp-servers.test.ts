@@ -72,10 +72,10 @@ for (const kind of SERVER_KINDS) {
       createStore(store, [], { env });
       const b = runCoffer(['at', store, 'backup', url(s, src.remote)], { env });
       assertExit(b, 0, 'backup from the server');
+      if (!s.keeps.symlinks) assert.match(b.stderr, /shows no symlinks and fixed modes/);
       const out = s.folder(`cli-out-${n++}`);
       const r = runCoffer(['at', store, 'restore', '--to', url(s, `${out.remote}/tree`), 'latest'], { env });
       assertExit(r, 0, 'restore to the server');
-      if (!s.keeps.modes) assert.equal(r.stderr.split('\n').filter((l) => /does not keep file modes/.test(l)).length, 1, r.stderr);
       const problems = diffTrees(expected, sha256Tree(path.join(out.local, 'tree')), {
         root: false,
         mode: s.keeps.modes,
@@ -84,6 +84,23 @@ for (const kind of SERVER_KINDS) {
         hardlinks: false,
       }).filter((l) => s.keeps.dirMtimes || !/^\/sub: mtime /.test(l));
       assert.deepEqual(problems, []);
+    });
+
+    it('restores to a server without symlinks or modes with one warning for each, not a failure', function () {
+      const s = fx.server;
+      if (s.keeps.symlinks) this.skip();
+      const root = tmpDir();
+      writeTree(path.join(root, 'src'), { 'a.txt': { type: 'file', content: 'a\n', mode: 0o600 }, 'b.txt': { type: 'file', content: 'b\n', mode: 0o640 }, link: { type: 'symlink', target: 'a.txt' } });
+      const store = path.join(root, 'store');
+      createStore(store, [], { env });
+      backupJson(store, path.join(root, 'src'), [], { env });
+      const out = s.folder(`cli-nolinks-${n++}`);
+      const r = runCoffer(['at', store, 'restore', '--to', url(s, out.remote), 'latest'], { env });
+      assertExit(r, 0, 'restore to a server without symlinks');
+      const count = (re: RegExp): number => r.stderr.split('\n').filter((l) => re.test(l)).length;
+      assert.equal(count(/^warning: .*makes no symlinks/), 1, r.stderr);
+      assert.equal(count(/^warning: .*does not keep file modes/), 1, r.stderr);
+      assert.deepEqual(fs.readdirSync(out.local).sort(), ['a.txt', 'b.txt']);
     });
 
     it('counts a symlink the server refuses as not restored and restores the rest (exit 3)', function () {
