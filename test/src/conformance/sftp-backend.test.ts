@@ -83,3 +83,38 @@ for (const kind of SERVER_KINDS) {
     });
   });
 }
+
+describe('SftpBackend against a server that accepts only passwords', function () {
+  this.timeout(60_000);
+  let pw: TestSshd | undefined;
+  let keyed: TestSshd | undefined;
+  before(async function () {
+    if (!haveSshd() && process.env.CI !== 'true') this.skip();
+    pw = await startSshd({ settings: ['PubkeyAuthentication no', 'PasswordAuthentication yes'] });
+    keyed = await startSshd();
+  });
+  after(async () => {
+    await pw?.stop();
+    await keyed?.stop();
+  });
+
+  it('says the server offers no public-key authentication, not that the key was refused', async () => {
+    const s = pw as TestSshd;
+    const b = new SftpBackend(target(s), path.join(s.dir, 'x'), 'x');
+    await assert.rejects(
+      b.exists(),
+      (e: unknown) => e instanceof CofferError && e.code === ErrorCode.Permission && /offers no public-key authentication \(it offers: password\)/.test(e.message),
+    );
+    await b.close();
+  });
+
+  it('still calls a key the server refuses a refused key', async () => {
+    const s = keyed as TestSshd;
+    const other = path.join(s.dir, 'other_key');
+    fs.copyFileSync((pw as TestSshd).clientKey, other);
+    fs.chmodSync(other, 0o600);
+    const b = new SftpBackend(target(s, { identities: [other] }), path.join(s.dir, 'x'), 'x');
+    await assert.rejects(b.exists(), (e: unknown) => e instanceof CofferError && /permission denied \(publickey\)/.test(e.message) && !/offers no public-key/.test(e.message));
+    await b.close();
+  });
+});
