@@ -142,10 +142,12 @@ export class SftpBackend implements StorageBackend {
       }
     }
     if (!ext.has('fsync@openssh.com')) warnNoFsync(this.location);
+    // Saves in flight together each meet the refusal: each one written in parallel tries again one request at a time.
+    const wasSequential = this.sequential;
     try {
       await this.saveOnce(sftp, ext, kind, final, partsOf(data));
     } catch (err) {
-      if (this.sequential || !(err instanceof Error) || !SEEK_REFUSED.test(err.message)) throw await this.saveError(err, kind, name);
+      if (wasSequential || !(err instanceof Error) || !SEEK_REFUSED.test(err.message)) throw await this.saveError(err, kind, name);
       this.sequential = true;
       warnOnce(
         `seek ${this.location}`,
