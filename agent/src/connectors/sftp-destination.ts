@@ -192,7 +192,6 @@ export class SftpDestination implements Destination {
       const { sftp, software } = target.session;
       // rclone serve sftp without --vfs-cache-mode writes refuses writes that arrive out of order; one at a time they do not.
       const inFlight = software.startsWith('rclone') ? 1 : IN_FLIGHT;
-      if (inFlight === 1) warnOnce(`rclone writes ${this.location}`, `${this.location}: rclone serve sftp: writing one request at a time (it may refuse writes out of order)`);
       const offs: number[] = [];
       for (let o = 0; o < buf.length; o += REQ) offs.push(o);
       let next = 0;
