@@ -191,7 +191,7 @@ function connectClient(t: SshTarget, sock: NodeJS.ReadableStream | undefined): P
       readyTimeout: t.connectTimeoutMs,
       keepaliveInterval: t.keepaliveIntervalMs,
       keepaliveCountMax: 3,
-      authHandler: authHandler as ConnectConfig['authHandler'],
+      authHandler: authHandler,
       ...(sock ? { sock: sock as ConnectConfig['sock'] } : {}),
       hostVerifier: (key: Buffer): boolean => {
         if (t.strictHostKeyChecking === 'no') return true;

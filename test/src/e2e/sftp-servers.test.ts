@@ -23,7 +23,7 @@ function spec(s: TestSftpServer): TreeSpec {
     empty: { type: 'file', content: '', mode: 0o644, mtime: T + 2 },
     sub: { type: 'dir', mode: 0o755, mtime: T + 3, children: { 'b.txt': { type: 'file', content: 'beta\n', mode: 0o644, mtime: T + 4 } } },
     ...(s.keeps.symlinks ? { link: { type: 'symlink', target: 'sub/b.txt' } } : {}),
-  } as TreeSpec;
+  };
 }
 
 function chownAll(dir: string, owner: { uid: number; gid: number } | undefined): void {
