@@ -6,6 +6,12 @@
  * on the server cannot redirect the restore outside its target. Symlinks get no
  * SETSTAT (it would follow them). ssh2 sends names and link targets as UTF-8, so a
  * name or target holding bytes that are not UTF-8 is refused, never written altered.
+ * Servers differ (docs/sftp-servers.md): SYMLINK's argument order is probed once per
+ * connection (ssh/symlink-order.ts); on ProFTPD, whose rename follows symlinks, a link
+ * is made in place; every link is checked with LSTAT after it is made; a server that
+ * makes no symlinks gets one warning and each link fails as Config (the restore lists
+ * it as skipped); the first SETSTATs are checked and a server that keeps no modes gets
+ * one warning; rclone gets one write request in flight at a time.
  */
 import { randomBytes } from 'node:crypto';
 import type { Attributes, SFTPWrapper, Stats } from 'ssh2';
