@@ -20,7 +20,7 @@ import { displayName, hasRawBytes } from '../engine/raw-name.js';
 import type { TreeNode } from '../engine/tree.js';
 import type { SshSession, SshTarget } from '../ssh/connect.js';
 import { SessionPool } from '../ssh/session-pool.js';
-import { sftpError, sftpStatus } from '../ssh/sftp-errors.js';
+import { SEEK_REFUSED, sftpError, sftpStatus } from '../ssh/sftp-errors.js';
 import { call, done } from '../ssh/sftp-call.js';
 import { makeLink, symlinkOrder } from '../ssh/symlink-order.js';
 import { warnOnce } from '../ssh/server-warnings.js';
@@ -135,8 +135,34 @@ export class SftpDestination implements Destination {
       });
       if (!st.isDirectory()) throw new CofferError(ErrorCode.Usage, `${this.location} is not a directory`);
       this.safeDirs.add(root);
+      await this.probeWrites(sftp, root);
       return !existed;
     });
+  }
+
+  /**
+   * Refuses at once, before anything is restored, a server that refuses writes out of
+   * order (rclone serve sftp without --vfs-cache-mode writes): a restore writes a file's
+   * chunks in the order of the packs that hold them. Probed with one byte at offset 1 of
+   * an empty file of its own, removed afterwards; any other failure is left to the
+   * real writes to report.
+   */
+  private async probeWrites(sftp: SFTPWrapper, root: string): Promise<void> {
+    const probe = `${root === '/' ? '' : root}/.coffer-probe-${this.tmpTag}`;
+    const handle = await call<Buffer>((cb) => sftp.open(probe, 'wx', { mode: 0o600 }, cb)).catch(() => undefined);
+    if (!handle) return;
+    let refusal: CofferError | undefined;
+    try {
+      await done((cb) => sftp.write(handle, Buffer.from('x'), 0, 1, 1, cb));
+    } catch (err) {
+      const e = sftpError(err, `writing in ${this.location}`, 'write');
+      if (e.code === ErrorCode.Retryable) throw e;
+      if (SEEK_REFUSED.test(e.message)) refusal = e;
+    } finally {
+      await done((cb) => sftp.close(handle, cb)).catch(() => undefined);
+      await done((cb) => sftp.unlink(probe, cb)).catch(() => undefined);
+    }
+    if (refusal) throw refusal;
   }
 
   lookup(rel: string): Promise<ExistingEntry | undefined> {

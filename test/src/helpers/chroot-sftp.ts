@@ -36,7 +36,7 @@ export async function startChrootSftp(): Promise<TestSftpServer> {
     user: USER,
     clientKey: sshd.clientKey,
     knownHosts: sshd.knownHosts,
-    keeps: { symlinks: true, modes: true, mtimes: true, dirMtimes: true },
+    keeps: { symlinks: true, modes: true, mtimes: true, dirMtimes: true, outOfOrderWrites: true },
     folder: (name) => {
       const local = path.join(data, name);
       fs.mkdirSync(local);

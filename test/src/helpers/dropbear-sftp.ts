@@ -64,7 +64,7 @@ export async function startDropbearSftp(): Promise<TestSftpServer> {
     user: USER,
     clientKey,
     knownHosts: writeKnownHosts(dir, port, hostKeyLine),
-    keeps: { symlinks: true, modes: true, mtimes: true, dirMtimes: true },
+    keeps: { symlinks: true, modes: true, mtimes: true, dirMtimes: true, outOfOrderWrites: true },
     folder: (name) => {
       const local = path.join(folders, name);
       fs.mkdirSync(local);

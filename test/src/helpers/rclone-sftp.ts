@@ -56,7 +56,7 @@ export async function startRcloneSftp(vfsWrites: boolean): Promise<TestSftpServe
     user: 'coffer',
     clientKey,
     knownHosts: writeKnownHosts(dir, port, hostKeyLine),
-    keeps: { symlinks: false, modes: false, mtimes: true, dirMtimes: false },
+    keeps: { symlinks: false, modes: false, mtimes: true, dirMtimes: false, outOfOrderWrites: vfsWrites },
     folder: (name) => {
       const local = path.join(served, name);
       fs.mkdirSync(local);

@@ -23,6 +23,8 @@ export interface ServerKeeps {
   readonly mtimes: boolean;
   /** Modification times of folders. */
   readonly dirMtimes: boolean;
+  /** Whether it takes writes out of order (a restore needs them; rclone without --vfs-cache-mode writes does not). */
+  readonly outOfOrderWrites: boolean;
 }
 
 /** A folder on the server: its path on this machine, and the path the SFTP client names it by. */
@@ -56,7 +58,7 @@ export type ServerKind = 'openssh' | 'openssh-chroot' | 'rclone' | 'rclone-vfs' 
 /** Every kind, in the order suites run them. */
 export const SERVER_KINDS: readonly ServerKind[] = ['openssh', 'openssh-chroot', 'rclone', 'rclone-vfs', 'proftpd', 'dropbear'];
 
-const KEEPS_ALL: ServerKeeps = { symlinks: true, modes: true, mtimes: true, dirMtimes: true };
+const KEEPS_ALL: ServerKeeps = { symlinks: true, modes: true, mtimes: true, dirMtimes: true, outOfOrderWrites: true };
 
 /** Why `kind` cannot run here (a missing program, or not root), or undefined when it can. */
 export function missingFor(kind: ServerKind): string | undefined {
