@@ -32,6 +32,8 @@ export class SftpBackend implements StorageBackend {
   private readonly pool: SessionPool;
   /** Set once the server refused writes in flight out of order: one request at a time. */
   private sequential = false;
+  /** Set once one rename into place was seen to have happened. */
+  private renameChecked = false;
 
   constructor(
     target: SshTarget,
@@ -182,10 +184,17 @@ export class SftpBackend implements StorageBackend {
       handle = undefined;
       await call<undefined>((cb) => sftp.close(h, (e) => cb(e, undefined)));
       if (kind === 'config') await this.placeConfig(sftp, ext, tmp, final);
-      else if (ext.has('posix-rename@openssh.com')) {
-        await call<undefined>((cb) => sftp.ext_openssh_rename(tmp, final, (e) => cb(e, undefined)));
-      } else {
-        await call<undefined>((cb) => sftp.rename(tmp, final, (e) => cb(e, undefined)));
+      else {
+        const how = ext.has('posix-rename@openssh.com') ? 'posix-rename@openssh.com' : 'rename';
+        if (how === 'rename') await call<undefined>((cb) => sftp.rename(tmp, final, (e) => cb(e, undefined)));
+        else await call<undefined>((cb) => sftp.ext_openssh_rename(tmp, final, (e) => cb(e, undefined)));
+        // The first rename is checked: a server that acknowledges renames it does not do cannot hold a store.
+        if (!this.renameChecked) {
+          await call<Stats>((cb) => sftp.stat(final, cb)).catch(() => {
+            throw new CofferError(ErrorCode.Internal, `${this.location}: the SFTP server acknowledged ${how} of a new file, but the file is not there; this server cannot hold a store`);
+          });
+          this.renameChecked = true;
+        }
       }
     } catch (err) {
       if (handle) {
