@@ -12,6 +12,12 @@ command -v ss >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || need_apt+=(iptables)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+# The SFTP servers the connectors are tested against (test/src/helpers/sftp-servers.ts).
+[ -x /usr/lib/openssh/sftp-server ] || need_apt+=(openssh-sftp-server)
+[ -x /usr/bin/rclone ] || need_apt+=(rclone)
+[ -x /usr/sbin/proftpd ] || need_apt+=(proftpd-core)
+[ -f /usr/lib/proftpd/mod_sftp.so ] || need_apt+=(proftpd-mod-crypto)
+[ -x /usr/sbin/dropbear ] || need_apt+=(dropbear-bin)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test: installing ${need_apt[*]} (Debian packages)"

@@ -6,6 +6,12 @@
  * on the server cannot redirect the restore outside its target. Symlinks get no
  * SETSTAT (it would follow them). ssh2 sends names and link targets as UTF-8, so a
  * name or target holding bytes that are not UTF-8 is refused, never written altered.
+ * Servers differ (docs/sftp-servers.md): SYMLINK's argument order is probed once per
+ * connection (ssh/symlink-order.ts); on ProFTPD, whose rename follows symlinks, a link
+ * is made in place; every link is checked with LSTAT after it is made; a server that
+ * makes no symlinks gets one warning and each link fails as Config (the restore lists
+ * it as skipped); the first SETSTATs are checked and a server that keeps no modes gets
+ * one warning; rclone gets one write request in flight at a time.
  */
 import { randomBytes } from 'node:crypto';
 import type { Attributes, SFTPWrapper, Stats } from 'ssh2';
@@ -14,8 +20,10 @@ import { displayName, hasRawBytes } from '../engine/raw-name.js';
 import type { TreeNode } from '../engine/tree.js';
 import type { SshSession, SshTarget } from '../ssh/connect.js';
 import { SessionPool } from '../ssh/session-pool.js';
-import { sftpError, sftpStatus } from '../ssh/sftp-errors.js';
+import { SEEK_REFUSED, sftpError, sftpStatus } from '../ssh/sftp-errors.js';
 import { call, done } from '../ssh/sftp-call.js';
+import { makeLink, symlinkOrder } from '../ssh/symlink-order.js';
+import { warnOnce } from '../ssh/server-warnings.js';
 import type { Destination, DestinationFile, ExistingEntry } from './destination.js';
 
 const REQ = 255 * 1024;
@@ -24,6 +32,9 @@ const IN_FLIGHT = 16;
 function seconds(ns: string): number {
   return Number(BigInt(ns) / 1_000_000_000n);
 }
+
+/** How many SETSTATs are checked for a server that does not keep modes (a file may ask for the mode the server shows anyway). */
+const MODE_CHECKS = 16;
 
 /** Times one file's writes may move to a new connection after a transport failure. */
 const WRITE_RESTARTS = 8;
@@ -59,6 +70,8 @@ export class SftpDestination implements Destination {
   private counter = 0;
   /** SFTP v3 sets times in whole seconds. */
   readonly timePrecisionNs = 1_000_000_000;
+  /** SETSTATs still to check (does the server keep modes?): the first MODE_CHECKS, until one shows it does not. */
+  private modeChecks = MODE_CHECKS;
 
   constructor(
     target: SshTarget,
@@ -124,8 +137,34 @@ export class SftpDestination implements Destination {
       });
       if (!st.isDirectory()) throw new CofferError(ErrorCode.Usage, `${this.location} is not a directory`);
       this.safeDirs.add(root);
+      await this.probeWrites(sftp, root);
       return !existed;
     });
+  }
+
+  /**
+   * Refuses at once, before anything is restored, a server that refuses writes out of
+   * order (rclone serve sftp without --vfs-cache-mode writes): a restore writes a file's
+   * chunks in the order of the packs that hold them. Probed with one byte at offset 1 of
+   * an empty file of its own, removed afterwards; any other failure is left to the
+   * real writes to report.
+   */
+  private async probeWrites(sftp: SFTPWrapper, root: string): Promise<void> {
+    const probe = `${root === '/' ? '' : root}/.coffer-probe-${this.tmpTag}`;
+    const handle = await call<Buffer>((cb) => sftp.open(probe, 'wx', { mode: 0o600 }, cb)).catch(() => undefined);
+    if (!handle) return;
+    let refusal: CofferError | undefined;
+    try {
+      await done((cb) => sftp.write(handle, Buffer.from('x'), 0, 1, 1, cb));
+    } catch (err) {
+      const e = sftpError(err, `writing in ${this.location}`, 'write');
+      if (e.code === ErrorCode.Retryable) throw e;
+      if (SEEK_REFUSED.test(e.message)) refusal = e;
+    } finally {
+      await done((cb) => sftp.close(handle, cb)).catch(() => undefined);
+      await done((cb) => sftp.unlink(probe, cb)).catch(() => undefined);
+    }
+    if (refusal) throw refusal;
   }
 
   lookup(rel: string): Promise<ExistingEntry | undefined> {
@@ -184,7 +223,9 @@ export class SftpDestination implements Destination {
       return again;
     };
     const writeAll = async (target: { session: SshSession; handle: Buffer }, buf: Buffer, position: number): Promise<void> => {
-      const { sftp } = target.session;
+      const { sftp, software } = target.session;
+      // rclone serve sftp without --vfs-cache-mode writes refuses writes that arrive out of order; one at a time they do not.
+      const inFlight = software.startsWith('rclone') ? 1 : IN_FLIGHT;
       const offs: number[] = [];
       for (let o = 0; o < buf.length; o += REQ) offs.push(o);
       let next = 0;
@@ -195,7 +236,9 @@ export class SftpDestination implements Destination {
           await reqDone(`writing ${final}`, (cb) => sftp.write(target.handle, buf, o, n, position + o, cb));
         }
       };
-      await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, offs.length) }, worker));
+      const results = await Promise.allSettled(Array.from({ length: Math.min(inFlight, offs.length) }, worker));
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
     };
     /** Closes the handle; a handle on a dead connection is gone with it. */
     const closeHandle = async (): Promise<void> => {
@@ -248,6 +291,17 @@ export class SftpDestination implements Destination {
     const t = seconds(node.mtime);
     const attrs: Attributes = { mode: node.mode, atime: t, mtime: t } as Attributes;
     await reqDone(`setting mode and times of ${p}`, (cb) => sftp.setstat(p, attrs, cb));
+    if (this.modeChecks > 0) {
+      this.modeChecks--;
+      const st = await this.lstat(sftp, p);
+      if (st && (st.mode & 0o7777) !== (node.mode & 0o7777)) {
+        this.modeChecks = 0;
+        warnOnce(
+          `modes ${this.location}`,
+          `${this.location}: the SFTP server does not keep file modes (asked for ${(node.mode & 0o7777).toString(8).padStart(4, '0')}, it shows ${(st.mode & 0o7777).toString(8).padStart(4, '0')}); the restored files have the server's modes`,
+        );
+      }
+    }
     if (node.uid !== undefined && node.gid !== undefined) {
       await done((cb) => sftp.setstat(p, { uid: node.uid, gid: node.gid }, cb)).catch((err: unknown) => {
         const e = sftpError(err, p, 'write');
@@ -258,16 +312,32 @@ export class SftpDestination implements Destination {
 
   makeSymlink(rel: string, target: string): Promise<void> {
     if (hasRawBytes(target)) return Promise.reject(rawError(`the link target of ${displayName(rel)}`, target));
-    return this.pool.run(`creating symlink ${rel}`, async ({ sftp, extensions }) => {
+    return this.pool.run(`creating symlink ${rel}`, async (session) => {
+      const { sftp, extensions } = session;
       const p = await this.abs(sftp, rel);
+      const order = await symlinkOrder(session, this.base());
+      if (order === 'none') {
+        warnOnce(`symlinks ${this.location}`, `${this.location}: the SFTP server makes no symlinks; symlinks are not restored there (each is listed as skipped)`);
+        throw new CofferError(ErrorCode.Config, `symlink not restored: the SFTP server at ${this.location} makes no symlinks`);
+      }
       const tmp = this.tmpFor(p);
       try {
-        await done((cb) => sftp.symlink(target, tmp, cb));
-        if (extensions.has('posix-rename@openssh.com')) await done((cb) => sftp.ext_openssh_rename(tmp, p, cb));
-        else await done((cb) => sftp.rename(tmp, p, cb));
+        if (session.software.startsWith('mod_sftp')) {
+          // ProFTPD follows a symlink it renames (an absolute link became a copy of its target): made in place.
+          await done((cb) => sftp.unlink(p, cb)).catch(() => undefined);
+          await makeLink(session, order, target, p);
+        } else {
+          await makeLink(session, order, target, tmp);
+          if (extensions.has('posix-rename@openssh.com')) await done((cb) => sftp.ext_openssh_rename(tmp, p, cb));
+          else await done((cb) => sftp.rename(tmp, p, cb));
+        }
       } catch (err) {
         await done((cb) => sftp.unlink(tmp, cb)).catch(() => undefined);
         throw sftpError(err, `creating symlink ${p}`, 'write');
+      }
+      // Never count a link the server only said it made.
+      if (!(await this.lstat(sftp, p))?.isSymbolicLink()) {
+        throw new CofferError(ErrorCode.Internal, `creating symlink ${p}: the SFTP server acknowledged it, but no symlink is there`);
       }
     });
   }

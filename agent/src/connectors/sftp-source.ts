@@ -7,13 +7,20 @@
  * detection uses size and mtime. ssh2 decodes names and link targets as UTF-8, turning
  * bytes that are not UTF-8 into U+FFFD: an entry whose name or target holds U+FFFD is
  * recorded as an error, never backed up under a wrong name or pointing elsewhere.
+ * ProFTPD's mod_sftp answers READLINK with an absolute path for a relative link; on that
+ * server a target inside the backed-up tree is recorded relative to the link's folder
+ * again (an absolute link into the tree is then recorded relative too: the server does
+ * not tell them apart). rclone serve sftp shows no symlinks and fixed modes: one warning
+ * says so, and the backup records what the server shows.
  */
+import path from 'node:path';
 import type { Attributes, FileEntry, Stats } from 'ssh2';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { SshSession, SshTarget } from '../ssh/connect.js';
 import { SessionPool } from '../ssh/session-pool.js';
 import { sftpError, sftpStatus } from '../ssh/sftp-errors.js';
 import { call } from '../ssh/sftp-call.js';
+import { warnOnce } from '../ssh/server-warnings.js';
 import type { DirListing, EntryMeta, Source, SourceFile } from './source.js';
 
 const REQ = 255 * 1024;
@@ -68,9 +75,23 @@ export class SftpSource implements Source {
     return rel === '' ? r || '/' : `${r}/${rel}`;
   }
 
+  /** `target` as recorded: on a server that makes relative targets absolute (ProFTPD), relative again when inside the tree. */
+  private linkTarget(software: string, linkDir: string, target: string): string {
+    if (!software.startsWith('mod_sftp') || !target.startsWith('/')) return target;
+    const root = this.abs('');
+    const inside = target === root || target.startsWith(root === '/' ? '/' : `${root}/`);
+    return inside ? path.posix.relative(linkDir, target) || '.' : target;
+  }
+
   stat(): Promise<EntryMeta> {
     const p = this.abs('');
-    return this.pool.run(`source ${this.location}`, async ({ sftp }) => {
+    return this.pool.run(`source ${this.location}`, async ({ sftp, software }) => {
+      if (software.startsWith('rclone')) {
+        warnOnce(
+          `rclone source ${this.location}`,
+          `${this.location}: the SFTP server (rclone serve sftp) shows no symlinks and fixed modes; the backup records the files and modes it shows`,
+        );
+      }
       try {
         const a = await call<Stats>((cb) => sftp.lstat(p, cb));
         const m = metaFrom(this.root.split('/').filter(Boolean).pop() ?? '/', a, undefined);
@@ -84,7 +105,7 @@ export class SftpSource implements Source {
 
   readDir(rel: string): Promise<DirListing> {
     const dir = this.abs(rel);
-    return this.pool.run(`listing ${dir}`, async ({ sftp }) => {
+    return this.pool.run(`listing ${dir}`, async ({ sftp, software }) => {
       let entries: FileEntry[];
       try {
         entries = await call<FileEntry[]>((cb) => sftp.readdir(dir, cb));
@@ -106,7 +127,7 @@ export class SftpSource implements Source {
             call<string>((cb) => sftp.readlink(p, cb)).then(
               (target) => {
                 if (target.includes('\uFFFD')) listing.errors.push({ name: e.filename, message: `its link target ${NOT_EXACT}` });
-                else listing.entries.push({ ...m, target });
+                else listing.entries.push({ ...m, target: this.linkTarget(software, dir, target) });
               },
               (err: unknown) => {
                 const ce = sftpError(err, p, 'read');

@@ -12,7 +12,7 @@ import ssh2, { type Client, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { checkHostKey, fingerprint, hostEntryName, keyType } from './known-hosts.js';
 import { assertMayConnect, track } from './interrupt.js';
-import { authMethods } from './auth.js';
+import { type AuthMethod, authMethods } from './auth.js';
 import { openOver, openTransport } from './transport.js';
 
 /** Everything needed to reach a server. */
@@ -51,14 +51,28 @@ export interface SshSession {
   readonly sftp: SFTPWrapper;
   /** Server extensions (e.g. posix-rename@openssh.com, fsync@openssh.com). */
   readonly extensions: ReadonlySet<string>;
+  /** The software part of the server's version banner (`OpenSSH_9.2p1`, `mod_sftp`, `rclone/`, `dropbear_2022.83`). */
+  readonly software: string;
 }
 
 function where(t: SshTarget): string {
   return `${t.user}@${t.host}:${t.port}`;
 }
 
-function mapConnectError(t: SshTarget, err: Error & { code?: string; level?: string }, hostKeyError: CofferError | undefined): CofferError {
+function mapConnectError(
+  t: SshTarget,
+  err: Error & { code?: string; level?: string },
+  hostKeyError: CofferError | undefined,
+  offered: readonly string[] | undefined,
+): CofferError {
   if (hostKeyError) return hostKeyError;
+  if (err.level === 'client-authentication' && offered && !offered.includes('publickey')) {
+    return new CofferError(
+      ErrorCode.Permission,
+      `the server ${t.host}:${t.port} offers no public-key authentication (it offers: ${offered.join(', ') || 'nothing'}); Coffer logs in with keys only: enable PubkeyAuthentication for ${t.user} on the server`,
+      { cause: err },
+    );
+  }
   if (err.code === 'ECONNREFUSED') {
     return new CofferError(ErrorCode.Retryable, `connection refused by ${t.host}:${t.port}: check that sshd runs there and the port is right`, { cause: err });
   }
@@ -100,17 +114,27 @@ export async function connect(t: SshTarget, cleanup = false): Promise<SshSession
       // Request failures arrive through their callbacks; a channel-level error must not be unhandled.
       sftp.on('error', () => undefined);
       const exts = (sftp as unknown as { _extensions?: Record<string, string> })._extensions ?? {};
-      resolve({ client, sftp, extensions: new Set(Object.keys(exts)) });
+      const software = (client as unknown as { _remoteVer?: string })._remoteVer ?? '';
+      resolve({ client, sftp, extensions: new Set(Object.keys(exts)), software });
     });
   });
 }
 
 function connectClient(t: SshTarget, sock: Duplex | undefined): Promise<Client> {
   return new Promise((resolve, reject) => {
-    const authHandler = authMethods(t);
     const client = new ssh2.Client();
     track(client);
     let hostKeyError: CofferError | undefined;
+    // The methods the server said it accepts (its USERAUTH_FAILURE answers): a server
+    // without `publickey` is told apart from one that refused the key.
+    let offered: readonly string[] | undefined;
+    const methods = authMethods(t);
+    let nextMethod = 0;
+    const authHandler = (left: string[] | null): AuthMethod | false => {
+      if (Array.isArray(left)) offered = left;
+      if (offered && !offered.includes('publickey')) return false;
+      return methods[nextMethod++] ?? false;
+    };
     const keyName = t.hostKeyName ?? t.host;
     const cfg: ConnectConfig = {
       host: t.host,
@@ -119,8 +143,8 @@ function connectClient(t: SshTarget, sock: Duplex | undefined): Promise<Client> 
       readyTimeout: t.connectTimeoutMs,
       keepaliveInterval: t.keepaliveIntervalMs,
       keepaliveCountMax: 3,
-      authHandler,
-      ...(sock ? { sock: sock } : {}),
+      authHandler: authHandler,
+      ...(sock ? { sock: sock as ConnectConfig['sock'] } : {}),
       hostVerifier: (key: Buffer): boolean => {
         if (t.strictHostKeyChecking === 'no') return true;
         const verdict = checkHostKey(t.knownHosts, keyName, t.port, key);
@@ -154,7 +178,7 @@ function connectClient(t: SshTarget, sock: Duplex | undefined): Promise<Client> 
     // before handshake'; or a reset after ready), and an error event without a listener
     // kills the process. The first one rejects; later ones end in 'close', which the
     // session pool watches.
-    client.on('error', (err: Error & { code?: string; level?: string }) => reject(mapConnectError(t, err, hostKeyError)));
+    client.on('error', (err: Error & { code?: string; level?: string }) => reject(mapConnectError(t, err, hostKeyError, offered)));
     // Destroyed before it was ready (an interrupt): no error event comes, only 'close'.
     client.once('close', () => reject(new CofferError(ErrorCode.Retryable, `the connection to ${where(t)} closed before it was ready`)));
     client.connect(cfg);

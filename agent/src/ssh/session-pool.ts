@@ -110,9 +110,23 @@ export class SessionPool {
     );
   }
 
-  /** Closes every connection (a later request would open new ones). */
+  /**
+   * Closes every connection (a later request would open new ones). A server that does
+   * not close its side after our disconnect (rclone after a failed write) cannot keep the
+   * process alive: the socket is destroyed CLOSE_GRACE_MS later.
+   */
   async close(): Promise<void> {
     const all = this.slots.splice(0, this.size);
-    await Promise.all(all.map((s) => (s ? s.then((x) => x.client.end(), () => undefined) : Promise.resolve())));
+    this.slots.push(...new Array<Promise<SshSession> | undefined>(this.size).fill(undefined));
+    await Promise.all(all.map((s) => (s ? s.then((x) => endSession(x), () => undefined) : Promise.resolve())));
   }
+}
+
+/** How long a closed connection may wait for the server to hang up before its socket is destroyed. */
+const CLOSE_GRACE_MS = 2000;
+
+/** Ends `s`, destroying its socket if it is still open CLOSE_GRACE_MS later. */
+export function endSession(s: SshSession): void {
+  s.client.end();
+  setTimeout(() => s.client.destroy(), CLOSE_GRACE_MS).unref();
 }

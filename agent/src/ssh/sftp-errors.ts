@@ -10,6 +10,11 @@ import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 /** What the failed request was doing: FAILURE while writing most often means a full disk or a quota. */
 export type SftpAccess = 'read' | 'write';
 
+/** A FAILURE message that says nothing more (OpenSSH's, or ssh2's default text). */
+const GENERIC_FAILURE = /^\s*(failure|general failure)?\s*$/i;
+/** A server refusing out-of-order writes (rclone serve sftp without --vfs-cache-mode writes: ESPIPE). */
+export const SEEK_REFUSED = /illegal seek|can'?t seek|seek.*not supported/i;
+
 /** The SFTP status code of an ssh2 error, if it has one. */
 export function sftpStatus(err: unknown): number | undefined {
   const c = (err as { code?: unknown } | undefined)?.code;
@@ -30,11 +35,20 @@ export function sftpError(err: unknown, what: string, access: SftpAccess): Coffe
         { cause: err },
       );
     case 4:
-      return access === 'write'
+      if (access === 'read') return new CofferError(ErrorCode.Internal, `${what}: the SFTP server reported a failure (${message})`, { cause: err });
+      if (SEEK_REFUSED.test(message)) {
+        return new CofferError(
+          ErrorCode.Config,
+          `${what}: the SFTP server refused a write that is not at the end of the file (${message}); on rclone serve sftp add --vfs-cache-mode writes`,
+          { cause: err },
+        );
+      }
+      // OpenSSH's sftp-server says only "Failure" (for ENOSPC, EDQUOT and the rest); other servers say what went wrong.
+      return GENERIC_FAILURE.test(message)
         ? new CofferError(ErrorCode.NoSpace, `${what}: the SFTP server refused the write (most often no space left or a quota exceeded); free space on the server and retry`, {
             cause: err,
           })
-        : new CofferError(ErrorCode.Internal, `${what}: the SFTP server reported a failure (${message})`, { cause: err });
+        : new CofferError(ErrorCode.Internal, `${what}: the SFTP server refused the write: ${message}`, { cause: err });
     case 8:
       return new CofferError(ErrorCode.Config, `${what}: the SFTP server does not support this operation (${message})`, { cause: err });
     case undefined:

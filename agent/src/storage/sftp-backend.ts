@@ -4,13 +4,20 @@
  * then renamed into place with posix-rename@openssh.com (the config with
  * hardlink@openssh.com or a plain rename, both of which refuse to replace a file).
  * Reads pipeline many requests. Same guarantees as every backend (backend.ts).
+ * What a server acknowledges is not taken on trust where it matters: after the config
+ * is linked into place, it must be there (rclone answers OK to hardlink@openssh.com
+ * without making the link; then a plain rename is used, after checking that no config
+ * exists). A server that refuses out-of-order writes (rclone without
+ * --vfs-cache-mode writes) gets one request at a time from then on, with one warning; a
+ * server without fsync@openssh.com gets one warning.
  */
 import { randomBytes } from 'node:crypto';
 import type { SFTPWrapper, Stats, FileEntry } from 'ssh2';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { SshTarget } from '../ssh/connect.js';
 import { SessionPool } from '../ssh/session-pool.js';
-import { sftpError } from '../ssh/sftp-errors.js';
+import { SEEK_REFUSED, sftpError } from '../ssh/sftp-errors.js';
+import { warnNoFsync, warnOnce } from '../ssh/server-warnings.js';
 import { call } from '../ssh/sftp-call.js';
 import { sessionsInterrupted } from '../ssh/interrupt.js';
 import { type FileInfo, type FileKind, isValidName, layoutDirs, partsOf, type Range, relPath, type StorageBackend } from './backend.js';
@@ -23,6 +30,10 @@ const IN_FLIGHT = 32;
 export class SftpBackend implements StorageBackend {
   readonly location: string;
   private readonly pool: SessionPool;
+  /** Set once the server refused writes in flight out of order: one request at a time. */
+  private sequential = false;
+  /** Set once one rename into place was seen to have happened. */
+  private renameChecked = false;
 
   constructor(
     target: SshTarget,
@@ -131,7 +142,10 @@ export class SftpBackend implements StorageBackend {
         await call<undefined>((cb) => sftp.write(handle, b, 0, b.length, r.pos, (e) => cb(e, undefined)));
       }
     };
-    await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, reqs.length) }, worker));
+    // Every worker settles before this returns, so no write is left in flight on a failure.
+    const results = await Promise.allSettled(Array.from({ length: Math.min(this.sequential ? 1 : IN_FLIGHT, reqs.length) }, worker));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   async save(kind: FileKind, name: string, data: Uint8Array | readonly Uint8Array[]): Promise<void> {
@@ -145,11 +159,39 @@ export class SftpBackend implements StorageBackend {
         // not there yet
       }
     }
+    if (!ext.has('fsync@openssh.com')) warnNoFsync(this.location);
+    // Saves in flight together each meet the refusal: each one written in parallel tries again one request at a time.
+    const wasSequential = this.sequential;
+    try {
+      await this.saveOnce(sftp, ext, kind, final, partsOf(data));
+    } catch (err) {
+      if (wasSequential || !(err instanceof Error) || !SEEK_REFUSED.test(err.message)) throw await this.saveError(err, kind, name);
+      this.sequential = true;
+      warnOnce(
+        `seek ${this.location}`,
+        `${this.location}: the SFTP server refuses writes that arrive out of order (${err.message}); writing one request at a time (slower). On rclone serve sftp, add --vfs-cache-mode writes`,
+      );
+      try {
+        await this.saveOnce(sftp, ext, kind, final, partsOf(data));
+      } catch (e) {
+        throw await this.saveError(e, kind, name);
+      }
+    }
+  }
+
+  private async saveError(err: unknown, kind: FileKind, name: string): Promise<CofferError> {
+    if (err instanceof CofferError) return err;
+    if (kind === 'config' && (await this.exists())) return new CofferError(ErrorCode.StoreExists, `a store already exists at ${this.location}`);
+    return sftpError(err, `writing ${relPath(kind, name)} in ${this.location}`, 'write');
+  }
+
+  /** Writes `parts` to a temporary file and moves it to `final`; removes the temporary file on failure. */
+  private async saveOnce(sftp: SFTPWrapper, ext: ReadonlySet<string>, kind: FileKind, final: string, parts: readonly Uint8Array[]): Promise<void> {
     const tmp = this.abs(`tmp/${randomBytes(12).toString('hex')}.tmp`);
     let handle: Buffer | undefined;
     try {
       handle = await call<Buffer>((cb) => sftp.open(tmp, 'wx', { mode: 0o600 }, cb));
-      await this.writeAll(sftp, handle, partsOf(data));
+      await this.writeAll(sftp, handle, parts);
       if (ext.has('fsync@openssh.com')) {
         const h = handle;
         await call<undefined>((cb) => sftp.ext_openssh_fsync(h, (e) => cb(e, undefined)));
@@ -157,21 +199,21 @@ export class SftpBackend implements StorageBackend {
       const h = handle;
       handle = undefined;
       await call<undefined>((cb) => sftp.close(h, (e) => cb(e, undefined)));
-      if (kind === 'config') {
-        if (ext.has('hardlink@openssh.com')) {
-          await call<undefined>((cb) => sftp.ext_openssh_hardlink(tmp, final, (e) => cb(e, undefined)));
-          await call<undefined>((cb) => sftp.unlink(tmp, (e) => cb(e, undefined)));
-        } else {
-          await call<undefined>((cb) => sftp.rename(tmp, final, (e) => cb(e, undefined)));
+      if (kind === 'config') await this.placeConfig(sftp, ext, tmp, final);
+      else {
+        // keys/ is newer than the layout: stores made before it lack the folder. A key file
+        // never replaces another (plain SFTP rename refuses an existing name).
+        if (kind === 'key') await this.mkdirs(sftp, this.abs('keys'));
+        const how = kind !== 'key' && ext.has('posix-rename@openssh.com') ? 'posix-rename@openssh.com' : 'rename';
+        if (how === 'rename') await call<undefined>((cb) => sftp.rename(tmp, final, (e) => cb(e, undefined)));
+        else await call<undefined>((cb) => sftp.ext_openssh_rename(tmp, final, (e) => cb(e, undefined)));
+        // The first rename is checked: a server that acknowledges renames it does not do cannot hold a store.
+        if (!this.renameChecked) {
+          await call<Stats>((cb) => sftp.stat(final, cb)).catch(() => {
+            throw new CofferError(ErrorCode.Internal, `${this.location}: the SFTP server acknowledged ${how} of a new file, but the file is not there; this server cannot hold a store`);
+          });
+          this.renameChecked = true;
         }
-      } else if (kind === 'key') {
-        // keys/ is newer than the layout: stores made before it lack the folder.
-        await this.mkdirs(sftp, this.abs('keys'));
-        await call<undefined>((cb) => sftp.rename(tmp, final, (e) => cb(e, undefined)));
-      } else if (ext.has('posix-rename@openssh.com')) {
-        await call<undefined>((cb) => sftp.ext_openssh_rename(tmp, final, (e) => cb(e, undefined)));
-      } else {
-        await call<undefined>((cb) => sftp.rename(tmp, final, (e) => cb(e, undefined)));
       }
     } catch (err) {
       if (handle) {
@@ -179,10 +221,33 @@ export class SftpBackend implements StorageBackend {
         await call<undefined>((cb) => sftp.close(h, (e) => cb(e, undefined))).catch(() => undefined);
       }
       await call<undefined>((cb) => sftp.unlink(tmp, (e) => cb(e, undefined))).catch(() => undefined);
-      if (kind === 'config' && (await this.exists())) {
-        throw new CofferError(ErrorCode.StoreExists, `a store already exists at ${this.location}`);
+      throw err;
+    }
+  }
+
+  /**
+   * Moves the config into place without replacing one: hardlink@openssh.com (which
+   * refuses an existing name), checked afterwards; when the link is not there although
+   * the server said OK, a plain rename after checking that no config exists. The config
+   * must exist at the end, or this refuses with one line naming the server's fault.
+   */
+  private async placeConfig(sftp: SFTPWrapper, ext: ReadonlySet<string>, tmp: string, final: string): Promise<void> {
+    const present = (): Promise<boolean> => call<Stats>((cb) => sftp.stat(final, cb)).then(() => true, () => false);
+    // A server that acknowledges a link it did not make would also "succeed" over an existing config.
+    if (await present()) throw new CofferError(ErrorCode.StoreExists, `a store already exists at ${this.location}`);
+    if (ext.has('hardlink@openssh.com')) {
+      await call<undefined>((cb) => sftp.ext_openssh_hardlink(tmp, final, (e) => cb(e, undefined)));
+      if (await present()) {
+        await call<undefined>((cb) => sftp.unlink(tmp, (e) => cb(e, undefined)));
+        return;
       }
-      throw sftpError(err, `writing ${relPath(kind, name)} in ${this.location}`, 'write');
+    }
+    await call<undefined>((cb) => sftp.rename(tmp, final, (e) => cb(e, undefined)));
+    if (!(await present())) {
+      throw new CofferError(
+        ErrorCode.Internal,
+        `${this.location}: the SFTP server acknowledged moving the config into place, but it is not there (no working hardlink@openssh.com or rename); this server cannot hold a store`,
+      );
     }
   }
 

@@ -55,7 +55,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-async function waitForPort(port: number, attempts = 200): Promise<boolean> {
+/** Waits until something accepts connections on 127.0.0.1:`port` (25 ms apart, `attempts` times). */
+export async function waitForPort(port: number, attempts = 200): Promise<boolean> {
   for (let i = 0; i < attempts; i++) {
     const ok = await new Promise<boolean>((resolve) => {
       const c = net.connect(port, '127.0.0.1', () => {
@@ -89,6 +90,10 @@ export interface SshdOptions {
   readonly netns?: string;
   /** More sshd_config lines (e.g. `PermitOpen 127.0.0.1:2222`). */
   readonly extraConfig?: readonly string[];
+  /** sshd_config lines put before the defaults (sshd keeps the first value of a keyword, so these win). */
+  readonly settings?: readonly string[];
+  /** Lines put at the end of sshd_config (a `Match` block). */
+  readonly matchBlock?: readonly string[];
 }
 
 /** Waits until sshd's log (-e) says it listens; for a server in a namespace the test cannot dial. */
@@ -100,8 +105,8 @@ async function waitForLog(log: () => string, attempts = 200): Promise<boolean> {
   return false;
 }
 
-/** The uid and gid of `user`, creating it as a system user when it does not exist. */
-function ensureUser(user: string): { uid: number; gid: number } {
+/** The uid and gid of `user`, creating it as a system user (home `home`, not created) when it does not exist. */
+export function ensureUser(user: string, home = '/nonexistent'): { uid: number; gid: number } {
   const lookup = (): { uid: number; gid: number } | undefined => {
     try {
       const uid = Number(execFileSync('id', ['-u', user], { stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim());
@@ -116,7 +121,7 @@ function ensureUser(user: string): { uid: number; gid: number } {
   if (process.getuid?.() !== 0) throw new Error(`user ${user} does not exist, and only root can create it (useradd)`);
   let failure = '';
   try {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/bin/sh', '--password', '*', user], {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', home, '--shell', '/bin/sh', '--password', '*', user], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   } catch (err) {
@@ -153,6 +158,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
   fs.writeFileSync(
     config,
     [
+      ...(opts.settings ?? []),
       `Port ${port}`,
       'ListenAddress 127.0.0.1',
       `HostKey ${hostKey}`,
@@ -168,6 +174,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<TestSshd> {
       'MaxStartups 64:30:100',
       ...(opts.extraConfig ?? []),
       ...(opts.sftpSubsystem ?? true ? ['Subsystem sftp /usr/lib/openssh/sftp-server'] : []),
+      ...(opts.matchBlock ?? []),
       '',
     ].join('\n'),
   );
@@ -234,7 +241,7 @@ export interface SshHomeOptions {
 }
 
 /** Creates a HOME folder (under `parent`) with an ~/.ssh set up to reach `sshd`. */
-export function makeSshHome(sshd: TestSshd, parent: string, opts: SshHomeOptions = {}): string {
+export function makeSshHome(sshd: Pick<TestSshd, 'clientKey' | 'knownHosts'>, parent: string, opts: SshHomeOptions = {}): string {
   const home = fs.mkdtempSync(path.join(parent, 'home-'));
   const dot = path.join(home, '.ssh');
   fs.mkdirSync(dot, { mode: 0o700 });

@@ -29,6 +29,10 @@ export const create: Verb = {
         ? undefined
         : await resolvePassphrase({ file: ctx.passphraseFile, store: t.options, env: ctx.env, what: t.display, confirm: true });
       const repo = await Repository.create(backend, passphrase, { plaintext, ...(level !== undefined ? { compressionLevel: level } : {}) });
+      // Never report a store that is not there (a server may acknowledge a write it did not do).
+      if (!(await backend.exists())) {
+        throw new CofferError(ErrorCode.Internal, `the store at ${t.display} was written but its config is not there afterwards: the server did not keep it; nothing was created`);
+      }
       rememberStore({ location: backend.location, display: t.display, env: ctx.env, warn: ctx.warn }, repo.config, repo.keys);
       if (flag(p, 'json')) ctx.out(formatEvent({ type: 'created', id: repo.config.id, location: t.display, encrypted: !plaintext }));
       else ctx.out(`created ${plaintext ? 'unencrypted' : 'encrypted'} store ${repo.config.id.slice(0, 8)} at ${t.display}`);

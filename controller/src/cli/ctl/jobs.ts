@@ -252,6 +252,9 @@ export const snapshotsCmd: CtlCommand = async (c, argv) => {
   let snaps: SnapshotSummary[];
   try {
     snaps = await storeSnapshots(c, store);
+    // Snapshots the controller's jobs made carry the catalog's source name (the store records the location).
+    const known = new Map((await c.ctl.call(c.ctl.raw.listSnapshots, { store })).snapshots.map((s) => [s.id, s]));
+    snaps = snaps.map((s) => ({ ...s, source: known.get(s.id)?.source || s.source }));
   } catch (err) {
     if (store === '') throw err;
     snaps = (await c.ctl.call(c.ctl.raw.listSnapshots, { store })).snapshots;
