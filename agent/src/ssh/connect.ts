@@ -144,7 +144,7 @@ function connectClient(t: SshTarget, sock: Duplex | undefined): Promise<Client> 
       keepaliveInterval: t.keepaliveIntervalMs,
       keepaliveCountMax: 3,
       authHandler: authHandler,
-      ...(sock ? { sock: sock as ConnectConfig['sock'] } : {}),
+      ...(sock ? { sock: sock } : {}),
       hostVerifier: (key: Buffer): boolean => {
         if (t.strictHostKeyChecking === 'no') return true;
         const verdict = checkHostKey(t.knownHosts, keyName, t.port, key);
