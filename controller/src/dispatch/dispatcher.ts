@@ -364,6 +364,7 @@ export class Dispatcher implements AgentEvents {
         ...endpointsFor(this.catalog, job),
         passphrase,
         attempt,
+        sealedPassphrase: Buffer.alloc(0),
       };
       agent.channel.send({ msg: { $case: 'run', value: run } });
       perAgent.set(agent.agentName, (perAgent.get(agent.agentName) ?? 0) + 1);

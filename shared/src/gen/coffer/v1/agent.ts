@@ -50,12 +50,25 @@ export interface EnrollRequest {
   name: string;
   /** PKCS#10 request in PEM. */
   csrPem: string;
+  /** "grpc" (default) or "nats": how the agent takes its jobs. */
+  transport: string;
+  /**
+   * NATS transport: the agent's NKey user public key (its NATS identity; the seed never
+   * leaves the agent) and its X25519 public key, to which secrets sent with a job over
+   * NATS are sealed (libsodium sealed box).
+   */
+  natsPublicKey: string;
+  boxPublicKey: string;
+  /** NATS transport: the agent's site (subjects are coffer.jobs.<site>.<agent id>). */
+  site: string;
 }
 
 export interface EnrollResponse {
   agentId: string;
   certificatePem: string;
   caPem: string;
+  /** NATS transport: the URL the controller serves agents on (empty when it has none). */
+  natsUrl: string;
 }
 
 export interface AgentMessage {
@@ -168,9 +181,11 @@ export interface RunJob {
   destination:
     | Endpoint
     | undefined;
-  /** The store's passphrase; empty when the agent keeps it locally. */
+  /** The store's passphrase; empty when the agent keeps it locally or when it is sealed. */
   passphrase: string;
   attempt: number;
+  /** NATS transport: the passphrase sealed to the agent's box key (never in clear in a stream). */
+  sealedPassphrase: Buffer;
 }
 
 export interface CancelJob {
@@ -218,7 +233,7 @@ export interface StoreReply {
 }
 
 function createBaseEnrollRequest(): EnrollRequest {
-  return { token: "", name: "", csrPem: "" };
+  return { token: "", name: "", csrPem: "", transport: "", natsPublicKey: "", boxPublicKey: "", site: "" };
 }
 
 export const EnrollRequest: MessageFns<EnrollRequest> = {
@@ -231,6 +246,18 @@ export const EnrollRequest: MessageFns<EnrollRequest> = {
     }
     if (message.csrPem !== "") {
       writer.uint32(26).string(message.csrPem);
+    }
+    if (message.transport !== "") {
+      writer.uint32(34).string(message.transport);
+    }
+    if (message.natsPublicKey !== "") {
+      writer.uint32(42).string(message.natsPublicKey);
+    }
+    if (message.boxPublicKey !== "") {
+      writer.uint32(50).string(message.boxPublicKey);
+    }
+    if (message.site !== "") {
+      writer.uint32(58).string(message.site);
     }
     return writer;
   },
@@ -272,6 +299,38 @@ export const EnrollRequest: MessageFns<EnrollRequest> = {
             message.csrPem = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.transport = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.natsPublicKey = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.boxPublicKey = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.site = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -293,6 +352,18 @@ export const EnrollRequest: MessageFns<EnrollRequest> = {
         : isSet(object.csr_pem)
         ? globalThis.String(object.csr_pem)
         : "",
+      transport: isSet(object.transport) ? globalThis.String(object.transport) : "",
+      natsPublicKey: isSet(object.natsPublicKey)
+        ? globalThis.String(object.natsPublicKey)
+        : isSet(object.nats_public_key)
+        ? globalThis.String(object.nats_public_key)
+        : "",
+      boxPublicKey: isSet(object.boxPublicKey)
+        ? globalThis.String(object.boxPublicKey)
+        : isSet(object.box_public_key)
+        ? globalThis.String(object.box_public_key)
+        : "",
+      site: isSet(object.site) ? globalThis.String(object.site) : "",
     };
   },
 
@@ -307,6 +378,18 @@ export const EnrollRequest: MessageFns<EnrollRequest> = {
     if (message.csrPem !== "") {
       obj.csrPem = message.csrPem;
     }
+    if (message.transport !== "") {
+      obj.transport = message.transport;
+    }
+    if (message.natsPublicKey !== "") {
+      obj.natsPublicKey = message.natsPublicKey;
+    }
+    if (message.boxPublicKey !== "") {
+      obj.boxPublicKey = message.boxPublicKey;
+    }
+    if (message.site !== "") {
+      obj.site = message.site;
+    }
     return obj;
   },
 
@@ -318,12 +401,16 @@ export const EnrollRequest: MessageFns<EnrollRequest> = {
     message.token = object.token ?? "";
     message.name = object.name ?? "";
     message.csrPem = object.csrPem ?? "";
+    message.transport = object.transport ?? "";
+    message.natsPublicKey = object.natsPublicKey ?? "";
+    message.boxPublicKey = object.boxPublicKey ?? "";
+    message.site = object.site ?? "";
     return message;
   },
 };
 
 function createBaseEnrollResponse(): EnrollResponse {
-  return { agentId: "", certificatePem: "", caPem: "" };
+  return { agentId: "", certificatePem: "", caPem: "", natsUrl: "" };
 }
 
 export const EnrollResponse: MessageFns<EnrollResponse> = {
@@ -336,6 +423,9 @@ export const EnrollResponse: MessageFns<EnrollResponse> = {
     }
     if (message.caPem !== "") {
       writer.uint32(26).string(message.caPem);
+    }
+    if (message.natsUrl !== "") {
+      writer.uint32(34).string(message.natsUrl);
     }
     return writer;
   },
@@ -377,6 +467,14 @@ export const EnrollResponse: MessageFns<EnrollResponse> = {
             message.caPem = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.natsUrl = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -406,6 +504,11 @@ export const EnrollResponse: MessageFns<EnrollResponse> = {
         : isSet(object.ca_pem)
         ? globalThis.String(object.ca_pem)
         : "",
+      natsUrl: isSet(object.natsUrl)
+        ? globalThis.String(object.natsUrl)
+        : isSet(object.nats_url)
+        ? globalThis.String(object.nats_url)
+        : "",
     };
   },
 
@@ -420,6 +523,9 @@ export const EnrollResponse: MessageFns<EnrollResponse> = {
     if (message.caPem !== "") {
       obj.caPem = message.caPem;
     }
+    if (message.natsUrl !== "") {
+      obj.natsUrl = message.natsUrl;
+    }
     return obj;
   },
 
@@ -431,6 +537,7 @@ export const EnrollResponse: MessageFns<EnrollResponse> = {
     message.agentId = object.agentId ?? "";
     message.certificatePem = object.certificatePem ?? "";
     message.caPem = object.caPem ?? "";
+    message.natsUrl = object.natsUrl ?? "";
     return message;
   },
 };
@@ -1802,6 +1909,7 @@ function createBaseRunJob(): RunJob {
     destination: undefined,
     passphrase: "",
     attempt: 0,
+    sealedPassphrase: Buffer.alloc(0),
   };
 }
 
@@ -1830,6 +1938,9 @@ export const RunJob: MessageFns<RunJob> = {
     }
     if (message.attempt !== 0) {
       writer.uint32(64).uint32(message.attempt);
+    }
+    if (message.sealedPassphrase.length !== 0) {
+      writer.uint32(74).bytes(message.sealedPassphrase);
     }
     return writer;
   },
@@ -1911,6 +2022,14 @@ export const RunJob: MessageFns<RunJob> = {
             message.attempt = reader.uint32();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.sealedPassphrase = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1937,6 +2056,11 @@ export const RunJob: MessageFns<RunJob> = {
       destination: isSet(object.destination) ? Endpoint.fromJSON(object.destination) : undefined,
       passphrase: isSet(object.passphrase) ? globalThis.String(object.passphrase) : "",
       attempt: isSet(object.attempt) ? globalThis.Number(object.attempt) : 0,
+      sealedPassphrase: isSet(object.sealedPassphrase)
+        ? Buffer.from(bytesFromBase64(object.sealedPassphrase))
+        : isSet(object.sealed_passphrase)
+        ? Buffer.from(bytesFromBase64(object.sealed_passphrase))
+        : Buffer.alloc(0),
     };
   },
 
@@ -1966,6 +2090,9 @@ export const RunJob: MessageFns<RunJob> = {
     if (message.attempt !== 0) {
       obj.attempt = Math.round(message.attempt);
     }
+    if (message.sealedPassphrase.length !== 0) {
+      obj.sealedPassphrase = base64FromBytes(message.sealedPassphrase);
+    }
     return obj;
   },
 
@@ -1988,6 +2115,7 @@ export const RunJob: MessageFns<RunJob> = {
       : undefined;
     message.passphrase = object.passphrase ?? "";
     message.attempt = object.attempt ?? 0;
+    message.sealedPassphrase = object.sealedPassphrase ?? Buffer.alloc(0);
     return message;
   },
 };
