@@ -10,28 +10,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createUser, fromSeed } from '@nats-io/nkeys';
 import { parseArgs, str, expectArgs } from '@coffer/shared/cli-args.js';
 import { writeFileAtomicSync } from '@coffer/shared/atomic-file.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { splitHostPort } from '@coffer/shared/host-port.js';
 import { agentPermissions } from '@coffer/shared/nats/subjects.js';
+import { controllerNkey } from '../dispatch/transports/nats/controller-nkey.js';
 
 export const NATS_CONFIG_USAGE = 'coffer controller nats-config --data DIR --out FILE [--listen 127.0.0.1:4222] [--store-dir DIR] [--leaf-remote nats-leaf://HUB:7422 --domain SITE]';
-
-/** The controller's NKey seed file, made when missing; returns its public key. */
-export function controllerNkey(dataDir: string): { file: string; publicKey: string } {
-  const file = path.join(dataDir, 'nats-controller.nk');
-  let seed: string;
-  try {
-    seed = fs.readFileSync(file, 'utf8').trim();
-  } catch {
-    const kp = createUser();
-    seed = new TextDecoder().decode(kp.getSeed());
-    writeFileAtomicSync(file, seed + '\n', 0o600);
-  }
-  return { file, publicKey: fromSeed(new TextEncoder().encode(seed)).getPublicKey() };
-}
 
 const q = (s: string): string => JSON.stringify(s);
 

@@ -24,6 +24,7 @@ import { Dispatcher, type DispatcherOptions } from '../dispatch/dispatcher.js';
 import { agentService } from '../dispatch/transports/grpc/grpc-transport.js';
 import { natsConnectOptions, type NatsOptions } from '../dispatch/transports/nats/nats-connect.js';
 import { NatsTransport } from '../dispatch/transports/nats/nats-transport.js';
+import { controllerNkey } from '../dispatch/transports/nats/controller-nkey.js';
 import { createLogger, type Logger } from '../observability/log.js';
 import { ControllerMetrics } from '../observability/metrics.js';
 import { DEFAULT_SESSION_IDLE_MS, SessionStore } from '../web/sessions.js';
@@ -141,7 +142,8 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
   });
   const sessions = new SessionStore(clock, opts.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS);
   const services = buildServices({ catalog, dispatcher, clock, log, schedules, caPin: pki.caPin, users: { ended: (name) => sessions.endUser(name) } });
-  if (opts.nats) natsConnectOptions(opts.nats, 'check'); // bad NATS options fail the start, before anything listens
+  const natsOpts = opts.nats && opts.nats.credsFile === undefined && opts.nats.tlsCert === undefined ? { ...opts.nats, credsFile: controllerNkey(opts.dataDir).file } : opts.nats;
+  if (natsOpts) natsConnectOptions(natsOpts, 'check'); // bad NATS options fail the start, before anything listens
   server.addService(AgentServiceService, agentService({ catalog, ca: pki.ca, auth, events: services.agentEvents, clock, log, natsUrl: opts.nats?.url ?? '' }));
   server.addService(ControllerServiceService, toGrpcImplementation(ControllerServiceDefinition, services.controllerApi, grpcAuth(auth, log)));
   server.addService(StoreServiceService, toGrpcImplementation(StoreServiceDefinition, services.storeApi, grpcAuth(auth, log)));
@@ -168,8 +170,8 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
   log.info({ grpc: `${listen.host}:${grpcPort}`, http: httpAddr ? `${httpAddr.host}:${httpPort}` : 'off', data: opts.dataDir }, 'controller started');
   dispatcher.resume();
   // The NATS transport waits for its server in the background: gRPC agents are served meanwhile.
-  const nats = opts.nats
-    ? NatsTransport.start({ catalog, events: services.agentEvents, log, nats: opts.nats, ...(opts.natsJobAckWaitMs !== undefined ? { jobAckWaitMs: opts.natsJobAckWaitMs } : {}) }).catch((err: unknown) => {
+  const nats = natsOpts
+    ? NatsTransport.start({ catalog, events: services.agentEvents, log, nats: natsOpts, ...(opts.natsJobAckWaitMs !== undefined ? { jobAckWaitMs: opts.natsJobAckWaitMs } : {}) }).catch((err: unknown) => {
         log.error({ err: err instanceof Error ? err.message : String(err) }, 'the NATS transport failed to start; agents on NATS are not served');
         return undefined;
       })

@@ -1,0 +1,144 @@
+/**
+ * The fleet over NATS JetStream (issue 12): a real controller serving agents over gRPC
+ * and NATS at once, a real `nats-server -js` configured by `coffer controller nats-config`
+ * (each agent its own NKey user), real agent processes enrolled with --transport nats.
+ * A job's whole life (backup, restore, verify); nats-server killed and restarted during a
+ * backup (not lost, not run twice, store checks clean); the passphrase never in the
+ * JetStream store files; an agent reading another agent's subject refused by the server;
+ * a revoked agent refused.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
+import { cleanupTmpDirs, describeRun, lines, runCoffer, tmpDir } from '../helpers/cli.js';
+import { FINAL, Fleet, type FleetAgent } from '../helpers/fleet.js';
+import { NatsServer, requireNatsServer } from '../helpers/nats-server.js';
+import { assertSameTree, sha256Tree, writeRandomFiles, writeTree } from '../helpers/tree.js';
+
+const PW = 'nats transport test passphrase 7f3a';
+
+function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+}
+
+describe('the fleet over NATS JetStream', function () {
+  this.timeout(600_000);
+  let fleet: Fleet;
+  let nats: NatsServer;
+  let a1: FleetAgent;
+  let a2: FleetAgent;
+  let data: string;
+
+  const writeConfig = (): void => {
+    const r = runCoffer(['controller', 'nats-config', '--data', fleet.dataDir, '--out', nats.configFile, '--listen', `127.0.0.1:${nats.port}`, '--store-dir', nats.storeDir]);
+    assert.equal(r.code, 0, describeRun(r));
+  };
+
+  before(async function () {
+    const bin = requireNatsServer(this);
+    data = tmpDir('coffer-fleet-nats-');
+    writeRandomFiles(path.join(data, 'big'), 10, 16 * 1024 * 1024);
+    writeTree(path.join(data, 'small'), { 'a.txt': 'over nats\n', d: { type: 'dir', children: { 'b.bin': Buffer.alloc(300_000, 9) } } });
+    const r = runCoffer(['at', path.join(data, 'store'), 'create'], { env: { COFFER_PASSPHRASE: PW } });
+    assert.equal(r.code, 0, describeRun(r));
+    nats = await NatsServer.prepare(bin, data);
+    fleet = await Fleet.start({ COFFER_RETRY_BASE_MS: '1000', COFFER_NATS_ACK_WAIT_MS: '8000' }, ['--nats', nats.url]);
+    a1 = await fleet.enroll('n1', { labels: { site: 'paris' }, args: ['--transport', 'nats'] });
+    a2 = await fleet.enroll('n2', { labels: { site: 'lyon' }, args: ['--transport', 'nats', '--nats', nats.url] });
+    writeConfig();
+    await nats.start();
+    await Promise.all([a1.start(), a2.start()]);
+    await fleet.ctlOk(['store', 'add', 'shared', path.join(data, 'store')], { COFFER_PASSPHRASE: PW });
+    await fleet.ctlOk(['source', 'add', 'small', path.join(data, 'small'), '--agent', 'n1']);
+    await fleet.ctlOk(['source', 'add', 'big', path.join(data, 'big'), '--agent', 'n1']);
+    await fleet.ctlOk(['destination', 'add', 'out', path.join(data, 'out'), '--agent', 'n1']);
+  });
+
+  after(async () => {
+    await fleet?.stop();
+    await nats?.kill();
+    cleanupTmpDirs();
+  });
+
+  it('shows each agent\'s transport', async () => {
+    const agents = await fleet.ctlJson<{ name: string; transport?: string; connected?: boolean }[]>(['agents']);
+    for (const n of ['n1', 'n2']) {
+      const a = agents.find((x) => x.name === n);
+      assert.equal(a?.transport, 'nats', JSON.stringify(agents));
+      assert.equal(a?.connected, true, JSON.stringify(agents));
+    }
+  });
+
+  it('runs a backup, a restore and a verify over NATS', async () => {
+    const b = await fleet.ctl(['job', 'run', 'backup', '--source', 'small', '--store', 'shared', '--wait']);
+    assert.equal(b.code, 0, `${describeRun(b)}\n${fleet.logs()}\n${nats.log()}`);
+    const r = await fleet.ctl(['job', 'run', 'restore', '--store', 'shared', '--snapshot', 'latest', '--destination', 'out', '--wait']);
+    assert.equal(r.code, 0, `${describeRun(r)}\n${fleet.logs()}`);
+    assertSameTree(sha256Tree(path.join(data, 'small')), sha256Tree(path.join(data, 'out')));
+    const v = await fleet.ctl(['job', 'run', 'verify', '--store', 'shared', '--wait']);
+    assert.equal(v.code, 0, `${describeRun(v)}\n${fleet.logs()}`);
+  });
+
+  it('never writes the passphrase in clear into the JetStream store', () => {
+    const files = filesUnder(nats.storeDir);
+    assert.ok(files.length > 0, `no JetStream files under ${nats.storeDir}`);
+    for (const f of files) assert.ok(!fs.readFileSync(f).includes(Buffer.from(PW)), `${f} holds the passphrase`);
+  });
+
+  it('keeps a backup through a nats-server crash and restart: not lost, not run twice, the store checks clean', async () => {
+    const run = await fleet.ctlOk(['job', 'run', 'backup', '--source', 'big', '--store', 'shared']);
+    const id = lines(run.stdout).at(-1) ?? '';
+    await fleet.waitJob(id, (j) => j.state === 'JOB_STATE_RUNNING' || FINAL.has(j.state ?? ''), { attempts: 600, intervalMs: 100 }, 'the backup starts');
+    await nats.kill();
+    await sleep(3000);
+    await nats.start();
+    const j = await fleet.waitJob(id, (x) => FINAL.has(x.state ?? ''), { attempts: 900, intervalMs: 200 }, 'the backup ends');
+    assert.equal(j.state, 'JOB_STATE_SUCCEEDED', `${JSON.stringify(j.history)}\n${fleet.logs()}`);
+    assert.equal(j.attempt, 1, JSON.stringify(j.history));
+    const started = a1.log().split('\n').filter((l) => l.includes('"job started"') && l.includes(id)).length;
+    assert.equal(started, 1, `the job ran ${started} times\n${a1.log()}`);
+    const check = runCoffer(['at', path.join(data, 'store'), 'check'], { env: { COFFER_PASSPHRASE: PW } });
+    assert.equal(check.code, 0, describeRun(check));
+  });
+
+  it('refuses, at the server, an agent reading another agent\'s jobs or messages', async () => {
+    const seed = fs.readFileSync(path.join(a2.dataDir, 'nats.nk'), 'utf8').trim();
+    const cfg = JSON.parse(fs.readFileSync(path.join(a1.dataDir, 'agent.json'), 'utf8')) as { agentId: string };
+    const nc = await connect({ servers: nats.url, authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)), timeout: 5000 });
+    try {
+      const denied: string[] = [];
+      const seen = (async () => {
+        for await (const s of nc.status()) if (s.type === 'error' || s.type === 'update' || String(s.type).includes('permission')) denied.push(JSON.stringify(s));
+      })();
+      nc.subscribe(`coffer.down.paris.${cfg.agentId}`);
+      const pull = nc.request(`$JS.API.CONSUMER.MSG.NEXT.COFFER_JOBS.agent-${cfg.agentId}`, '', { timeout: 2000 }).then(
+        () => 'answered',
+        (e: unknown) => String(e),
+      );
+      const outcome = await pull;
+      await nc.flush();
+      await sleep(500);
+      assert.notEqual(outcome, 'answered', 'another agent pulled n1\'s jobs');
+      assert.ok(denied.some((d) => /permission/i.test(d)), `the server reported no permission violation: ${denied.join(', ')}`);
+      void seen;
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('refuses a revoked agent', async () => {
+    await fleet.ctlOk(['agent', 'revoke', 'n2']);
+    await sleep(500);
+    await a2.stop();
+    const before = a2.connections();
+    a2.proc.spawn();
+    await sleep(8000);
+    assert.equal(a2.connections(), before, `a revoked agent connected\n${a2.log()}`);
+    assert.match(fleet.controller.log(), /NATS agent refused/);
+    const agents = await fleet.ctlJson<{ name: string; connected?: boolean }[]>(['agents']);
+    assert.equal(agents.find((a) => a.name === 'n2')?.connected ?? false, false);
+  });
+});
