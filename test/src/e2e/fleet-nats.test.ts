@@ -104,6 +104,35 @@ describe('the fleet over NATS JetStream', function () {
     assert.equal(check.code, 0, describeRun(check));
   });
 
+  it('keeps a backup through a controller crash and restart: one attempt, run once', async () => {
+    const run = await fleet.ctlOk(['job', 'run', 'backup', '--source', 'big', '--store', 'shared']);
+    const id = lines(run.stdout).at(-1) ?? '';
+    await fleet.waitJob(id, (j) => j.state === 'JOB_STATE_RUNNING' || FINAL.has(j.state ?? ''), { attempts: 600, intervalMs: 100 }, 'the backup starts');
+    const before = a1.connections();
+    await fleet.killController();
+    await fleet.startController();
+    await a1.waitConnected(before);
+    const j = await fleet.waitJob(id, (x) => FINAL.has(x.state ?? ''), { attempts: 900, intervalMs: 200 }, 'the backup ends');
+    assert.equal(j.state, 'JOB_STATE_SUCCEEDED', `${JSON.stringify(j.history)}\n${fleet.logs()}`);
+    assert.equal(j.attempt, 1, JSON.stringify(j.history));
+    assert.equal(a1.log().split('\n').filter((l) => l.includes('"job started"') && l.includes(id)).length, 1, a1.log());
+  });
+
+  it('after an agent crash mid-job, the redelivered attempt is not run again; the job passes on its next attempt', async () => {
+    const run = await fleet.ctlOk(['job', 'run', 'backup', '--source', 'big', '--store', 'shared']);
+    const id = lines(run.stdout).at(-1) ?? '';
+    await fleet.waitJob(id, (j) => j.state === 'JOB_STATE_RUNNING' || FINAL.has(j.state ?? ''), { attempts: 600, intervalMs: 100 }, 'the backup starts');
+    await a1.kill();
+    await a1.start();
+    const j = await fleet.waitJob(id, (x) => FINAL.has(x.state ?? ''), { attempts: 1500, intervalMs: 200 }, 'the backup ends');
+    assert.equal(j.state, 'JOB_STATE_SUCCEEDED', `${JSON.stringify(j.history)}\n${fleet.logs()}`);
+    const starts = a1.log().split('\n').filter((l) => l.includes('"job started"') && l.includes(id));
+    const attempts = starts.map((l) => (JSON.parse(l) as { attempt: number }).attempt);
+    assert.equal(new Set(attempts).size, attempts.length, `an attempt ran twice: ${attempts.join(',')}`);
+    const check = runCoffer(['at', path.join(data, 'store'), 'check'], { env: { COFFER_PASSPHRASE: PW } });
+    assert.equal(check.code, 0, describeRun(check));
+  });
+
   it('refuses, at the server, an agent reading another agent\'s jobs or messages', async () => {
     const seed = fs.readFileSync(path.join(a2.dataDir, 'nats.nk'), 'utf8').trim();
     const cfg = JSON.parse(fs.readFileSync(path.join(a1.dataDir, 'agent.json'), 'utf8')) as { agentId: string };
