@@ -56,8 +56,8 @@ export class AgentSession {
   private readonly passphrases;
   private readonly ledger: JobLedger;
   private readonly running = new Map<string, AbortController>();
-  /** The queue delivery of each running job (NATS), the latest one when it was redelivered. */
-  private readonly deliveries = new Map<string, JobDelivery>();
+  /** The queue deliveries of each running job (NATS): more than one when it was delivered again. */
+  private readonly deliveries = new Map<string, JobDelivery[]>();
   private connected = false;
   private stopped = false;
   private backoff: number;
@@ -108,7 +108,8 @@ export class AgentSession {
     this.port.open({
       message: (m, delivery) => {
         if (ended) {
-          delivery?.nak(1000);
+          // A queued job still runs while the session is down (its result waits in the outbox).
+          if (delivery && m.msg?.$case === 'run') this.onMessage(m, delivery);
           return;
         }
         if (!welcomed && m.msg?.$case === 'welcome') {
@@ -202,8 +203,9 @@ export class AgentSession {
    */
   private async settledDelivery(run: RunJob, delivery: JobDelivery): Promise<boolean> {
     if (this.running.has(run.jobId)) {
-      this.deliveries.set(run.jobId, delivery);
+      this.deliveries.get(run.jobId)?.push(delivery);
       delivery.working();
+      this.opts.log('info', 'a job delivered again while it runs was not run twice', { job: run.jobId, attempt: run.attempt });
       return true;
     }
     const started = this.ledger.attemptOf(run.jobId);
@@ -221,6 +223,10 @@ export class AgentSession {
   }
 
   private async runOne(run: RunJob, delivery?: JobDelivery): Promise<void> {
+    if (this.stopped) {
+      delivery?.nak(5000); // a transient refusal: another start of this agent takes it
+      return;
+    }
     if (delivery && (await this.settledDelivery(run, delivery))) return;
     if (this.running.has(run.jobId)) return;
     // The controller sends a job again only once it has settled the earlier attempt, so a
@@ -231,9 +237,11 @@ export class AgentSession {
     this.running.set(run.jobId, ac);
     if (delivery) {
       this.ledger.start(run.jobId, run.attempt);
-      this.deliveries.set(run.jobId, delivery);
+      this.deliveries.set(run.jobId, [delivery]);
     }
-    const alive = setInterval(() => this.deliveries.get(run.jobId)?.working(), WORKING_EVERY_MS);
+    const alive = setInterval(() => {
+      for (const d of this.deliveries.get(run.jobId) ?? []) d.working();
+    }, WORKING_EVERY_MS);
     this.opts.log('info', 'job started', { job: run.jobId, kind: run.kind, attempt: run.attempt });
     this.send({ msg: { $case: 'update', value: { jobId: run.jobId, state: JobState.JOB_STATE_RUNNING, progress: undefined } } });
     try {
@@ -264,15 +272,15 @@ export class AgentSession {
    * persisted (on failure the delivery stays: it comes again and the outbox answers it).
    */
   private async deliverResult(done: JobDone): Promise<void> {
-    const delivery = this.deliveries.get(done.jobId);
+    const deliveries = this.deliveries.get(done.jobId);
     this.deliveries.delete(done.jobId);
-    if (!delivery) {
+    if (!deliveries) {
       this.send({ msg: { $case: 'done', value: done } });
       return;
     }
     try {
       await this.port.sendResult(done);
-      await delivery.ack();
+      for (const d of deliveries) await d.ack();
     } catch (err) {
       this.opts.log('warn', `the result of job ${done.jobId} waits in the outbox: ${CofferError.from(err).message}`);
     }

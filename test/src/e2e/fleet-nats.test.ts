@@ -2,15 +2,17 @@
  * The fleet over NATS JetStream (issue 12): a real controller serving agents over gRPC
  * and NATS at once, a real `nats-server -js` configured by `coffer controller nats-config`
  * (each agent its own NKey user), real agent processes enrolled with --transport nats.
- * A job's whole life (backup, restore, verify); nats-server killed and restarted during a
- * backup (not lost, not run twice, store checks clean); the passphrase never in the
- * JetStream store files; an agent reading another agent's subject refused by the server;
- * a revoked agent refused.
+ * A gRPC agent beside them on the same controller. A job's whole life (backup, restore,
+ * verify, forget); nats-server, the controller and an agent killed and restarted during a
+ * backup (not lost, not run twice, store checks clean); a duplicate delivery of a running
+ * job not run twice; the passphrase never in the JetStream store files; an agent reading
+ * another agent's subject refused by the server; a revoked agent refused.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
 import { cleanupTmpDirs, describeRun, lines, runCoffer, tmpDir } from '../helpers/cli.js';
 import { FINAL, Fleet, type FleetAgent } from '../helpers/fleet.js';
@@ -30,6 +32,7 @@ describe('the fleet over NATS JetStream', function () {
   let nats: NatsServer;
   let a1: FleetAgent;
   let a2: FleetAgent;
+  let g1: FleetAgent;
   let data: string;
 
   const writeConfig = (): void => {
@@ -48,13 +51,15 @@ describe('the fleet over NATS JetStream', function () {
     fleet = await Fleet.start({ COFFER_RETRY_BASE_MS: '1000', COFFER_NATS_ACK_WAIT_MS: '8000' }, ['--nats', nats.url]);
     a1 = await fleet.enroll('n1', { labels: { site: 'paris' }, args: ['--transport', 'nats'] });
     a2 = await fleet.enroll('n2', { labels: { site: 'lyon' }, args: ['--transport', 'nats', '--nats', nats.url] });
+    g1 = await fleet.enroll('g1', { labels: { site: 'paris' } });
     writeConfig();
     await nats.start();
-    await Promise.all([a1.start(), a2.start()]);
+    await Promise.all([a1.start(), a2.start(), g1.start()]);
     await fleet.ctlOk(['store', 'add', 'shared', path.join(data, 'store')], { COFFER_PASSPHRASE: PW });
     await fleet.ctlOk(['source', 'add', 'small', path.join(data, 'small'), '--agent', 'n1']);
     await fleet.ctlOk(['source', 'add', 'big', path.join(data, 'big'), '--agent', 'n1']);
     await fleet.ctlOk(['destination', 'add', 'out', path.join(data, 'out'), '--agent', 'n1']);
+    await fleet.ctlOk(['source', 'add', 'by-grpc', path.join(data, 'small'), '--agent', 'g1']);
   });
 
   after(async () => {
@@ -65,11 +70,21 @@ describe('the fleet over NATS JetStream', function () {
 
   it('shows each agent\'s transport', async () => {
     const agents = await fleet.ctlJson<{ name: string; transport?: string; connected?: boolean }[]>(['agents']);
-    for (const n of ['n1', 'n2']) {
+    for (const [n, t] of [
+      ['n1', 'nats'],
+      ['n2', 'nats'],
+      ['g1', 'grpc'],
+    ]) {
       const a = agents.find((x) => x.name === n);
-      assert.equal(a?.transport, 'nats', JSON.stringify(agents));
+      assert.equal(a?.transport, t, JSON.stringify(agents));
       assert.equal(a?.connected, true, JSON.stringify(agents));
     }
+  });
+
+  it('serves a gRPC agent from the same controller', async () => {
+    const b = await fleet.ctl(['job', 'run', 'backup', '--source', 'by-grpc', '--store', 'shared', '--wait']);
+    assert.equal(b.code, 0, `${describeRun(b)}\n${fleet.logs()}`);
+    assert.match(g1.log(), /"job started"/);
   });
 
   it('runs a backup, a restore and a verify over NATS', async () => {
@@ -80,6 +95,8 @@ describe('the fleet over NATS JetStream', function () {
     assertSameTree(sha256Tree(path.join(data, 'small')), sha256Tree(path.join(data, 'out')));
     const v = await fleet.ctl(['job', 'run', 'verify', '--store', 'shared', '--wait']);
     assert.equal(v.code, 0, `${describeRun(v)}\n${fleet.logs()}`);
+    const f = await fleet.ctl(['job', 'run', 'forget', '--store', 'shared', '--source', 'small', '--keep-last', '1', '--wait']);
+    assert.equal(f.code, 0, `${describeRun(f)}\n${fleet.logs()}`);
   });
 
   it('never writes the passphrase in clear into the JetStream store', () => {
@@ -131,6 +148,32 @@ describe('the fleet over NATS JetStream', function () {
     assert.equal(new Set(attempts).size, attempts.length, `an attempt ran twice: ${attempts.join(',')}`);
     const check = runCoffer(['at', path.join(data, 'store'), 'check'], { env: { COFFER_PASSPHRASE: PW } });
     assert.equal(check.code, 0, describeRun(check));
+  });
+
+  it('does not run a job twice when its message is delivered twice', async () => {
+    const run = await fleet.ctlOk(['job', 'run', 'backup', '--source', 'big', '--store', 'shared']);
+    const id = lines(run.stdout).at(-1) ?? '';
+    await fleet.waitJob(id, (j) => j.state === 'JOB_STATE_RUNNING' || FINAL.has(j.state ?? ''), { attempts: 600, intervalMs: 100 }, 'the backup starts');
+    // As the controller: the stored job message, published again under another message id.
+    const seed = fs.readFileSync(path.join(fleet.dataDir, 'nats-controller.nk'), 'utf8').trim();
+    const nc = await connect({ servers: nats.url, authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)), timeout: 5000 });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const cfg = JSON.parse(fs.readFileSync(path.join(a1.dataDir, 'agent.json'), 'utf8')) as { agentId: string };
+      const stored = await jsm.streams.getMessage('COFFER_JOBS', { last_by_subj: `coffer.jobs.paris.${cfg.agentId}` });
+      assert.ok(stored, 'the running job is in the jobs stream until it is acked');
+      const js = jetstream(nc);
+      const same = await js.publish(stored.subject, stored.data, { msgID: `${id}.1` });
+      assert.equal(same.duplicate, true, 'the same message id is dropped by the server');
+      await js.publish(stored.subject, stored.data, { msgID: `${id}.1.copy` });
+    } finally {
+      await nc.close();
+    }
+    const j = await fleet.waitJob(id, (x) => FINAL.has(x.state ?? ''), { attempts: 900, intervalMs: 200 }, 'the backup ends');
+    assert.equal(j.state, 'JOB_STATE_SUCCEEDED', `${JSON.stringify(j.history)}\n${fleet.logs()}`);
+    await sleep(2000);
+    assert.equal(a1.log().split('\n').filter((l) => l.includes('"job started"') && l.includes(id)).length, 1, a1.log());
+    assert.match(a1.log(), /a job delivered again was not run twice/);
   });
 
   it('refuses, at the server, an agent reading another agent\'s jobs or messages', async () => {

@@ -20,11 +20,16 @@ import { openSealed } from './box.js';
 import type { ControllerPort, JobDelivery, PortHandlers } from './controller-port.js';
 
 const REQUEST_TIMEOUT_MS = 5000;
+/** A session whose Hello was answered but whose Welcome did not follow within this is lost. */
+const WELCOME_TIMEOUT_MS = 10_000;
 
 export class NatsPort implements ControllerPort {
   readonly address: string;
   private readonly at: AgentAddress;
   private nc: NatsConnection | undefined;
+  private connecting: Promise<NatsConnection> | undefined;
+  /** The session whose Welcome arrived. */
+  private welcomed = 0;
   private js: JetStreamClient | undefined;
   private down: Subscription | undefined;
   private handlers: PortHandlers | undefined;
@@ -41,13 +46,22 @@ export class NatsPort implements ControllerPort {
     this.at = { site: id.site ?? siteToken(id.labels.site), agentId: id.agentId };
   }
 
-  private async connection(): Promise<NatsConnection> {
-    if (this.nc) return this.nc;
+  /** The one connection (made once; a failed attempt is forgotten so the next call retries). */
+  private connection(): Promise<NatsConnection> {
+    if (this.connecting) return this.connecting;
     const seed = new TextEncoder().encode(this.id.natsSecrets?.seed ?? '');
-    const nc = await connect({ servers: this.address, name: `coffer-agent-${this.id.name}`, authenticator: nkeyAuthenticator(seed), inboxPrefix: agentInbox(this.id.agentId), maxReconnectAttempts: -1, reconnectTimeWait: 1000, ignoreClusterUpdates: true });
-    this.nc = nc;
-    this.js = jetstream(nc);
-    return nc;
+    this.connecting = connect({ servers: this.address, name: `coffer-agent-${this.id.name}`, authenticator: nkeyAuthenticator(seed), inboxPrefix: agentInbox(this.id.agentId), maxReconnectAttempts: -1, reconnectTimeWait: 1000, ignoreClusterUpdates: true }).then(
+      (nc) => {
+        this.nc = nc;
+        this.js = jetstream(nc);
+        return nc;
+      },
+      (err: unknown) => {
+        this.connecting = undefined;
+        throw err;
+      },
+    );
+    return this.connecting;
   }
 
   open(h: PortHandlers): void {
@@ -60,7 +74,9 @@ export class NatsPort implements ControllerPort {
             callback: (err, m) => {
               if (err) return;
               try {
-                this.handlers?.message(ControllerMessage.decode(m.data));
+                const cm = ControllerMessage.decode(m.data);
+                if (cm.msg?.$case === 'welcome') this.welcomed = this.session;
+                this.handlers?.message(cm);
               } catch {
                 this.log('warn', 'ignoring an undecodable message from the controller');
               }
@@ -96,6 +112,7 @@ export class NatsPort implements ControllerPort {
         try {
           const r = await nc.request(upSubject(this.at), data, { timeout: REQUEST_TIMEOUT_MS });
           if (new TextDecoder().decode(r.data) !== REPLY_KNOWN) this.lose(session, 'the controller does not know this session');
+          else if (c === 'hello') setTimeout(() => this.welcomed !== session && this.lose(session, 'no Welcome from the controller'), WELCOME_TIMEOUT_MS).unref();
         } catch (err) {
           this.lose(session, `no answer from the controller over NATS (${err instanceof Error ? err.message : String(err)})`);
         }

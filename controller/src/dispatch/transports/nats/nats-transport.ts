@@ -113,9 +113,12 @@ export class NatsTransport implements NatsChannelIo {
     if (msg.msg?.$case === 'hello') {
       const hello = msg;
       const maxJobs = msg.msg.value.maxJobs;
+      // At once, not after the consumer set-up: results the agent sends after its Hello
+      // (its outbox) must wait for the new channel, not reach the old one.
+      cur?.close('replaced by a newer connection of the same agent');
       ensureAgentConsumer(this.jsm, a, maxJobs > 0 ? maxJobs : 2, this.d.jobAckWaitMs).then(
         () => {
-          cur?.close('replaced by a newer connection of the same agent');
+          this.channels.get(a.agentId)?.close('replaced by a newer connection of the same agent');
           const ch = new NatsChannel(agent.id, agent.name, a, agent.boxKey, this);
           this.channels.set(a.agentId, ch);
           this.d.events.opened(ch);
