@@ -16,7 +16,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
 import { cleanupTmpDirs, describeRun, lines, runCoffer, tmpDir } from '../helpers/cli.js';
 import { FINAL, Fleet, type FleetAgent } from '../helpers/fleet.js';
-import { NatsServer, requireNatsServer } from '../helpers/nats-server.js';
+import { NatsServer, requireNatsServer, writeNatsConfig } from '../helpers/nats-server.js';
 import { assertSameTree, sha256Tree, writeRandomFiles, writeTree } from '../helpers/tree.js';
 
 const PW = 'nats transport test passphrase 7f3a';
@@ -35,11 +35,6 @@ describe('the fleet over NATS JetStream', function () {
   let g1: FleetAgent;
   let data: string;
 
-  const writeConfig = (): void => {
-    const r = runCoffer(['controller', 'nats-config', '--data', fleet.dataDir, '--out', nats.configFile, '--listen', `127.0.0.1:${nats.port}`, '--store-dir', nats.storeDir]);
-    assert.equal(r.code, 0, describeRun(r));
-  };
-
   before(async function () {
     const bin = requireNatsServer(this);
     data = tmpDir('coffer-fleet-nats-');
@@ -52,7 +47,7 @@ describe('the fleet over NATS JetStream', function () {
     a1 = await fleet.enroll('n1', { labels: { site: 'paris' }, args: ['--transport', 'nats'] });
     a2 = await fleet.enroll('n2', { labels: { site: 'lyon' }, args: ['--transport', 'nats', '--nats', nats.url] });
     g1 = await fleet.enroll('g1', { labels: { site: 'paris' } });
-    writeConfig();
+    writeNatsConfig(fleet.dataDir, nats);
     await nats.start();
     await Promise.all([a1.start(), a2.start(), g1.start()]);
     await fleet.ctlOk(['store', 'add', 'shared', path.join(data, 'store')], { COFFER_PASSPHRASE: PW });

@@ -9,6 +9,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { COFFER_BIN } from './cli.js';
 import { freePort } from './sshd.js';
 
 const CANDIDATES = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'];
@@ -91,4 +92,10 @@ function canConnect(port: number): Promise<boolean> {
     });
     s.once('error', () => resolve(false));
   });
+}
+
+/** Writes the server's configuration for the controller's enrolled agents (`controller nats-config`). */
+export function writeNatsConfig(controllerData: string, nats: NatsServer): void {
+  const r = spawnSync(process.execPath, [COFFER_BIN, 'controller', 'nats-config', '--data', controllerData, '--out', nats.configFile, '--listen', `127.0.0.1:${nats.port}`, '--store-dir', nats.storeDir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`coffer controller nats-config failed (${r.status}): ${r.stderr}`);
 }
