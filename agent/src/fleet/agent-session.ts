@@ -12,7 +12,7 @@
  * stream. A job from a durable queue (NATS) is run once per attempt (JobLedger): a
  * delivery of an attempt running here keeps it alive (`working`), one already run is
  * acked after its result is sent again, an older attempt is terminated; a running job
- * calls `working()` every WORKING_EVERY_MS, and its delivery is acked only once its
+ * calls `working()` as often as its delivery asks, and its delivery is acked only once its
  * result is persisted. Nothing secret is logged.
  */
 import os from 'node:os';
@@ -20,7 +20,6 @@ import path from 'node:path';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { AgentMessage, ControllerMessage, JobDone, RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
 import { JobState } from '@coffer/shared/gen/coffer/v1/common.js';
-import { JOB_ACK_WAIT_MS } from '@coffer/shared/nats/subjects.js';
 import { VERSION } from '@coffer/shared/version.js';
 import { createLocalPassphrases, Outbox, recoverInterruptedJobs, runJob } from '../jobs/index.js';
 import { JOB_STATE_DIR } from '../jobs/run-job.js';
@@ -31,9 +30,6 @@ import type { ControllerPort, JobDelivery } from './channel/controller-port.js';
 import { GrpcPort } from './channel/grpc-port.js';
 import { NatsPort } from './channel/nats-port.js';
 import { JobLedger } from './job-ledger.js';
-
-/** How often a running job tells a durable queue it is alive (well inside its AckWait). */
-const WORKING_EVERY_MS = Math.floor(JOB_ACK_WAIT_MS / 4);
 
 /** Options of the session. */
 export interface AgentSessionOptions {
@@ -241,7 +237,7 @@ export class AgentSession {
     }
     const alive = setInterval(() => {
       for (const d of this.deliveries.get(run.jobId) ?? []) d.working();
-    }, WORKING_EVERY_MS);
+    }, delivery?.workingEveryMs ?? 60_000);
     this.opts.log('info', 'job started', { job: run.jobId, kind: run.kind, attempt: run.attempt });
     this.send({ msg: { $case: 'update', value: { jobId: run.jobId, state: JobState.JOB_STATE_RUNNING, progress: undefined } } });
     try {

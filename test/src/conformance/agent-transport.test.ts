@@ -5,7 +5,8 @@
  * cancelled through the controller (ends cancelled, not retried, store clean), a
  * controller crash during a backup (the job ends on its first attempt, run once), a
  * store whose passphrase only the agent keeps, and an agent stopped cleanly mid-job
- * (the job ends, and the restarted agent runs the next one).
+ * (the job ends, and the restarted agent runs the next one); over NATS, jobs longer than
+ * the AckWait are not delivered again (working()).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -47,7 +48,8 @@ for (const transport of ['grpc', 'nats'] as const) {
         assert.equal(r.code, 0, describeRun(r));
       }
       nats = bin ? await NatsServer.prepare(bin, data) : undefined;
-      fleet = await Fleet.start({ COFFER_RETRY_BASE_MS: '1000', COFFER_NATS_ACK_WAIT_MS: '8000' }, nats ? ['--nats', nats.url] : []);
+      // NATS: an AckWait shorter than the backups, so that only working() keeps them from being redelivered.
+      fleet = await Fleet.start({ COFFER_RETRY_BASE_MS: '1000', COFFER_NATS_ACK_WAIT_MS: '1000' }, nats ? ['--nats', nats.url] : []);
       agent = await fleet.enroll('solo', { labels: { site: 'here' }, ...(nats ? { args: ['--transport', 'nats'] } : {}) });
       fs.writeFileSync(path.join(agent.dataDir, 'passphrases.json'), JSON.stringify({ private: AGENT_PW }), { mode: 0o600 });
       if (nats) {
@@ -114,5 +116,19 @@ for (const transport of ['grpc', 'nats'] as const) {
       const b = await fleet.ctl(['job', 'run', 'backup', '--source', 'small', '--store', 'shared', '--wait']);
       assert.equal(b.code, 0, `${describeRun(b)}\n${fleet.logs()}`);
     });
+
+    if (transport === 'nats') {
+      it('keeps jobs longer than the AckWait alive with working(): none was delivered again', async () => {
+        writeRandomFiles(path.join(data, 'fresh'), 32, 16 * 1024 * 1024);
+        await fleet.ctlOk(['source', 'add', 'fresh', path.join(data, 'fresh'), '--agent', 'solo']);
+        const run = await fleet.ctlOk(['job', 'run', 'backup', '--source', 'fresh', '--store', 'shared']);
+        const id = lines(run.stdout).at(-1) ?? '';
+        const j = await fleet.waitJob(id, (x) => FINAL.has(x.state ?? ''), { attempts: 900, intervalMs: 200 }, 'the long backup ends');
+        assert.equal(j.state, 'JOB_STATE_SUCCEEDED', JSON.stringify(j.history));
+        const ran = (j.finishedMs ?? 0) - (j.startedMs ?? 0);
+        assert.ok(ran > 1500, `the backup took ${ran} ms, not clearly longer than the AckWait (1000 ms): the test proves nothing`);
+        assert.doesNotMatch(agent.log(), /delivered again/, agent.log());
+      });
+    }
   });
 }

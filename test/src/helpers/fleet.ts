@@ -321,6 +321,8 @@ export interface JobView {
   readonly agent?: string;
   readonly attempt?: number;
   readonly maxAttempts?: number;
+  readonly startedMs?: number;
+  readonly finishedMs?: number;
   readonly schedule?: string;
   readonly progress?: { readonly phase?: string; readonly bytes?: number; readonly totalBytes?: number; readonly files?: number };
   readonly result?: { readonly ok?: boolean; readonly error?: string; readonly retryable?: boolean; readonly snapshot?: { readonly id?: string } };

@@ -13,6 +13,8 @@ import type { AgentMessage, ControllerMessage, JobDone } from '@coffer/shared/ge
 
 /** A job delivered by a durable queue (NATS): settle it exactly once. */
 export interface JobDelivery {
+  /** How often to call `working` (well inside the queue's AckWait). */
+  readonly workingEveryMs: number;
   /** Resets the redelivery timer (the job is still running). */
   working(): void;
   /** The job is finished and its result persisted: remove it from the queue. */

@@ -5,16 +5,17 @@
  * session (`lost`; the session then says Hello again); other messages are published there;
  * the controller's messages arrive on `coffer.down.<site>.<agent>`. Jobs are pulled one
  * at a time (`next`, no prebuffering) from the agent's durable consumer, whose
- * max_ack_pending is the agent's job limit, for as long as the port is open (also while
- * no session is up: jobs keep coming while the controller is away), and handed over with
- * their JobDelivery; a sealed passphrase is opened here. Results are published to the
+ * max_ack_pending is the agent's job limit, from the first Welcome (the controller has
+ * made the consumer) for as long as the port is open (also while no session is up: jobs
+ * keep coming while the controller is away), and handed over with their JobDelivery
+ * (`working` due every quarter of the consumer's AckWait); a sealed passphrase is opened here. Results are published to the
  * results stream and `sendResult` resolves when the server has stored them.
  */
 import { jetstream, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
-import { connect, nkeyAuthenticator, type NatsConnection, type Subscription } from '@nats-io/transport-node';
+import { connect, millis, nkeyAuthenticator, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { AgentMessage, ControllerMessage, JobDone, RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
-import { JOBS_STREAM, REPLY_KNOWN, agentInbox, downSubject, jobConsumer, resultsSubject, siteToken, upSubject, type AgentAddress } from '@coffer/shared/nats/subjects.js';
+import { JOB_ACK_WAIT_MS, JOBS_STREAM, REPLY_KNOWN, agentInbox, downSubject, jobConsumer, resultsSubject, siteToken, upSubject, type AgentAddress } from '@coffer/shared/nats/subjects.js';
 import type { AgentIdentity } from '../agent-files.js';
 import { openSealed } from './box.js';
 import type { ControllerPort, JobDelivery, PortHandlers } from './controller-port.js';
@@ -36,6 +37,7 @@ export class NatsPort implements ControllerPort {
   private session = 0;
   private closed = false;
   private pulling = false;
+  private workingEveryMs = Math.floor(JOB_ACK_WAIT_MS / 4);
 
   constructor(
     private readonly id: AgentIdentity,
@@ -75,7 +77,11 @@ export class NatsPort implements ControllerPort {
               if (err) return;
               try {
                 const cm = ControllerMessage.decode(m.data);
-                if (cm.msg?.$case === 'welcome') this.welcomed = this.session;
+                if (cm.msg?.$case === 'welcome') {
+                  this.welcomed = this.session;
+                  // Its consumer exists once the controller has welcomed it.
+                  if (!this.pulling) void this.pull();
+                }
                 this.handlers?.message(cm);
               } catch {
                 this.log('warn', 'ignoring an undecodable message from the controller');
@@ -83,7 +89,6 @@ export class NatsPort implements ControllerPort {
             },
           });
         }
-        if (!this.pulling) void this.pull();
       },
       (err: unknown) => this.lose(session, `cannot reach NATS at ${this.address}: ${err instanceof Error ? err.message : String(err)}`),
     );
@@ -137,6 +142,9 @@ export class NatsPort implements ControllerPort {
     while (!this.closed) {
       try {
         const consumer = await this.js?.consumers.get(JOBS_STREAM, jobConsumer(this.id.agentId));
+        const aw = consumer ? (await consumer.info(true)).config.ack_wait : undefined;
+        const ackWait = aw ? millis(aw) : JOB_ACK_WAIT_MS;
+        this.workingEveryMs = Math.max(250, Math.floor(ackWait / 4));
         while (!this.closed && consumer) {
           const m = await consumer.next({ expires: 5000 });
           if (m) this.deliver(m);
@@ -152,6 +160,7 @@ export class NatsPort implements ControllerPort {
 
   private deliver(m: JsMsg): void {
     const delivery: JobDelivery = {
+      workingEveryMs: this.workingEveryMs,
       working: () => m.working(),
       ack: async () => {
         await m.ackAck({ timeout: REQUEST_TIMEOUT_MS });
