@@ -5,15 +5,19 @@
  * A gRPC agent beside them on the same controller. A job's whole life (backup, restore,
  * verify, forget); nats-server, the controller and an agent killed and restarted during a
  * backup (not lost, not run twice, store checks clean); a duplicate delivery of a running
- * job not run twice; the passphrase never in the JetStream store files; an agent reading
+ * job not run twice; a store call (console browsing) answered by a NATS agent; the
+ * passphrase never in the JetStream store files; an agent reading
  * another agent's subject refused by the server; a revoked agent refused.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Metadata } from '@grpc/grpc-js';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
+import { StoreServiceClient, type ListTreeResponse } from '@coffer/shared/gen/coffer/v1/store.js';
+import { channelCredentials } from '@coffer/shared/pki/index.js';
 import { cleanupTmpDirs, describeRun, lines, runCoffer, tmpDir } from '../helpers/cli.js';
 import { FINAL, Fleet, type FleetAgent } from '../helpers/fleet.js';
 import { NatsServer, requireNatsServer, writeNatsConfig } from '../helpers/nats-server.js';
@@ -193,6 +197,27 @@ describe('the fleet over NATS JetStream', function () {
       void seen;
     } finally {
       await nc.close();
+    }
+  });
+
+  it('answers a store call (console browsing) through a NATS agent, its passphrase sealed', async () => {
+    const r = runCoffer(['at', path.join(data, 'lyon'), 'create'], { env: { COFFER_PASSPHRASE: PW } });
+    assert.equal(r.code, 0, describeRun(r));
+    await fleet.ctlOk(['store', 'add', 'lyon', path.join(data, 'lyon'), 'reach=site=lyon'], { COFFER_PASSPHRASE: PW });
+    await fleet.ctlOk(['source', 'add', 'lyon-small', path.join(data, 'small'), '--agent', 'n2']);
+    const run = await fleet.ctlOk(['job', 'run', 'backup', '--source', 'lyon-small', '--store', 'lyon', '--wait']);
+    const snapshot = (await fleet.getJob(lines(run.stdout).at(-1) ?? ''))?.result?.snapshot?.id ?? '';
+    assert.ok(snapshot, 'the backup into lyon');
+    const client = new StoreServiceClient(fleet.address, channelCredentials(fs.readFileSync(fleet.caFile, 'utf8')));
+    const md = new Metadata();
+    md.set('authorization', `Bearer ${fleet.adminToken}`);
+    try {
+      const res = await new Promise<ListTreeResponse>((resolve, reject) =>
+        client.listTree({ store: 'lyon', snapshot, path: '', sort: '', descending: false, offset: 0, limit: 0, filter: '' }, md, { deadline: Date.now() + 60_000 }, (err, x) => (err ? reject(err) : resolve(x))),
+      );
+      assert.deepEqual(res.entries.map((e) => e.name).sort(), ['a.txt', 'd']);
+    } finally {
+      client.close();
     }
   });
 

@@ -8,7 +8,8 @@
  * max_ack_pending is the agent's job limit, from the first Welcome (the controller has
  * made the consumer) for as long as the port is open (also while no session is up: jobs
  * keep coming while the controller is away), and handed over with their JobDelivery
- * (`working` due every quarter of the consumer's AckWait); a sealed passphrase is opened here. Results are published to the
+ * (`working` due every quarter of the consumer's AckWait); a sealed passphrase (of a job
+ * or a store call) is opened here. Results are published to the
  * results stream and `sendResult` resolves when the server has stored them.
  */
 import { jetstream, type JetStreamClient, type JsMsg } from '@nats-io/jetstream';
@@ -76,7 +77,7 @@ export class NatsPort implements ControllerPort {
             callback: (err, m) => {
               if (err) return;
               try {
-                const cm = ControllerMessage.decode(m.data);
+                const cm = this.unsealed(ControllerMessage.decode(m.data));
                 if (cm.msg?.$case === 'welcome') {
                   this.welcomed = this.session;
                   // Its consumer exists once the controller has welcomed it.
@@ -92,6 +93,14 @@ export class NatsPort implements ControllerPort {
       },
       (err: unknown) => this.lose(session, `cannot reach NATS at ${this.address}: ${err instanceof Error ? err.message : String(err)}`),
     );
+  }
+
+  /** A store call with its sealed passphrase opened. */
+  private unsealed(cm: ControllerMessage): ControllerMessage {
+    if (cm.msg?.$case !== 'storeCall' || cm.msg.value.sealedPassphrase.length === 0) return cm;
+    const s = this.id.natsSecrets;
+    const passphrase = openSealed(cm.msg.value.sealedPassphrase, s?.boxPublic ?? '', s?.boxSecret ?? '');
+    return { msg: { $case: 'storeCall', value: { ...cm.msg.value, passphrase, sealedPassphrase: Buffer.alloc(0) } } };
   }
 
   private lose(session: number, why: string): void {

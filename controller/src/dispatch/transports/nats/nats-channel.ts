@@ -3,7 +3,8 @@
  * stream with Nats-Msg-Id `<job>.<attempt>` (a repeated publication is dropped by the
  * server's dedup window) and the passphrase sealed to the agent's box key, never in
  * clear; a newer attempt of a job deletes the earlier attempt's message if it is still
- * in the stream. Everything else goes on the agent's core `down` subject. Messages are
+ * in the stream. Everything else goes on the agent's core `down` subject, a store call's
+ * passphrase sealed too. Messages are
  * published in the order sent. `closed` fires once (through `onClosed`); after it `send`
  * is a no-op. No pause/resume: core NATS has no per-sender flow control.
  */
@@ -44,6 +45,12 @@ export class NatsChannel implements AgentChannel {
 
   send(msg: ControllerMessage): boolean {
     if (this.ended) return false;
+    if (msg.msg?.$case === 'storeCall' && msg.msg.value.passphrase !== '') {
+      const call = msg.msg.value;
+      const sealed: ControllerMessage = { msg: { $case: 'storeCall', value: { ...call, passphrase: '', sealedPassphrase: sealTo(this.boxKey, call.passphrase) } } };
+      this.queue = this.queue.then(() => this.io.publishDown(this.address, sealed));
+      return true;
+    }
     if (msg.msg?.$case !== 'run') {
       this.queue = this.queue.then(() => this.io.publishDown(this.address, msg));
       return true;

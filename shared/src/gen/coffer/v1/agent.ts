@@ -215,7 +215,11 @@ export interface StoreCall {
   /** The store's passphrase; empty when the agent keeps it locally. */
   passphrase: string;
   /** For restores: the destination to write to. */
-  destination: Endpoint | undefined;
+  destination:
+    | Endpoint
+    | undefined;
+  /** NATS transport: the passphrase sealed to the agent's box key (never in clear on the wire). */
+  sealedPassphrase: Buffer;
 }
 
 export interface StoreCallCancel {
@@ -2267,7 +2271,15 @@ export const AckDone: MessageFns<AckDone> = {
 };
 
 function createBaseStoreCall(): StoreCall {
-  return { callId: "", method: "", request: Buffer.alloc(0), store: undefined, passphrase: "", destination: undefined };
+  return {
+    callId: "",
+    method: "",
+    request: Buffer.alloc(0),
+    store: undefined,
+    passphrase: "",
+    destination: undefined,
+    sealedPassphrase: Buffer.alloc(0),
+  };
 }
 
 export const StoreCall: MessageFns<StoreCall> = {
@@ -2289,6 +2301,9 @@ export const StoreCall: MessageFns<StoreCall> = {
     }
     if (message.destination !== undefined) {
       Endpoint.encode(message.destination, writer.uint32(50).fork()).join();
+    }
+    if (message.sealedPassphrase.length !== 0) {
+      writer.uint32(58).bytes(message.sealedPassphrase);
     }
     return writer;
   },
@@ -2354,6 +2369,14 @@ export const StoreCall: MessageFns<StoreCall> = {
             message.destination = Endpoint.decode(reader, reader.uint32());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.sealedPassphrase = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2378,6 +2401,11 @@ export const StoreCall: MessageFns<StoreCall> = {
       store: isSet(object.store) ? Endpoint.fromJSON(object.store) : undefined,
       passphrase: isSet(object.passphrase) ? globalThis.String(object.passphrase) : "",
       destination: isSet(object.destination) ? Endpoint.fromJSON(object.destination) : undefined,
+      sealedPassphrase: isSet(object.sealedPassphrase)
+        ? Buffer.from(bytesFromBase64(object.sealedPassphrase))
+        : isSet(object.sealed_passphrase)
+        ? Buffer.from(bytesFromBase64(object.sealed_passphrase))
+        : Buffer.alloc(0),
     };
   },
 
@@ -2401,6 +2429,9 @@ export const StoreCall: MessageFns<StoreCall> = {
     if (message.destination !== undefined) {
       obj.destination = Endpoint.toJSON(message.destination);
     }
+    if (message.sealedPassphrase.length !== 0) {
+      obj.sealedPassphrase = base64FromBytes(message.sealedPassphrase);
+    }
     return obj;
   },
 
@@ -2419,6 +2450,7 @@ export const StoreCall: MessageFns<StoreCall> = {
     message.destination = (object.destination !== undefined && object.destination !== null)
       ? Endpoint.fromPartial(object.destination)
       : undefined;
+    message.sealedPassphrase = object.sealedPassphrase ?? Buffer.alloc(0);
     return message;
   },
 };
