@@ -42,7 +42,7 @@ const out = (line: string): void => void process.stdout.write(line + '\n');
 const err = (line: string): void => void process.stderr.write(line + '\n');
 
 const START_USAGE =
-  'coffer controller start --data DIR [--listen 127.0.0.1:7443] [--http 127.0.0.1:7480] [--host NAME ...] [--http-cert CHAIN.pem --http-key KEY.pem] [--session-idle 30m] [--nats nats://HOST:PORT [--nats-creds F | --nats-ca F --nats-cert F --nats-key F]]';
+  'coffer controller start --data DIR [--listen 127.0.0.1:7443] [--http 127.0.0.1:7480] [--host NAME ...] [--http-cert CHAIN.pem --http-key KEY.pem] [--session-idle 30m] [--nats nats://HOST:PORT [--nats-creds F | --nats-ca F --nats-cert F --nats-key F] [--nats-leaf SITE=DOMAIN ...]]';
 
 /** The NATS options of `controller start`, or undefined without --nats. */
 function natsOptions(p: ReturnType<typeof parseArgs>): { url: string; credsFile?: string; tlsCa?: string; tlsCert?: string; tlsKey?: string } | undefined {
@@ -58,10 +58,23 @@ function natsOptions(p: ReturnType<typeof parseArgs>): { url: string; credsFile?
   return o;
 }
 
+/** `--nats-leaf SITE=DOMAIN` flags as a map, or undefined when none. */
+function leafDomains(items: readonly string[], hasNats: boolean): Record<string, string> | undefined {
+  if (items.length === 0) return undefined;
+  if (!hasNats) throw new CofferError(ErrorCode.Usage, '--nats-leaf needs --nats nats://HOST:PORT');
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    const m = /^([A-Za-z0-9_-]+)=([A-Za-z0-9_-]+)$/.exec(item);
+    if (!m?.[1] || !m[2]) throw new CofferError(ErrorCode.Usage, `--nats-leaf '${item}' is not SITE=DOMAIN (letters, digits, '_' and '-')`);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
+
 async function controllerStart(argv: readonly string[]): Promise<number> {
   const p = parseArgs(
     argv,
-    { data: 'string', listen: 'string', http: 'string', host: 'list', 'http-cert': 'string', 'http-key': 'string', 'session-idle': 'string', nats: 'string', 'nats-creds': 'string', 'nats-ca': 'string', 'nats-cert': 'string', 'nats-key': 'string' },
+    { data: 'string', listen: 'string', http: 'string', host: 'list', 'http-cert': 'string', 'http-key': 'string', 'session-idle': 'string', nats: 'string', 'nats-creds': 'string', 'nats-ca': 'string', 'nats-cert': 'string', 'nats-key': 'string', 'nats-leaf': 'list' },
     'controller start',
   );
   expectArgs(p, 0, 0, START_USAGE);
@@ -75,6 +88,7 @@ async function controllerStart(argv: readonly string[]): Promise<number> {
   const idle = idleText !== undefined ? parseDuration(idleText, '--session-idle') : undefined;
   if (idle !== undefined && (idle < 1000 || idle > 7 * 86_400_000)) throw new CofferError(ErrorCode.Usage, `--session-idle ${idleText ?? ''} is out of range; use 1s to 7d (default 30m)`);
   const nats = natsOptions(p);
+  const leaves = leafDomains(list(p, 'nats-leaf'), nats !== undefined);
   const ackWait = Number(process.env.COFFER_NATS_ACK_WAIT_MS ?? '') || undefined;
   // Loaded here, not at the top: `coffer ctl` then starts without the server and X.509 code.
   const { dispatcherOptionsFromEnv, startController } = await import('../server/controller.js');
@@ -89,6 +103,7 @@ async function controllerStart(argv: readonly string[]): Promise<number> {
     ...(idle !== undefined ? { sessionIdleMs: idle } : {}),
     ...(nats ? { nats } : {}),
     ...(ackWait !== undefined ? { natsJobAckWaitMs: ackWait } : {}),
+    ...(leaves ? { natsLeafDomains: leaves } : {}),
   });
   await new Promise<void>((resolve) => {
     const stop = (): void => {

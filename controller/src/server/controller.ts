@@ -57,6 +57,8 @@ export interface ControllerOptions {
   readonly nats?: NatsOptions;
   /** AckWait of the NATS agents' job consumers (tests shorten it). */
   readonly natsJobAckWaitMs?: number;
+  /** Sites served by a leaf node with its own JetStream domain: site -> domain. */
+  readonly natsLeafDomains?: Readonly<Record<string, string>>;
 }
 
 /** A running controller. */
@@ -171,7 +173,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
   dispatcher.resume();
   // The NATS transport waits for its server in the background: gRPC agents are served meanwhile.
   const nats = natsOpts
-    ? NatsTransport.start({ catalog, events: services.agentEvents, log, nats: natsOpts, ...(opts.natsJobAckWaitMs !== undefined ? { jobAckWaitMs: opts.natsJobAckWaitMs } : {}) }).catch((err: unknown) => {
+    ? NatsTransport.start({ catalog, events: services.agentEvents, log, nats: natsOpts, ...(opts.natsJobAckWaitMs !== undefined ? { jobAckWaitMs: opts.natsJobAckWaitMs } : {}), ...(opts.natsLeafDomains ? { leafDomains: opts.natsLeafDomains } : {}) }).catch((err: unknown) => {
         log.error({ err: err instanceof Error ? err.message : String(err) }, 'the NATS transport failed to start; agents on NATS are not served');
         return undefined;
       })

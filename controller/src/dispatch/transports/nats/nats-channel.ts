@@ -18,7 +18,7 @@ export interface NatsChannelIo {
   publishDown(a: AgentAddress, msg: ControllerMessage): void;
   /** Persists a job; resolves with its stream sequence. */
   publishJob(a: AgentAddress, run: RunJob): Promise<number>;
-  deleteJob(seq: number): Promise<void>;
+  deleteJob(a: AgentAddress, seq: number): Promise<void>;
   /** A job could not be persisted: the channel closes (the agent reconciles on its next Hello). */
   failed(ch: NatsChannel, why: string): void;
   closed(ch: NatsChannel, reason: string): void;
@@ -60,7 +60,7 @@ export class NatsChannel implements AgentChannel {
     this.queue = this.queue.then(async () => {
       try {
         const earlier = this.jobSeq.get(run.jobId);
-        if (earlier !== undefined) await this.io.deleteJob(earlier);
+        if (earlier !== undefined) await this.io.deleteJob(this.address, earlier);
         this.jobSeq.set(run.jobId, await this.io.publishJob(this.address, sealed));
       } catch (err) {
         this.io.failed(this, `cannot queue job ${run.jobId} on NATS: ${err instanceof Error ? err.message : String(err)}`);

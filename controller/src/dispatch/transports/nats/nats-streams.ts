@@ -22,18 +22,28 @@ export function checkServerVersion(version: string | undefined): void {
   throw new CofferError(ErrorCode.Config, `nats-server ${version ?? '(unknown)'} is too old for the NATS transport; use ${MIN_SERVER.join('.')} or newer with JetStream (-js)`);
 }
 
+/** Creates a stream, or adds the subjects it lacks. */
 async function ensureStream(jsm: JetStreamManager, name: string, subjects: string[]): Promise<void> {
+  let have: string[] | undefined;
   try {
-    await jsm.streams.info(name);
+    have = (await jsm.streams.info(name)).config.subjects ?? [];
   } catch {
     await jsm.streams.add({ name, subjects, retention: RetentionPolicy.Workqueue, storage: StorageType.File, duplicate_window: nanos(120_000), num_replicas: 1 });
+    return;
   }
+  const missing = subjects.filter((s) => !have.includes(s) && !have.includes(s.replace(/\.[^.]+\.\*$/, '.>')));
+  if (missing.length > 0) await jsm.streams.update(name, { subjects: [...have, ...missing] });
 }
 
-/** Creates the streams and the results consumer when missing. */
-export async function ensureStreams(jsm: JetStreamManager): Promise<void> {
-  await ensureStream(jsm, JOBS_STREAM, ['coffer.jobs.>']);
-  await ensureStream(jsm, RESULTS_STREAM, ['coffer.results.>']);
+/**
+ * Creates the streams and the results consumer when missing. `sites` undefined: every
+ * site (`coffer.jobs.>`); otherwise only these sites' subjects, so that a stream here
+ * never captures the subjects of a site whose leaf node keeps its own streams.
+ */
+export async function ensureStreams(jsm: JetStreamManager, sites?: readonly string[]): Promise<void> {
+  const of = (kind: string): string[] => (sites ? sites.map((s) => `coffer.${kind}.${s}.*`) : [`coffer.${kind}.>`]);
+  await ensureStream(jsm, JOBS_STREAM, of('jobs'));
+  await ensureStream(jsm, RESULTS_STREAM, of('results'));
   try {
     await jsm.consumers.info(RESULTS_STREAM, RESULTS_CONSUMER);
   } catch {

@@ -9,9 +9,10 @@
  * the results stream: delivered to the agent's channel and acked, or nak'ed with a
  * delay while the agent has no channel. MAX_DELIVERIES advisories of the jobs stream
  * are logged and the exhausted job message removed (the dispatcher's lost-agent timer
- * then retries the job). Guarantees of transport.ts hold, except pause/resume.
+ * then retries the job). Sites with a leaf node keep their streams on its JetStream
+ * domain (nats-sites.ts). Guarantees of transport.ts hold, except pause/resume.
  */
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { AgentMessage, ControllerMessage, JobDone, RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
 import {
@@ -31,7 +32,8 @@ import type { Logger } from '../../../observability/log.js';
 import type { AgentEvents } from '../../transport.js';
 import { NatsChannel, type NatsChannelIo } from './nats-channel.js';
 import { natsConnectOptions, type NatsOptions } from './nats-connect.js';
-import { checkServerVersion, dropAgentConsumer, ensureAgentConsumer, ensureStreams } from './nats-streams.js';
+import { checkServerVersion, dropAgentConsumer, ensureAgentConsumer } from './nats-streams.js';
+import { NatsSites, type SiteJetStream } from './nats-sites.js';
 
 /** What the transport needs. */
 export interface NatsTransportDeps {
@@ -41,6 +43,8 @@ export interface NatsTransportDeps {
   readonly nats: NatsOptions;
   /** AckWait of the agents' job consumers (tests shorten it). */
   readonly jobAckWaitMs?: number;
+  /** Sites whose streams live on their leaf node's JetStream domain: site -> domain. */
+  readonly leafDomains?: Readonly<Record<string, string>>;
 }
 
 const enc = new TextEncoder();
@@ -48,23 +52,29 @@ const enc = new TextEncoder();
 export class NatsTransport implements NatsChannelIo {
   private readonly channels = new Map<string, NatsChannel>();
   private stopped = false;
+  private readonly sites: NatsSites;
+  private readonly jsm: JetStreamManager;
 
   private constructor(
     private readonly d: NatsTransportDeps,
     private readonly nc: NatsConnection,
-    private readonly js: JetStreamClient,
-    private readonly jsm: JetStreamManager,
-  ) {}
+    hub: SiteJetStream,
+  ) {
+    this.jsm = hub.jsm;
+    this.sites = new NatsSites(nc, hub, d.leafDomains ?? {}, (s) => void this.results(s));
+  }
 
   /** Connects (waiting for the server), checks it, sets up the streams and starts serving. */
   static async start(d: NatsTransportDeps): Promise<NatsTransport> {
     const nc = await connect(natsConnectOptions(d.nats, 'coffer-controller'));
     try {
       checkServerVersion(nc.info?.version);
-      const jsm = await jetstreamManager(nc);
-      await ensureStreams(jsm);
-      const t = new NatsTransport(d, nc, jetstream(nc), jsm);
+      const hub: SiteJetStream = { js: jetstream(nc), jsm: await jetstreamManager(nc), domain: undefined };
+      const t = new NatsTransport(d, nc, hub);
+      const leaves = d.leafDomains ?? {};
+      await t.sites.init(d.catalog.agents.list().flatMap((a) => (a.nats && leaves[a.nats.site] === undefined ? [a.nats.site] : [])));
       t.serve();
+      for (const site of Object.keys(leaves)) t.sites.forSite(site).catch((err: unknown) => d.log.warn({ site, err: err instanceof Error ? err.message : String(err) }, 'the leaf node of a site is not reachable yet'));
       d.log.info({ nats: d.nats.url, server: nc.info?.version }, 'serving agents over NATS');
       return t;
     } catch (err) {
@@ -76,7 +86,7 @@ export class NatsTransport implements NatsChannelIo {
   private serve(): void {
     this.nc.subscribe('coffer.up.*.*', { callback: (err, m) => (err ? this.d.log.warn({ err: err.message }, 'NATS subscription failed') : this.up(m)) });
     this.nc.subscribe(`$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.${JOBS_STREAM}.*`, { callback: (err, m) => (err ? undefined : void this.exhausted(m)) });
-    void this.results();
+    void this.results(this.sites.hub);
     void (async () => {
       for await (const s of this.nc.status()) this.d.log.info({ status: s.type }, 'NATS connection status');
     })();
@@ -105,7 +115,7 @@ export class NatsTransport implements NatsChannelIo {
       if (cur) cur.close('the agent was revoked');
       if (msg.msg?.$case === 'hello') {
         this.d.log.warn({ agent: a.agentId, site: a.site }, 'NATS agent refused: not enrolled for NATS at this site, or revoked');
-        void dropAgentConsumer(this.jsm, a.agentId);
+        void this.sites.forSite(a.site).then((s) => dropAgentConsumer(s.jsm, a.agentId), () => undefined);
       }
       if (m.reply) m.respond(enc.encode(REPLY_UNKNOWN));
       return;
@@ -116,7 +126,7 @@ export class NatsTransport implements NatsChannelIo {
       // At once, not after the consumer set-up: results the agent sends after its Hello
       // (its outbox) must wait for the new channel, not reach the old one.
       cur?.close('replaced by a newer connection of the same agent');
-      ensureAgentConsumer(this.jsm, a, maxJobs > 0 ? maxJobs : 2, this.d.jobAckWaitMs).then(
+      this.sites.forSite(a.site).then((s) => ensureAgentConsumer(s.jsm, a, maxJobs > 0 ? maxJobs : 2, this.d.jobAckWaitMs)).then(
         () => {
           this.channels.get(a.agentId)?.close('replaced by a newer connection of the same agent');
           const ch = new NatsChannel(agent.id, agent.name, a, agent.boxKey, this);
@@ -133,11 +143,11 @@ export class NatsTransport implements NatsChannelIo {
     if (cur) this.d.events.message(cur, msg);
   }
 
-  /** Reads the results stream for as long as the transport runs. */
-  private async results(): Promise<void> {
+  /** Reads a results stream (the hub's or a leaf domain's) for as long as the transport runs. */
+  private async results(site: SiteJetStream): Promise<void> {
     for (let round = 0; !this.stopped; round++) {
       try {
-        const consumer = await this.js.consumers.get(RESULTS_STREAM, RESULTS_CONSUMER);
+        const consumer = await site.js.consumers.get(RESULTS_STREAM, RESULTS_CONSUMER);
         const it = await consumer.consume({ max_messages: 64 });
         for await (const m of it) {
           if (this.stopped) break;
@@ -163,7 +173,7 @@ export class NatsTransport implements NatsChannelIo {
         }
       } catch (err) {
         if (this.stopped) return;
-        this.d.log.warn({ err: err instanceof Error ? err.message : String(err), round }, 'results consumer interrupted; resuming');
+        this.d.log.warn({ err: err instanceof Error ? err.message : String(err), round, domain: site.domain }, 'results consumer interrupted; resuming');
       }
       await new Promise((r) => setTimeout(r, 1000));
     }
@@ -189,12 +199,14 @@ export class NatsTransport implements NatsChannelIo {
   }
 
   async publishJob(a: AgentAddress, run: RunJob): Promise<number> {
-    const ack = await this.js.publish(jobsSubject(a), RunJob.encode(run).finish(), { msgID: jobMsgId(run.jobId, run.attempt) });
+    const s = await this.sites.forSite(a.site);
+    const ack = await s.js.publish(jobsSubject(a), RunJob.encode(run).finish(), { msgID: jobMsgId(run.jobId, run.attempt) });
     return ack.seq;
   }
 
-  async deleteJob(seq: number): Promise<void> {
-    await this.jsm.streams.deleteMessage(JOBS_STREAM, seq).catch(() => false);
+  async deleteJob(a: AgentAddress, seq: number): Promise<void> {
+    const s = await this.sites.forSite(a.site);
+    await s.jsm.streams.deleteMessage(JOBS_STREAM, seq).catch(() => false);
   }
 
   failed(ch: NatsChannel, why: string): void {
