@@ -18,6 +18,7 @@ command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 [ -x /usr/sbin/proftpd ] || need_apt+=(proftpd-core)
 [ -f /usr/lib/proftpd/mod_sftp.so ] || need_apt+=(proftpd-mod-crypto)
 [ -x /usr/sbin/dropbear ] || need_apt+=(dropbear-bin)
+command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || need_apt+=(nats-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test: installing ${need_apt[*]} (Debian packages)"

@@ -64,6 +64,8 @@ export const FLAG_DOCS: Readonly<Record<string, string>> = {
   ca: "the controller's CA certificate (PEM)",
   label: 'a label key=value (repeatable)',
   'max-jobs': 'jobs run at once (0: no limit)',
+  transport: 'agent enroll: how the agent takes its jobs, grpc (default) or nats',
+  nats: 'agent enroll --transport nats: the NATS server (nats://HOST:PORT) the agent connects to',
 };
 
 /** One or more example lines per command. */

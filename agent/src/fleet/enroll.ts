@@ -1,7 +1,9 @@
 /**
  * `coffer agent enroll`: makes a key pair here, sends a CSR with the one-time token to
  * the controller (TLS, server verified against ca.pem or the token's pinned CA), and
- * saves the certificate it gets back with the key in the agent's data folder.
+ * saves the certificate it gets back with the key in the agent's data folder. With
+ * `transport: 'nats'` it also makes its NATS identity here (an NKey user and an X25519
+ * box key pair; only the public halves are sent) and records the NATS URL and site.
  */
 import fs from 'node:fs';
 import { Metadata } from '@grpc/grpc-js';
@@ -12,6 +14,9 @@ import { saveIdentity, type AgentIdentity } from './agent-files.js';
 import { fetchPinnedCa, tokenPin } from './fetch-ca.js';
 import { splitHostPort } from '@coffer/shared/host-port.js';
 import { grpcFailure } from './grpc-errors.js';
+import { createUser } from '@nats-io/nkeys';
+import { siteToken } from '@coffer/shared/nats/subjects.js';
+import { newBoxKeyPair } from './channel/box.js';
 
 /** What enrollment needs. */
 export interface EnrollOptions {
@@ -23,6 +28,19 @@ export interface EnrollOptions {
   readonly caFile?: string;
   readonly labels?: Record<string, string>;
   readonly maxJobs?: number;
+  /** @default 'grpc' */
+  readonly transport?: 'grpc' | 'nats';
+  /** NATS URL; default: the one the controller announces. */
+  readonly natsUrl?: string;
+}
+
+/** The NATS identity of a new enrollment. */
+function natsIdentity(): { seed: string; publicKey: string; boxPublic: string; boxSecret: string } {
+  const kp = createUser();
+  const seed = new TextDecoder().decode(kp.getSeed());
+  const publicKey = kp.getPublicKey();
+  kp.clear();
+  return { seed, publicKey, ...newBoxKeyPair() };
 }
 
 /** Enrolls; resolves with the saved identity. */
@@ -31,16 +49,31 @@ export async function enroll(o: EnrollOptions): Promise<AgentIdentity> {
   const { host, port } = splitHostPort(o.controller, '--controller');
   const caPem = o.caFile !== undefined ? readCa(o.caFile) : await fetchPinnedCa(host, port, pin);
   const { keyPem, csrPem } = await createKeyAndCsr(o.name);
+  const nats = o.transport === 'nats' ? natsIdentity() : undefined;
+  const site = siteToken(o.labels?.site);
   const client = new AgentServiceClient(o.controller, channelCredentials(caPem));
   let res: EnrollResponse;
   try {
     res = await new Promise<EnrollResponse>((resolve, reject) => {
-      client.enroll({ token: o.token, name: o.name, csrPem }, new Metadata(), { deadline: Date.now() + 30_000 }, (err, r) => (err ? reject(grpcFailure(err, o.controller)) : resolve(r)));
+      client.enroll({ token: o.token, name: o.name, csrPem, transport: o.transport ?? '', natsPublicKey: nats?.publicKey ?? '', boxPublicKey: nats?.boxPublic ?? '', site: nats ? site : '' }, new Metadata(), { deadline: Date.now() + 30_000 }, (err, r) => (err ? reject(grpcFailure(err, o.controller)) : resolve(r)));
     });
   } finally {
     client.close();
   }
-  const id: AgentIdentity = { controller: o.controller, name: o.name, agentId: res.agentId, labels: o.labels ?? {}, maxJobs: o.maxJobs ?? 0, dataDir: o.dataDir, caPem: res.caPem || caPem, certPem: res.certificatePem, keyPem };
+  const natsUrl = o.natsUrl ?? res.natsUrl;
+  if (nats && natsUrl === '') throw new CofferError(ErrorCode.Config, `the controller ${o.controller} announces no NATS URL; give --nats nats://HOST:PORT`);
+  const id: AgentIdentity = {
+    controller: o.controller,
+    name: o.name,
+    agentId: res.agentId,
+    labels: o.labels ?? {},
+    maxJobs: o.maxJobs ?? 0,
+    dataDir: o.dataDir,
+    caPem: res.caPem || caPem,
+    certPem: res.certificatePem,
+    keyPem,
+    ...(nats ? { transport: 'nats' as const, natsUrl, site, natsSecrets: { seed: nats.seed, boxPublic: nats.boxPublic, boxSecret: nats.boxSecret } } : {}),
+  };
   saveIdentity(id);
   return id;
 }

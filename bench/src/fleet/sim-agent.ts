@@ -61,7 +61,7 @@ export class SimAgent {
     const client = new AgentServiceClient(this.controller, channelCredentials(this.caPem), CHANNEL_OPTIONS);
     try {
       const res = await new Promise<{ certificatePem: string }>((resolve, reject) => {
-        client.enroll({ token, name: this.name, csrPem }, new Metadata(), { deadline: Date.now() + RPC_TIMEOUT_MS }, (err, r) => (err ? reject(new Error(describe(err))) : resolve(r)));
+        client.enroll({ token, name: this.name, csrPem, transport: '', natsPublicKey: '', boxPublicKey: '', site: '' }, new Metadata(), { deadline: Date.now() + RPC_TIMEOUT_MS }, (err, r) => (err ? reject(new Error(describe(err))) : resolve(r)));
       });
       this.identity = { certPem: res.certificatePem, keyPem };
     } finally {

@@ -16,11 +16,24 @@ interface AgentRow {
   enrolled_ms: number;
   last_seen_ms: number;
   revoked_ms: number | null;
+  transport: string;
+  nats_key: string;
+  box_key: string;
+  site: string;
 }
 
 /** An agent as the catalog knows it (connection state is the dispatcher's). */
 export interface AgentRecord extends Omit<Agent, 'connected' | 'runningJobs'> {
   readonly localStores: readonly string[];
+  /** NATS transport: the NKey user public key, the X25519 box key (base64) and the site token. */
+  readonly nats: AgentNatsIdentity | undefined;
+}
+
+/** An agent's NATS identity (public parts only). */
+export interface AgentNatsIdentity {
+  readonly natsKey: string;
+  readonly boxKey: string;
+  readonly site: string;
 }
 
 function toRecord(r: AgentRow): AgentRecord {
@@ -37,6 +50,8 @@ function toRecord(r: AgentRow): AgentRecord {
     certSerial: r.cert_serial,
     certExpiresMs: r.cert_expires_ms,
     localStores: parseJson<string[]>(r.local_stores, []),
+    transport: r.transport,
+    nats: r.transport === 'nats' ? { natsKey: r.nats_key, boxKey: r.box_key, site: r.site } : undefined,
   };
 }
 
@@ -44,14 +59,15 @@ function toRecord(r: AgentRow): AgentRecord {
 export class AgentTable {
   constructor(private readonly db: Db) {}
 
-  add(a: { id: string; name: string; certSerial: string; certExpiresMs: number; enrolledMs: number }): void {
-    prepared(this.db, 'INSERT INTO agents (id, name, cert_serial, cert_expires_ms, enrolled_ms) VALUES (?, ?, ?, ?, ?)')
-      .run(a.id, a.name, a.certSerial, a.certExpiresMs, a.enrolledMs);
+  add(a: { id: string; name: string; certSerial: string; certExpiresMs: number; enrolledMs: number; nats?: AgentNatsIdentity | undefined }): void {
+    prepared(this.db, 'INSERT INTO agents (id, name, cert_serial, cert_expires_ms, enrolled_ms, transport, nats_key, box_key, site) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(a.id, a.name, a.certSerial, a.certExpiresMs, a.enrolledMs, a.nats ? 'nats' : 'grpc', a.nats?.natsKey ?? '', a.nats?.boxKey ?? '', a.nats?.site ?? '');
   }
 
-  /** Re-enrollment of a known name: a new certificate replaces the old one (which stops working). */
-  replaceCertificate(name: string, certSerial: string, certExpiresMs: number, enrolledMs: number): void {
-    prepared(this.db, 'UPDATE agents SET cert_serial = ?, cert_expires_ms = ?, enrolled_ms = ?, revoked_ms = NULL WHERE name = ?').run(certSerial, certExpiresMs, enrolledMs, name);
+  /** Re-enrollment of a known name: a new certificate (and NATS identity) replaces the old one (which stops working). */
+  replaceCertificate(name: string, certSerial: string, certExpiresMs: number, enrolledMs: number, nats?: AgentNatsIdentity): void {
+    prepared(this.db, 'UPDATE agents SET cert_serial = ?, cert_expires_ms = ?, enrolled_ms = ?, revoked_ms = NULL, transport = ?, nats_key = ?, box_key = ?, site = ? WHERE name = ?')
+      .run(certSerial, certExpiresMs, enrolledMs, nats ? 'nats' : 'grpc', nats?.natsKey ?? '', nats?.boxKey ?? '', nats?.site ?? '', name);
   }
 
   byName(name: string): AgentRecord | undefined {

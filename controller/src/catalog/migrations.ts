@@ -139,4 +139,11 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (store, scope)
   );
   `,
+  // 5: how each agent takes its jobs (grpc or nats) and its NATS identity (public keys only).
+  `
+  ALTER TABLE agents ADD COLUMN transport TEXT NOT NULL DEFAULT 'grpc';
+  ALTER TABLE agents ADD COLUMN nats_key TEXT NOT NULL DEFAULT '';
+  ALTER TABLE agents ADD COLUMN box_key TEXT NOT NULL DEFAULT '';
+  ALTER TABLE agents ADD COLUMN site TEXT NOT NULL DEFAULT '';
+  `,
 ];

@@ -1,7 +1,8 @@
 /**
  * The controller's commands: `coffer controller start --data DIR [--listen ADDR]
- * [--http ADDR] [--host NAME ...] [--http-cert F --http-key F] [--session-idle D]` (runs
- * until SIGINT/SIGTERM) and `coffer ctl ...`
+ * [--http ADDR] [--host NAME ...] [--http-cert F --http-key F] [--session-idle D]
+ * [--nats nats://HOST:PORT [--nats-creds F | --nats-ca F --nats-cert F --nats-key F]]` (runs
+ * until SIGINT/SIGTERM), `coffer controller nats-config ...` and `coffer ctl ...`
  * (the API client). Errors are one line on stderr with the documented exit status.
  */
 import path from 'node:path';
@@ -41,10 +42,41 @@ const out = (line: string): void => void process.stdout.write(line + '\n');
 const err = (line: string): void => void process.stderr.write(line + '\n');
 
 const START_USAGE =
-  'coffer controller start --data DIR [--listen 127.0.0.1:7443] [--http 127.0.0.1:7480] [--host NAME ...] [--http-cert CHAIN.pem --http-key KEY.pem] [--session-idle 30m]';
+  'coffer controller start --data DIR [--listen 127.0.0.1:7443] [--http 127.0.0.1:7480] [--host NAME ...] [--http-cert CHAIN.pem --http-key KEY.pem] [--session-idle 30m] [--nats nats://HOST:PORT [--nats-creds F | --nats-ca F --nats-cert F --nats-key F] [--nats-leaf SITE=DOMAIN ...]]';
+
+/** The NATS options of `controller start`, or undefined without --nats. */
+function natsOptions(p: ReturnType<typeof parseArgs>): { url: string; credsFile?: string; tlsCa?: string; tlsCert?: string; tlsKey?: string } | undefined {
+  const url = str(p, 'nats');
+  const rest = { credsFile: str(p, 'nats-creds'), tlsCa: str(p, 'nats-ca'), tlsCert: str(p, 'nats-cert'), tlsKey: str(p, 'nats-key') };
+  if (url === undefined) {
+    if (Object.values(rest).some((v) => v !== undefined)) throw new CofferError(ErrorCode.Usage, '--nats-creds, --nats-ca, --nats-cert and --nats-key need --nats nats://HOST:PORT');
+    return undefined;
+  }
+  if ((rest.tlsCert === undefined) !== (rest.tlsKey === undefined)) throw new CofferError(ErrorCode.Usage, '--nats-cert and --nats-key go together');
+  const o: { url: string; credsFile?: string; tlsCa?: string; tlsCert?: string; tlsKey?: string } = { url };
+  for (const [k, v] of Object.entries(rest) as [keyof typeof rest, string | undefined][]) if (v !== undefined) o[k] = path.resolve(v);
+  return o;
+}
+
+/** `--nats-leaf SITE=DOMAIN` flags as a map, or undefined when none. */
+function leafDomains(items: readonly string[], hasNats: boolean): Record<string, string> | undefined {
+  if (items.length === 0) return undefined;
+  if (!hasNats) throw new CofferError(ErrorCode.Usage, '--nats-leaf needs --nats nats://HOST:PORT');
+  const out: Record<string, string> = {};
+  for (const item of items) {
+    const m = /^([A-Za-z0-9_-]+)=([A-Za-z0-9_-]+)$/.exec(item);
+    if (!m?.[1] || !m[2]) throw new CofferError(ErrorCode.Usage, `--nats-leaf '${item}' is not SITE=DOMAIN (letters, digits, '_' and '-')`);
+    out[m[1]] = m[2];
+  }
+  return out;
+}
 
 async function controllerStart(argv: readonly string[]): Promise<number> {
-  const p = parseArgs(argv, { data: 'string', listen: 'string', http: 'string', host: 'list', 'http-cert': 'string', 'http-key': 'string', 'session-idle': 'string' }, 'controller start');
+  const p = parseArgs(
+    argv,
+    { data: 'string', listen: 'string', http: 'string', host: 'list', 'http-cert': 'string', 'http-key': 'string', 'session-idle': 'string', nats: 'string', 'nats-creds': 'string', 'nats-ca': 'string', 'nats-cert': 'string', 'nats-key': 'string', 'nats-leaf': 'list' },
+    'controller start',
+  );
   expectArgs(p, 0, 0, START_USAGE);
   const data = str(p, 'data');
   if (!data) throw new CofferError(ErrorCode.Usage, 'coffer controller start needs --data DIR (where the catalog, CA and admin token live)');
@@ -55,6 +87,9 @@ async function controllerStart(argv: readonly string[]): Promise<number> {
   const idleText = str(p, 'session-idle');
   const idle = idleText !== undefined ? parseDuration(idleText, '--session-idle') : undefined;
   if (idle !== undefined && (idle < 1000 || idle > 7 * 86_400_000)) throw new CofferError(ErrorCode.Usage, `--session-idle ${idleText ?? ''} is out of range; use 1s to 7d (default 30m)`);
+  const nats = natsOptions(p);
+  const leaves = leafDomains(list(p, 'nats-leaf'), nats !== undefined);
+  const ackWait = Number(process.env.COFFER_NATS_ACK_WAIT_MS ?? '') || undefined;
   // Loaded here, not at the top: `coffer ctl` then starts without the server and X.509 code.
   const { dispatcherOptionsFromEnv, startController } = await import('../server/controller.js');
   const c = await startController({
@@ -66,6 +101,9 @@ async function controllerStart(argv: readonly string[]): Promise<number> {
     ...(httpCert !== undefined ? { httpCert: path.resolve(httpCert) } : {}),
     ...(httpKey !== undefined ? { httpKey: path.resolve(httpKey) } : {}),
     ...(idle !== undefined ? { sessionIdleMs: idle } : {}),
+    ...(nats ? { nats } : {}),
+    ...(ackWait !== undefined ? { natsJobAckWaitMs: ackWait } : {}),
+    ...(leaves ? { natsLeafDomains: leaves } : {}),
   });
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -114,8 +152,9 @@ export async function controllerMain(argv: readonly string[]): Promise<number> {
     const [group, ...rest] = argv;
     if (group === 'ctl') return await ctl(rest);
     if (group === 'controller' && rest[0] === 'start') return await controllerStart(rest.slice(1));
+    if (group === 'controller' && rest[0] === 'nats-config') return await (await import('./nats-config.js')).natsConfigCmd(rest.slice(1), out);
     if (group === 'controller' && rest[0] === 'client-cert') return await (await import('./client-cert.js')).clientCert(rest.slice(1), out);
-    err(`usage: ${START_USAGE}\n       coffer controller client-cert --data DIR --name NAME --out DIR`);
+    err(`usage: ${START_USAGE}\n       coffer controller client-cert --data DIR --name NAME --out DIR\n       coffer controller nats-config --data DIR --out FILE`);
     return 2;
   } catch (e) {
     const ce = CofferError.from(e);

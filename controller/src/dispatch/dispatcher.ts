@@ -354,14 +354,8 @@ export class Dispatcher implements AgentEvents {
       const attempt = job.attempt + 1;
       if (!this.catalog.jobs.transition(job.id, [JobState.JOB_STATE_QUEUED], JobState.JOB_STATE_DISPATCHED, now, `sent to ${agent.agentName} (attempt ${attempt})`, { agent: agent.agentName, attempt })) continue;
       this.waiting.forget(job.id);
-      const run: RunJob = {
-        jobId: job.id,
-        kind: job.kind,
-        spec: job.spec,
-        ...endpointsFor(this.catalog, job),
-        passphrase,
-        attempt,
-      };
+      // The NATS transport seals the passphrase into sealedPassphrase.
+      const run: RunJob = { jobId: job.id, kind: job.kind, spec: job.spec, ...endpointsFor(this.catalog, job), passphrase, attempt, sealedPassphrase: Buffer.alloc(0) };
       agent.channel.send({ msg: { $case: 'run', value: run } });
       perAgent.set(agent.agentName, (perAgent.get(agent.agentName) ?? 0) + 1);
       perStore.set(job.store, (perStore.get(job.store) ?? 0) + 1);

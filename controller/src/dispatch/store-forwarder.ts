@@ -77,7 +77,7 @@ export function createStoreForwarder(d: ForwarderDeps): StoreApi {
     const unary = !def.responseStream;
     const bytes = (def.requestType as unknown as { encode(m: unknown): { finish(): Uint8Array } }).encode(req).finish();
     const request = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const replies = d.router.call(agent.channel, { method: def.name, request, store: endpoint, passphrase, destination: undefined }, { unary, signal: ctx.signal, ...(unary ? { timeoutMs: d.unaryTimeoutMs ?? DEFAULT_UNARY_TIMEOUT_MS } : {}) });
+    const replies = d.router.call(agent.channel, { method: def.name, request, store: endpoint, passphrase, destination: undefined, sealedPassphrase: Buffer.alloc(0) }, { unary, signal: ctx.signal, ...(unary ? { timeoutMs: d.unaryTimeoutMs ?? DEFAULT_UNARY_TIMEOUT_MS } : {}) });
     for await (const reply of replies) yield (def.responseType as unknown as { decode(b: Uint8Array): Res<K> }).decode(reply);
   }
 

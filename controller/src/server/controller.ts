@@ -21,7 +21,10 @@ import type { ScheduleHooks } from '../api/controller-service.js';
 import { Catalog } from '../catalog/catalog.js';
 import { DEFAULT_HTTP, DEFAULT_LISTEN } from '../defaults.js';
 import { Dispatcher, type DispatcherOptions } from '../dispatch/dispatcher.js';
-import { agentService } from '../dispatch/grpc-transport.js';
+import { agentService } from '../dispatch/transports/grpc/grpc-transport.js';
+import { natsConnectOptions, type NatsOptions } from '../dispatch/transports/nats/nats-connect.js';
+import { NatsTransport } from '../dispatch/transports/nats/nats-transport.js';
+import { controllerNkey } from '../dispatch/transports/nats/controller-nkey.js';
 import { createLogger, type Logger } from '../observability/log.js';
 import { ControllerMetrics } from '../observability/metrics.js';
 import { DEFAULT_SESSION_IDLE_MS, SessionStore } from '../web/sessions.js';
@@ -50,6 +53,12 @@ export interface ControllerOptions {
   readonly sessionIdleMs?: number;
   /** Where the built SPA is; default shared's assetsDir(). */
   readonly assetsDir?: string;
+  /** Also serve agents over NATS JetStream (beside gRPC). */
+  readonly nats?: NatsOptions;
+  /** AckWait of the NATS agents' job consumers (tests shorten it). */
+  readonly natsJobAckWaitMs?: number;
+  /** Sites served by a leaf node with its own JetStream domain: site -> domain. */
+  readonly natsLeafDomains?: Readonly<Record<string, string>>;
 }
 
 /** A running controller. */
@@ -135,7 +144,9 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
   });
   const sessions = new SessionStore(clock, opts.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS);
   const services = buildServices({ catalog, dispatcher, clock, log, schedules, caPin: pki.caPin, users: { ended: (name) => sessions.endUser(name) } });
-  server.addService(AgentServiceService, agentService({ catalog, ca: pki.ca, auth, events: services.agentEvents, clock, log }));
+  const natsOpts = opts.nats && opts.nats.credsFile === undefined && opts.nats.tlsCert === undefined ? { ...opts.nats, credsFile: controllerNkey(opts.dataDir).file } : opts.nats;
+  if (natsOpts) natsConnectOptions(natsOpts, 'check'); // bad NATS options fail the start, before anything listens
+  server.addService(AgentServiceService, agentService({ catalog, ca: pki.ca, auth, events: services.agentEvents, clock, log, natsUrl: opts.nats?.url ?? '' }));
   server.addService(ControllerServiceService, toGrpcImplementation(ControllerServiceDefinition, services.controllerApi, grpcAuth(auth, log)));
   server.addService(StoreServiceService, toGrpcImplementation(StoreServiceDefinition, services.storeApi, grpcAuth(auth, log)));
   const creds = serverCredentials({ caPem: pki.ca.certPem, certPem: pki.serverCertPem, keyPem: pki.serverKeyPem });
@@ -160,6 +171,13 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
   const httpPort = web?.port ?? 0;
   log.info({ grpc: `${listen.host}:${grpcPort}`, http: httpAddr ? `${httpAddr.host}:${httpPort}` : 'off', data: opts.dataDir }, 'controller started');
   dispatcher.resume();
+  // The NATS transport waits for its server in the background: gRPC agents are served meanwhile.
+  const nats = natsOpts
+    ? NatsTransport.start({ catalog, events: services.agentEvents, log, nats: natsOpts, ...(opts.natsJobAckWaitMs !== undefined ? { jobAckWaitMs: opts.natsJobAckWaitMs } : {}), ...(opts.natsLeafDomains ? { leafDomains: opts.natsLeafDomains } : {}) }).catch((err: unknown) => {
+        log.error({ err: err instanceof Error ? err.message : String(err) }, 'the NATS transport failed to start; agents on NATS are not served');
+        return undefined;
+      })
+    : Promise.resolve(undefined);
   const stopPruning = startPruning(catalog, clock, log, retentionDaysFromEnv(process.env));
   return {
     grpcPort,
@@ -169,6 +187,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
     async stop() {
       stopPruning();
       schedules.stop();
+      await Promise.race([nats.then((t) => t?.stop()), new Promise((r) => setTimeout(r, 3000).unref())]);
       dispatcher.stop();
       await new Promise<void>((resolve) => {
         server.tryShutdown(() => resolve());

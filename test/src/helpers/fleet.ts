@@ -248,13 +248,13 @@ export class Fleet {
   }
 
   /** Creates an enrollment token and enrolls an agent (not started). */
-  async enroll(name: string, opts: { labels?: Record<string, string>; maxJobs?: number; env?: EnvPatch } = {}): Promise<FleetAgent> {
+  async enroll(name: string, opts: { labels?: Record<string, string>; maxJobs?: number; env?: EnvPatch; args?: readonly string[] } = {}): Promise<FleetAgent> {
     const t = await this.ctlOk(['token', 'create']);
     const token = lines(t.stdout).at(-1) ?? '';
     const dataDir = path.join(this.root, `agent-${name}`);
     const labels = Object.entries(opts.labels ?? {}).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
     const maxJobs = opts.maxJobs !== undefined ? ['--max-jobs', String(opts.maxJobs)] : [];
-    const r = await spawnCoffer(['agent', 'enroll', '--controller', this.address, '--token', token, '--name', name, '--data', dataDir, ...labels, ...maxJobs]).done;
+    const r = await spawnCoffer(['agent', 'enroll', '--controller', this.address, '--token', token, '--name', name, '--data', dataDir, ...labels, ...maxJobs, ...(opts.args ?? [])]).done;
     assert.equal(r.code, 0, `enrolling ${name}\n${describeRun(r)}\n${this.logs()}`);
     const agent = new FleetAgent(name, dataDir, new LoggedProcess(`agent ${name}`, ['agent', 'start', '--data', dataDir], path.join(this.root, `agent-${name}.log`), opts.env ?? {}));
     this.agents.set(name, agent);
@@ -321,6 +321,8 @@ export interface JobView {
   readonly agent?: string;
   readonly attempt?: number;
   readonly maxAttempts?: number;
+  readonly startedMs?: number;
+  readonly finishedMs?: number;
   readonly schedule?: string;
   readonly progress?: { readonly phase?: string; readonly bytes?: number; readonly totalBytes?: number; readonly files?: number };
   readonly result?: { readonly ok?: boolean; readonly error?: string; readonly retryable?: boolean; readonly snapshot?: { readonly id?: string } };

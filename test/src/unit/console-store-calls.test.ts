@@ -67,7 +67,7 @@ describe('StoreCallRouter', () => {
   let clock: ManualClock;
   let router: StoreCallRouter;
   let ch: Channel;
-  const call = { method: 'ListTree', request: Buffer.alloc(0), store: undefined, passphrase: '', destination: undefined };
+  const call = { method: 'ListTree', request: Buffer.alloc(0), store: undefined, passphrase: '', destination: undefined, sealedPassphrase: Buffer.alloc(0) };
 
   beforeEach(() => {
     clock = new ManualClock(1000);

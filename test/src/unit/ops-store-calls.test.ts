@@ -29,7 +29,7 @@ interface Harness {
 let seq = 0;
 
 function call(t: TempStore, method: string, request: Uint8Array, passphrase = TEST_PASSPHRASE): StoreCall {
-  return { callId: `c${++seq}`, method, request: Buffer.from(request), store: { name: 'nas', location: t.store, options: {} }, passphrase, destination: undefined };
+  return { callId: `c${++seq}`, method, request: Buffer.from(request), store: { name: 'nas', location: t.store, options: {} }, passphrase, destination: undefined, sealedPassphrase: Buffer.alloc(0) };
 }
 
 /** The last reply of a call, which must end it. */

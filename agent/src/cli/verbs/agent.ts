@@ -11,7 +11,7 @@ import type { Context } from '../context.js';
 import type { Verb } from '../verb.js';
 import type { AgentIdentity } from '../../fleet/agent-files.js';
 
-const USAGE = 'coffer agent enroll --controller HOST:PORT --token T --name N --data DIR [--ca PATH] [--label k=v ...] [--max-jobs N] | coffer agent start --data DIR';
+const USAGE = 'coffer agent enroll --controller HOST:PORT --token T --name N --data DIR [--ca PATH] [--label k=v ...] [--max-jobs N] [--transport grpc|nats [--nats nats://HOST:PORT]] | coffer agent start --data DIR';
 
 /** bin/coffer.js, for the job processes. */
 const COFFER_BIN = fileURLToPath(new URL('../../../../bin/coffer.js', import.meta.url));
@@ -26,7 +26,7 @@ function labelsOf(items: readonly string[]): Record<string, string> {
   return labels;
 }
 
-const ENROLL_FLAGS = { controller: 'string', token: 'string', name: 'string', data: 'string', ca: 'string', label: 'list', 'max-jobs': 'string' } as const;
+const ENROLL_FLAGS = { controller: 'string', token: 'string', name: 'string', data: 'string', ca: 'string', label: 'list', 'max-jobs': 'string', transport: 'string', nats: 'string' } as const;
 const START_FLAGS = { data: 'string' } as const;
 
 async function enrollCmd(ctx: Context, argv: readonly string[]): Promise<number> {
@@ -36,6 +36,11 @@ async function enrollCmd(ctx: Context, argv: readonly string[]): Promise<number>
     if (!v) throw new CofferError(ErrorCode.Usage, `agent enroll needs --${f}\nusage: ${USAGE}`);
     return v;
   };
+  const transport = str(p, 'transport') ?? 'grpc';
+  if (transport !== 'grpc' && transport !== 'nats') throw new CofferError(ErrorCode.Usage, `--transport ${transport} is not a transport; use grpc or nats`);
+  const natsUrl = str(p, 'nats');
+  if (natsUrl !== undefined && transport !== 'nats') throw new CofferError(ErrorCode.Usage, '--nats needs --transport nats');
+  if (natsUrl !== undefined && !/^(nats|tls):\/\/[^/\s]+:\d+\/?$/.test(natsUrl)) throw new CofferError(ErrorCode.Usage, `--nats '${natsUrl}' is not nats://HOST:PORT`);
   // Loaded here, not with the CLI: the fleet modules (gRPC, TLS, X.509) cost every other verb ~0.1 s to load.
   const [{ enroll }, { stopAgentOn }] = await Promise.all([import('../../fleet/enroll.js'), import('../../fleet/data-lock.js')]);
   // Re-enrolling a folder: its running agent stops first, so the old identity never runs beside the new one.
@@ -49,8 +54,10 @@ async function enrollCmd(ctx: Context, argv: readonly string[]): Promise<number>
     ...(str(p, 'ca') !== undefined ? { caFile: str(p, 'ca') } : {}),
     labels: labelsOf(list(p, 'label')),
     maxJobs: int(p, 'max-jobs') ?? 0,
+    transport,
+    ...(natsUrl !== undefined ? { natsUrl } : {}),
   });
-  ctx.out(`agent ${id.name} enrolled with ${id.controller} (id ${id.agentId}); start it with: coffer agent start --data ${id.dataDir}`);
+  ctx.out(`agent ${id.name} enrolled with ${id.controller} (id ${id.agentId}${id.transport === 'nats' ? `, jobs over NATS at ${id.natsUrl ?? ''}` : ''}); start it with: coffer agent start --data ${id.dataDir}`);
   return 0;
 }
 

@@ -15,8 +15,8 @@ export const agents: CtlCommand = async (c, argv) => {
   }
   table(
     c.out,
-    ['NAME', 'STATE', 'JOBS', 'LAST SEEN', 'VERSION', 'HOST', 'LABELS'],
-    r.agents.map((a) => [a.name, a.revoked ? 'revoked' : a.connected ? 'connected' : 'offline', `${a.runningJobs}/${a.maxJobs || '-'}`, when(a.lastSeenMs), a.version || '-', a.hostname || '-', pairs(a.labels)]),
+    ['NAME', 'STATE', 'TRANSPORT', 'JOBS', 'LAST SEEN', 'VERSION', 'HOST', 'LABELS'],
+    r.agents.map((a) => [a.name, a.revoked ? 'revoked' : a.connected ? 'connected' : 'offline', a.transport || 'grpc', `${a.runningJobs}/${a.maxJobs || '-'}`, when(a.lastSeenMs), a.version || '-', a.hostname || '-', pairs(a.labels)]),
   );
   return 0;
 };

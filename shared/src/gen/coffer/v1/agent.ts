@@ -50,12 +50,25 @@ export interface EnrollRequest {
   name: string;
   /** PKCS#10 request in PEM. */
   csrPem: string;
+  /** "grpc" (default) or "nats": how the agent takes its jobs. */
+  transport: string;
+  /**
+   * NATS transport: the agent's NKey user public key (its NATS identity; the seed never
+   * leaves the agent) and its X25519 public key, to which secrets sent with a job over
+   * NATS are sealed (libsodium sealed box).
+   */
+  natsPublicKey: string;
+  boxPublicKey: string;
+  /** NATS transport: the agent's site (subjects are coffer.jobs.<site>.<agent id>). */
+  site: string;
 }
 
 export interface EnrollResponse {
   agentId: string;
   certificatePem: string;
   caPem: string;
+  /** NATS transport: the URL the controller serves agents on (empty when it has none). */
+  natsUrl: string;
 }
 
 export interface AgentMessage {
@@ -168,9 +181,11 @@ export interface RunJob {
   destination:
     | Endpoint
     | undefined;
-  /** The store's passphrase; empty when the agent keeps it locally. */
+  /** The store's passphrase; empty when the agent keeps it locally or when it is sealed. */
   passphrase: string;
   attempt: number;
+  /** NATS transport: the passphrase sealed to the agent's box key (never in clear in a stream). */
+  sealedPassphrase: Buffer;
 }
 
 export interface CancelJob {
@@ -200,7 +215,11 @@ export interface StoreCall {
   /** The store's passphrase; empty when the agent keeps it locally. */
   passphrase: string;
   /** For restores: the destination to write to. */
-  destination: Endpoint | undefined;
+  destination:
+    | Endpoint
+    | undefined;
+  /** NATS transport: the passphrase sealed to the agent's box key (never in clear on the wire). */
+  sealedPassphrase: Buffer;
 }
 
 export interface StoreCallCancel {
@@ -218,7 +237,7 @@ export interface StoreReply {
 }
 
 function createBaseEnrollRequest(): EnrollRequest {
-  return { token: "", name: "", csrPem: "" };
+  return { token: "", name: "", csrPem: "", transport: "", natsPublicKey: "", boxPublicKey: "", site: "" };
 }
 
 export const EnrollRequest: MessageFns<EnrollRequest> = {
@@ -231,6 +250,18 @@ export const EnrollRequest: MessageFns<EnrollRequest> = {
     }
     if (message.csrPem !== "") {
       writer.uint32(26).string(message.csrPem);
+    }
+    if (message.transport !== "") {
+      writer.uint32(34).string(message.transport);
+    }
+    if (message.natsPublicKey !== "") {
+      writer.uint32(42).string(message.natsPublicKey);
+    }
+    if (message.boxPublicKey !== "") {
+      writer.uint32(50).string(message.boxPublicKey);
+    }
+    if (message.site !== "") {
+      writer.uint32(58).string(message.site);
     }
     return writer;
   },
@@ -272,6 +303,38 @@ export const EnrollRequest: MessageFns<EnrollRequest> = {
             message.csrPem = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.transport = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.natsPublicKey = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.boxPublicKey = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.site = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -293,6 +356,18 @@ export const EnrollRequest: MessageFns<EnrollRequest> = {
         : isSet(object.csr_pem)
         ? globalThis.String(object.csr_pem)
         : "",
+      transport: isSet(object.transport) ? globalThis.String(object.transport) : "",
+      natsPublicKey: isSet(object.natsPublicKey)
+        ? globalThis.String(object.natsPublicKey)
+        : isSet(object.nats_public_key)
+        ? globalThis.String(object.nats_public_key)
+        : "",
+      boxPublicKey: isSet(object.boxPublicKey)
+        ? globalThis.String(object.boxPublicKey)
+        : isSet(object.box_public_key)
+        ? globalThis.String(object.box_public_key)
+        : "",
+      site: isSet(object.site) ? globalThis.String(object.site) : "",
     };
   },
 
@@ -307,6 +382,18 @@ export const EnrollRequest: MessageFns<EnrollRequest> = {
     if (message.csrPem !== "") {
       obj.csrPem = message.csrPem;
     }
+    if (message.transport !== "") {
+      obj.transport = message.transport;
+    }
+    if (message.natsPublicKey !== "") {
+      obj.natsPublicKey = message.natsPublicKey;
+    }
+    if (message.boxPublicKey !== "") {
+      obj.boxPublicKey = message.boxPublicKey;
+    }
+    if (message.site !== "") {
+      obj.site = message.site;
+    }
     return obj;
   },
 
@@ -318,12 +405,16 @@ export const EnrollRequest: MessageFns<EnrollRequest> = {
     message.token = object.token ?? "";
     message.name = object.name ?? "";
     message.csrPem = object.csrPem ?? "";
+    message.transport = object.transport ?? "";
+    message.natsPublicKey = object.natsPublicKey ?? "";
+    message.boxPublicKey = object.boxPublicKey ?? "";
+    message.site = object.site ?? "";
     return message;
   },
 };
 
 function createBaseEnrollResponse(): EnrollResponse {
-  return { agentId: "", certificatePem: "", caPem: "" };
+  return { agentId: "", certificatePem: "", caPem: "", natsUrl: "" };
 }
 
 export const EnrollResponse: MessageFns<EnrollResponse> = {
@@ -336,6 +427,9 @@ export const EnrollResponse: MessageFns<EnrollResponse> = {
     }
     if (message.caPem !== "") {
       writer.uint32(26).string(message.caPem);
+    }
+    if (message.natsUrl !== "") {
+      writer.uint32(34).string(message.natsUrl);
     }
     return writer;
   },
@@ -377,6 +471,14 @@ export const EnrollResponse: MessageFns<EnrollResponse> = {
             message.caPem = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.natsUrl = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -406,6 +508,11 @@ export const EnrollResponse: MessageFns<EnrollResponse> = {
         : isSet(object.ca_pem)
         ? globalThis.String(object.ca_pem)
         : "",
+      natsUrl: isSet(object.natsUrl)
+        ? globalThis.String(object.natsUrl)
+        : isSet(object.nats_url)
+        ? globalThis.String(object.nats_url)
+        : "",
     };
   },
 
@@ -420,6 +527,9 @@ export const EnrollResponse: MessageFns<EnrollResponse> = {
     if (message.caPem !== "") {
       obj.caPem = message.caPem;
     }
+    if (message.natsUrl !== "") {
+      obj.natsUrl = message.natsUrl;
+    }
     return obj;
   },
 
@@ -431,6 +541,7 @@ export const EnrollResponse: MessageFns<EnrollResponse> = {
     message.agentId = object.agentId ?? "";
     message.certificatePem = object.certificatePem ?? "";
     message.caPem = object.caPem ?? "";
+    message.natsUrl = object.natsUrl ?? "";
     return message;
   },
 };
@@ -1802,6 +1913,7 @@ function createBaseRunJob(): RunJob {
     destination: undefined,
     passphrase: "",
     attempt: 0,
+    sealedPassphrase: Buffer.alloc(0),
   };
 }
 
@@ -1830,6 +1942,9 @@ export const RunJob: MessageFns<RunJob> = {
     }
     if (message.attempt !== 0) {
       writer.uint32(64).uint32(message.attempt);
+    }
+    if (message.sealedPassphrase.length !== 0) {
+      writer.uint32(74).bytes(message.sealedPassphrase);
     }
     return writer;
   },
@@ -1911,6 +2026,14 @@ export const RunJob: MessageFns<RunJob> = {
             message.attempt = reader.uint32();
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.sealedPassphrase = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1937,6 +2060,11 @@ export const RunJob: MessageFns<RunJob> = {
       destination: isSet(object.destination) ? Endpoint.fromJSON(object.destination) : undefined,
       passphrase: isSet(object.passphrase) ? globalThis.String(object.passphrase) : "",
       attempt: isSet(object.attempt) ? globalThis.Number(object.attempt) : 0,
+      sealedPassphrase: isSet(object.sealedPassphrase)
+        ? Buffer.from(bytesFromBase64(object.sealedPassphrase))
+        : isSet(object.sealed_passphrase)
+        ? Buffer.from(bytesFromBase64(object.sealed_passphrase))
+        : Buffer.alloc(0),
     };
   },
 
@@ -1966,6 +2094,9 @@ export const RunJob: MessageFns<RunJob> = {
     if (message.attempt !== 0) {
       obj.attempt = Math.round(message.attempt);
     }
+    if (message.sealedPassphrase.length !== 0) {
+      obj.sealedPassphrase = base64FromBytes(message.sealedPassphrase);
+    }
     return obj;
   },
 
@@ -1988,6 +2119,7 @@ export const RunJob: MessageFns<RunJob> = {
       : undefined;
     message.passphrase = object.passphrase ?? "";
     message.attempt = object.attempt ?? 0;
+    message.sealedPassphrase = object.sealedPassphrase ?? Buffer.alloc(0);
     return message;
   },
 };
@@ -2139,7 +2271,15 @@ export const AckDone: MessageFns<AckDone> = {
 };
 
 function createBaseStoreCall(): StoreCall {
-  return { callId: "", method: "", request: Buffer.alloc(0), store: undefined, passphrase: "", destination: undefined };
+  return {
+    callId: "",
+    method: "",
+    request: Buffer.alloc(0),
+    store: undefined,
+    passphrase: "",
+    destination: undefined,
+    sealedPassphrase: Buffer.alloc(0),
+  };
 }
 
 export const StoreCall: MessageFns<StoreCall> = {
@@ -2161,6 +2301,9 @@ export const StoreCall: MessageFns<StoreCall> = {
     }
     if (message.destination !== undefined) {
       Endpoint.encode(message.destination, writer.uint32(50).fork()).join();
+    }
+    if (message.sealedPassphrase.length !== 0) {
+      writer.uint32(58).bytes(message.sealedPassphrase);
     }
     return writer;
   },
@@ -2226,6 +2369,14 @@ export const StoreCall: MessageFns<StoreCall> = {
             message.destination = Endpoint.decode(reader, reader.uint32());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.sealedPassphrase = Buffer.from(reader.bytes());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2250,6 +2401,11 @@ export const StoreCall: MessageFns<StoreCall> = {
       store: isSet(object.store) ? Endpoint.fromJSON(object.store) : undefined,
       passphrase: isSet(object.passphrase) ? globalThis.String(object.passphrase) : "",
       destination: isSet(object.destination) ? Endpoint.fromJSON(object.destination) : undefined,
+      sealedPassphrase: isSet(object.sealedPassphrase)
+        ? Buffer.from(bytesFromBase64(object.sealedPassphrase))
+        : isSet(object.sealed_passphrase)
+        ? Buffer.from(bytesFromBase64(object.sealed_passphrase))
+        : Buffer.alloc(0),
     };
   },
 
@@ -2273,6 +2429,9 @@ export const StoreCall: MessageFns<StoreCall> = {
     if (message.destination !== undefined) {
       obj.destination = Endpoint.toJSON(message.destination);
     }
+    if (message.sealedPassphrase.length !== 0) {
+      obj.sealedPassphrase = base64FromBytes(message.sealedPassphrase);
+    }
     return obj;
   },
 
@@ -2291,6 +2450,7 @@ export const StoreCall: MessageFns<StoreCall> = {
     message.destination = (object.destination !== undefined && object.destination !== null)
       ? Endpoint.fromPartial(object.destination)
       : undefined;
+    message.sealedPassphrase = object.sealedPassphrase ?? Buffer.alloc(0);
     return message;
   },
 };

@@ -194,6 +194,8 @@ export interface Agent {
   /** Certificate serial (hex) and expiry. */
   certSerial: string;
   certExpiresMs: number;
+  /** "grpc" or "nats": how the agent takes its jobs. */
+  transport: string;
 }
 
 export interface Agent_LabelsEntry {
@@ -1832,6 +1834,7 @@ function createBaseAgent(): Agent {
     enrolledMs: 0,
     certSerial: "",
     certExpiresMs: 0,
+    transport: "",
   };
 }
 
@@ -1875,6 +1878,9 @@ export const Agent: MessageFns<Agent> = {
     }
     if (message.certExpiresMs !== 0) {
       writer.uint32(104).int64(message.certExpiresMs);
+    }
+    if (message.transport !== "") {
+      writer.uint32(114).string(message.transport);
     }
     return writer;
   },
@@ -1999,6 +2005,14 @@ export const Agent: MessageFns<Agent> = {
             message.certExpiresMs = longToNumber(reader.int64());
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.transport = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2063,6 +2077,7 @@ export const Agent: MessageFns<Agent> = {
         : isSet(object.cert_expires_ms)
         ? globalThis.Number(object.cert_expires_ms)
         : 0,
+      transport: isSet(object.transport) ? globalThis.String(object.transport) : "",
     };
   },
 
@@ -2113,6 +2128,9 @@ export const Agent: MessageFns<Agent> = {
     if (message.certExpiresMs !== 0) {
       obj.certExpiresMs = Math.round(message.certExpiresMs);
     }
+    if (message.transport !== "") {
+      obj.transport = message.transport;
+    }
     return obj;
   },
 
@@ -2142,6 +2160,7 @@ export const Agent: MessageFns<Agent> = {
     message.enrolledMs = object.enrolledMs ?? 0;
     message.certSerial = object.certSerial ?? "";
     message.certExpiresMs = object.certExpiresMs ?? 0;
+    message.transport = object.transport ?? "";
     return message;
   },
 };

@@ -1,29 +1,20 @@
 /**
- * The gRPC transport: AgentService on the controller's port. Enroll exchanges a
- * one-time token and a CSR for a certificate; Connect turns each authenticated agent
- * stream into an AgentChannel and feeds what the agent sends to the AgentEvents sink.
+ * The gRPC transport: AgentService on the controller's port. Enroll hands the request to
+ * the enrollment module (enrollment.ts, shared by every transport); Connect turns each
+ * authenticated agent stream into an AgentChannel and feeds what the agent sends to the
+ * AgentEvents sink.
  */
-import { randomBytes } from 'node:crypto';
 import { status, type sendUnaryData, type ServerDuplexStream, type ServerUnaryCall } from '@grpc/grpc-js';
-import type { Clock } from '@coffer/shared/clock.js';
 import type { AgentMessage, AgentServiceServer, ControllerMessage, EnrollRequest, EnrollResponse } from '@coffer/shared/gen/coffer/v1/agent.js';
-import { AGENT_URI_SCHEME, signClientCertificate, type CaMaterial } from '@coffer/shared/pki/index.js';
-import type { Catalog } from '../catalog/catalog.js';
-import { ApiError, invalid, toStatus } from '../api/api-error.js';
-import type { Authenticator } from '../api/auth.js';
-import { checkName } from '../api/validate.js';
-import { AGENT_CERT_DAYS } from '../defaults.js';
-import type { Logger } from '../observability/log.js';
-import type { AgentChannel, AgentEvents } from './transport.js';
+import { toStatus } from '../../../api/api-error.js';
+import type { Authenticator } from '../../../api/auth.js';
+import { enrollAgent, type EnrollmentDeps } from '../../enrollment.js';
+import type { AgentChannel, AgentEvents } from '../../transport.js';
 
 /** What the agent service needs. */
-export interface AgentServiceDeps {
-  readonly catalog: Catalog;
-  readonly ca: CaMaterial;
+export interface AgentServiceDeps extends EnrollmentDeps {
   readonly auth: Authenticator;
   readonly events: AgentEvents;
-  readonly clock: Clock;
-  readonly log: Logger;
 }
 
 /** One agent's stream as an AgentChannel. */
@@ -70,7 +61,7 @@ class StreamChannel implements AgentChannel {
 export function agentService(d: AgentServiceDeps): AgentServiceServer {
   return {
     enroll(call: ServerUnaryCall<EnrollRequest, EnrollResponse>, cb: sendUnaryData<EnrollResponse>): void {
-      enroll(d, call.request).then(
+      enrollAgent(d, call.request).then(
         (res) => cb(null, res),
         (err: unknown) => {
           const s = toStatus(err);
@@ -107,26 +98,4 @@ export function agentService(d: AgentServiceDeps): AgentServiceServer {
       );
     },
   };
-}
-
-async function enroll(d: AgentServiceDeps, req: EnrollRequest): Promise<EnrollResponse> {
-  checkName('name', req.name);
-  if (!/^cft1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(req.token)) throw invalid('token', 'not an enrollment token; create one with coffer ctl token create');
-  if (req.csrPem === '') throw invalid('csr_pem', 'missing certificate request');
-  const now = d.clock.now();
-  const existing = d.catalog.agents.byName(req.name);
-  const id = existing?.id ?? randomBytes(8).toString('hex');
-  if (!d.catalog.tokens.consume(req.token, now, req.name)) {
-    throw new ApiError(status.PERMISSION_DENIED, 'the enrollment token is unknown, already used or expired; create a new one with coffer ctl token create');
-  }
-  let issued;
-  try {
-    issued = await signClientCertificate(d.ca, req.csrPem, { commonName: req.name, uri: `${AGENT_URI_SCHEME}:${id}`, days: AGENT_CERT_DAYS });
-  } catch (err) {
-    throw invalid('csr_pem', err instanceof Error ? err.message : String(err));
-  }
-  if (existing) d.catalog.agents.replaceCertificate(req.name, issued.serial, issued.notAfter, now);
-  else d.catalog.agents.add({ id, name: req.name, certSerial: issued.serial, certExpiresMs: issued.notAfter, enrolledMs: now });
-  d.log.info({ agent: req.name, serial: issued.serial, reenrolled: existing !== undefined }, 'agent enrolled');
-  return { agentId: id, certificatePem: issued.certPem, caPem: d.ca.certPem };
 }

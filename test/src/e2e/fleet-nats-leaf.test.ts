@@ -1,0 +1,92 @@
+/**
+ * A site behind a NATS leaf node with its own JetStream domain (`--nats-leaf
+ * paris=paris`): real hub and leaf nats-servers (configured by `coffer controller
+ * nats-config`, the leaf dialling the hub), the controller on the hub and an agent on
+ * the leaf. The site's jobs stream lives on the leaf (not on the hub); a job runs over
+ * the leaf; with the leaf down a job waits, and runs once the leaf is back (the attempt
+ * sent while the leaf was unreachable counts as a failed attempt and is retried).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
+import { cleanupTmpDirs, describeRun, lines, runCoffer, tmpDir } from '../helpers/cli.js';
+import { FINAL, Fleet, type FleetAgent } from '../helpers/fleet.js';
+import { NatsServer, requireNatsServer } from '../helpers/nats-server.js';
+import { freePort } from '../helpers/sshd.js';
+import { writeRandomFiles } from '../helpers/tree.js';
+
+const PW = 'leaf site passphrase';
+
+describe('a site behind a NATS leaf node', function () {
+  this.timeout(300_000);
+  let fleet: Fleet;
+  let hub: NatsServer;
+  let leaf: NatsServer;
+  let agent: FleetAgent;
+  let data: string;
+
+  before(async function () {
+    const bin = requireNatsServer(this);
+    data = tmpDir('coffer-leaf-');
+    writeRandomFiles(path.join(data, 'src'), 4, 1024 * 1024);
+    const r = runCoffer(['at', path.join(data, 'store'), 'create'], { env: { COFFER_PASSPHRASE: PW } });
+    assert.equal(r.code, 0, describeRun(r));
+    for (const d of ['hub', 'leaf']) fs.mkdirSync(path.join(data, d));
+    hub = await NatsServer.prepare(bin, path.join(data, 'hub'));
+    leaf = await NatsServer.prepare(bin, path.join(data, 'leaf'));
+    const leafPort = await freePort();
+    fleet = await Fleet.start({ COFFER_RETRY_BASE_MS: '1000', COFFER_AGENT_LOST_MS: '120000' }, ['--nats', hub.url, '--nats-leaf', 'paris=paris']);
+    agent = await fleet.enroll('p1', { labels: { site: 'paris' }, args: ['--transport', 'nats', '--nats', leaf.url] });
+    const conf = (args: string[]): void => {
+      const c = runCoffer(['controller', 'nats-config', '--data', fleet.dataDir, ...args]);
+      assert.equal(c.code, 0, describeRun(c));
+    };
+    conf(['--out', hub.configFile, '--listen', `127.0.0.1:${hub.port}`, '--store-dir', hub.storeDir, '--leaf-listen', `127.0.0.1:${leafPort}`]);
+    conf(['--out', leaf.configFile, '--listen', `127.0.0.1:${leaf.port}`, '--store-dir', leaf.storeDir, '--leaf-remote', `nats-leaf://127.0.0.1:${leafPort}`, '--domain', 'paris', '--site', 'paris']);
+    await hub.start();
+    await leaf.start();
+    await agent.start();
+    await fleet.ctlOk(['store', 'add', 'shared', path.join(data, 'store')], { COFFER_PASSPHRASE: PW });
+    await fleet.ctlOk(['source', 'add', 'src', path.join(data, 'src'), '--agent', 'p1']);
+  });
+
+  after(async () => {
+    await fleet?.stop();
+    await leaf?.kill();
+    await hub?.kill();
+    cleanupTmpDirs();
+  });
+
+  it('runs a job over the leaf, its stream on the leaf and not on the hub', async () => {
+    const b = await fleet.ctl(['job', 'run', 'backup', '--source', 'src', '--store', 'shared', '--wait']);
+    assert.equal(b.code, 0, `${describeRun(b)}\n${fleet.logs()}\n${hub.log()}\n${leaf.log()}`);
+    const seed = fs.readFileSync(path.join(fleet.dataDir, 'nats-controller.nk'), 'utf8').trim();
+    const nc = await connect({ servers: hub.url, authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)), timeout: 5000 });
+    try {
+      const onHub = await (await jetstreamManager(nc)).streams.info('COFFER_JOBS');
+      assert.ok(!(onHub.config.subjects ?? []).some((x) => x.startsWith('coffer.')), `the hub's jobs stream takes no leaf site: ${JSON.stringify(onHub.config.subjects)}`);
+      assert.equal(onHub.state.messages, 0);
+      const onLeaf = await (await jetstreamManager(nc, { domain: 'paris' })).streams.info('COFFER_JOBS');
+      assert.deepEqual(onLeaf.config.subjects, ['coffer.jobs.paris.*']);
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('holds a job while the leaf is down and runs it once the leaf is back', async () => {
+    await leaf.kill();
+    await sleep(2000);
+    const run = await fleet.ctlOk(['job', 'run', 'backup', '--source', 'src', '--store', 'shared']);
+    const id = lines(run.stdout).at(-1) ?? '';
+    await sleep(3000);
+    const held = await fleet.getJob(id);
+    assert.ok(!FINAL.has(held?.state ?? ''), JSON.stringify(held));
+    await leaf.start();
+    const j = await fleet.waitJob(id, (x) => FINAL.has(x.state ?? ''), { attempts: 600, intervalMs: 200 }, 'the held backup ends');
+    assert.equal(j.state, 'JOB_STATE_SUCCEEDED', `${JSON.stringify(j.history)}\n${fleet.logs()}`);
+    assert.ok((j.attempt ?? 0) <= 2, JSON.stringify(j.history));
+  });
+});
