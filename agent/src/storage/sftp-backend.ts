@@ -187,6 +187,33 @@ export class SftpBackend implements StorageBackend {
 
   /** Writes `parts` to a temporary file and moves it to `final`; removes the temporary file on failure. */
   private async saveOnce(sftp: SFTPWrapper, ext: ReadonlySet<string>, kind: FileKind, final: string, parts: readonly Uint8Array[]): Promise<void> {
+    await this.writeThenPlace(sftp, ext, parts, async (tmp) => {
+      if (kind === 'config') {
+        await this.placeConfig(sftp, ext, tmp, final);
+        return;
+      }
+      // keys/ is newer than the layout: stores made before it lack the folder. A key file
+      // never replaces another (plain SFTP rename refuses an existing name).
+      if (kind === 'key') await this.mkdirs(sftp, this.abs('keys'));
+      const how = kind !== 'key' && ext.has('posix-rename@openssh.com') ? 'posix-rename@openssh.com' : 'rename';
+      if (how === 'rename') await call<undefined>((cb) => sftp.rename(tmp, final, (e) => cb(e, undefined)));
+      else await call<undefined>((cb) => sftp.ext_openssh_rename(tmp, final, (e) => cb(e, undefined)));
+      // The first rename is checked: a server that acknowledges renames it does not do cannot hold a store.
+      if (!this.renameChecked) {
+        await call<Stats>((cb) => sftp.stat(final, cb)).catch(() => {
+          throw new CofferError(ErrorCode.Internal, `${this.location}: the SFTP server acknowledged ${how} of a new file, but the file is not there; this server cannot hold a store`);
+        });
+        this.renameChecked = true;
+      }
+    });
+  }
+
+  /**
+   * Writes `parts` to a new temporary file (synced where the server can), closes it and
+   * hands its path to `place`, which moves it into place; on any failure the temporary
+   * file is closed and removed and the error rethrown.
+   */
+  private async writeThenPlace(sftp: SFTPWrapper, ext: ReadonlySet<string>, parts: readonly Uint8Array[], place: (tmp: string) => Promise<void>): Promise<void> {
     const tmp = this.abs(`tmp/${randomBytes(12).toString('hex')}.tmp`);
     let handle: Buffer | undefined;
     try {
@@ -199,22 +226,7 @@ export class SftpBackend implements StorageBackend {
       const h = handle;
       handle = undefined;
       await call<undefined>((cb) => sftp.close(h, (e) => cb(e, undefined)));
-      if (kind === 'config') await this.placeConfig(sftp, ext, tmp, final);
-      else {
-        // keys/ is newer than the layout: stores made before it lack the folder. A key file
-        // never replaces another (plain SFTP rename refuses an existing name).
-        if (kind === 'key') await this.mkdirs(sftp, this.abs('keys'));
-        const how = kind !== 'key' && ext.has('posix-rename@openssh.com') ? 'posix-rename@openssh.com' : 'rename';
-        if (how === 'rename') await call<undefined>((cb) => sftp.rename(tmp, final, (e) => cb(e, undefined)));
-        else await call<undefined>((cb) => sftp.ext_openssh_rename(tmp, final, (e) => cb(e, undefined)));
-        // The first rename is checked: a server that acknowledges renames it does not do cannot hold a store.
-        if (!this.renameChecked) {
-          await call<Stats>((cb) => sftp.stat(final, cb)).catch(() => {
-            throw new CofferError(ErrorCode.Internal, `${this.location}: the SFTP server acknowledged ${how} of a new file, but the file is not there; this server cannot hold a store`);
-          });
-          this.renameChecked = true;
-        }
-      }
+      await place(tmp);
     } catch (err) {
       if (handle) {
         const h = handle;
@@ -257,26 +269,10 @@ export class SftpBackend implements StorageBackend {
       throw new CofferError(ErrorCode.Config, `the SFTP server of ${this.location} cannot replace a file in one step (no posix-rename@openssh.com): change the passphrase on a server that can (OpenSSH)`);
     }
     const final = this.abs('config');
-    const tmp = this.abs(`tmp/${randomBytes(12).toString('hex')}.tmp`);
-    let handle: Buffer | undefined;
     try {
       await call<Stats>((cb) => sftp.stat(final, cb));
-      handle = await call<Buffer>((cb) => sftp.open(tmp, 'wx', { mode: 0o600 }, cb));
-      await this.writeAll(sftp, handle, [data]);
-      if (ext.has('fsync@openssh.com')) {
-        const h = handle;
-        await call<undefined>((cb) => sftp.ext_openssh_fsync(h, (e) => cb(e, undefined)));
-      }
-      const h = handle;
-      handle = undefined;
-      await call<undefined>((cb) => sftp.close(h, (e) => cb(e, undefined)));
-      await call<undefined>((cb) => sftp.ext_openssh_rename(tmp, final, (e) => cb(e, undefined)));
+      await this.writeThenPlace(sftp, ext, [data], (tmp) => call<undefined>((cb) => sftp.ext_openssh_rename(tmp, final, (e) => cb(e, undefined))));
     } catch (err) {
-      if (handle) {
-        const h = handle;
-        await call<undefined>((cb) => sftp.close(h, (e) => cb(e, undefined))).catch(() => undefined);
-      }
-      await call<undefined>((cb) => sftp.unlink(tmp, (e) => cb(e, undefined))).catch(() => undefined);
       throw sftpError(err, `replacing the config of ${this.location}`, 'write');
     }
   }

@@ -5,10 +5,10 @@
  * to mount a tmpfs there).
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { assertExit, backupJson, cleanupTmpDirs, createStore, describeRun, IN_CI, IS_ROOT, lines, runCoffer, tmpDir } from '../helpers/cli.js';
+import { mountSmallFsFor } from '../helpers/small-fs.js';
+import { assertExit, backupJson, cleanupTmpDirs, createStore, describeRun, lines, runCoffer, tmpDir } from '../helpers/cli.js';
 
 function listing(store: string, id: string): string[] {
   const r = runCoffer(['at', store, 'ls', '--recursive', id]);
@@ -55,13 +55,7 @@ describe('coffer backup exclusions (caches, tag files, other file systems)', fun
 
   it('--one-file-system keeps a mount point as an empty folder', function () {
     const mnt = path.join(src, 'mnt');
-    fs.mkdirSync(mnt);
-    const m = IS_ROOT ? spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'coffer-test', mnt], { encoding: 'utf8' }) : undefined;
-    if (!m || m.status !== 0) {
-      fs.rmdirSync(mnt);
-      if (IN_CI) assert.fail(`cannot mount a tmpfs for the test (root needed): ${m?.stderr ?? 'not root'}`);
-      this.skip();
-    }
+    const small = mountSmallFsFor(this, mnt, 1);
     try {
       fs.writeFileSync(path.join(mnt, 'other-fs.txt'), 'elsewhere');
       const crossing = listing(store, backupJson(store, src).id);
@@ -73,7 +67,7 @@ describe('coffer backup exclusions (caches, tag files, other file systems)', fun
       assert.ok(paths.includes('/keep.txt'));
       assertExit(b.run, 0, describeRun(b.run));
     } finally {
-      spawnSync('umount', [mnt]);
+      small.unmount();
       fs.rmSync(mnt, { recursive: true, force: true });
     }
   });

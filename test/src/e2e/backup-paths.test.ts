@@ -7,10 +7,10 @@
  * snapshot of one folder takes the original absolute path as well.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { assertExit, assertOneLineError, backupJson, cleanupTmpDirs, createStore, describeRun, IS_ROOT, lines, num, runCoffer, text, tmpDir } from '../helpers/cli.js';
+import { mountSmallFsFor } from '../helpers/small-fs.js';
+import { assertExit, assertOneLineError, backupJson, cleanupTmpDirs, createStore, describeRun, lines, num, runCoffer, text, tmpDir } from '../helpers/cli.js';
 import { assertSameTree, sha256Tree } from '../helpers/tree.js';
 
 describe('coffer backup of several paths', function () {
@@ -75,21 +75,15 @@ describe('coffer backup of several paths', function () {
   });
 
   it('with --one-file-system enters each given path even when it is a mount of its own', function () {
-    if (!IS_ROOT) this.skip();
     const mnt = path.join(base, 'mnt');
-    fs.mkdirSync(mnt);
-    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'coffer-paths', mnt], { encoding: 'utf8' });
-    if (m.status !== 0) {
-      fs.rmdirSync(mnt);
-      this.skip();
-    }
+    const small = mountSmallFsFor(this, mnt, 1);
     try {
       fs.writeFileSync(path.join(mnt, 'on-tmpfs'), 'x');
       const b = backupJson(store, etc, [mnt, '--one-file-system']);
       const ls = runCoffer(['at', store, 'ls', '--recursive', b.id]);
       assert.ok(lines(ls.stdout).some((l) => l.endsWith(`${mnt}/on-tmpfs`)), ls.stdout);
     } finally {
-      spawnSync('umount', [mnt]);
+      small.unmount();
       fs.rmSync(mnt, { recursive: true, force: true });
     }
   });

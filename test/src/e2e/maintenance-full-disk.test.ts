@@ -6,29 +6,23 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { assertExit, backupJson, cleanupTmpDirs, createStore, describeRun, IN_CI, IS_ROOT, runCoffer, tmpDir } from '../helpers/cli.js';
+import { mountSmallFsFor, type SmallFs } from '../helpers/small-fs.js';
+import { assertExit, backupJson, cleanupTmpDirs, createStore, describeRun, runCoffer, tmpDir } from '../helpers/cli.js';
 import { assertSameTree, sha256Tree } from '../helpers/tree.js';
 
 describe('coffer maintenance on a full disk', function () {
-  let mnt: string | undefined;
+  let small: SmallFs | undefined;
   after(() => {
-    if (mnt) spawnSync('umount', [mnt]);
+    small?.unmount();
     cleanupTmpDirs();
   });
 
   it('deletes unused packs before it writes, and repacks once there is room', function () {
     const root = tmpDir('coffer-full-');
-    mnt = path.join(root, 'disk');
-    fs.mkdirSync(mnt);
-    const m = IS_ROOT ? spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'coffer-full', mnt], { encoding: 'utf8' }) : undefined;
-    if (!m || m.status !== 0) {
-      mnt = undefined;
-      if (IN_CI) assert.fail(`cannot mount a tmpfs for the test (root needed): ${m?.stderr ?? 'not root'}`);
-      this.skip();
-    }
+    small = mountSmallFsFor(this, path.join(root, 'disk'), 24);
+    const mnt = small.dir;
     const store = path.join(mnt, 'store');
     createStore(store, ['--no-compression']);
     const src = path.join(root, 'src');
@@ -45,10 +39,7 @@ describe('coffer maintenance on a full disk', function () {
     backupJson(store, src);
     assertExit(runCoffer(['at', store, 'forget', '--keep-last', '1', '--apply']), 0, 'forget');
     // Fill the disk, leaving room for a lock and an index but not for the repacked pack.
-    const free = (): number => {
-      const s = fs.statfsSync(mnt as string);
-      return s.bavail * s.bsize;
-    };
+    const free = (): number => small?.freeBytes() ?? 0;
     fs.writeFileSync(path.join(mnt, 'filler'), Buffer.alloc(Math.max(0, free() - 256 * 1024)));
     assert.ok(free() < 512 * 1024, `disk nearly full (${free()} bytes free)`);
 

@@ -6,16 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { assertOneLineError, backupJson, cleanupTmpDirs, createStore, describeRun, IN_CI, IS_ROOT, runCoffer, tmpDir } from '../helpers/cli.js';
+import { mountSmallFsFor, type SmallFs } from '../helpers/small-fs.js';
+import { assertOneLineError, backupJson, cleanupTmpDirs, createStore, describeRun, runCoffer, tmpDir } from '../helpers/cli.js';
 import { temporaries } from '../helpers/damage.js';
 
 describe('coffer restore that fails part way', function () {
-  let mnt: string | undefined;
+  let small: SmallFs | undefined;
   after(() => {
-    if (mnt) spawnSync('umount', [mnt]);
+    small?.unmount();
     cleanupTmpDirs();
   });
 
@@ -29,14 +29,8 @@ describe('coffer restore that fails part way', function () {
     const store = path.join(root, 'store');
     createStore(store);
     backupJson(store, src);
-    mnt = path.join(root, 'disk');
-    fs.mkdirSync(mnt);
-    const m = IS_ROOT ? spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'coffer-restore-fail', mnt], { encoding: 'utf8' }) : undefined;
-    if (!m || m.status !== 0) {
-      mnt = undefined;
-      if (IN_CI) assert.fail(`cannot mount a tmpfs for the test (root needed): ${m?.stderr ?? 'not root'}`);
-      this.skip();
-    }
+    small = mountSmallFsFor(this, path.join(root, 'disk'), 1);
+    const mnt = small.dir;
     const out = path.join(mnt, 'out');
     const r = runCoffer(['at', store, 'restore', '--to', out, 'latest']);
     assert.equal(r.code, 1, describeRun(r));
