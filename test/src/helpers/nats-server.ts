@@ -7,10 +7,9 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { COFFER_BIN } from './cli.js';
-import { freePort } from './sshd.js';
+import { freePort, waitForPort } from './sshd.js';
 
 const CANDIDATES = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'];
 
@@ -54,10 +53,7 @@ export class NatsServer {
     const fd = fs.openSync(this.logFile, 'a');
     this.proc = spawn(this.bin, ['-c', this.configFile, '-js'], { stdio: ['ignore', fd, fd] });
     fs.closeSync(fd);
-    for (let i = 0; i < 100; i++) {
-      if (await canConnect(this.port)) return;
-      await sleep(100);
-    }
+    if (await waitForPort(this.port, 400)) return;
     throw new Error(`nats-server did not listen on ${this.port}:\n${fs.readFileSync(this.logFile, 'utf8').slice(-2000)}`);
   }
 
@@ -81,17 +77,6 @@ export class NatsServer {
       return '';
     }
   }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 /** Writes the server's configuration for the controller's enrolled agents (`controller nats-config`). */
