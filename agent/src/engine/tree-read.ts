@@ -46,13 +46,3 @@ async function* partChunks(repo: Repository, id: string, parts: readonly PartRef
     yield nodes;
   }
 }
-
-/**
- * The tree blobs that tree `id` is made of: itself and, when split, its parts. Reads
- * only the tree blob itself (not its parts).
- */
-export async function treeBlobs(repo: Repository, id: string): Promise<{ readonly ids: readonly string[]; readonly parts?: readonly PartRef[] }> {
-  const stored = await repo.loadStoredTree(id);
-  if (!stored.parts) return { ids: [id] };
-  return { ids: [id, ...stored.parts.map((p) => p.id)], parts: stored.parts };
-}

@@ -28,7 +28,7 @@ import { type JobStep, planJob } from './job-plan.js';
 import { Outbox } from './outbox.js';
 import { RunningJobs } from './running-jobs.js';
 import { snapshotSummaryOf } from './snapshot-summary.js';
-import { leftOut, summaryLine } from './summary-line.js';
+import { leftOut, summaryLine } from '@coffer/shared/summary-line.js';
 
 /** Options of {@link runJob}. */
 export interface RunJobOptions {

@@ -9,7 +9,9 @@
 import { expectArgs, flag, int, list, parseArgs, str } from '@coffer/shared/cli-args.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { parseDuration } from '@coffer/shared/duration.js';
+import type { SummaryEvent } from '@coffer/shared/events.js';
 import { bytes } from '@coffer/shared/format.js';
+import { leftOut } from '@coffer/shared/summary-line.js';
 import { JobKind, JobState, SnapshotSummary, type JobSpec } from '@coffer/shared/gen/coffer/v1/common.js';
 import { Job, ListJobsRequest } from '@coffer/shared/gen/coffer/v1/controller.js';
 import { callError } from '../client.js';
@@ -118,15 +120,13 @@ function follow(c: CtlContext, id: string): Promise<Job> {
 /** For a job that succeeded with warnings (its coffer exited 3): what was left out, from its summary. */
 function warnings(j: Job): string | undefined {
   if (j.result?.exitCode !== 3) return undefined;
-  let s: Record<string, unknown> = {};
+  let s: SummaryEvent | undefined;
   try {
-    s = JSON.parse(j.result.summaryJson || '{}') as Record<string, unknown>;
+    s = JSON.parse(j.result.summaryJson || '{}') as SummaryEvent;
   } catch {
     // no summary: say only that there were warnings
   }
-  const n = (k: string): number => { const v = s[k]; return typeof v === 'number' ? v : 0; };
-  const what = s.verb === 'restore' ? `${n('failed')} files not restored, ${n('skipped')} skipped` : s.verb === 'backup' ? `${n('errors')} entries could not be backed up` : 'see its log';
-  return `with warnings: ${what} (coffer ctl job logs ${j.id})`;
+  return `with warnings: ${leftOut(s) ?? 'see its log'} (coffer ctl job logs ${j.id})`;
 }
 
 function finalStatus(c: CtlContext, j: Job): number {

@@ -3,7 +3,7 @@
  * successful job says what it did), and the count of entries a step with warnings (exit
  * 3) left out, for its warning. Pure.
  */
-import type { SummaryEvent } from '@coffer/shared/events.js';
+import type { SummaryEvent } from './events.js';
 
 const num = (e: Record<string, unknown>, k: string): number => { const v = e[k]; return typeof v === 'number' ? v : 0; };
 
