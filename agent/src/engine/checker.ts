@@ -16,7 +16,7 @@ import type { Progress, ProgressListener } from './progress.js';
 import type { Repository } from './repository.js';
 import type { SnapshotRecord } from './snapshot.js';
 import type { TreeNode } from './tree.js';
-import { storedChunks } from './tree-read.js';
+import { storedChunks, untilUnreadable } from './tree-read.js';
 import type { IndexedPack } from './index-file.js';
 import type { FileInfo } from '../storage/backend.js';
 import type { PackPool } from './pack-pool.js';
@@ -220,16 +220,9 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<Check
       memo.set(id, out);
       return out;
     }
-    for (;;) {
-      let r: IteratorResult<readonly TreeNode[]>;
-      try {
-        r = await chunks.next();
-      } catch {
-        out.damaged.push(''); // a part cannot be read: the rest of the folder is unknown
-        break;
-      }
-      if (r.done) break;
-      for (const n of r.value) {
+    // A part that cannot be read: the rest of the folder is unknown.
+    for await (const nodes of untilUnreadable(chunks, () => out.damaged.push(''))) {
+      for (const n of nodes) {
         if (n.type === 'dir' && n.subtree) {
           const sub = await scan(n.subtree);
           out.files += sub.files;

@@ -23,7 +23,7 @@ import { encodeIndex, INDEX_AAD, type Condemned, type IndexedPack, decodeIndexFu
 import { BlobType } from './pack.js';
 import type { RepoWriter } from './repo-writer.js';
 import type { Repository } from './repository.js';
-import { storedChunks } from './tree-read.js';
+import { storedChunks, untilUnreadable } from './tree-read.js';
 
 /** Options of a maintenance run. */
 export interface MaintenanceOptions {
@@ -89,15 +89,10 @@ export async function maintain(repo: Repository, writer: RepoWriter, opts: Maint
     } catch (err) {
       throw damaged(err);
     }
-    for (;;) {
-      let r;
-      try {
-        r = await chunks.next();
-      } catch (err) {
-        throw damaged(err);
-      }
-      if (r.done) break;
-      for (const n of r.value) {
+    for await (const nodes of untilUnreadable(chunks, (err) => {
+      throw damaged(err);
+    })) {
+      for (const n of nodes) {
         if (n.type === 'dir' && n.subtree) await visit(n.subtree, snap);
         else if (n.type === 'file') for (const c of n.content ?? []) used.add(c);
       }

@@ -46,3 +46,22 @@ async function* partChunks(repo: Repository, id: string, parts: readonly PartRef
     yield nodes;
   }
 }
+
+/**
+ * The node lists of `chunks` until one cannot be read: that error goes to `onError`
+ * (which may throw it, or another) and the lists end there. Errors of the caller's own
+ * loop body are not caught.
+ */
+export async function* untilUnreadable(chunks: AsyncGenerator<readonly TreeNode[]>, onError: (err: unknown) => void): AsyncGenerator<readonly TreeNode[]> {
+  for (;;) {
+    let r: IteratorResult<readonly TreeNode[]>;
+    try {
+      r = await chunks.next();
+    } catch (err) {
+      onError(err);
+      return;
+    }
+    if (r.done) return;
+    yield r.value;
+  }
+}

@@ -12,7 +12,7 @@ import type { Repository } from './repository.js';
 import type { SnapshotRecord } from './snapshot.js';
 import { displayName } from './raw-name.js';
 import type { StoredTree, TreeNode } from './tree.js';
-import { storedChunks, treeChunks } from './tree-read.js';
+import { storedChunks, treeChunks, untilUnreadable } from './tree-read.js';
 
 /** A node with its path inside the snapshot ('' for the root, no leading slash). */
 export interface WalkEntry {
@@ -120,19 +120,10 @@ export async function children(repo: Repository, node: TreeNode, path = '', onDa
  */
 export async function* childChunks(repo: Repository, node: TreeNode, path = '', onDamage?: DamageListener, opts: WalkOptions = {}): AsyncGenerator<readonly TreeNode[]> {
   if (node.type !== 'dir' || !node.subtree) return;
-  const chunks = treeChunks(repo, node.subtree, opts);
-  for (;;) {
-    let r: IteratorResult<readonly TreeNode[]>;
-    try {
-      r = await chunks.next();
-    } catch (err) {
-      if (!onDamage || !isDamage(err)) throw err;
-      onDamage(path, err);
-      return;
-    }
-    if (r.done) return;
-    yield r.value;
-  }
+  yield* untilUnreadable(treeChunks(repo, node.subtree, opts), (err) => {
+    if (!onDamage || !isDamage(err)) throw err;
+    onDamage(path, err);
+  });
 }
 
 /** Sibling directories whose trees `walk` reads ahead, per level. */
@@ -171,16 +162,7 @@ async function* walkFrom(
     report(err);
     return;
   }
-  for (;;) {
-    let nodes: readonly TreeNode[];
-    try {
-      const r = await chunks.next();
-      if (r.done) return;
-      nodes = r.value;
-    } catch (err) {
-      report(err);
-      return;
-    }
+  for await (const nodes of untilUnreadable(chunks, report)) {
     if (!uniqueNames(id, nodes, path, onDamage)) return;
     yield* walkChunk(repo, nodes, path, onDamage, opts);
   }
