@@ -14,6 +14,8 @@ export interface RetryOptions {
   readonly baseDelayMs?: number;
   /** @default 8000 */
   readonly maxDelayMs?: number;
+  /** Whether a Retryable failure may be retried (all may when not given). */
+  readonly shouldRetry?: (err: CofferError, attempt: number) => boolean;
   /** Told about each failure that will be retried (for a warning line, or to drop a connection). */
   readonly onRetry?: (what: string, attempt: number, err: CofferError) => void;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -31,7 +33,7 @@ export async function retry<T>(what: string, op: (attempt: number) => Promise<T>
       return await op(attempt);
     } catch (err) {
       const e = CofferError.from(err);
-      if (e.code !== ErrorCode.Retryable || attempt >= attempts) throw e;
+      if (e.code !== ErrorCode.Retryable || attempt >= attempts || opts.shouldRetry?.(e, attempt) === false) throw e;
       opts.onRetry?.(what, attempt, e);
       await sleep(delay);
       delay = Math.min(delay * 2, opts.maxDelayMs ?? 8000);

@@ -4,11 +4,23 @@
  * several connections (`connections=N`). A connection that closes, or that a caller
  * drops after a transport failure, is replaced on the next request. `run` wraps an
  * operation that is safe to repeat: on a Retryable failure it drops the connection the
- * operation used, waits with backoff and runs it again on a fresh one.
+ * operation used, waits with backoff and runs it again on a fresh one. A server that
+ * refuses the very first connection is retried only in a job's process (see
+ * retriesFirstConnect): on the command line the error is reported at once, as ssh does.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { retry, type RetryOptions } from '@coffer/shared/retry.js';
 import { connect, type SshSession, type SshTarget } from './connect.js';
+
+/**
+ * Whether a server that refuses the first connection is retried: yes in a job's process
+ * (COFFER_RETRY_WARNINGS=1, set by the agent's job runner; the job runs unattended, the
+ * server may be restarting, and each retry is a line of the job's history), no on the
+ * command line, where the user sees the error at once instead of after 24 s of backoff.
+ */
+export function retriesFirstConnect(): boolean {
+  return process.env.COFFER_RETRY_WARNINGS === '1';
+}
 
 /** The most connections one store, source or destination may open. */
 export const MAX_CONNECTIONS = 16;
@@ -27,6 +39,7 @@ export function connectionsOption(value: string | undefined): number {
 export class SessionPool {
   private readonly slots: (Promise<SshSession> | undefined)[];
   private next = 0;
+  private connectedOnce = false;
 
   constructor(
     private readonly target: SshTarget,
@@ -46,10 +59,12 @@ export class SessionPool {
       s = opened;
       this.slots[i] = opened;
       opened.then(
-        (x) =>
+        (x) => {
+          this.connectedOnce = true;
           x.client.once('close', () => {
             if (this.slots[i] === opened) this.slots[i] = undefined;
-          }),
+          });
+        },
         () => {
           if (this.slots[i] === opened) this.slots[i] = undefined;
         },
@@ -64,6 +79,11 @@ export class SessionPool {
    */
   cleanupSession(): Promise<SshSession> {
     return connect(this.target, true);
+  }
+
+  /** Whether a connection was ever set up: until then a failure to connect is not a passing one on the command line. */
+  get everConnected(): boolean {
+    return this.connectedOnce;
   }
 
   /** Closes `session` (after a transport failure on it); its slot reconnects on next use. */
@@ -106,7 +126,7 @@ export class SessionPool {
           throw err;
         }
       },
-      this.retryOptions,
+      { ...this.retryOptions, shouldRetry: (err, attempt) => (this.connectedOnce || retriesFirstConnect()) && this.retryOptions.shouldRetry?.(err, attempt) !== false },
     );
   }
 

@@ -46,6 +46,11 @@ export class SftpBackend implements StorageBackend {
   }
 
   /** Drops the connections (after a failure); the next call reconnects. */
+  /** Whether a connection to the server was ever set up (see SessionPool.everConnected). */
+  get everConnected(): boolean {
+    return this.pool.everConnected;
+  }
+
   reset(): void {
     this.pool.reset();
   }

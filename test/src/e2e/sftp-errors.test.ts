@@ -274,8 +274,11 @@ describe('coffer over SFTP: errors', function () {
       this.timeout(180_000);
       const port = await freePort(); // nothing listens there
       const env = { HOME: makeSshHome(sshd, tmpDir()), SSH_AUTH_SOCK: undefined };
+      const started = Date.now();
       const r = runCoffer(['at', `sftp://${sshd.user}@127.0.0.1:${port}/srv/store`, 'create'], { env });
       assertExit(r, 1, 'connection refused');
+      // On the command line a first connection is not retried with backoff (24 s in all before).
+      assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
       assertOneLineError(r);
       assert.match(r.stderr, new RegExp(`connection refused by 127\\.0\\.0\\.1:${port}: check that sshd runs there and the port is right`));
     });

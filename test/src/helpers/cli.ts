@@ -12,6 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { lingerProblem, recordLinger } from './linger.js';
+import { asBuffer, runSync } from './sync-run.js';
 
 /** The repository root: this file is test/dist/helpers/cli.js once built. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -132,19 +134,16 @@ function command(args: readonly string[], withoutDacOverride: boolean | undefine
   return { file: 'setpriv', argv: ['--bounding-set', caps, '--inh-caps', caps, process.execPath, ...base] };
 }
 
-/** Runs `coffer ARGS` to completion. Never puts a passphrase on the command line. */
+/** Runs `coffer ARGS` to completion. Never puts a passphrase on the command line. Fails when it stays alive after its last line (linger.ts). */
 export function runCoffer(args: readonly string[], opts: RunOptions = {}): RunResult {
   const { file, argv } = command(args, opts.withoutDacOverride, opts.netns);
-  const r = spawnSync(file, argv, {
-    env: cofferEnv(opts.env),
-    cwd: opts.cwd ?? os.tmpdir(),
-    input: opts.input ?? '',
-    maxBuffer: 1024 * 1024 * 1024,
-    timeout: 15 * 60_000,
-  });
-  if (r.error) throw r.error;
-  const stdoutBytes = r.stdout;
-  return { args, code: r.status, signal: r.signal, stdout: stdoutBytes.toString('utf8'), stderr: r.stderr.toString('utf8'), stdoutBytes };
+  const r = runSync({ file, argv, env: cofferEnv(opts.env), cwd: opts.cwd ?? os.tmpdir(), input: opts.input ?? '', timeoutMs: 15 * 60_000 });
+  if (r.error !== undefined) throw new Error(`cannot run coffer ${args.join(' ')}: ${r.error}`);
+  const stdoutBytes = asBuffer(r.stdout);
+  const res: RunResult = { args, code: r.code, signal: r.signal, stdout: stdoutBytes.toString('utf8'), stderr: asBuffer(r.stderr).toString('utf8'), stdoutBytes };
+  const problem = lingerProblem(`coffer ${args.join(' ')}`, r);
+  if (problem !== undefined) assert.fail(`${problem}\n${describeRun(res)}`);
+  return res;
 }
 
 /** A coffer process running in the background. */
@@ -158,14 +157,32 @@ export interface RunningCoffer {
   stdoutSoFar(): string;
 }
 
-/** Starts `coffer ARGS` in the background. */
+/**
+ * Starts `coffer ARGS` in the background. When it stays alive more than a few seconds
+ * after a signal sent through `child.kill`, or fails more than a few seconds after its
+ * last output, the test during which it exits fails (linger.ts).
+ */
 export function spawnCoffer(args: readonly string[], opts: Omit<RunOptions, 'input'> = {}): RunningCoffer {
   const { file, argv } = command(args, opts.withoutDacOverride, opts.netns);
+  const startedAt = Date.now();
   const child = spawn(file, argv, { env: cofferEnv(opts.env), cwd: opts.cwd ?? os.tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  child.stdout?.on('data', (b: Buffer) => out.push(b));
-  child.stderr?.on('data', (b: Buffer) => err.push(b));
+  let lastOutputAt: number | undefined;
+  let signalledAt: number | undefined;
+  child.stdout?.on('data', (b: Buffer) => {
+    out.push(b);
+    lastOutputAt = Date.now();
+  });
+  child.stderr?.on('data', (b: Buffer) => {
+    err.push(b);
+    lastOutputAt = Date.now();
+  });
+  const kill = child.kill.bind(child);
+  child.kill = (signal?: NodeJS.Signals | number): boolean => {
+    signalledAt ??= Date.now();
+    return kill(signal);
+  };
   let hasExited = false;
   const done = new Promise<RunResult>((resolve, reject) => {
     child.once('error', reject);
@@ -175,8 +192,13 @@ export function spawnCoffer(args: readonly string[], opts: Omit<RunOptions, 'inp
       resolve({ args, code, signal, stdout: stdoutBytes.toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), stdoutBytes });
     });
   });
-  child.once('exit', () => {
+  child.once('exit', (code, signal) => {
     hasExited = true;
+    // Killed by SIGKILL: the harness (or the kernel) ended it, nothing to blame it for. A
+    // success that was not asked to stop may have been idle on purpose (a server).
+    if (signal === 'SIGKILL' || (code === 0 && signalledAt === undefined)) return;
+    const problem = lingerProblem(`coffer ${args.join(' ')} (in the background)`, { startedAt, lastOutputAt, exitedAt: Date.now(), signalledAt });
+    if (problem !== undefined) recordLinger(problem);
   });
   return { child, done, exited: () => hasExited, stdoutSoFar: () => Buffer.concat(out).toString('utf8') };
 }

@@ -5,11 +5,12 @@
  * file with what `restore` says it could not restore; leftover temporaries.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { COFFER_BIN, cofferEnv, describeRun, lines, type RunResult } from './cli.js';
+import { lingerProblem } from './linger.js';
+import { asBuffer, runSync } from './sync-run.js';
 import type { Manifest } from './tree.js';
 
 /** Kinds of store files that can be damaged, with their folder. */
@@ -52,25 +53,14 @@ export function swapFiles(a: string, b: string): void {
   fs.writeFileSync(b, x);
 }
 
-/** Runs `coffer ARGS` with a time bound; asserts it exited by itself and printed no stack trace. */
+/** Runs `coffer ARGS` with a time bound; asserts it exited by itself, soon after its last line, and printed no stack trace. */
 export function runBounded(args: readonly string[], timeoutMs = 60_000): RunResult {
-  const r = spawnSync(process.execPath, [COFFER_BIN, ...args], {
-    env: cofferEnv(),
-    cwd: os.tmpdir(),
-    input: '',
-    maxBuffer: 256 * 1024 * 1024,
-    timeout: timeoutMs,
-    killSignal: 'SIGKILL',
-  });
-  if (r.error && (r.error as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw r.error;
-  const res: RunResult = {
-    args,
-    code: r.status,
-    signal: r.signal,
-    stdout: r.stdout.toString('utf8'),
-    stderr: r.stderr.toString('utf8'),
-    stdoutBytes: r.stdout,
-  };
+  const r = runSync({ file: process.execPath, argv: [COFFER_BIN, ...args], env: cofferEnv(), cwd: os.tmpdir(), input: '', timeoutMs });
+  if (r.error !== undefined) throw new Error(`cannot run coffer ${args.join(' ')}: ${r.error}`);
+  const stdoutBytes = asBuffer(r.stdout);
+  const res: RunResult = { args, code: r.code, signal: r.signal, stdout: stdoutBytes.toString('utf8'), stderr: asBuffer(r.stderr).toString('utf8'), stdoutBytes };
+  const problem = lingerProblem(`coffer ${args.join(' ')}`, r);
+  assert.ok(problem === undefined, `${problem ?? ''}\n${describeRun(res)}`);
   assert.ok(res.code !== null, `hung or crashed (killed after ${timeoutMs} ms or by a signal)\n${describeRun(res)}`);
   assert.doesNotMatch(res.stderr, /^\s+at /m, `no stack trace expected\n${describeRun(res)}`);
   assert.doesNotMatch(res.stderr + res.stdout, /\bat .*\.js:\d+:\d+/, `no stack frame expected\n${describeRun(res)}`);

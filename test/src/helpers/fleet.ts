@@ -18,6 +18,7 @@ import { ControllerServiceClient, Job } from '@coffer/shared/gen/coffer/v1/contr
 import { channelCredentials } from '@coffer/shared/pki/index.js';
 import { COFFER_BIN, cofferEnv, describeRun, lines, spawnCoffer, tmpDir, type EnvPatch, type RunResult } from './cli.js';
 import { freePort } from './sshd.js';
+import { lingerProblem, recordLinger } from './linger.js';
 
 /** How many polls a wait makes at the most, and how far apart. */
 export interface PollLimit {
@@ -31,6 +32,8 @@ const START_LIMIT: PollLimit = { attempts: 300, intervalMs: 100 };
 class LoggedProcess {
   private child: ChildProcess | undefined;
   private exit: Promise<void> = Promise.resolve();
+  /** Whether the harness signalled the current process. */
+  private signalled = false;
 
   constructor(
     readonly name: string,
@@ -53,15 +56,30 @@ class LoggedProcess {
     assert.ok(!this.running, `${this.name} already runs`);
     fs.appendFileSync(this.logFile, `--- test harness: starting ${this.name}: coffer ${this.args.join(' ')}\n`);
     const fd = fs.openSync(this.logFile, 'a');
+    this.signalled = false;
     try {
       // No passphrase in the environment: stores' passphrases come from the controller.
       const child = spawn(process.execPath, [COFFER_BIN, ...this.args], { env: cofferEnv({ COFFER_PASSPHRASE: undefined, ...this.env }), stdio: ['ignore', fd, fd] });
       this.child = child;
       this.exit = new Promise((resolve) => child.once('exit', () => resolve()));
+      child.once('exit', (code) => this.checkFailedExit(code));
       child.once('error', (err) => fs.appendFileSync(this.logFile, `--- test harness: cannot start ${this.name}: ${err.message}\n`));
     } finally {
       fs.closeSync(fd);
     }
+  }
+
+  /** A process that failed on its own must have done so within seconds of its last line (linger.ts); the log file's time is that line's. */
+  private checkFailedExit(code: number | null): void {
+    if (code === null || code === 0 || this.signalled) return;
+    let lastOutputAt: number | undefined;
+    try {
+      lastOutputAt = fs.statSync(this.logFile).mtimeMs;
+    } catch {
+      return;
+    }
+    const problem = lingerProblem(`${this.name} (coffer ${this.args.join(' ')})`, { startedAt: 0, lastOutputAt, exitedAt: Date.now() });
+    if (problem !== undefined) recordLinger(problem);
   }
 
   /** Sends `signal` and waits (bounded) for the exit; SIGKILL when SIGTERM is not enough. */
@@ -69,6 +87,7 @@ class LoggedProcess {
     const c = this.child;
     if (!c || !this.running) return;
     fs.appendFileSync(this.logFile, `--- test harness: ${signal} to ${this.name} (pid ${c.pid ?? '?'})\n`);
+    this.signalled = true;
     c.kill(signal);
     for (let i = 0; i < limit.attempts && this.running; i++) await sleep(limit.intervalMs);
     if (this.running) {
