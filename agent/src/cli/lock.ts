@@ -7,6 +7,7 @@
  */
 import os from 'node:os';
 import { describeLock, StoreLock } from '../engine/lock.js';
+import { RESERVE_BYTES, RESERVE_NAME } from '../engine/reserve.js';
 import { hostName, type Repository } from '../engine/repository.js';
 import { AbortableBackend } from '../storage/wrappers/abortable.js';
 import { openRepo, type Context } from './context.js';
@@ -26,6 +27,7 @@ export function takeStoreLock(repo: Repository, operation: string, exclusive: bo
     {
       ownerGone: lockOwnerGone,
       onRemoved: (l) => warn(`note: removed ${describeLock(l)}: that process no longer runs on this host`),
+      onReserveUsed: () => warn(`note: the disk of ${repo.backend.location} is full: deleted the store's reserve (locks/${RESERVE_NAME}, ${RESERVE_BYTES / 1024} KiB) to take the lock; it is written again when there is room`),
     },
   );
 }

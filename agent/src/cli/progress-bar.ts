@@ -36,8 +36,7 @@ export function progressListener(json: boolean, quiet: boolean, totals?: TotalsS
           formatEvent({
             type: 'status',
             phase: p.phase,
-            files: p.files,
-            total_files: p.totalFiles,
+            ...(p.unit === 'packs' ? { packs: p.files, total_packs: p.totalFiles } : { files: p.files, total_files: p.totalFiles }),
             bytes: p.bytes,
             total_bytes: p.totalBytes,
             errors: p.errors,
@@ -68,7 +67,7 @@ export function progressListener(json: boolean, quiet: boolean, totals?: TotalsS
       if (rate > 0 && frac < 1) eta = ` ETA ${duration(((p.totalBytes - p.bytes) / rate) * 1000)}`;
     }
     const files = p.totalFiles > 0 ? `${p.files}/${p.totalFiles}` : `${p.files}`;
-    const line = `${bar}${files} files ${bytes(p.bytes)} ${bytes(rate)}/s${eta}${p.errors ? ` ${p.errors} errors` : ''} ${displayName(p.current)}`;
+    const line = `${bar}${files} ${p.unit ?? 'files'} ${bytes(p.bytes)} ${bytes(rate)}/s${eta}${p.errors ? ` ${p.errors} errors` : ''} ${displayName(p.current)}`;
     process.stderr.write(`\r${line.slice(0, width).padEnd(width)}`);
     drawn = true;
   };

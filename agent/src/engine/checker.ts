@@ -81,7 +81,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<Check
   const err = (message: string, extra: Omit<CheckIssue, 'severity' | 'message'> = {}): void => void res.issues.push({ severity: 'error', message, ...extra });
   const where = repo.backend.location;
   const warn = (message: string): void => void res.issues.push({ severity: 'warning', message });
-  const progress: Progress = { phase: 'check', files: 0, totalFiles: 0, bytes: 0, totalBytes: 0, errors: 0, current: '' };
+  const progress: Progress = { phase: 'check', files: 0, totalFiles: 0, bytes: 0, totalBytes: 0, errors: 0, current: '', unit: 'packs' };
 
   // 1. Index files.
   const indexFiles = await repo.backend.list('index');
@@ -130,7 +130,7 @@ export async function check(repo: Repository, opts: CheckOptions): Promise<Check
   const inflight = new Set<Promise<void>>();
   for (const p of toRead) {
     if (opts.signal?.aborted) break;
-    progress.current = p.pack;
+    progress.current = `data/${p.pack.slice(0, 12)}`;
     const mark = (reason: string): void => {
       for (const e of p.entries) badBlobs.set(e.id.toString('hex'), reason);
     };

@@ -12,6 +12,7 @@
  * Readers (restore, check, cat, …) take shared locks too, so an exclusive locker never
  * deletes from under them.
  */
+import { ensureReserve, releaseReserve } from './reserve.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { Repository } from './repository.js';
 
@@ -48,6 +49,8 @@ export interface AcquireOptions {
   readonly ownerGone?: (info: LockInfo) => boolean;
   /** Told about each lock removed because its owner is gone. */
   readonly onRemoved?: (lock: FoundLock) => void;
+  /** Told when an exclusive lock could be written only after deleting the store's reserve (reserve.ts). */
+  readonly onReserveUsed?: () => void;
 }
 
 /** A lock found in the store. */
@@ -102,7 +105,16 @@ export class StoreLock {
    */
   static async acquire(repo: Repository, info: Omit<LockInfo, 'time'>, opts: AcquireOptions = {}): Promise<StoreLock> {
     const now = opts.now ?? ((): Date => new Date());
-    const name = await repo.saveFile('lock', Buffer.from(JSON.stringify({ ...info, time: now().toISOString() })), LOCK_AAD);
+    const write = (): Promise<string> => repo.saveFile('lock', Buffer.from(JSON.stringify({ ...info, time: now().toISOString() })), LOCK_AAD);
+    let name: string;
+    try {
+      name = await write();
+    } catch (err) {
+      // A full disk: an exclusive lock (maintenance, forget, rm: what frees space) may use the reserve.
+      if (!(info.exclusive && err instanceof CofferError && err.code === ErrorCode.NoSpace && (await releaseReserve(repo.backend)))) throw err;
+      opts.onReserveUsed?.();
+      name = await write();
+    }
     const lock = new StoreLock(repo, name, info, now);
     const others = (await listLocks(repo, now().getTime())).filter((l) => l.name !== name);
     const blocking = others.filter((l) => info.exclusive || !l.info || l.info.exclusive);
@@ -144,10 +156,11 @@ export class StoreLock {
     await this.repo.backend.remove('lock', old).catch(() => undefined);
   }
 
-  /** Releases the lock. */
+  /** Releases the lock; an exclusive one first writes the store's reserve again if it is missing and there is room. */
   async release(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     await this.refreshing;
+    if (this.info.exclusive) await ensureReserve(this.repo.backend);
     await this.repo.backend.remove('lock', this.name).catch(() => undefined);
   }
 }

@@ -12,6 +12,8 @@ export interface Progress {
   totalBytes: number;
   errors: number;
   current: string;
+  /** What `files` and `totalFiles` count when not files: a check counts the pack files it reads. */
+  unit?: 'packs';
 }
 
 /** Receives progress; called often, must be cheap. */

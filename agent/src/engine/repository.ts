@@ -6,6 +6,7 @@
  * a damaged snapshot file hides only that snapshot; both are reported once through
  * `warn`.
  */
+import { ensureReserve } from './reserve.js';
 import os from 'node:os';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import type { FileKind, StorageBackend } from '../storage/backend.js';
@@ -79,6 +80,7 @@ export class Repository {
     const { config, keys } = await newStoreConfig(passphrase, opts, now);
     await backend.init();
     await backend.save('config', '', serializeConfig(config));
+    await ensureReserve(backend);
     const repo = new Repository(backend, config, keys);
     repo.keySlot = configSlot(config);
     return repo;

@@ -52,11 +52,27 @@ export async function findEntry(repo: Repository, snap: SnapshotRecord, path: st
   }
 }
 
+/**
+ * The absolute path of the one local folder a snapshot holds, without its leading slash
+ * ('etc/ssh' for a backup of /etc/ssh), or '' when the snapshot's root is not one folder
+ * (several paths, whose root already holds the absolute paths; a remote source; `/`).
+ */
+export function sourceFolderOf(snap: SnapshotRecord): string {
+  const { type, location } = snap.snapshot.source;
+  if (type !== 'fs' || !location.startsWith('/') || location.includes(' /')) return '';
+  return location.slice(1).replace(/\/+$/, '');
+}
+
+/** How a path inside a snapshot is shown: the original absolute path (`/etc/ssh/sshd_config`), as restic and Plakar show it. */
+export function shownPath(snap: SnapshotRecord, path: string): string {
+  const own = sourceFolderOf(snap);
+  return `/${own}${own !== '' && path !== '' ? '/' : ''}${path}`;
+}
+
 /** `path` made relative to the snapshot's root when it spells the source folder's own absolute path, else undefined. */
 function absoluteInSource(snap: SnapshotRecord, path: string): string | undefined {
-  const { type, location } = snap.snapshot.source;
-  if (type !== 'fs' || !location.startsWith('/') || location.includes(' /') || location === '/') return undefined;
-  const own = location.slice(1).replace(/\/+$/, '');
+  const own = sourceFolderOf(snap);
+  if (own === '') return undefined;
   if (path === own) return '';
   return path.startsWith(`${own}/`) ? path.slice(own.length + 1) : undefined;
 }

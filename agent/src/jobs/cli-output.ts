@@ -74,12 +74,14 @@ export class ProgressMeter {
     this.lastBytes = bytes;
     return {
       phase,
-      files: num(s.files),
-      totalFiles: num(s.total_files),
+      // A check counts packs (progress-bar.ts): its `packs` fields fill the counts, with the unit.
+      files: num(s.packs ?? s.files),
+      totalFiles: num(s.total_packs ?? s.total_files),
       bytes,
       totalBytes: num(s.total_bytes),
       bytesPerSecond: Math.round(this.rate),
       errors: num(s.errors),
+      unit: s.packs !== undefined ? 'packs' : '',
     };
   }
 }

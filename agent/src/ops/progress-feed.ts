@@ -24,6 +24,7 @@ export function progressMessage(p: Readonly<EngineProgress>, startedMs: number):
     totalBytes: p.totalBytes,
     bytesPerSecond: seconds > 0 ? p.bytes / seconds : 0,
     errors: p.errors,
+    unit: p.unit ?? '',
   };
 }
 
@@ -46,7 +47,7 @@ export async function* withProgress<T>(first: string, work: ProgressWork<T>, par
   });
   job.catch(() => undefined);
   try {
-    yield { phase: first, files: 0, totalFiles: 0, bytes: 0, totalBytes: 0, bytesPerSecond: 0, errors: 0 };
+    yield { phase: first, files: 0, totalFiles: 0, bytes: 0, totalBytes: 0, bytesPerSecond: 0, errors: 0, unit: '' };
     for (;;) {
       if (latest) {
         const p = latest;

@@ -3,7 +3,7 @@
  * real backends (see backend.ts) and can inject failures.
  */
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
-import { type FileInfo, type FileKind, partsOf, type Range, type StorageBackend } from './backend.js';
+import { type FileInfo, type FileKind, isValidName, partsOf, type Range, type StorageBackend } from './backend.js';
 
 /** A backend that keeps files in a Map. */
 export class MemoryBackend implements StorageBackend {
@@ -67,7 +67,7 @@ export class MemoryBackend implements StorageBackend {
     const out: FileInfo[] = [];
     for (const [k, f] of this.files) {
       const slash = k.indexOf('/');
-      if (k.slice(0, slash) === kind) out.push({ name: k.slice(slash + 1), size: f.data.length, mtimeMs: f.mtimeMs });
+      if (k.slice(0, slash) === kind && isValidName(k.slice(slash + 1))) out.push({ name: k.slice(slash + 1), size: f.data.length, mtimeMs: f.mtimeMs });
     }
     return Promise.resolve(out);
   }

@@ -68,7 +68,7 @@ export function consoleRestore(d: ConsoleRestoreDeps): (req: StoreRestoreRequest
       }
       // Before the agent reports progress, the phase says where the job is (queued, dispatched).
       const phase = (JobState[j.state] ?? '').replace('JOB_STATE_', '').toLowerCase();
-      yield { event: { $case: 'progress', value: j.progress ?? { phase, files: 0, totalFiles: 0, bytes: 0, totalBytes: 0, bytesPerSecond: 0, errors: 0 } } };
+      yield { event: { $case: 'progress', value: j.progress ?? { phase, files: 0, totalFiles: 0, bytes: 0, totalBytes: 0, bytesPerSecond: 0, errors: 0, unit: '' } } };
     }
   };
 }

@@ -15,6 +15,8 @@ export const STATUS = {
   phase: 'string',
   files: 'number?',
   total_files: 'number?',
+  packs: 'number?',
+  total_packs: 'number?',
   bytes: 'number?',
   total_bytes: 'number?',
   errors: 'number?',

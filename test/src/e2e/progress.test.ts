@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { assertExit, cleanupTmpDirs, COFFER_BIN, cofferEnv, createStore, hasTool, IN_CI, jsonLines, runCoffer, tmpDir } from '../helpers/cli.js';
+import { assertExit, cleanupTmpDirs, COFFER_BIN, cofferEnv, createStore, hasTool, IN_CI, jsonLines, runCoffer, storeFiles, tmpDir } from '../helpers/cli.js';
 import { writeTree } from '../helpers/tree.js';
 
 /** The progress lines a run on a pseudo-terminal drew (each redraw starts with \r). */
 function onTerminal(args: readonly string[], env: NodeJS.ProcessEnv): { code: number | null; drawn: string[] } {
   const cmd = `"${process.execPath}" "${COFFER_BIN}" ${args.map((a) => `'${a}'`).join(' ')}`;
   const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { encoding: 'utf8', env, timeout: 300_000 });
-  const drawn = r.stdout.split('\r').map((l) => l.trim()).filter((l) => /\d+(\/\d+)? files /.test(l));
+  const drawn = r.stdout.split('\r').map((l) => l.trim()).filter((l) => /\d+(\/\d+)? (files|packs) /.test(l));
   return { code: r.status, drawn };
 }
 
@@ -64,6 +64,21 @@ describe('progress on a terminal', function () {
     assert.ok(r.drawn.length > 0, 'a progress line was drawn');
     for (const l of r.drawn) assert.doesNotMatch(l, /[0-9a-f]{16}/, `no id in the progress line: ${l}`);
     assert.ok(r.drawn.some((l) => /f[123]\.bin/.test(l)), `a line names a file restored:\n${r.drawn.join('\n')}`);
+  });
+
+  it('check counts what it says it counts: pack files read of those to read, named as store files', function () {
+    const packs = storeFiles(store, 'data').size;
+    const r = onTerminal(['at', store, 'check'], cofferEnv());
+    assert.equal(r.code, 0, r.drawn.join('\n'));
+    assert.ok(r.drawn.length > 0, 'a progress line was drawn');
+    for (const l of r.drawn) assert.doesNotMatch(l, / files /, `check reads packs, it does not say files: ${l}`);
+    assert.ok(r.drawn.some((l) => new RegExp(`\\b${packs}/${packs} packs .* data/[0-9a-f]{12}\\b`).test(l)), `the last line: all ${packs} packs, a pack named by its store file:\n${r.drawn.join('\n')}`);
+    const json = runCoffer(['at', store, 'check', '--json']);
+    assertExit(json, 0, 'check --json');
+    const done = jsonLines(json).filter((o) => o.type === 'status' && o.phase === 'done');
+    assert.equal(done[0]?.packs, packs);
+    assert.equal(done[0]?.total_packs, packs);
+    assert.equal(done[0]?.files, undefined, 'no files count in a status line that counts packs');
   });
 
   it('draws nothing without a terminal', function () {

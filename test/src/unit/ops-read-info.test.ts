@@ -17,10 +17,11 @@ import { backupDir, createStore, OPS_PASSPHRASE, rpcError, TreeBuilder } from '.
 
 const ctx = { signal: new AbortController().signal };
 
+/** Bytes of the store's files, without its reserve (locks/reserve), which is no part of what it holds. */
 function filesSize(dir: string): number {
   let sum = 0;
   for (const e of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) sum += fs.statSync(path.join(e.parentPath, e.name)).size;
+    if (e.isFile() && !(e.name === 'reserve' && path.basename(e.parentPath) === 'locks')) sum += fs.statSync(path.join(e.parentPath, e.name)).size;
   }
   return sum;
 }

@@ -114,7 +114,7 @@ describe('ops store sessions', function () {
       await s.close();
     }
     assert.equal(counts.released, 2);
-    assert.deepEqual(fs.readdirSync(path.join(store, 'locks')), []);
+    assert.deepEqual(fs.readdirSync(path.join(store, 'locks')).filter((n) => n !== 'reserve'), []);
   });
 
   it('holds the lock while a stream is read, from its first read to its end or its drop', async () => {

@@ -1,6 +1,6 @@
 /** `coffer at <store> diff <s1>[:<p>] <s2>[:<p>]` — what changed between two snapshots. */
 import { formatListing } from '@coffer/shared/events.js';
-import { findNode, splitRef } from '../../engine/tree-walk.js';
+import { findEntry, shownPath, splitRef } from '../../engine/tree-walk.js';
 import { expectArgs, flag, parseArgs } from '../args.js';
 import { changesBetween } from '../../ops/diff.js';
 import { withReaderSession } from '../reader-session.js';
@@ -24,14 +24,16 @@ export const diff: Verb = {
       const filter = await filterOf(p, ctx.env, true);
       const sa = await resolveRef(repo, ra.snap, filter);
       const sb = await resolveRef(repo, rb.snap, filter);
-      const a = await findNode(repo, sa, ra.path);
-      const b = await findNode(repo, sb, rb.path);
+      const { node: a, path: pa } = await findEntry(repo, sa, ra.path);
+      const { node: b, path: pb } = await findEntry(repo, sb, rb.path);
+      // Both sides at the same original path: changes are shown by their absolute paths; else relative to the two paths compared.
+      const base = shownPath(sa, pa) === shownPath(sb, pb) ? shownPath(sa, pa).replace(/\/$/, '') : '';
       let n = 0;
       const damage = new DamageReport(ctx);
       for await (const c of changesBetween(repo, a, b, '', damage.onDamage)) {
         n++;
-        if (flag(p, 'json')) ctx.out(formatListing('change', { change: c.kind, ...jsonName('path', `/${c.path}`) }));
-        else ctx.out(`${c.kind} /${displayName(c.path)}`);
+        if (flag(p, 'json')) ctx.out(formatListing('change', { change: c.kind, ...jsonName('path', `${base}/${c.path}`) }));
+        else ctx.out(`${c.kind} ${displayName(`${base}/${c.path}`)}`);
       }
       if (!flag(p, 'json') && n === 0 && damage.count === 0) ctx.warn('no differences');
       return damage.status();

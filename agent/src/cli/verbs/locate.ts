@@ -1,5 +1,6 @@
 /** `coffer at <store> locate [--snapshot ID] <glob>…` — finds files by name in snapshots (ops/tree-search.ts). */
 import { formatListing } from '@coffer/shared/events.js';
+import { shownPath } from '../../engine/tree-walk.js';
 import { anyOf, globMatcher } from '../../ops/name-match.js';
 import { searchSnapshots } from '../../ops/tree-search.js';
 import { expectArgs, flag, list, parseArgs } from '../args.js';
@@ -28,8 +29,8 @@ export const locate: Verb = {
       const damage = new DamageReport(ctx);
       const onDamage = (s: { id: string }, path: string, err: Parameters<DamageReport['dir']>[2]): void => damage.dir(s.id, path, err);
       for await (const m of searchSnapshots(repo, snaps, match, { signal: ctx.signal, onDamage })) {
-        if (flag(p, 'json')) ctx.out(formatListing('match', { snapshot: m.snapshot.id, ...jsonName('path', `/${m.path}`), type: m.node.type }));
-        else ctx.out(`${m.snapshot.id.slice(0, 8)}:/${displayName(m.path)}`);
+        if (flag(p, 'json')) ctx.out(formatListing('match', { snapshot: m.snapshot.id, ...jsonName('path', shownPath(m.snapshot, m.path)), type: m.node.type }));
+        else ctx.out(`${m.snapshot.id.slice(0, 8)}:${displayName(shownPath(m.snapshot, m.path))}`);
       }
       return damage.status();
     });

@@ -4,7 +4,7 @@
  * is this host's newest (snapshot-filter.ts).
  */
 import { formatListing } from '@coffer/shared/events.js';
-import { childChunks, findEntry, splitRef, walk } from '../../engine/tree-walk.js';
+import { childChunks, findEntry, shownPath, splitRef, walk } from '../../engine/tree-walk.js';
 import type { TreeNode } from '../../engine/tree.js';
 import { expectArgs, flag, parseArgs } from '../args.js';
 import { FILTER_FLAGS, filterOf, matches, resolveRef } from '../snapshot-filter.js';
@@ -24,10 +24,10 @@ function nodeLine(n: TreeNode, path: string): string {
   return `${modeString(n.type, n.mode, n.kind)} ${owner.padEnd(17)} ${size.padStart(10)} ${t} ${displayName(path)}${link}`;
 }
 
-function nodeJson(n: TreeNode, path: string): string {
+function nodeJson(n: TreeNode, shown: string): string {
   const { content: _c, subtree: _s, xattrs: _x, ...rest } = n;
   const target = n.target !== undefined ? jsonName('target', n.target) : {};
-  return formatListing('entry', { ...jsonName('path', `/${path}`), ...rest, ...jsonName('name', n.name), ...target, mtime_ns: n.mtime });
+  return formatListing('entry', { ...jsonName('path', shown), ...rest, ...jsonName('name', n.name), ...target, mtime_ns: n.mtime });
 }
 
 export const ls: Verb = {
@@ -65,7 +65,7 @@ export const ls: Verb = {
       const { node, path: at } = await findEntry(repo, snap, typed.path);
       const ref = { ...typed, path: at };
       const out = new LineBatch(ctx.out);
-      const print = (n: TreeNode, path: string): void => out.add(json ? nodeJson(n, path) : nodeLine(n, `/${path}`));
+      const print = (n: TreeNode, path: string): void => out.add(json ? nodeJson(n, shownPath(snap, path)) : nodeLine(n, shownPath(snap, path)));
       const damage = new DamageReport(ctx);
       try {
         if (flag(p, 'recursive')) {

@@ -14,7 +14,7 @@ export function ProgressLine({ p, label }: { p: Progress | undefined; label: str
       <ProgressBar value={p?.bytes ?? 0} max={total} label={label} />
       <span>
         {p?.phase ?? 'starting'}: {count(p?.files)}
-        {p?.totalFiles ? ` of ${count(p.totalFiles)}` : ''} files, {bytes(p?.bytes)}
+        {p?.totalFiles ? ` of ${count(p.totalFiles)}` : ''} {p?.unit || 'files'}, {bytes(p?.bytes)}
         {total ? ` of ${bytes(total)}` : ''}
         {p?.bytesPerSecond ? `, ${bytes(p.bytesPerSecond)}/s` : ''}
         {p?.errors ? `, ${count(p.errors)} error(s)` : ''}

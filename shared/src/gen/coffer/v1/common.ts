@@ -244,6 +244,8 @@ export interface Progress {
   totalBytes: number;
   bytesPerSecond: number;
   errors: number;
+  /** What files and total_files count: "" for files, "packs" for a check (which reads pack files). */
+  unit: string;
 }
 
 /** A snapshot as reported by an agent after a backup, or listed from the catalog. */
@@ -1358,7 +1360,7 @@ export const JobSpec: MessageFns<JobSpec> = {
 };
 
 function createBaseProgress(): Progress {
-  return { phase: "", files: 0, totalFiles: 0, bytes: 0, totalBytes: 0, bytesPerSecond: 0, errors: 0 };
+  return { phase: "", files: 0, totalFiles: 0, bytes: 0, totalBytes: 0, bytesPerSecond: 0, errors: 0, unit: "" };
 }
 
 export const Progress: MessageFns<Progress> = {
@@ -1383,6 +1385,9 @@ export const Progress: MessageFns<Progress> = {
     }
     if (message.errors !== 0) {
       writer.uint32(56).uint64(message.errors);
+    }
+    if (message.unit !== "") {
+      writer.uint32(66).string(message.unit);
     }
     return writer;
   },
@@ -1456,6 +1461,14 @@ export const Progress: MessageFns<Progress> = {
             message.errors = longToNumber(reader.uint64());
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.unit = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1489,6 +1502,7 @@ export const Progress: MessageFns<Progress> = {
         ? globalThis.Number(object.bytes_per_second)
         : 0,
       errors: isSet(object.errors) ? globalThis.Number(object.errors) : 0,
+      unit: isSet(object.unit) ? globalThis.String(object.unit) : "",
     };
   },
 
@@ -1515,6 +1529,9 @@ export const Progress: MessageFns<Progress> = {
     if (message.errors !== 0) {
       obj.errors = Math.round(message.errors);
     }
+    if (message.unit !== "") {
+      obj.unit = message.unit;
+    }
     return obj;
   },
 
@@ -1530,6 +1547,7 @@ export const Progress: MessageFns<Progress> = {
     message.totalBytes = object.totalBytes ?? 0;
     message.bytesPerSecond = object.bytesPerSecond ?? 0;
     message.errors = object.errors ?? 0;
+    message.unit = object.unit ?? "";
     return message;
   },
 };
