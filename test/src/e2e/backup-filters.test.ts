@@ -10,10 +10,11 @@ import path from 'node:path';
 import { mountSmallFsFor } from '../helpers/small-fs.js';
 import { assertExit, backupJson, cleanupTmpDirs, createStore, describeRun, lines, runCoffer, tmpDir } from '../helpers/cli.js';
 
-function listing(store: string, id: string): string[] {
+/** The paths of a snapshot of `src` below `src` (ls shows the original absolute paths). */
+function listing(store: string, id: string, src: string): string[] {
   const r = runCoffer(['at', store, 'ls', '--recursive', id]);
   assertExit(r, 0, 'ls --recursive');
-  return lines(r.stdout).map((l) => l.slice(l.indexOf(' /') + 1));
+  return lines(r.stdout).map((l) => l.slice(l.indexOf(' /') + 1)).map((p) => (p.startsWith(`${src}/`) ? p.slice(src.length) : p));
 }
 
 describe('coffer backup exclusions (caches, tag files, other file systems)', function () {
@@ -39,7 +40,7 @@ describe('coffer backup exclusions (caches, tag files, other file systems)', fun
 
   it('--exclude-caches keeps a tagged folder with its tag only; a tag without the signature excludes nothing', () => {
     const b = backupJson(store, src, ['--exclude-caches']);
-    const paths = listing(store, b.id);
+    const paths = listing(store, b.id, src);
     assert.ok(paths.includes('/cache/CACHEDIR.TAG') && paths.includes('/cache'), paths.join('\n'));
     assert.ok(!paths.some((p) => p.startsWith('/cache/blob') || p.startsWith('/cache/deep')), paths.join('\n'));
     assert.ok(paths.includes('/fake-cache/kept'));
@@ -48,7 +49,7 @@ describe('coffer backup exclusions (caches, tag files, other file systems)', fun
 
   it('--exclude-if-present NAME leaves out the rest of each folder holding NAME', () => {
     const b = backupJson(store, src, ['--exclude-if-present', '.nobackup']);
-    const paths = listing(store, b.id);
+    const paths = listing(store, b.id, src);
     assert.ok(paths.includes('/scratch/.nobackup') && !paths.includes('/scratch/tmp'), paths.join('\n'));
     assert.ok(paths.includes('/cache/blob'), 'caches are kept without --exclude-caches');
   });
@@ -58,10 +59,10 @@ describe('coffer backup exclusions (caches, tag files, other file systems)', fun
     const small = mountSmallFsFor(this, mnt, 1);
     try {
       fs.writeFileSync(path.join(mnt, 'other-fs.txt'), 'elsewhere');
-      const crossing = listing(store, backupJson(store, src).id);
+      const crossing = listing(store, backupJson(store, src).id, src);
       assert.ok(crossing.includes('/mnt/other-fs.txt'), 'without the flag the mount is crossed');
       const b = backupJson(store, src, ['--one-file-system']);
-      const paths = listing(store, b.id);
+      const paths = listing(store, b.id, src);
       assert.ok(paths.includes('/mnt'), `the mount point is kept\n${paths.join('\n')}`);
       assert.ok(!paths.includes('/mnt/other-fs.txt'), 'nothing below it');
       assert.ok(paths.includes('/keep.txt'));

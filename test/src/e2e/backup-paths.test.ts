@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { mountSmallFsFor } from '../helpers/small-fs.js';
-import { assertExit, assertOneLineError, backupJson, cleanupTmpDirs, createStore, describeRun, lines, num, runCoffer, text, tmpDir } from '../helpers/cli.js';
+import { assertExit, assertOneLineError, backupJson, cleanupTmpDirs, createStore, describeRun, jsonLines, lines, num, runCoffer, text, tmpDir } from '../helpers/cli.js';
 import { assertSameTree, sha256Tree } from '../helpers/tree.js';
 
 describe('coffer backup of several paths', function () {
@@ -65,6 +65,11 @@ describe('coffer backup of several paths', function () {
     const ls = runCoffer(['at', store, 'ls', `${one.id}:${etc}/ssh`]);
     assertExit(ls, 0, 'ls by the absolute path');
     assert.equal(lines(ls.stdout).length, 1);
+    assert.match(ls.stdout, new RegExp(` ${etc}/ssh/sshd_config\n$`), 'ls shows the original absolute path');
+    const json = runCoffer(['at', store, 'ls', '--json', '--recursive', one.id]);
+    assert.ok(jsonLines(json).some((o) => o.path === `${etc}/ssh/sshd_config`), json.stdout);
+    const found = runCoffer(['at', store, 'locate', '--snapshot', one.id, 'sshd_config']);
+    assert.equal(found.stdout, `${one.id.slice(0, 8)}:${etc}/ssh/sshd_config\n`);
   });
 
   it('refuses a remote location among several paths, in one line', () => {

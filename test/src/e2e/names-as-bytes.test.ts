@@ -117,15 +117,15 @@ describe('names as bytes', function () {
     }
     assert.doesNotMatch(r.stdout, /\uFFFD/);
     const j = jsonLines(runCoffer(['at', store, 'ls', '--json', '--recursive', 'latest']));
-    const inner = j.find((o) => o.path === '/dir\\xfe/inner\\xff');
+    const inner = j.find((o) => o.path === `${src}/dir\\xfe/inner\\xff`);
     assert.ok(inner, JSON.stringify(j));
     assert.equal(inner.name, 'inner\\xff');
     assert.equal(inner.rawName, Buffer.from('inner\xff', 'latin1').toString('base64'));
-    assert.equal(inner.rawPath, Buffer.concat([Buffer.from('/dir'), Buffer.from([0xfe]), Buffer.from('/inner'), Buffer.from([0xff])]).toString('base64'));
-    const link = j.find((o) => o.path === '/link');
+    assert.equal(inner.rawPath, Buffer.concat([Buffer.from(`${src}/dir`), Buffer.from([0xfe]), Buffer.from('/inner'), Buffer.from([0xff])]).toString('base64'));
+    const link = j.find((o) => o.path === `${src}/link`);
     assert.equal(link?.target, 'target\\xff');
     assert.equal(link.rawTarget, Buffer.from('target\xff', 'latin1').toString('base64'));
-    const plain = j.find((o) => o.path === '/plain.txt');
+    const plain = j.find((o) => o.path === `${src}/plain.txt`);
     assert.ok(plain && !('rawName' in plain) && !('rawPath' in plain));
   });
 
@@ -138,10 +138,10 @@ describe('names as bytes', function () {
     assert.equal(b.stdout, 'a real backslash, x, f, f\n');
     const l = runCoffer(['at', store, 'locate', '--snapshot', 'latest', 'inner*']);
     assertExit(l, 0, 'locate');
-    assert.match(l.stdout, /:\/dir\\xfe\/inner\\xff$/m);
+    assert.ok(l.stdout.includes(`:${src}/dir\\xfe/inner\\xff\n`), l.stdout);
     const ls = runCoffer(['at', store, 'ls', 'latest:dir\\xfe']);
     assertExit(ls, 0, 'ls of a folder named by its escaped form');
-    assert.match(ls.stdout, / \/dir\\xfe\/inner\\xff$/m);
+    assert.ok(ls.stdout.includes(` ${src}/dir\\xfe/inner\\xff\n`), ls.stdout);
     const d = runCoffer(['at', store, 'digest', 'latest:dir\\xfe']);
     assertExit(d, 0, 'digest');
     assert.match(d.stdout, /^[0-9a-f]{64} {2}dir\\xfe\/inner\\xff$/m);

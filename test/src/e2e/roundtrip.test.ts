@@ -297,7 +297,8 @@ describe('coffer backup and restore', function () {
       return m !== null && snapId.startsWith(m[1] ?? '-');
     });
     const found = new Set(mine.map((l) => l.slice(l.indexOf(':') + 1)));
-    const want = new Set([...manifest.keys()].filter((k) => k.endsWith('.txt')).map((k) => `/${k}`));
+    // The original absolute paths, as ls shows them.
+    const want = new Set([...manifest.keys()].filter((k) => k.endsWith('.txt')).map((k) => `${src}/${k}`));
     assert.deepEqual([...found].sort(), [...want].sort(), describeRun(r));
   });
 
@@ -380,8 +381,10 @@ describe('coffer backup options', function () {
   function pathsOf(id: string): string[] {
     const r = runCoffer(['at', store, 'ls', '--recursive', '--json', `${id}:/`]);
     assertExit(r, 0, 'ls --recursive --json');
+    // Paths below the source (ls shows the original absolute paths).
     return jsonLines(r)
       .map((o) => text(o, 'path'))
+      .map((p) => (p.startsWith(`${src}/`) ? p.slice(src.length) : p))
       .sort();
   }
 
@@ -428,13 +431,13 @@ describe('coffer backup options', function () {
     const r = runCoffer(['at', store, 'diff', a, b]);
     assertExit(r, 0, 'diff');
     const out = lines(r.stdout);
-    for (const want of ['+ /added.txt', '- /remove.txt', 'M /modify.txt', '+ /dir/y.txt']) {
+    for (const want of ['+ /added.txt', '- /remove.txt', 'M /modify.txt', '+ /dir/y.txt'].map((w) => w.replace(' /', ` ${d}/`))) {
       assert.ok(out.includes(want), `diff must print '${want}'\n${describeRun(r)}`);
     }
     assert.ok(!out.some((l) => l.includes('keep.txt')), `unchanged keep.txt must not appear\n${describeRun(r)}`);
     const p = runCoffer(['at', store, 'diff', `${a}:/dir`, `${b}:/dir`]);
     assertExit(p, 0, 'diff of a path');
-    assert.ok(lines(p.stdout).includes('+ /y.txt'), describeRun(p));
+    assert.ok(lines(p.stdout).includes(`+ ${d}/dir/y.txt`), describeRun(p));
   });
 });
 
