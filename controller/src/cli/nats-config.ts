@@ -7,8 +7,11 @@
  * (DATA/nats-controller.nk, made on first use; give it to `controller start
  * --nats-creds`) with every permission, and each enrolled, unrevoked NATS agent's NKey
  * with only its own subjects (agentPermissions). Run it again after enrolling or revoking
- * an agent, then reload the server (`nats-server --signal reload`). Writes no secret into
- * the configuration: NKey users are public keys.
+ * an agent, then reload the server (`nats-server --signal reload`). The leaf link is
+ * authenticated: the hub lets in one user per site of the enrolled NATS agents
+ * (`leaf-<site>`, leaf-secret.ts), and a site's leaf dials the hub as that user. Those
+ * passwords are the only secrets the files hold, so they are written with mode 0600;
+ * agents' and the controller's NKey users are public keys.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,6 +21,7 @@ import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { splitHostPort } from '@coffer/shared/host-port.js';
 import { agentPermissions } from '@coffer/shared/nats/subjects.js';
 import { controllerNkey } from '../dispatch/transports/nats/controller-nkey.js';
+import { leafPassword, leafUser } from '../dispatch/transports/nats/leaf-secret.js';
 
 export const NATS_CONFIG_USAGE =
   'coffer controller nats-config --data DIR --out FILE [--listen 127.0.0.1:4222] [--store-dir DIR] [--leaf-listen 127.0.0.1:7422] | [--leaf-remote nats-leaf://HUB:7422 --domain DOMAIN --site SITE]';
@@ -34,16 +38,20 @@ export function natsServerConfig(o: {
   leafRemote?: string;
   domain?: string;
   leafListen?: { host: string; port: number };
+  /** The hub's leaf-node users (one per site), or the leaf's own login to the hub. */
+  leafLogins?: readonly { user: string; password: string }[];
 }): string {
   const users = [`    { nkey: ${q(o.controllerKey)} }  # the controller: every permission`];
   for (const a of o.agents) {
     const p = agentPermissions({ site: a.site, agentId: a.id });
     users.push(`    { nkey: ${q(a.natsKey)}, permissions: { publish: { allow: [${p.publish.map(q).join(', ')}] }, subscribe: { allow: [${p.subscribe.map(q).join(', ')}] } } }  # agent ${a.name}`);
   }
+  const logins = o.leafLogins ?? [];
+  const leafUsers = logins.map((l) => `      { user: ${q(l.user)}, password: ${q(l.password)} }`).join('\n');
   const leaf = o.leafRemote
-    ? `\nleafnodes {\n  remotes = [ { url: ${q(o.leafRemote)} } ]\n}\n`
+    ? `\nleafnodes {\n  remotes = [ { url: ${q(withLogin(o.leafRemote, logins[0]))} } ]\n}\n`
     : o.leafListen
-      ? `\nleafnodes {\n  host: ${q(o.leafListen.host)}\n  port: ${o.leafListen.port}\n}\n`
+      ? `\nleafnodes {\n  host: ${q(o.leafListen.host)}\n  port: ${o.leafListen.port}\n  authorization {\n    users = [\n${leafUsers}\n    ]\n  }\n}\n`
       : '';
   return `# Written by coffer controller nats-config; run it again after enrolling or revoking agents.
 host: ${q(o.host)}
@@ -59,6 +67,20 @@ ${users.join('\n')}
 ${leaf}`;
 }
 
+/** `url` (nats-leaf://HOST:PORT) with the site's login in it. */
+function withLogin(url: string, login: { user: string; password: string } | undefined): string {
+  if (!login) return url;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new CofferError(ErrorCode.Usage, `--leaf-remote ${url} is not a URL: give nats-leaf://HUB:7422`);
+  }
+  u.username = encodeURIComponent(login.user);
+  u.password = encodeURIComponent(login.password);
+  return u.toString().replace(/\/$/, '');
+}
+
 export async function natsConfigCmd(argv: readonly string[], out: (line: string) => void): Promise<number> {
   const p = parseArgs(argv, { data: 'string', out: 'string', listen: 'string', 'store-dir': 'string', 'leaf-remote': 'string', domain: 'string', site: 'string', 'leaf-listen': 'string' }, 'controller nats-config');
   expectArgs(p, 0, 0, NATS_CONFIG_USAGE);
@@ -71,9 +93,12 @@ export async function natsConfigCmd(argv: readonly string[], out: (line: string)
   const { Catalog } = await import('../catalog/catalog.js');
   const catalog = Catalog.open(dataDir);
   let agents;
+  let allSites: string[];
+  const site = str(p, 'site');
   try {
-    const site = str(p, 'site');
-    agents = catalog.agents.list().flatMap((a) => (a.nats && !a.revoked && (site === undefined || a.nats.site === site) ? [{ name: a.name, id: a.id, natsKey: a.nats.natsKey, site: a.nats.site }] : []));
+    const nats = catalog.agents.list().flatMap((a) => (a.nats && !a.revoked ? [{ name: a.name, id: a.id, natsKey: a.nats.natsKey, site: a.nats.site }] : []));
+    agents = nats.filter((a) => site === undefined || a.site === site);
+    allSites = [...new Set(nats.map((a) => a.site))].sort();
   } finally {
     catalog.close();
   }
@@ -83,8 +108,11 @@ export async function natsConfigCmd(argv: readonly string[], out: (line: string)
   const leafListenText = str(p, 'leaf-listen');
   const leafListen = leafListenText !== undefined ? splitHostPort(leafListenText, '--leaf-listen') : undefined;
   if ((leafRemote === undefined) !== (domain === undefined)) throw new CofferError(ErrorCode.Usage, `--leaf-remote and --domain go together (a site's leaf node)\nusage: ${NATS_CONFIG_USAGE}`);
-  const text = natsServerConfig({ host, port, storeDir: path.resolve(str(p, 'store-dir') ?? path.join(path.dirname(path.resolve(file)), 'jetstream')), controllerKey: key.publicKey, agents, ...(leafRemote ? { leafRemote } : {}), ...(domain ? { domain } : {}), ...(leafListen ? { leafListen } : {}) });
-  writeFileAtomicSync(path.resolve(file), text, 0o644);
+  if (leafRemote !== undefined && site === undefined) throw new CofferError(ErrorCode.Usage, `a leaf node's configuration needs --site SITE (whose agents it serves and whose login to the hub it uses)\nusage: ${NATS_CONFIG_USAGE}`);
+  const leafLogins = leafRemote !== undefined && site !== undefined ? [{ user: leafUser(site), password: leafPassword(dataDir, site) }] : leafListen ? allSites.map((s) => ({ user: leafUser(s), password: leafPassword(dataDir, s) })) : [];
+  const text = natsServerConfig({ host, port, storeDir: path.resolve(str(p, 'store-dir') ?? path.join(path.dirname(path.resolve(file)), 'jetstream')), controllerKey: key.publicKey, agents, ...(leafRemote ? { leafRemote } : {}), ...(domain ? { domain } : {}), ...(leafListen ? { leafListen } : {}), leafLogins });
+  // The leaf passwords are secrets: the file is its owner's only (nats-server reads it as that user).
+  writeFileAtomicSync(path.resolve(file), text, leafLogins.length > 0 ? 0o600 : 0o644);
   out(`wrote ${path.resolve(file)} (${agents.length} NATS agent${agents.length === 1 ? '' : 's'}); start the controller with --nats nats://${host}:${port} --nats-creds ${key.file}`);
   return 0;
 }

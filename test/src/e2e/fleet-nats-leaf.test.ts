@@ -4,7 +4,8 @@
  * nats-config`, the leaf dialling the hub), the controller on the hub and an agent on
  * the leaf. The site's jobs stream lives on the leaf (not on the hub); a job runs over
  * the leaf; with the leaf down a job waits, and runs once the leaf is back (the attempt
- * sent while the leaf was unreachable counts as a failed attempt and is retried).
+ * sent while the leaf was unreachable counts as a failed attempt and is retried). The
+ * leaf link is authenticated: a leaf without its site's password is refused.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -14,6 +15,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
 import { cleanupTmpDirs, describeRun, lines, runCoffer, tmpDir } from '../helpers/cli.js';
 import { FINAL, Fleet, type FleetAgent } from '../helpers/fleet.js';
+import { assertExhaustedJobRemoved } from '../helpers/nats-exhaust.js';
 import { NatsServer, requireNatsServer } from '../helpers/nats-server.js';
 import { freePort } from '../helpers/sshd.js';
 import { writeRandomFiles } from '../helpers/tree.js';
@@ -74,6 +76,33 @@ describe('a site behind a NATS leaf node', function () {
     } finally {
       await nc.close();
     }
+  });
+
+  it('authenticates the leaf link: the hub refuses a leaf without its site\'s login, and the files holding the logins are 0600', async () => {
+    for (const f of [hub.configFile, leaf.configFile]) assert.equal(fs.statSync(f).mode & 0o777, 0o600, `${f} holds the leaf login`);
+    const secret = fs.readFileSync(path.join(fleet.dataDir, 'nats-leaves', 'paris.secret'), 'utf8').trim();
+    assert.ok(fs.readFileSync(leaf.configFile, 'utf8').includes(`leaf-paris:${secret}@`), 'the leaf dials the hub as its site');
+    fs.mkdirSync(path.join(data, 'rogue'));
+    const rogue = await NatsServer.prepare(hub.bin, path.join(data, 'rogue'));
+    // A leaf of the same site whose password is not the site's.
+    const text = fs.readFileSync(leaf.configFile, 'utf8').replace(`leaf-paris:${secret}@`, 'leaf-paris:not-the-password@').replace(`port: ${leaf.port}`, `port: ${rogue.port}`).replace(leaf.storeDir, rogue.storeDir);
+    fs.writeFileSync(rogue.configFile, text, { mode: 0o600 });
+    await rogue.start();
+    try {
+      let refused = false;
+      for (let i = 0; i < 50 && !refused; i++) {
+        await sleep(200);
+        refused = /Leafnode Error 'Authorization Violation'/.test(fs.readFileSync(rogue.logFile, 'utf8'));
+      }
+      assert.ok(refused, `the hub refused the rogue leaf\nrogue: ${rogue.log()}\nhub: ${hub.log()}`);
+    } finally {
+      await rogue.kill();
+    }
+    assert.match(fs.readFileSync(leaf.logFile, 'utf8'), /Leafnode connection created/i, 'the real leaf is connected');
+  });
+
+  it("removes a job of the leaf's stream that reached its maximum deliveries (the advisory comes from the leaf's domain)", async () => {
+    await assertExhaustedJobRemoved(leaf.url, fleet.dataDir, 'coffer.jobs.paris.exhausted', 'leafexhausted', () => fleet.controller.log());
   });
 
   it('holds a job while the leaf is down and runs it once the leaf is back', async () => {

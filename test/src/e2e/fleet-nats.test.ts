@@ -15,13 +15,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Metadata } from '@grpc/grpc-js';
-import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect, nanos, nkeyAuthenticator } from '@nats-io/transport-node';
-import { RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
 import { StoreServiceClient, type ListTreeResponse } from '@coffer/shared/gen/coffer/v1/store.js';
 import { channelCredentials } from '@coffer/shared/pki/index.js';
 import { cleanupTmpDirs, describeRun, lines, runCoffer, tmpDir } from '../helpers/cli.js';
 import { FINAL, Fleet, type FleetAgent } from '../helpers/fleet.js';
+import { assertExhaustedJobRemoved } from '../helpers/nats-exhaust.js';
 import { NatsServer, requireNatsServer, writeNatsConfig } from '../helpers/nats-server.js';
 import { assertSameTree, sha256Tree, writeRandomFiles, writeTree } from '../helpers/tree.js';
 
@@ -224,29 +224,7 @@ describe('the fleet over NATS JetStream', function () {
   });
 
   it('removes a job that reached its maximum deliveries, on the MAX_DELIVERIES advisory', async () => {
-    const seed = fs.readFileSync(path.join(fleet.dataDir, 'nats-controller.nk'), 'utf8').trim();
-    const nc = await connect({ servers: nats.url, authenticator: nkeyAuthenticator(new TextEncoder().encode(seed)), timeout: 5000 });
-    try {
-      const jsm = await jetstreamManager(nc);
-      const subject = 'coffer.jobs.test.exhausted';
-      await jsm.consumers.add('COFFER_JOBS', { durable_name: 'agent-exhausted', filter_subject: subject, ack_policy: AckPolicy.Explicit, max_deliver: 2, ack_wait: nanos(1000) });
-      const run = RunJob.encode({ jobId: 'exhaustedjob', kind: 1, spec: undefined, store: undefined, source: undefined, destination: undefined, passphrase: '', attempt: 1, sealedPassphrase: Buffer.alloc(0) }).finish();
-      const ack = await jetstream(nc).publish(subject, run, { msgID: 'exhaustedjob.1' });
-      const consumer = await jetstream(nc).consumers.get('COFFER_JOBS', 'agent-exhausted');
-      for (let i = 0; i < 2; i++) (await consumer.next({ expires: 3000 }))?.nak();
-      // The server gives up (and advises) when it would deliver a third time.
-      assert.equal(await consumer.next({ expires: 2000 }), null, 'no third delivery');
-      let gone = false;
-      for (let i = 0; i < 50 && !gone; i++) {
-        await sleep(200);
-        gone = (await jsm.streams.getMessage('COFFER_JOBS', { seq: ack.seq }).catch(() => null)) === null;
-      }
-      assert.ok(gone, `the exhausted job is still in the stream\n${fleet.controller.log().slice(-2000)}`);
-      assert.match(fleet.controller.log(), /"job":"exhaustedjob".*a job reached its maximum deliveries on NATS; removing it/);
-      await jsm.consumers.delete('COFFER_JOBS', 'agent-exhausted');
-    } finally {
-      await nc.close();
-    }
+    await assertExhaustedJobRemoved(nats.url, fleet.dataDir, 'coffer.jobs.test.exhausted', 'exhaustedjob', () => fleet.controller.log());
   });
 
   it('refuses a revoked agent', async () => {

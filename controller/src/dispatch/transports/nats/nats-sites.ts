@@ -53,6 +53,25 @@ export class NatsSites {
     return p;
   }
 
+  /**
+   * The JetStream (hub or a leaf domain set up so far) whose `stream` has `consumer`:
+   * `domain` first when an advisory names it, else each in turn; undefined when none has.
+   */
+  async holding(stream: string, consumer: string, domain?: string): Promise<SiteJetStream | undefined> {
+    const leaves = await Promise.all([...this.ready.values()].map((p) => p.catch(() => undefined)));
+    const all = [this.hub, ...leaves.filter((s): s is SiteJetStream => s !== undefined && s.domain !== undefined)];
+    const unique = all.filter((s, i) => all.findIndex((x) => x.domain === s.domain) === i);
+    const ordered = domain === undefined ? unique : [...unique.filter((s) => s.domain === domain), ...unique.filter((s) => s.domain !== domain)];
+    for (const s of ordered) {
+      const found = await s.jsm.consumers.info(stream, consumer).then(
+        () => true,
+        () => false,
+      );
+      if (found) return s;
+    }
+    return undefined;
+  }
+
   private async setUp(site: string): Promise<SiteJetStream> {
     const domain = this.leafDomains[site];
     if (domain === undefined) {

@@ -7,12 +7,12 @@
  * REPLY_KNOWN; a Heartbeat request is answered REPLY_KNOWN or REPLY_UNKNOWN (the agent
  * then says Hello again), so presence comes from heartbeats alone. Results come from
  * the results stream: delivered to the agent's channel and acked, or nak'ed with a
- * delay while the agent has no channel. MAX_DELIVERIES advisories of the jobs stream
+ * delay while the agent has no channel. MAX_DELIVERIES advisories of the jobs streams (hub and leaf domains)
  * are logged and the exhausted job message removed (the dispatcher's lost-agent timer
  * then retries the job). Sites with a leaf node keep their streams on its JetStream
  * domain (nats-sites.ts). Guarantees of transport.ts hold, except pause/resume.
  */
-import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { AgentMessage, ControllerMessage, JobDone, RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
 import {
@@ -53,14 +53,12 @@ export class NatsTransport implements NatsChannelIo {
   private readonly channels = new Map<string, NatsChannel>();
   private stopped = false;
   private readonly sites: NatsSites;
-  private readonly jsm: JetStreamManager;
 
   private constructor(
     private readonly d: NatsTransportDeps,
     private readonly nc: NatsConnection,
     hub: SiteJetStream,
   ) {
-    this.jsm = hub.jsm;
     this.sites = new NatsSites(nc, hub, d.leafDomains ?? {}, (s) => void this.results(s));
   }
 
@@ -179,14 +177,24 @@ export class NatsTransport implements NatsChannelIo {
     }
   }
 
+  /**
+   * A MAX_DELIVERIES advisory, from the hub or from a leaf site's domain (advisories cross
+   * the leaf connection with the same subject): the stream it is about is the one of the
+   * domain that has its consumer (agent consumers live in their site's domain only).
+   */
   private async exhausted(m: Msg): Promise<void> {
     try {
-      const adv = JSON.parse(new TextDecoder().decode(m.data)) as { stream_seq?: number; consumer?: string; deliveries?: number };
-      if (adv.stream_seq === undefined) return;
-      const stored = await this.jsm.streams.getMessage(JOBS_STREAM, { seq: adv.stream_seq });
+      const adv = JSON.parse(new TextDecoder().decode(m.data)) as { stream_seq?: number; consumer?: string; deliveries?: number; domain?: string };
+      if (adv.stream_seq === undefined || adv.consumer === undefined) return;
+      const site = await this.sites.holding(JOBS_STREAM, adv.consumer, adv.domain);
+      if (!site) {
+        this.d.log.warn({ consumer: adv.consumer, domain: adv.domain }, 'a MAX_DELIVERIES advisory for a consumer no known JetStream has');
+        return;
+      }
+      const stored = await site.jsm.streams.getMessage(JOBS_STREAM, { seq: adv.stream_seq });
       const job = stored ? RunJob.decode(stored.data) : undefined;
-      this.d.log.warn({ consumer: adv.consumer, deliveries: adv.deliveries, job: job?.jobId, attempt: job?.attempt }, 'a job reached its maximum deliveries on NATS; removing it');
-      await this.jsm.streams.deleteMessage(JOBS_STREAM, adv.stream_seq);
+      this.d.log.warn({ consumer: adv.consumer, deliveries: adv.deliveries, job: job?.jobId, attempt: job?.attempt, domain: site.domain }, 'a job reached its maximum deliveries on NATS; removing it');
+      await site.jsm.streams.deleteMessage(JOBS_STREAM, adv.stream_seq);
     } catch (err) {
       this.d.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'cannot handle a MAX_DELIVERIES advisory');
     }
