@@ -15,16 +15,17 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs, str, expectArgs } from '@coffer/shared/cli-args.js';
+import { expectArgs, flag, list, parseArgs, str } from '@coffer/shared/cli-args.js';
 import { writeFileAtomicSync } from '@coffer/shared/atomic-file.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
 import { splitHostPort } from '@coffer/shared/host-port.js';
 import { agentPermissions } from '@coffer/shared/nats/subjects.js';
 import { controllerNkey } from '../dispatch/transports/nats/controller-nkey.js';
 import { leafPassword, leafUser } from '../dispatch/transports/nats/leaf-secret.js';
+import { natsTlsBlock } from './nats-tls.js';
 
 export const NATS_CONFIG_USAGE =
-  'coffer controller nats-config --data DIR --out FILE [--listen 127.0.0.1:4222] [--store-dir DIR] [--leaf-listen 127.0.0.1:7422] | [--leaf-remote nats-leaf://HUB:7422 --domain DOMAIN --site SITE]';
+  'coffer controller nats-config --data DIR --out FILE [--listen 127.0.0.1:4222] [--store-dir DIR] [--tls [--tls-host NAME ...]] [--leaf-listen 127.0.0.1:7422] | [--leaf-remote nats-leaf://HUB:7422 --domain DOMAIN --site SITE]';
 
 const q = (s: string): string => JSON.stringify(s);
 
@@ -40,6 +41,8 @@ export function natsServerConfig(o: {
   leafListen?: { host: string; port: number };
   /** The hub's leaf-node users (one per site), or the leaf's own login to the hub. */
   leafLogins?: readonly { user: string; password: string }[];
+  /** The `tls` block for clients (nats-tls.ts). */
+  tls?: string;
 }): string {
   const users = [`    { nkey: ${q(o.controllerKey)} }  # the controller: every permission`];
   for (const a of o.agents) {
@@ -64,7 +67,7 @@ authorization {
 ${users.join('\n')}
   ]
 }
-${leaf}`;
+${o.tls ?? ''}${leaf}`;
 }
 
 /** `url` (nats-leaf://HOST:PORT) with the site's login in it. */
@@ -82,7 +85,7 @@ function withLogin(url: string, login: { user: string; password: string } | unde
 }
 
 export async function natsConfigCmd(argv: readonly string[], out: (line: string) => void): Promise<number> {
-  const p = parseArgs(argv, { data: 'string', out: 'string', listen: 'string', 'store-dir': 'string', 'leaf-remote': 'string', domain: 'string', site: 'string', 'leaf-listen': 'string' }, 'controller nats-config');
+  const p = parseArgs(argv, { data: 'string', out: 'string', listen: 'string', 'store-dir': 'string', 'leaf-remote': 'string', domain: 'string', site: 'string', 'leaf-listen': 'string', tls: 'bool', 'tls-host': 'list' }, 'controller nats-config');
   expectArgs(p, 0, 0, NATS_CONFIG_USAGE);
   const data = str(p, 'data');
   const file = str(p, 'out');
@@ -109,10 +112,12 @@ export async function natsConfigCmd(argv: readonly string[], out: (line: string)
   const leafListen = leafListenText !== undefined ? splitHostPort(leafListenText, '--leaf-listen') : undefined;
   if ((leafRemote === undefined) !== (domain === undefined)) throw new CofferError(ErrorCode.Usage, `--leaf-remote and --domain go together (a site's leaf node)\nusage: ${NATS_CONFIG_USAGE}`);
   if (leafRemote !== undefined && site === undefined) throw new CofferError(ErrorCode.Usage, `a leaf node's configuration needs --site SITE (whose agents it serves and whose login to the hub it uses)\nusage: ${NATS_CONFIG_USAGE}`);
+  if (list(p, 'tls-host').length > 0 && !flag(p, 'tls')) throw new CofferError(ErrorCode.Usage, `--tls-host goes with --tls\nusage: ${NATS_CONFIG_USAGE}`);
+  const tls = flag(p, 'tls') ? await natsTlsBlock(dataDir, path.resolve(file), host, list(p, 'tls-host')) : undefined;
   const leafLogins = leafRemote !== undefined && site !== undefined ? [{ user: leafUser(site), password: leafPassword(dataDir, site) }] : leafListen ? allSites.map((s) => ({ user: leafUser(s), password: leafPassword(dataDir, s) })) : [];
-  const text = natsServerConfig({ host, port, storeDir: path.resolve(str(p, 'store-dir') ?? path.join(path.dirname(path.resolve(file)), 'jetstream')), controllerKey: key.publicKey, agents, ...(leafRemote ? { leafRemote } : {}), ...(domain ? { domain } : {}), ...(leafListen ? { leafListen } : {}), leafLogins });
+  const text = natsServerConfig({ host, port, storeDir: path.resolve(str(p, 'store-dir') ?? path.join(path.dirname(path.resolve(file)), 'jetstream')), controllerKey: key.publicKey, agents, ...(leafRemote ? { leafRemote } : {}), ...(domain ? { domain } : {}), ...(leafListen ? { leafListen } : {}), leafLogins, ...(tls !== undefined ? { tls } : {}) });
   // The leaf passwords are secrets: the file is its owner's only (nats-server reads it as that user).
   writeFileAtomicSync(path.resolve(file), text, leafLogins.length > 0 ? 0o600 : 0o644);
-  out(`wrote ${path.resolve(file)} (${agents.length} NATS agent${agents.length === 1 ? '' : 's'}); start the controller with --nats nats://${host}:${port} --nats-creds ${key.file}`);
+  out(`wrote ${path.resolve(file)} (${agents.length} NATS agent${agents.length === 1 ? '' : 's'}${tls ? ', TLS with a certificate from the controller\'s CA' : ''}); start the controller with --nats ${tls ? 'tls' : 'nats'}://${host}:${port} --nats-creds ${key.file}`);
   return 0;
 }

@@ -6,6 +6,7 @@
  * health also in plain HTTP). `stop()` closes it all.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { Server, status } from '@grpc/grpc-js';
 import { systemClock, type Clock } from '@coffer/shared/clock.js';
 import { CofferError, ErrorCode } from '@coffer/shared/errors.js';
@@ -144,7 +145,9 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
   });
   const sessions = new SessionStore(clock, opts.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS);
   const services = buildServices({ catalog, dispatcher, clock, log, schedules, caPin: pki.caPin, users: { ended: (name) => sessions.endUser(name) } });
-  const natsOpts = opts.nats && opts.nats.credsFile === undefined && opts.nats.tlsCert === undefined ? { ...opts.nats, credsFile: controllerNkey(opts.dataDir).file } : opts.nats;
+  const natsBase = opts.nats && opts.nats.credsFile === undefined && opts.nats.tlsCert === undefined ? { ...opts.nats, credsFile: controllerNkey(opts.dataDir).file } : opts.nats;
+  // A tls:// server is trusted when its certificate is from this controller's CA (nats-config --tls), unless --nats-ca says otherwise.
+  const natsOpts = natsBase && natsBase.url.startsWith('tls://') && natsBase.tlsCa === undefined ? { ...natsBase, tlsCa: path.join(opts.dataDir, 'ca.pem') } : natsBase;
   if (natsOpts) natsConnectOptions(natsOpts, 'check'); // bad NATS options fail the start, before anything listens
   server.addService(AgentServiceService, agentService({ catalog, ca: pki.ca, auth, events: services.agentEvents, clock, log, natsUrl: opts.nats?.url ?? '' }));
   server.addService(ControllerServiceService, toGrpcImplementation(ControllerServiceDefinition, services.controllerApi, grpcAuth(auth, log)));

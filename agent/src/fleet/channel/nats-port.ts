@@ -25,6 +25,21 @@ const REQUEST_TIMEOUT_MS = 5000;
 /** A session whose Hello was answered but whose Welcome did not follow within this is lost. */
 const WELCOME_TIMEOUT_MS = 10_000;
 
+/** TLS verification failures of Node (err.code, also on err.cause): the server's certificate is not one the agent trusts. */
+const UNTRUSTED = /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_SIGNATURE_FAILURE|ERR_TLS_CERT_ALTNAME_INVALID|CERT_HAS_EXPIRED)$/;
+
+/** One line on why the first connection to the NATS server failed. */
+export function natsConnectFailure(address: string, err: unknown): string {
+  const codes: string[] = [];
+  for (let e: unknown = err, i = 0; e instanceof Error && i < 5; e = e.cause, i++) {
+    const c = (e as NodeJS.ErrnoException).code;
+    if (typeof c === 'string') codes.push(c);
+  }
+  const bad = codes.find((c) => UNTRUSTED.test(c));
+  if (bad) return `the NATS server at ${address} is not trusted (${bad}): its certificate must come from the controller's CA and name the host dialled; write it with 'coffer controller nats-config --tls [--tls-host NAME]'`;
+  return `cannot reach NATS at ${address}: ${err instanceof Error ? err.message : String(err)}`;
+}
+
 export class NatsPort implements ControllerPort {
   readonly address: string;
   private readonly at: AgentAddress;
@@ -53,7 +68,9 @@ export class NatsPort implements ControllerPort {
   private connection(): Promise<NatsConnection> {
     if (this.connecting) return this.connecting;
     const seed = new TextEncoder().encode(this.id.natsSecrets?.seed ?? '');
-    this.connecting = connect({ servers: this.address, name: `coffer-agent-${this.id.name}`, authenticator: nkeyAuthenticator(seed), inboxPrefix: agentInbox(this.id.agentId), maxReconnectAttempts: -1, reconnectTimeWait: 1000, ignoreClusterUpdates: true }).then(
+    // tls://: the server must show a certificate from the controller's CA (nats-config --tls); the agent's own certificate goes with it.
+    const tls = this.address.startsWith('tls://') ? { tls: { ca: this.id.caPem, cert: this.id.certPem, key: this.id.keyPem } } : {};
+    this.connecting = connect({ servers: this.address, name: `coffer-agent-${this.id.name}`, authenticator: nkeyAuthenticator(seed), inboxPrefix: agentInbox(this.id.agentId), maxReconnectAttempts: -1, reconnectTimeWait: 1000, ignoreClusterUpdates: true, ...tls }).then(
       (nc) => {
         this.nc = nc;
         this.js = jetstream(nc);
@@ -91,7 +108,7 @@ export class NatsPort implements ControllerPort {
           });
         }
       },
-      (err: unknown) => this.lose(session, `cannot reach NATS at ${this.address}: ${err instanceof Error ? err.message : String(err)}`),
+      (err: unknown) => this.lose(session, natsConnectFailure(this.address, err)),
     );
   }
 
