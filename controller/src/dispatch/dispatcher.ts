@@ -141,6 +141,17 @@ export class Dispatcher implements AgentEvents {
     );
   }
 
+  /** A dispatched job that never reached the agent's queue goes back to the queue with its attempt given back (the next send reuses the number). */
+  undelivered(channel: AgentChannel, jobId: string, attempt: number, why: string): void {
+    const job = this.catalog.jobs.current(jobId);
+    if (!job || job.agent !== channel.agentName || job.attempt !== attempt) return;
+    const note = `not delivered to ${channel.agentName} (${why}); attempt ${attempt} is not counted and the job waits for the agent`;
+    if (this.catalog.jobs.transition(jobId, [JobState.JOB_STATE_DISPATCHED], JobState.JOB_STATE_QUEUED, this.clock.now(), note, { attempt: attempt - 1 })) {
+      this.log.warn({ job: jobId, agent: channel.agentName, attempt, why }, 'job not delivered; queued again');
+      this.changed(jobId);
+    }
+  }
+
   message(channel: AgentChannel, msg: AgentMessage): void {
     const live = this.registry.of(channel);
     if (!live || !msg.msg) return;

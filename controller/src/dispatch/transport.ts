@@ -30,4 +30,10 @@ export interface AgentEvents {
   opened(channel: AgentChannel): void;
   message(channel: AgentChannel, msg: AgentMessage): void;
   closed(channel: AgentChannel, reason: string): void;
+  /**
+   * A job sent on `channel` never reached the agent's queue (a NATS site's link was down
+   * when it was published): its attempt `attempt` is not to be counted. Transports call it
+   * before closing the channel. Optional for transports that cannot tell.
+   */
+  undelivered?(channel: AgentChannel, jobId: string, attempt: number, why: string): void;
 }

@@ -47,6 +47,7 @@ export function buildServices(d: ServicesDeps): Services {
       router.closed(ch);
       dispatcher.closed(ch, reason);
     },
+    undelivered: (ch, jobId, attempt, why) => dispatcher.undelivered(ch, jobId, attempt, why),
   };
   const restore = consoleRestore({ catalog, clock, log, jobs: dispatcher });
   const storeApi = withRoles(StoreServiceDefinition, STORE_ROLES, createStoreForwarder({ catalog, registry: dispatcher.registry, router, clock, log, restore }));

@@ -2,7 +2,8 @@
  * One NATS agent as an AgentChannel. Jobs (RunJob) go to the agent's subject of the jobs
  * stream with Nats-Msg-Id `<job>.<attempt>` (a repeated publication is dropped by the
  * server's dedup window) and the passphrase sealed to the agent's box key, never in
- * clear; a newer attempt of a job deletes the earlier attempt's message if it is still
+ * clear; a job that cannot be published is reported undelivered (its attempt not
+ * counted) and the channel closed; a newer attempt of a job deletes the earlier attempt's message if it is still
  * in the stream. Everything else goes on the agent's core `down` subject, a store call's
  * passphrase sealed too. Messages are
  * published in the order sent. `closed` fires once (through `onClosed`); after it `send`
@@ -21,6 +22,8 @@ export interface NatsChannelIo {
   deleteJob(a: AgentAddress, seq: number): Promise<void>;
   /** A job could not be persisted: the channel closes (the agent reconciles on its next Hello). */
   failed(ch: NatsChannel, why: string): void;
+  /** The job's attempt never reached the stream (told before `failed`). */
+  undelivered(ch: NatsChannel, run: RunJob, why: string): void;
   closed(ch: NatsChannel, reason: string): void;
 }
 
@@ -63,7 +66,10 @@ export class NatsChannel implements AgentChannel {
         if (earlier !== undefined) await this.io.deleteJob(this.address, earlier);
         this.jobSeq.set(run.jobId, await this.io.publishJob(this.address, sealed));
       } catch (err) {
-        this.io.failed(this, `cannot queue job ${run.jobId} on NATS: ${err instanceof Error ? err.message : String(err)}`);
+        const why = err instanceof Error ? err.message : String(err);
+        // Not in the stream: the attempt is given back; a later send with the same number is deduplicated by the server if this one was stored after all.
+        this.io.undelivered(this, run, why);
+        this.io.failed(this, `cannot queue job ${run.jobId} on NATS: ${why}`);
       }
     });
     return true;

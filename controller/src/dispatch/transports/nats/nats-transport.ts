@@ -217,6 +217,10 @@ export class NatsTransport implements NatsChannelIo {
     await s.jsm.streams.deleteMessage(JOBS_STREAM, seq).catch(() => false);
   }
 
+  undelivered(ch: NatsChannel, run: RunJob, why: string): void {
+    this.d.events.undelivered?.(ch, run.jobId, run.attempt, why);
+  }
+
   failed(ch: NatsChannel, why: string): void {
     this.d.log.error({ agent: ch.agentName, reason: why }, 'closing a NATS agent channel');
     ch.close(why);
