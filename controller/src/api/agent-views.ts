@@ -9,7 +9,9 @@ export function agentViews(catalog: Catalog, dispatcher: Dispatcher): Agent[] {
   const running = new Map<string, number>();
   for (const c of catalog.jobs.countByAgentAndStore([JobState.JOB_STATE_DISPATCHED, JobState.JOB_STATE_RUNNING])) running.set(c.agent, (running.get(c.agent) ?? 0) + c.n);
   return catalog.agents.list().map((a) => {
-    const { localStores: _l, nats: _n, ...rest } = a;
-    return { ...rest, connected: dispatcher.registry.get(a.id) !== undefined, runningJobs: running.get(a.name) ?? 0 };
+    const { localStores: _l, nats, ...rest } = a;
+    const site = nats?.site ?? '';
+    const state = site !== '' ? dispatcher.sites.get(site) : undefined;
+    return { ...rest, connected: dispatcher.registry.get(a.id) !== undefined, runningJobs: running.get(a.name) ?? 0, site, siteUnreachableSinceMs: state && !state.reachable ? state.sinceMs : 0 };
   });
 }

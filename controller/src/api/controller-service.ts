@@ -96,8 +96,8 @@ export function controllerService(d: ServiceDeps): ControllerApi {
       dispatcher.registry.get(a.id)?.channel.close('the agent was revoked');
       d.log.warn({ agent: req.name }, 'agent revoked');
       const after = catalog.agents.byName(req.name) ?? a;
-      const { localStores: _l, ...rest } = after;
-      return { ...rest, connected: false, runningJobs: 0 };
+      const { localStores: _l, nats, ...rest } = after;
+      return { ...rest, connected: false, runningJobs: 0, site: nats?.site ?? '', siteUnreachableSinceMs: 0 };
     }),
 
     addStore: sync((req) => {

@@ -23,7 +23,7 @@ interface AgentRow {
 }
 
 /** An agent as the catalog knows it (connection state is the dispatcher's). */
-export interface AgentRecord extends Omit<Agent, 'connected' | 'runningJobs'> {
+export interface AgentRecord extends Omit<Agent, 'connected' | 'runningJobs' | 'site' | 'siteUnreachableSinceMs'> {
   readonly localStores: readonly string[];
   /** NATS transport: the NKey user public key, the X25519 box key (base64) and the site token. */
   readonly nats: AgentNatsIdentity | undefined;

@@ -7,8 +7,8 @@
  * that may pass is queued again with backoff; a job whose agent disappears is failed
  * (and retried) after a grace period; a job nobody ran by its deadline fails.
  * Reconciliation after either side restarts uses the agent's Hello, which lists every
- * job the agent still knows (running, or finished and not yet acknowledged).
- * Time comes from the injected Clock only.
+ * job the agent still knows (running, or finished and not yet acknowledged). Time
+ * comes from the injected Clock only.
  */
 import { EventEmitter } from 'node:events';
 import type { AgentMessage, Hello, JobDone, JobUpdate, RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
@@ -18,6 +18,8 @@ import type { Catalog } from '../catalog/catalog.js';
 import { FINAL_STATES, type JobRecord } from '../catalog/jobs.js';
 import { AGENT_TIMEOUT_S, DEFAULT_AGENT_MAX_JOBS, DEFAULT_STORE_MAX_JOBS, HEARTBEAT_S } from '../defaults.js';
 import type { Logger } from '../observability/log.js';
+import { requeueUndelivered } from './undelivered.js';
+import { SiteStates } from './site-states.js';
 import { AgentRegistry, matchesSelector, type LiveAgent } from './agent-registry.js';
 import { endpointsFor, requiredAgent } from './job-endpoints.js';
 import { failure, forgottenIds } from './job-results.js';
@@ -47,6 +49,8 @@ export type FinishedListener = (job: JobRecord) => void;
 /** The dispatcher. */
 export class Dispatcher implements AgentEvents {
   readonly registry = new AgentRegistry();
+  /** Reachability of the sites with links of their own (written by the NATS transport). */
+  readonly sites = new SiteStates();
   private readonly changes = new EventEmitter();
   private readonly lostTimers = new Map<string, () => void>();
   private readonly progressWritten = new Map<string, number>();
@@ -104,7 +108,6 @@ export class Dispatcher implements AgentEvents {
   }
 
   // --- transport events -----------------------------------------------------------
-
   opened(channel: AgentChannel): void {
     this.registry.attach(channel, this.clock.now());
     this.lostTimers.get(channel.agentName)?.();
@@ -141,15 +144,10 @@ export class Dispatcher implements AgentEvents {
     );
   }
 
-  /** A dispatched job that never reached the agent's queue goes back to the queue with its attempt given back (the next send reuses the number). */
+  /** A dispatched job that never reached the agent's queue (undelivered.ts). */
   undelivered(channel: AgentChannel, jobId: string, attempt: number, why: string): void {
-    const job = this.catalog.jobs.current(jobId);
-    if (!job || job.agent !== channel.agentName || job.attempt !== attempt) return;
-    const note = `not delivered to ${channel.agentName} (${why}); attempt ${attempt} is not counted and the job waits for the agent`;
-    if (this.catalog.jobs.transition(jobId, [JobState.JOB_STATE_DISPATCHED], JobState.JOB_STATE_QUEUED, this.clock.now(), note, { attempt: attempt - 1 })) {
-      this.log.warn({ job: jobId, agent: channel.agentName, attempt, why }, 'job not delivered; queued again');
-      this.changed(jobId);
-    }
+    if (!requeueUndelivered(this.catalog, this.clock.now(), channel.agentName, jobId, attempt, why)) return;
+    this.changed(jobId);
   }
 
   message(channel: AgentChannel, msg: AgentMessage): void {
@@ -235,7 +233,6 @@ export class Dispatcher implements AgentEvents {
   }
 
   // --- job state ------------------------------------------------------------------
-
   /** Ends the current attempt of an active job: success, cancellation, a retry, or failure. */
   private finishAttempt(job: JobRecord, result: JobResult, state: JobState, from: readonly JobState[] = ACTIVE): void {
     const now = this.clock.now();

@@ -43,6 +43,16 @@ export class ControllerMetrics {
       },
     });
     new Gauge({
+      name: 'coffer_nats_site_reachable',
+      help: 'Whether the leaf node of each NATS site answers (1) or not (0), as last probed',
+      labelNames: ['site'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of dispatcher.sites.list()) this.set({ site: s.site }, s.reachable ? 1 : 0);
+      },
+    });
+    new Gauge({
       name: 'coffer_agents_enrolled',
       help: 'Agents enrolled and not revoked',
       registers: [registry],

@@ -176,7 +176,7 @@ export async function startController(opts: ControllerOptions): Promise<RunningC
   dispatcher.resume();
   // The NATS transport waits for its server in the background: gRPC agents are served meanwhile.
   const nats = natsOpts
-    ? NatsTransport.start({ catalog, events: services.agentEvents, log, nats: natsOpts, ...(opts.natsJobAckWaitMs !== undefined ? { jobAckWaitMs: opts.natsJobAckWaitMs } : {}), ...(opts.natsLeafDomains ? { leafDomains: opts.natsLeafDomains } : {}) }).catch((err: unknown) => {
+    ? NatsTransport.start({ catalog, events: services.agentEvents, log, nats: natsOpts, ...(opts.natsJobAckWaitMs !== undefined ? { jobAckWaitMs: opts.natsJobAckWaitMs } : {}), ...(opts.natsLeafDomains ? { leafDomains: opts.natsLeafDomains } : {}), sites: dispatcher.sites, ...(process.env.COFFER_NATS_SITE_PROBE_MS ? { siteProbeMs: Number(process.env.COFFER_NATS_SITE_PROBE_MS) } : {}) }).catch((err: unknown) => {
         log.error({ err: err instanceof Error ? err.message : String(err) }, 'the NATS transport failed to start; agents on NATS are not served');
         return undefined;
       })

@@ -14,10 +14,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
 import { cleanupTmpDirs, describeRun, lines, runCoffer, tmpDir } from '../helpers/cli.js';
-import { FINAL, Fleet, type FleetAgent } from '../helpers/fleet.js';
+import { FINAL, type Fleet } from '../helpers/fleet.js';
 import { assertExhaustedJobRemoved } from '../helpers/nats-exhaust.js';
+import { startLeafSite } from '../helpers/nats-leaf-site.js';
 import { NatsServer, requireNatsServer } from '../helpers/nats-server.js';
-import { freePort } from '../helpers/sshd.js';
 import { writeRandomFiles } from '../helpers/tree.js';
 
 const PW = 'leaf site passphrase';
@@ -27,7 +27,6 @@ describe('a site behind a NATS leaf node', function () {
   let fleet: Fleet;
   let hub: NatsServer;
   let leaf: NatsServer;
-  let agent: FleetAgent;
   let data: string;
 
   before(async function () {
@@ -36,21 +35,7 @@ describe('a site behind a NATS leaf node', function () {
     writeRandomFiles(path.join(data, 'src'), 4, 1024 * 1024);
     const r = runCoffer(['at', path.join(data, 'store'), 'create'], { env: { COFFER_PASSPHRASE: PW } });
     assert.equal(r.code, 0, describeRun(r));
-    for (const d of ['hub', 'leaf']) fs.mkdirSync(path.join(data, d));
-    hub = await NatsServer.prepare(bin, path.join(data, 'hub'));
-    leaf = await NatsServer.prepare(bin, path.join(data, 'leaf'));
-    const leafPort = await freePort();
-    fleet = await Fleet.start({ COFFER_RETRY_BASE_MS: '1000', COFFER_AGENT_LOST_MS: '120000' }, ['--nats', hub.url, '--nats-leaf', 'paris=paris']);
-    agent = await fleet.enroll('p1', { labels: { site: 'paris' }, args: ['--transport', 'nats', '--nats', leaf.url] });
-    const conf = (args: string[]): void => {
-      const c = runCoffer(['controller', 'nats-config', '--data', fleet.dataDir, ...args]);
-      assert.equal(c.code, 0, describeRun(c));
-    };
-    conf(['--out', hub.configFile, '--listen', `127.0.0.1:${hub.port}`, '--store-dir', hub.storeDir, '--leaf-listen', `127.0.0.1:${leafPort}`]);
-    conf(['--out', leaf.configFile, '--listen', `127.0.0.1:${leaf.port}`, '--store-dir', leaf.storeDir, '--leaf-remote', `nats-leaf://127.0.0.1:${leafPort}`, '--domain', 'paris', '--site', 'paris']);
-    await hub.start();
-    await leaf.start();
-    await agent.start();
+    ({ fleet, hub, leaf } = await startLeafSite(bin, data, { COFFER_RETRY_BASE_MS: '1000', COFFER_AGENT_LOST_MS: '120000' }));
     await fleet.ctlOk(['store', 'add', 'shared', path.join(data, 'store')], { COFFER_PASSPHRASE: PW });
     await fleet.ctlOk(['source', 'add', 'src', path.join(data, 'src'), '--agent', 'p1']);
   });

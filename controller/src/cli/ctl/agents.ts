@@ -16,7 +16,7 @@ export const agents: CtlCommand = async (c, argv) => {
   table(
     c.out,
     ['NAME', 'STATE', 'TRANSPORT', 'JOBS', 'LAST SEEN', 'VERSION', 'HOST', 'LABELS'],
-    r.agents.map((a) => [a.name, a.revoked ? 'revoked' : a.connected ? 'connected' : 'offline', a.transport || 'grpc', `${a.runningJobs}/${a.maxJobs || '-'}`, when(a.lastSeenMs), a.version || '-', a.hostname || '-', pairs(a.labels)]),
+    r.agents.map((a) => [a.name, a.revoked ? 'revoked' : a.siteUnreachableSinceMs > 0 ? `site ${a.site} unreachable since ${when(a.siteUnreachableSinceMs)}` : a.connected ? 'connected' : 'offline', a.transport || 'grpc', `${a.runningJobs}/${a.maxJobs || '-'}`, when(a.lastSeenMs), a.version || '-', a.hostname || '-', pairs(a.labels)]),
   );
   return 0;
 };

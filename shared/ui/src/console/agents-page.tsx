@@ -1,6 +1,7 @@
 /**
  * Agents (/agents): each agent's connection, version, host, labels, last contact,
- * running jobs (linking to them) and certificate expiry, polled every few seconds.
+ * running jobs (linking to them) and certificate expiry, polled every few seconds; a
+ * NATS site whose leaf node does not answer is named in an alert above the list.
  * Admins may revoke an agent (after a confirmation) and enroll a new machine.
  */
 import type { JSX } from 'preact';
@@ -14,6 +15,16 @@ import type { Agent } from './wire.js';
 import { ConfirmButton, ErrorLine } from './widgets.js';
 import { Link } from '../router.js';
 
+/** The sites whose link is down, each with when it went down (the earliest its agents report). */
+function unreachableSites(agents: readonly Agent[]): { site: string; sinceMs: number }[] {
+  const out = new Map<string, number>();
+  for (const a of agents) {
+    const since = Number(a.siteUnreachableSinceMs ?? 0);
+    if (since > 0 && a.site && !a.revoked) out.set(a.site, Math.min(since, out.get(a.site) ?? since));
+  }
+  return [...out].map(([site, sinceMs]) => ({ site, sinceMs })).sort((x, y) => x.site.localeCompare(y.site));
+}
+
 function labelsText(a: Agent): string {
   return Object.entries(a.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '—';
 }
@@ -26,6 +37,12 @@ export function AgentsPage(): JSX.Element {
     <div class="console-page agents">
       <h1>Agents</h1>
       <ErrorLine text={error} />
+      {data &&
+        unreachableSites(data.agents).map((s) => (
+          <p key={s.site} class="error site-down" role="alert" data-site={s.site}>
+            Site <strong>{s.site}</strong> is unreachable since {when(s.sinceMs)} ({ago(s.sinceMs, data.now)}): its NATS leaf node does not answer, so its agents take no jobs; their jobs wait and run when the link is back.
+          </p>
+        ))}
       {!data ? <p aria-busy="true">Loading…</p> : data.agents.length === 0 ? <p>No agent is enrolled yet.</p> : (
         <div class="scroll">
           <table class="list">

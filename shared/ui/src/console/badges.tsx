@@ -1,7 +1,7 @@
 /**
  * Status marks that carry their meaning in text, with color only as a second cue: a job
  * state ("failed"), a source's backup status ("overdue", "ok", "no backup yet"), an
- * agent's connection ("online", "offline", "revoked"), and a progress bar (a <progress>
+ * agent's connection ("online", "offline", "revoked", "site S unreachable"), and a progress bar (a <progress>
  * element with its text beside it).
  */
 import type { JSX } from 'preact';
@@ -22,6 +22,7 @@ export function StateBadge({ state }: { readonly state: JobStateName | undefined
 
 export function AgentBadge({ agent }: { readonly agent: Agent }): JSX.Element {
   if (agent.revoked) return <span class="badge tone-muted">revoked</span>;
+  if (Number(agent.siteUnreachableSinceMs ?? 0) > 0) return <span class="badge tone-bad">site {agent.site} unreachable</span>;
   return agent.connected ? <span class="badge tone-ok">online</span> : <span class="badge tone-bad">offline</span>;
 }
 

@@ -34,6 +34,8 @@ import { NatsChannel, type NatsChannelIo } from './nats-channel.js';
 import { natsConnectOptions, type NatsOptions } from './nats-connect.js';
 import { checkServerVersion, dropAgentConsumer, ensureAgentConsumer } from './nats-streams.js';
 import { NatsSites, type SiteJetStream } from './nats-sites.js';
+import { SiteProbe } from './site-probe.js';
+import type { SiteStates } from '../../site-states.js';
 
 /** What the transport needs. */
 export interface NatsTransportDeps {
@@ -45,6 +47,9 @@ export interface NatsTransportDeps {
   readonly jobAckWaitMs?: number;
   /** Sites whose streams live on their leaf node's JetStream domain: site -> domain. */
   readonly leafDomains?: Readonly<Record<string, string>>;
+  /** Where the leaf sites' reachability is recorded (probed every `siteProbeMs`, default 5 s). */
+  readonly sites?: SiteStates;
+  readonly siteProbeMs?: number;
 }
 
 const enc = new TextEncoder();
@@ -53,6 +58,7 @@ export class NatsTransport implements NatsChannelIo {
   private readonly channels = new Map<string, NatsChannel>();
   private stopped = false;
   private readonly sites: NatsSites;
+  private probe: SiteProbe | undefined;
 
   private constructor(
     private readonly d: NatsTransportDeps,
@@ -72,6 +78,10 @@ export class NatsTransport implements NatsChannelIo {
       const leaves = d.leafDomains ?? {};
       await t.sites.init(d.catalog.agents.list().flatMap((a) => (a.nats && leaves[a.nats.site] === undefined ? [a.nats.site] : [])));
       t.serve();
+      if (d.sites) {
+        t.probe = new SiteProbe(nc, leaves, d.sites, d.log, d.siteProbeMs ?? 5000);
+        t.probe.start();
+      }
       for (const site of Object.keys(leaves)) t.sites.forSite(site).catch((err: unknown) => d.log.warn({ site, err: err instanceof Error ? err.message : String(err) }, 'the leaf node of a site is not reachable yet'));
       d.log.info({ nats: d.nats.url, server: nc.info?.version }, 'serving agents over NATS');
       return t;
@@ -238,6 +248,7 @@ export class NatsTransport implements NatsChannelIo {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.probe?.stop();
     for (const ch of [...this.channels.values()]) ch.close('the controller is stopping');
     await this.nc.drain().catch(() => this.nc.close());
   }

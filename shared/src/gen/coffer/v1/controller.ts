@@ -196,6 +196,10 @@ export interface Agent {
   certExpiresMs: number;
   /** "grpc" or "nats": how the agent takes its jobs. */
   transport: string;
+  /** The NATS site the agent belongs to ("" over gRPC). */
+  site: string;
+  /** When its site's link (a NATS leaf node) became unreachable; 0 while it is reachable or not probed. */
+  siteUnreachableSinceMs: number;
 }
 
 export interface Agent_LabelsEntry {
@@ -1835,6 +1839,8 @@ function createBaseAgent(): Agent {
     certSerial: "",
     certExpiresMs: 0,
     transport: "",
+    site: "",
+    siteUnreachableSinceMs: 0,
   };
 }
 
@@ -1881,6 +1887,12 @@ export const Agent: MessageFns<Agent> = {
     }
     if (message.transport !== "") {
       writer.uint32(114).string(message.transport);
+    }
+    if (message.site !== "") {
+      writer.uint32(122).string(message.site);
+    }
+    if (message.siteUnreachableSinceMs !== 0) {
+      writer.uint32(128).int64(message.siteUnreachableSinceMs);
     }
     return writer;
   },
@@ -2013,6 +2025,22 @@ export const Agent: MessageFns<Agent> = {
             message.transport = reader.string();
             continue;
           }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.site = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.siteUnreachableSinceMs = longToNumber(reader.int64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2078,6 +2106,12 @@ export const Agent: MessageFns<Agent> = {
         ? globalThis.Number(object.cert_expires_ms)
         : 0,
       transport: isSet(object.transport) ? globalThis.String(object.transport) : "",
+      site: isSet(object.site) ? globalThis.String(object.site) : "",
+      siteUnreachableSinceMs: isSet(object.siteUnreachableSinceMs)
+        ? globalThis.Number(object.siteUnreachableSinceMs)
+        : isSet(object.site_unreachable_since_ms)
+        ? globalThis.Number(object.site_unreachable_since_ms)
+        : 0,
     };
   },
 
@@ -2131,6 +2165,12 @@ export const Agent: MessageFns<Agent> = {
     if (message.transport !== "") {
       obj.transport = message.transport;
     }
+    if (message.site !== "") {
+      obj.site = message.site;
+    }
+    if (message.siteUnreachableSinceMs !== 0) {
+      obj.siteUnreachableSinceMs = Math.round(message.siteUnreachableSinceMs);
+    }
     return obj;
   },
 
@@ -2161,6 +2201,8 @@ export const Agent: MessageFns<Agent> = {
     message.certSerial = object.certSerial ?? "";
     message.certExpiresMs = object.certExpiresMs ?? 0;
     message.transport = object.transport ?? "";
+    message.site = object.site ?? "";
+    message.siteUnreachableSinceMs = object.siteUnreachableSinceMs ?? 0;
     return message;
   },
 };
