@@ -103,11 +103,11 @@ export class WorkerPool {
     return replies as Reply<T>[];
   }
 
-  /** Enrolls the agents, dealt round-robin to the workers, each worker running `concurrency` enrollments at once. */
-  async enroll(controller: string, caPem: string, tickets: readonly AgentTicket[], concurrency: number, timeoutMs: number): Promise<EnrollResult[]> {
+  /** Enrolls the agents for `transport`, dealt round-robin to the workers, each worker running `concurrency` enrollments at once. */
+  async enroll(controller: string, caPem: string, tickets: readonly AgentTicket[], concurrency: number, timeoutMs: number, transport: 'grpc' | 'nats' = 'grpc'): Promise<EnrollResult[]> {
     const n = this.workers.length;
     const share = (i: number): AgentTicket[] => tickets.filter((_, k) => k % n === i);
-    const replies = await this.ask('enrolled', (i) => ({ t: 'enroll', controller, caPem, agents: share(i), concurrency }), timeoutMs);
+    const replies = await this.ask('enrolled', (i) => ({ t: 'enroll', controller, caPem, agents: share(i), concurrency, transport }), timeoutMs);
     return replies.flatMap((r) => r.results);
   }
 
