@@ -12,6 +12,16 @@ import type { Percentiles } from './stats.js';
 /** Targets. */
 export const TARGETS = { agents: 1000, p99Ms: 200, rssMiB: 500 } as const;
 
+/** NATS rows (nats-config time, nats-server memory): reported, no target; empty for gRPC runs. */
+function natsRows(rs: readonly FleetResult[]): string[][] {
+  if (!rs.some((r) => r.nats)) return [];
+  return [
+    row('nats-config, all agents (wall)', '-', rs, (r) => (r.nats ? `${r.nats.configS.toFixed(1)} s` : '-')),
+    row('nats-server RSS after connect', '-', rs, (r) => (r.nats ? `${r.nats.rssIdleMiB.toFixed(0)} MiB` : '-')),
+    row('nats-server RSS peak (VmHWM)', 'reported', rs, (r) => (r.nats ? `${r.nats.rssPeakMiB.toFixed(0)} MiB` : '-')),
+  ];
+}
+
 const ms = (v: number): string => (Number.isFinite(v) ? `${v < 10 ? v.toFixed(1) : v.toFixed(0)} ms` : '-');
 const sec = (v: number | undefined): string => (v === undefined ? '-' : v === Infinity ? '> 30 s' : ms(v * 1000));
 const mib = (b: number | undefined): string => (b === undefined ? '-' : `${(b / 2 ** 20).toFixed(0)} MiB`);
@@ -45,6 +55,7 @@ export function renderFleetReport(rs: readonly FleetResult[], header: string): s
     row('jobs SUCCEEDED / other', 'all', rs, (r) => `${r.succeeded} / ${r.notSucceeded}`, (r) => r.notSucceeded === 0 && r.succeeded === r.paced.jobs + r.burst.jobs),
     row('controller RSS after connect', '-', rs, (r) => `${r.rssIdleMiB.toFixed(0)} MiB`),
     row('controller RSS peak (VmHWM)', `< ${TARGETS.rssMiB} MiB`, rs, (r) => `${r.rssPeakMiB.toFixed(0)} MiB`, (r) => r.rssPeakMiB < TARGETS.rssMiB),
+    ...natsRows(rs),
   ];
   const cross = [
     row('coffer_agents_connected idle / end', '', rs, (r) => `${r.metrics.connectedIdle ?? '-'} / ${r.metrics.connectedEnd ?? '-'}`),
@@ -54,7 +65,7 @@ export function renderFleetReport(rs: readonly FleetResult[], header: string): s
     row('process_resident_memory at end', '', rs, (r) => mib(r.metrics.rssBytes)),
     row('nodejs_heap_size_used / external, idle', '', rs, (r) => `${mib(r.metrics.heapUsedIdle)} / ${mib(r.metrics.externalIdle)}`),
   ];
-  const sizes = rs.map((r) => `${r.agents} agents`);
+  const sizes = rs.map((r) => `${r.agents} agents${r.transport === 'nats' ? ' (NATS)' : ''}`);
   const lines = [header, '', table(['measure', 'target', ...sizes], rows), '', 'controller /metrics (histogram quantiles are bucket estimates: queue to send, inside the controller)', table(['metric', '', ...sizes], cross)];
   const missed = rs.flatMap((r) => (r.connectFailures.length > 0 ? [`${r.agents} agents: ${r.connectFailures.length} did not connect, e.g. ${r.connectFailures[0]}`] : []));
   if (missed.length > 0) lines.push('', ...missed);
