@@ -84,6 +84,11 @@ export class ControllerProcess {
     return procMemory(this.pid);
   }
 
+  /** Kills it at once (SIGKILL), for an interrupted bench. */
+  killNow(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
   /** GET `path` on the controller's HTTP port. */
   async http(path: string): Promise<string> {
     const res = await fetch(`http://127.0.0.1:${this.httpPort}${path}`, { signal: AbortSignal.timeout(10_000) });

@@ -21,6 +21,7 @@ import * as prom from './prom.js';
 import { layout, provisionSources, provisionStores } from './provision.js';
 import { percentiles, type Percentiles } from './stats.js';
 import { WorkerPool } from './worker-pool.js';
+import { onInterrupt } from './interrupt.js';
 import { NatsServerProcess, waitForControllerOnNats } from './nats-proc.js';
 
 /** Settings of one run: the options, for one fleet size, with the controller to run and where its log and profile go. */
@@ -93,6 +94,11 @@ export async function runFleet(s: RunSettings, log: (msg: string) => void): Prom
   });
   const api = new FleetApi(ctl.grpcAddress, ctl.caPem, ctl.adminToken);
   const pool = WorkerPool.start(s.workers);
+  const unregister = onInterrupt(() => {
+    pool.killNow();
+    nats?.killNow();
+    ctl.killNow();
+  });
   let profileFile: string | undefined;
   try {
     log(`[${s.agents}] controller pid ${ctl.pid} on ${ctl.grpcAddress}; ${s.workers} simulation workers; log ${logFile}`);
@@ -188,6 +194,7 @@ export async function runFleet(s: RunSettings, log: (msg: string) => void): Prom
     await pool.stop();
     await ctl.stop();
     await nats?.stop();
+    unregister();
     if (!s.keep) rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -117,6 +117,11 @@ export class WorkerPool {
     return { connected: replies.reduce((s, r) => s + r.connected, 0), failures: replies.flatMap((r) => r.failures) };
   }
 
+  /** Kills every worker at once (SIGKILL), for an interrupted bench. */
+  killNow(): void {
+    for (const w of this.workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
+  }
+
   /** Closes every agent and ends the workers (killed if they do not exit within 5 s). */
   async stop(): Promise<void> {
     this.stopping = true;
