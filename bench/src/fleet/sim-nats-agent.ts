@@ -7,8 +7,11 @@
  * controller messages on its down subject, jobs pulled from its own durable consumer).
  * No work is done: each RunJob is answered at once with JobUpdate RUNNING and JobDone
  * SUCCEEDED with a snapshot summary (published to the results stream), and its delivery
- * acked once the result is stored, as the real agent does. A lost session is reported
- * and counted, never reopened.
+ * acked once the result is stored, as the real agent does. Before its Welcome a lost
+ * session is opened again with the real agent's backoff (1 s doubling to 30 s, with
+ * jitter; a busy nats-server refuses logins with "Authentication Timeout"), until the
+ * connect time limit; after its Welcome a lost session is reported and counted, never
+ * reopened.
  */
 import { join } from 'node:path';
 import type { AgentMessage, ControllerMessage, RunJob } from '@coffer/shared/gen/coffer/v1/agent.js';
@@ -18,6 +21,10 @@ import { NatsPort } from '@coffer/agent/fleet/channel/nats-port.js';
 import type { JobDelivery } from '@coffer/agent/fleet/channel/controller-port.js';
 import { nowMs } from './ipc.js';
 import { simJobMessages, type SimAgentEvents } from './sim-agent.js';
+
+/** The real agent's reconnection backoff (agent-session.ts defaults). */
+const MIN_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 30_000;
 
 /** A simulated NATS agent. */
 export class SimNatsAgent {
@@ -47,20 +54,38 @@ export class SimNatsAgent {
     if (!id) return Promise.reject(new Error(`${this.name} is not enrolled`));
     const port = new NatsPort(id, () => undefined);
     this.port = port;
+    const deadline = Date.now() + timeoutMs;
     return new Promise((resolve, reject) => {
       let welcomed = false;
-      const timer = setTimeout(() => fail('no Welcome in time'), timeoutMs);
+      let backoff = MIN_BACKOFF_MS;
+      let attempts = 1;
+      const timer = setTimeout(() => fail(`no Welcome in time (${attempts} attempts)`), timeoutMs);
       const fail = (why: string): void => {
-        clearTimeout(timer);
         clearInterval(this.heartbeat);
         if (welcomed) {
+          clearTimeout(timer);
           if (!this.closing) this.events.lost(this.name, why);
-        } else {
-          welcomed = true;
-          reject(new Error(why));
+          return;
         }
+        const delay = Math.round(backoff * (0.5 + Math.random()));
+        if (this.closing || Date.now() + delay >= deadline) {
+          clearTimeout(timer);
+          welcomed = true;
+          reject(new Error(`${why} (${attempts} attempts)`));
+          return;
+        }
+        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+        setTimeout(() => {
+          if (welcomed || this.closing) return;
+          attempts++;
+          open();
+        }, delay).unref();
       };
-      port.open({
+      const open = (): void => {
+        port.open(handlers);
+        this.send({ msg: { $case: 'hello', value: { version: 'fleet-bench', hostname: this.name, labels: { bench: 'fleet' }, maxJobs, runningJobIds: [], localPassphraseStores: [] } } });
+      };
+      const handlers = {
         message: (m: ControllerMessage, delivery?: JobDelivery) => {
           if (m.msg?.$case === 'welcome' && !welcomed) {
             welcomed = true;
@@ -70,9 +95,9 @@ export class SimNatsAgent {
           } else if (m.msg?.$case === 'run') void this.run(m.msg.value, delivery);
           else if (m.msg?.$case === 'ack') this.events.ack(m.msg.value.jobId, nowMs());
         },
-        lost: (why) => fail(why),
-      });
-      this.send({ msg: { $case: 'hello', value: { version: 'fleet-bench', hostname: this.name, labels: { bench: 'fleet' }, maxJobs, runningJobIds: [], localPassphraseStores: [] } } });
+        lost: (why: string) => fail(why),
+      };
+      open();
     });
   }
 
