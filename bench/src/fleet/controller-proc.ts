@@ -25,6 +25,20 @@ export interface ControllerProcessOptions {
   readonly logFile: string;
   /** Folder for a CPU profile, or undefined for none. */
   readonly cpuProfDir: string | undefined;
+  /** More arguments of `controller start` (e.g. `--nats URL`). */
+  readonly extraArgs?: readonly string[];
+}
+
+/** Current and peak resident memory of process `pid` in bytes, from /proc/PID/status (undefined once it exited). */
+export function procMemory(pid: number): { rss: number; hwm: number } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
+  return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
 }
 
 /** A running controller process. */
@@ -67,14 +81,12 @@ export class ControllerProcess {
 
   /** Current and peak resident memory in bytes, from /proc (undefined once it exited). */
   memory(): { rss: number; hwm: number } | undefined {
-    let text: string;
-    try {
-      text = readFileSync(`/proc/${this.pid}/status`, 'utf8');
-    } catch {
-      return undefined;
-    }
-    const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024;
-    return { rss: kib('VmRSS'), hwm: kib('VmHWM') };
+    return procMemory(this.pid);
+  }
+
+  /** Kills it at once (SIGKILL), for an interrupted bench. */
+  killNow(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
   }
 
   /** GET `path` on the controller's HTTP port. */
@@ -106,7 +118,7 @@ export class ControllerProcess {
     const [grpcPort, httpPort] = [await freePort(), await freePort()];
     const log = openSync(opts.logFile, 'a');
     const prof = opts.cpuProfDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`];
-    const args = [...prof, opts.cofferBin, 'controller', 'start', '--data', opts.dataDir, '--listen', `127.0.0.1:${grpcPort}`, '--http', `127.0.0.1:${httpPort}`];
+    const args = [...prof, opts.cofferBin, 'controller', 'start', '--data', opts.dataDir, '--listen', `127.0.0.1:${grpcPort}`, '--http', `127.0.0.1:${httpPort}`, ...(opts.extraArgs ?? [])];
     const child = spawn(process.execPath, args, { stdio: ['ignore', log, log], env: { ...process.env, COFFER_LOG_LEVEL: process.env.COFFER_LOG_LEVEL ?? 'info' } });
     closeSync(log);
     const c = new ControllerProcess(child, `127.0.0.1:${grpcPort}`, httpPort, opts.dataDir, opts);

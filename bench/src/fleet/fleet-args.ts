@@ -1,9 +1,13 @@
 /** Command-line options of `npm run bench:fleet`. */
 import { intFlag, parseFlags, usage } from '../flags.js';
 
+/** How the simulated agents reach the controller: gRPC Connect streams, or NATS JetStream through one nats-server. */
+export type FleetTransport = 'grpc' | 'nats';
+
 /** Parsed options. */
 export interface FleetOptions {
   readonly agents: number[];
+  readonly transport: FleetTransport;
   readonly workers: number;
   readonly pacedJobs: number;
   readonly pacedRate: number;
@@ -22,7 +26,9 @@ export interface FleetOptions {
 export const FLEET_USAGE = `usage: npm run bench:fleet -- [options]
 Simulated agents (real Enroll, real Connect streams over mutual TLS, one connection
 each) against one controller process on 127.0.0.1; dispatch latency, jobs/s, memory.
-  --agents LIST        fleet sizes to run, each on a fresh controller (default 100,1000)
+  --agents LIST        fleet sizes to run, each on a fresh controller, 1-10000 (default 100,1000)
+  --transport T        grpc (Connect streams over mutual TLS) or nats (one nats-server -js,
+                       one NATS connection and durable pull consumer per agent) (default grpc)
   --workers N          processes hosting the simulated agents, 1-3 (default 2)
   --paced N            jobs of the paced load (default 200)
   --rate R             jobs per second of the paced load (default 20)
@@ -41,6 +47,7 @@ each) against one controller process on 127.0.0.1; dispatch latency, jobs/s, mem
 export function parseFleetOptions(argv: string[]): FleetOptions {
   const values = parseFlags(argv, {
     agents: { type: 'string', default: '100,1000' },
+    transport: { type: 'string', default: 'grpc' },
     workers: { type: 'string', default: '2' },
     paced: { type: 'string', default: '200' },
     rate: { type: 'string', default: '20' },
@@ -57,9 +64,11 @@ export function parseFleetOptions(argv: string[]): FleetOptions {
   });
   const paced = intFlag(values.paced, '--paced', 1, 5000);
   const jobs = intFlag(values.jobs, '--jobs', 1, 9000);
+  if (values.transport !== 'grpc' && values.transport !== 'nats') throw usage(`--transport must be grpc or nats, got "${values.transport}"`);
   if (paced + jobs > 10_000) throw usage('--paced plus --jobs must be at most 10000 (the API lists at most 10,000 jobs to check them)');
   return {
-    agents: values.agents.split(',').map((a) => intFlag(a.trim(), '--agents', 1, 5000)),
+    agents: values.agents.split(',').map((a) => intFlag(a.trim(), '--agents', 1, 10_000)),
+    transport: values.transport,
     workers: intFlag(values.workers, '--workers', 1, 3),
     pacedJobs: paced,
     pacedRate: intFlag(values.rate, '--rate', 1, 1000),

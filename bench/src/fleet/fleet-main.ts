@@ -32,13 +32,14 @@ function openFileLimit(): number | undefined {
   }
 }
 
-function checkFdLimit(agents: number, workers: number): string {
+function checkFdLimit(agents: number, workers: number, transport: 'grpc' | 'nats'): string {
   const need = agents + FD_MARGIN;
+  const hub = transport === 'nats' ? 'nats-server' : 'the controller';
   const have = openFileLimit();
   if (have !== undefined && have < need) {
-    throw new BenchError(`the open-file limit is ${have}; ${agents} agents need about ${need} in the controller (one socket per agent) and ${Math.ceil(agents / workers) + FD_MARGIN} per worker: raise it with 'ulimit -n ${need}' and run again`);
+    throw new BenchError(`the open-file limit is ${have}; ${agents} agents need about ${need} in ${hub} (one socket per agent) and ${Math.ceil(agents / workers) + FD_MARGIN} per worker: raise it with 'ulimit -n ${need}' and run again`);
   }
-  return `open-file limit ${have ?? 'unknown'} (the controller needs about ${need}, each worker ${Math.ceil(agents / workers) + FD_MARGIN})`;
+  return `open-file limit ${have ?? 'unknown'} (${hub} needs about ${need}, each worker ${Math.ceil(agents / workers) + FD_MARGIN})`;
 }
 
 async function main(): Promise<void> {
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
   }
   const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   const outDir = join(root, 'bench', 'work', 'fleet');
-  log(checkFdLimit(Math.max(...opts.agents), opts.workers));
+  log(checkFdLimit(Math.max(...opts.agents), opts.workers, opts.transport));
   const cofferBin = resolve(opts.cofferBin ?? join(root, 'bin', 'coffer.js'));
   if (!existsSync(cofferBin)) throw new BenchError(`${cofferBin} does not exist`);
   const started = Date.now();
@@ -62,9 +63,10 @@ async function main(): Promise<void> {
   const header = [
     `Coffer fleet benchmark, ${new Date().toISOString()} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
     `machine: ${cpu[0]?.model.trim() ?? 'unknown'}, ${cpu.length} logical cores, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM; node ${process.version}; load average ${loadavg()[0]?.toFixed(2)} at the end`,
-    `controller ${cofferBin}, ${opts.workers} agent worker process(es) and this harness share the machine; everything on 127.0.0.1`,
+    `controller ${cofferBin}, ${opts.workers} agent worker process(es)${opts.transport === 'nats' ? ', one nats-server -js (JetStream file store)' : ''} and this harness share the machine; everything on 127.0.0.1`,
+    opts.transport === 'nats' ? 'transport: NATS (each agent its own NATS connection with its own NKey and its own durable pull consumer; the controller one connection)' : 'transport: gRPC (each agent its own mutual-TLS Connect stream)',
     `paced load: ${opts.pacedJobs} backups at ${opts.pacedRate}/s; burst: ${opts.burstJobs} backups, ${opts.inflight} RunJob calls in flight; agents answer at once (max_jobs ${opts.maxJobs})`,
-    'dispatch latency: from just before the RunJob API call to the agent receiving RunJob on its stream',
+    `dispatch latency: from just before the RunJob API call to the agent receiving RunJob ${opts.transport === 'nats' ? 'from its consumer' : 'on its stream'}`,
   ].join('\n');
   console.log(renderFleetReport(results, header));
   if (opts.json !== undefined) {

@@ -5,7 +5,7 @@
  * controller's /metrics and memory read, and (optionally) its CPU profile broken down
  * by phase. Everything is stopped on every exit path; each wait has a time limit.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -21,6 +21,8 @@ import * as prom from './prom.js';
 import { layout, provisionSources, provisionStores } from './provision.js';
 import { percentiles, type Percentiles } from './stats.js';
 import { WorkerPool } from './worker-pool.js';
+import { onInterrupt } from './interrupt.js';
+import { NatsServerProcess, waitForControllerOnNats } from './nats-proc.js';
 
 /** Settings of one run: the options, for one fleet size, with the controller to run and where its log and profile go. */
 export interface RunSettings extends Omit<FleetOptions, 'agents' | 'cofferBin' | 'json' | 'help'> {
@@ -65,10 +67,16 @@ export interface FleetResult {
   readonly rssPeakMiB: number;
   readonly profile: WindowProfile[] | undefined;
   readonly controllerLog: string;
+  readonly transport: 'grpc' | 'nats';
+  /** NATS only: seconds `coffer controller nats-config` took, and nats-server's resident memory after connecting and at its peak. */
+  readonly nats?: { readonly configS: number; readonly rssIdleMiB: number; readonly rssPeakMiB: number };
 }
 
 const MiB = 2 ** 20;
 const LATENCY = 'coffer_dispatch_latency_seconds';
+/** Time limits of the enrollment and connection phases (10,000 agents on 2 cores take minutes). */
+const ENROLL_TIMEOUT_MS = 900_000;
+const CONNECT_TIMEOUT_MS = 600_000;
 
 /** Runs the fleet at `s.agents` agents; `log` narrates. */
 export async function runFleet(s: RunSettings, log: (msg: string) => void): Promise<FleetResult> {
@@ -77,12 +85,20 @@ export async function runFleet(s: RunSettings, log: (msg: string) => void): Prom
   const profDir = s.profile ? mkdtempSync(join(s.outDir, 'cpuprof-')) : undefined;
   const logFile = join(s.outDir, `controller-${s.agents}.log`);
   const spawnedAt = Date.now();
-  const ctl = await ControllerProcess.start({ cofferBin: s.cofferBin, dataDir, logFile, cpuProfDir: profDir }).catch((err: unknown) => {
+  const logFrom = existsSync(logFile) ? statSync(logFile).size : 0;
+  const nats = s.transport === 'nats' ? await NatsServerProcess.prepare(dataDir) : undefined;
+  const extraArgs = nats ? ['--nats', nats.url] : [];
+  const ctl = await ControllerProcess.start({ cofferBin: s.cofferBin, dataDir: join(dataDir, 'controller'), logFile, cpuProfDir: profDir, extraArgs }).catch((err: unknown) => {
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
   });
   const api = new FleetApi(ctl.grpcAddress, ctl.caPem, ctl.adminToken);
   const pool = WorkerPool.start(s.workers);
+  const unregister = onInterrupt(() => {
+    pool.killNow();
+    nats?.killNow();
+    ctl.killNow();
+  });
   let profileFile: string | undefined;
   try {
     log(`[${s.agents}] controller pid ${ctl.pid} on ${ctl.grpcAddress}; ${s.workers} simulation workers; log ${logFile}`);
@@ -90,15 +106,22 @@ export async function runFleet(s: RunSettings, log: (msg: string) => void): Prom
     const tickets = await provisionStores(api, f, s.maxJobs);
 
     const e0 = nowMs();
-    const enrolled = await pool.enroll(ctl.grpcAddress, ctl.caPem, tickets, s.enrollConcurrency, 240_000);
+    const enrolled = await pool.enroll(ctl.grpcAddress, ctl.caPem, tickets, s.enrollConcurrency, ENROLL_TIMEOUT_MS, s.transport);
     const e1 = nowMs();
     const failed = enrolled.filter((r) => r.error !== undefined);
     if (failed.length > 0) throw new BenchError(`${failed.length} of ${s.agents} enrollments failed, e.g. ${failed[0]?.name}: ${failed[0]?.error}`);
     log(`[${s.agents}] enrolled in ${((e1 - e0) / 1000).toFixed(1)} s`);
     await provisionSources(api, f);
+    let configS = 0;
+    if (nats) {
+      configS = nats.writeConfig(s.cofferBin, ctl.dataDir);
+      await nats.start();
+      await waitForControllerOnNats(logFile, logFrom, 60_000);
+      log(`[${s.agents}] nats-server pid ${nats.pid} on ${nats.url} (nats-config with ${s.agents} agents took ${configS.toFixed(1)} s); log ${nats.logFile}`);
+    }
 
     const c0 = nowMs();
-    const { connected, failures } = await pool.connect(s.connectConcurrency, s.maxJobs, 120_000);
+    const { connected, failures } = await pool.connect(s.connectConcurrency, s.maxJobs, CONNECT_TIMEOUT_MS);
     const c1 = nowMs();
     const why = failures.map((x) => `${x.name}: ${x.why}`);
     log(`[${s.agents}] ${connected} connected in ${((c1 - c0) / 1000).toFixed(1)} s${why.length ? `; ${why.length} failed, e.g. ${why[0]}` : ''}`);
@@ -108,6 +131,7 @@ export async function runFleet(s: RunSettings, log: (msg: string) => void): Prom
     await sleep(1000);
     const mIdle = await ctl.http('/metrics');
     const rssIdle = ctl.memory()?.rss ?? 0;
+    const natsIdle = nats?.memory()?.rss ?? 0;
 
     const paced = await pacedLoad(api, pool, f, usable, s.pacedJobs, s.pacedRate, 60_000);
     const mPaced = await ctl.http('/metrics');
@@ -119,6 +143,7 @@ export async function runFleet(s: RunSettings, log: (msg: string) => void): Prom
     const jobs = await api.listJobs([], 10_000);
     const succeeded = jobs.filter((j) => j.state === JobState.JOB_STATE_SUCCEEDED).length;
     const mem = ctl.memory();
+    const natsMem = nats?.memory();
     const [h0, h1, h2] = [prom.histogram(mIdle, LATENCY), prom.histogram(mPaced, LATENCY), prom.histogram(mEnd, LATENCY)];
     const pacedH = prom.diff(h1, h0);
     const burstH = prom.diff(h2, h1);
@@ -136,6 +161,7 @@ export async function runFleet(s: RunSettings, log: (msg: string) => void): Prom
     };
     await pool.stop();
     profileFile = await ctl.stop();
+    await nats?.stop();
     const windows = [
       { label: `enrollment of ${s.agents} agents`, fromMs: e0, toMs: e1 },
       { label: `connection of ${s.agents} agents`, fromMs: c0, toMs: c1 },
@@ -160,11 +186,15 @@ export async function runFleet(s: RunSettings, log: (msg: string) => void): Prom
       rssPeakMiB: Math.max(mem?.hwm ?? 0, ctl.maxSampledRss) / MiB,
       profile: profileFile === undefined ? undefined : profileWindows(profileFile, spawnedAt, windows),
       controllerLog: logFile,
+      transport: s.transport,
+      ...(nats ? { nats: { configS, rssIdleMiB: natsIdle / MiB, rssPeakMiB: Math.max(natsMem?.hwm ?? 0, nats.maxSampledRss) / MiB } } : {}),
     };
   } finally {
     api.close();
     await pool.stop();
     await ctl.stop();
+    await nats?.stop();
+    unregister();
     if (!s.keep) rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -18,7 +18,7 @@ export interface AgentTicket {
 
 /** Parent to worker. */
 export type ToWorker =
-  | { readonly t: 'enroll'; readonly controller: string; readonly caPem: string; readonly agents: readonly AgentTicket[]; readonly concurrency: number }
+  | { readonly t: 'enroll'; readonly controller: string; readonly caPem: string; readonly agents: readonly AgentTicket[]; readonly concurrency: number; readonly transport: 'grpc' | 'nats' }
   | { readonly t: 'connect'; readonly concurrency: number; readonly maxJobs: number; readonly timeoutMs: number }
   | { readonly t: 'stop' };
 

@@ -24,6 +24,27 @@ export interface SimAgentEvents {
   lost(agent: string, why: string): void;
 }
 
+/** A simulated agent's answer to `job` (received at `at`): JobUpdate RUNNING, then JobDone SUCCEEDED with a small snapshot summary. */
+export function simJobMessages(job: RunJob, host: string, at: number): { update: AgentMessage; done: AgentMessage } {
+  const snapshot = {
+    id: randomBytes(16).toString('hex'),
+    store: job.store?.name ?? '',
+    source: job.source?.name ?? '',
+    host,
+    timeMs: Math.round(at),
+    tags: [],
+    paths: ['/srv/data'],
+    files: 100,
+    bytes: 1 << 20,
+    addedBytes: 4096,
+  };
+  const result = { ok: true, error: '', retryable: false, exitCode: 0, snapshot, summaryJson: '{"files":100}' };
+  return {
+    update: { msg: { $case: 'update', value: { jobId: job.jobId, state: JobState.JOB_STATE_RUNNING, progress: undefined } } },
+    done: { msg: { $case: 'done', value: { jobId: job.jobId, state: JobState.JOB_STATE_SUCCEEDED, result } } },
+  };
+}
+
 /** Channel options: a channel of its own per agent (grpc-js would otherwise share one HTTP/2 connection). */
 const CHANNEL_OPTIONS = {
   'grpc.use_local_subchannel_pool': 1,
@@ -122,28 +143,17 @@ export class SimAgent {
   private run(job: RunJob): void {
     const at = nowMs();
     this.events.run(job.jobId, this.name, at);
-    this.send({ msg: { $case: 'update', value: { jobId: job.jobId, state: JobState.JOB_STATE_RUNNING, progress: undefined } } });
-    const snapshot = {
-      id: randomBytes(16).toString('hex'),
-      store: job.store?.name ?? '',
-      source: job.source?.name ?? '',
-      host: this.name,
-      timeMs: Math.round(at),
-      tags: [],
-      paths: ['/srv/data'],
-      files: 100,
-      bytes: 1 << 20,
-      addedBytes: 4096,
-    };
-    const result = { ok: true, error: '', retryable: false, exitCode: 0, snapshot, summaryJson: '{"files":100}' };
-    this.send({ msg: { $case: 'done', value: { jobId: job.jobId, state: JobState.JOB_STATE_SUCCEEDED, result } } });
+    const { update, done } = simJobMessages(job, this.name, at);
+    this.send(update);
+    this.send(done);
   }
 
   /** Ends the stream and closes the channel. */
-  close(): void {
+  close(): Promise<void> {
     this.closing = true;
     clearInterval(this.heartbeat);
     this.stream?.end();
     this.client?.close();
+    return Promise.resolve();
   }
 }

@@ -5,15 +5,21 @@
  * report every RunJob and AckDone they see, batched every 50 ms so IPC stays cheap and
  * the receive times are taken in the agents' own event loop, not here.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { dropTlsIpWarning, type AgentTicket, type EnrollResult, type FromWorker, type ToWorker } from './ipc.js';
 import { SimAgent } from './sim-agent.js';
+import { SimNatsAgent } from './sim-nats-agent.js';
 import { forEachLimited } from './stats.js';
 
 const FLUSH_MS = 50;
 
 dropTlsIpWarning();
 
-const agents: SimAgent[] = [];
+const agents: (SimAgent | SimNatsAgent)[] = [];
+/** The NATS agents' data folders (their saved enrollments), removed at the end. */
+let natsRoot: string | undefined;
 let runs: [string, string, number][] = [];
 let acks: [string, number][] = [];
 
@@ -40,9 +46,13 @@ async function handle(msg: ToWorker): Promise<void> {
   switch (msg.t) {
     case 'enroll': {
       const results: EnrollResult[] = [];
+      if (msg.transport === 'nats' && natsRoot === undefined) {
+        natsRoot = mkdtempSync(join(tmpdir(), 'coffer-bench-nats-agents-'));
+        writeFileSync(join(natsRoot, 'ca.pem'), msg.caPem);
+      }
       await forEachLimited(msg.agents.length, msg.concurrency, async (i) => {
         const { name, token } = msg.agents[i] as AgentTicket;
-        const agent = new SimAgent(name, msg.controller, msg.caPem, events);
+        const agent = natsRoot !== undefined ? new SimNatsAgent(name, msg.controller, join(natsRoot, 'ca.pem'), natsRoot, events) : new SimAgent(name, msg.controller, msg.caPem, events);
         try {
           results.push({ name, ms: await agent.enroll(token) });
           agents.push(agent);
@@ -57,7 +67,7 @@ async function handle(msg: ToWorker): Promise<void> {
       let connected = 0;
       const failures: { name: string; why: string }[] = [];
       await forEachLimited(agents.length, msg.concurrency, async (i) => {
-        const a = agents[i] as SimAgent;
+        const a = agents[i] as SimAgent | SimNatsAgent;
         try {
           await a.connect(msg.maxJobs, msg.timeoutMs);
           connected++;
@@ -71,7 +81,8 @@ async function handle(msg: ToWorker): Promise<void> {
     case 'stop':
       clearInterval(flusher);
       flush();
-      for (const a of agents) a.close();
+      await Promise.race([Promise.all(agents.map((a) => a.close().catch(() => undefined))), new Promise((r) => setTimeout(r, 3000))]);
+      if (natsRoot !== undefined) rmSync(natsRoot, { recursive: true, force: true });
       post({ t: 'stopped' });
       setTimeout(() => process.exit(0), 200).unref();
       break;

@@ -103,11 +103,11 @@ export class WorkerPool {
     return replies as Reply<T>[];
   }
 
-  /** Enrolls the agents, dealt round-robin to the workers, each worker running `concurrency` enrollments at once. */
-  async enroll(controller: string, caPem: string, tickets: readonly AgentTicket[], concurrency: number, timeoutMs: number): Promise<EnrollResult[]> {
+  /** Enrolls the agents for `transport`, dealt round-robin to the workers, each worker running `concurrency` enrollments at once. */
+  async enroll(controller: string, caPem: string, tickets: readonly AgentTicket[], concurrency: number, timeoutMs: number, transport: 'grpc' | 'nats' = 'grpc'): Promise<EnrollResult[]> {
     const n = this.workers.length;
     const share = (i: number): AgentTicket[] => tickets.filter((_, k) => k % n === i);
-    const replies = await this.ask('enrolled', (i) => ({ t: 'enroll', controller, caPem, agents: share(i), concurrency }), timeoutMs);
+    const replies = await this.ask('enrolled', (i) => ({ t: 'enroll', controller, caPem, agents: share(i), concurrency, transport }), timeoutMs);
     return replies.flatMap((r) => r.results);
   }
 
@@ -115,6 +115,11 @@ export class WorkerPool {
   async connect(concurrency: number, maxJobs: number, timeoutMs: number): Promise<{ connected: number; failures: { name: string; why: string }[] }> {
     const replies = await this.ask('connected', () => ({ t: 'connect', concurrency, maxJobs, timeoutMs }), timeoutMs + 10_000);
     return { connected: replies.reduce((s, r) => s + r.connected, 0), failures: replies.flatMap((r) => r.failures) };
+  }
+
+  /** Kills every worker at once (SIGKILL), for an interrupted bench. */
+  killNow(): void {
+    for (const w of this.workers) if (w.exitCode === null && w.signalCode === null) w.kill('SIGKILL');
   }
 
   /** Closes every agent and ends the workers (killed if they do not exit within 5 s). */
