@@ -3,8 +3,8 @@
  * and leaf nats-server, the controller probing the leaf's JetStream domain every second,
  * an agent of the site on its leaf. With the leaf stopped, the console's agents page (in
  * a real browser) names the site in an alert, with since when, and the agent's badge says
- * "site paris unreachable"; `ctl agents` and /metrics say so too. With the leaf back, the
- * alert goes and the agent is online again.
+ * "site paris unreachable"; the dashboard has the same alert; `ctl agents` and /metrics
+ * say so too. With the leaf back, the alert goes and the agent is online again.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -66,6 +66,10 @@ describe('console UI: a NATS site whose leaf node is down', function () {
     const json = JSON.parse((await fleet.ctlOk(['agents', '--json'])).stdout) as { name: string; site?: string; siteUnreachableSinceMs?: string | number }[];
     assert.ok(Number(json.find((a) => a.name === 'p1')?.siteUnreachableSinceMs) > 0, JSON.stringify(json));
     assert.match(await metric(), / 0$/);
+    await page.goto(`${fleet.consoleUrl}/`);
+    const dash = page.locator('section[aria-labelledby="dash-agents"] p.site-down[data-site="paris"]');
+    await eventually(async () => ((await dash.count()) > 0 ? dash.innerText() : ''), (t) => /Site paris is unreachable since/.test(t), 'the dashboard names site paris too');
+    await page.goto(`${fleet.consoleUrl}/agents`);
 
     await leaf.start();
     await eventually(async () => alert.count(), (n) => n === 0, 'the alert goes once the leaf is back', 200, 300);

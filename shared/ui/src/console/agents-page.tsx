@@ -9,21 +9,12 @@ import { ctl } from './api.js';
 import { AgentBadge } from './badges.js';
 import { EnrollPanel } from './enroll-panel.js';
 import { ago, when } from './format.js';
+import { SiteAlerts } from './site-alerts.js';
 import { agentAddress, useCan, useSession } from './session.js';
 import { usePoll } from './use-poll.js';
 import type { Agent } from './wire.js';
 import { ConfirmButton, ErrorLine } from './widgets.js';
 import { Link } from '../router.js';
-
-/** The sites whose link is down, each with when it went down (the earliest its agents report). */
-function unreachableSites(agents: readonly Agent[]): { site: string; sinceMs: number }[] {
-  const out = new Map<string, number>();
-  for (const a of agents) {
-    const since = Number(a.siteUnreachableSinceMs ?? 0);
-    if (since > 0 && a.site && !a.revoked) out.set(a.site, Math.min(since, out.get(a.site) ?? since));
-  }
-  return [...out].map(([site, sinceMs]) => ({ site, sinceMs })).sort((x, y) => x.site.localeCompare(y.site));
-}
 
 function labelsText(a: Agent): string {
   return Object.entries(a.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '—';
@@ -37,12 +28,7 @@ export function AgentsPage(): JSX.Element {
     <div class="console-page agents">
       <h1>Agents</h1>
       <ErrorLine text={error} />
-      {data &&
-        unreachableSites(data.agents).map((s) => (
-          <p key={s.site} class="error site-down" role="alert" data-site={s.site}>
-            Site <strong>{s.site}</strong> is unreachable since {when(s.sinceMs)} ({ago(s.sinceMs, data.now)}): its NATS leaf node does not answer, so its agents take no jobs; their jobs wait and run when the link is back.
-          </p>
-        ))}
+      {data && <SiteAlerts agents={data.agents} nowMs={data.now} />}
       {!data ? <p aria-busy="true">Loading…</p> : data.agents.length === 0 ? <p>No agent is enrolled yet.</p> : (
         <div class="scroll">
           <table class="list">

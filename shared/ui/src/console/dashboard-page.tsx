@@ -1,7 +1,7 @@
 /**
  * The dashboard (/): every source with the age of its last successful backup (overdue
  * ones marked in words and color), jobs running now with their progress, failed jobs of
- * the last 24 hours linking to each job, agents online and offline, and store usage.
+ * the last 24 hours linking to each job, agents online and offline (with an alert for each NATS site that does not answer), and store usage.
  * GetDashboard is polled every few seconds, so the page stays current without a reload.
  */
 import type { JSX } from 'preact';
@@ -10,6 +10,7 @@ import { ctl } from './api.js';
 import { AgentBadge, BackupBadge, ProgressLine, StateBadge } from './badges.js';
 import { ago, kindName, span, when } from './format.js';
 import { jobTarget } from './job-text.js';
+import { SiteAlerts } from './site-alerts.js';
 import { usePoll } from './use-poll.js';
 import type { Dashboard } from './wire.js';
 import { ErrorLine } from './widgets.js';
@@ -84,6 +85,7 @@ function Agents({ d }: { readonly d: Dashboard }): JSX.Element {
   return (
     <section aria-labelledby="dash-agents">
       <h2 id="dash-agents">Agents: {online} online, {agents.length - online} offline</h2>
+      <SiteAlerts agents={agents} nowMs={now(d)} />
       <ul class="plain inline">
         {agents.map((a) => (
           <li key={a.name}>
