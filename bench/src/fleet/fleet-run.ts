@@ -15,7 +15,7 @@ import { FleetApi } from './api.js';
 import type { FleetOptions } from './fleet-args.js';
 import { ControllerProcess } from './controller-proc.js';
 import { profileWindows, type WindowProfile } from './cpu-profile.js';
-import { nowMs } from './ipc.js';
+import { nowMs, type LoopLag } from './ipc.js';
 import { burstLoad, pacedLoad, type LoadResult } from './load.js';
 import * as prom from './prom.js';
 import { layout, provisionSources, provisionStores } from './provision.js';
@@ -67,6 +67,8 @@ export interface FleetResult {
   readonly rssPeakMiB: number;
   readonly profile: WindowProfile[] | undefined;
   readonly controllerLog: string;
+  /** The simulation workers' event-loop delay during the paced and the burst load (the worst worker). */
+  readonly simLag: { readonly paced: LoopLag; readonly burst: LoopLag };
   readonly transport: 'grpc' | 'nats';
   /** NATS only: seconds `coffer controller nats-config` took, and nats-server's resident memory after connecting and at its peak. */
   readonly nats?: { readonly configS: number; readonly rssIdleMiB: number; readonly rssPeakMiB: number };
@@ -133,10 +135,14 @@ export async function runFleet(s: RunSettings, log: (msg: string) => void): Prom
     const rssIdle = ctl.memory()?.rss ?? 0;
     const natsIdle = nats?.memory()?.rss ?? 0;
 
+    pool.lagStart();
     const paced = await pacedLoad(api, pool, f, usable, s.pacedJobs, s.pacedRate, 60_000);
+    const pacedLag = await pool.lagRead();
     const mPaced = await ctl.http('/metrics');
     log(`[${s.agents}] paced: ${paced.jobs} jobs, dispatch p50 ${paced.latency.p50.toFixed(1)} ms, p99 ${paced.latency.p99.toFixed(1)} ms`);
+    pool.lagStart();
     const burst = await burstLoad(api, pool, f, usable, s.burstJobs, s.inflight, 180_000);
+    const burstLag = await pool.lagRead();
     const mEnd = await ctl.http('/metrics');
     log(`[${s.agents}] burst: ${burst.jobs} jobs in ${burst.completeS.toFixed(1)} s (${burst.jobsPerS.toFixed(0)} jobs/s), dispatch p50 ${burst.latency.p50.toFixed(0)} ms, p99 ${burst.latency.p99.toFixed(0)} ms`);
 
@@ -186,6 +192,7 @@ export async function runFleet(s: RunSettings, log: (msg: string) => void): Prom
       rssPeakMiB: Math.max(mem?.hwm ?? 0, ctl.maxSampledRss) / MiB,
       profile: profileFile === undefined ? undefined : profileWindows(profileFile, spawnedAt, windows),
       controllerLog: logFile,
+      simLag: { paced: pacedLag, burst: burstLag },
       transport: s.transport,
       ...(nats ? { nats: { configS, rssIdleMiB: natsIdle / MiB, rssPeakMiB: Math.max(natsMem?.hwm ?? 0, nats.maxSampledRss) / MiB } } : {}),
     };

@@ -20,7 +20,16 @@ export interface AgentTicket {
 export type ToWorker =
   | { readonly t: 'enroll'; readonly controller: string; readonly caPem: string; readonly agents: readonly AgentTicket[]; readonly concurrency: number; readonly transport: 'grpc' | 'nats' }
   | { readonly t: 'connect'; readonly concurrency: number; readonly maxJobs: number; readonly timeoutMs: number }
+  | { readonly t: 'lag-start' }
+  | { readonly t: 'lag-read' }
   | { readonly t: 'stop' };
+
+/** A worker's event-loop delay since its last `lag-start` (perf_hooks.monitorEventLoopDelay, 10 ms resolution), in milliseconds. */
+export interface LoopLag {
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
 
 /** One enrollment: how long the agent's key, CSR and Enroll call took, or why it failed. */
 export interface EnrollResult {
@@ -36,6 +45,7 @@ export type FromWorker =
   | { readonly t: 'runs'; readonly runs: readonly (readonly [string, string, number])[] }
   | { readonly t: 'acks'; readonly acks: readonly (readonly [string, number])[] }
   | { readonly t: 'lost'; readonly name: string; readonly why: string }
+  | { readonly t: 'lag'; readonly lag: LoopLag }
   | { readonly t: 'stopped' }
   | { readonly t: 'error'; readonly message: string };
 

@@ -3,10 +3,13 @@
  * hosts a share of the simulated agents and does what the parent asks over IPC:
  * enroll them (in parallel, at most `concurrency` at a time), connect them (same), then
  * report every RunJob and AckDone they see, batched every 50 ms so IPC stays cheap and
- * the receive times are taken in the agents' own event loop, not here.
+ * the receive times are taken in the agents' own event loop, not here. It also measures
+ * its own event-loop delay between `lag-start` and `lag-read`, so a report can tell a
+ * slow simulator (the receive time taken late) from a slow controller or server.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { dropTlsIpWarning, type AgentTicket, type EnrollResult, type FromWorker, type ToWorker } from './ipc.js';
 import { SimAgent } from './sim-agent.js';
@@ -35,6 +38,8 @@ function flush(): void {
 }
 
 const flusher = setInterval(flush, FLUSH_MS);
+const loop = monitorEventLoopDelay({ resolution: 10 });
+const NS_PER_MS = 1e6;
 
 const events = {
   run: (jobId: string, agent: string, at: number) => void runs.push([jobId, agent, at]),
@@ -78,6 +83,15 @@ async function handle(msg: ToWorker): Promise<void> {
       post({ t: 'connected', connected, failures });
       break;
     }
+    case 'lag-start':
+      loop.disable();
+      loop.reset();
+      loop.enable();
+      break;
+    case 'lag-read':
+      loop.disable();
+      post({ t: 'lag', lag: { p50Ms: loop.percentile(50) / NS_PER_MS, p99Ms: loop.percentile(99) / NS_PER_MS, maxMs: loop.max / NS_PER_MS } });
+      break;
     case 'stop':
       clearInterval(flusher);
       flush();

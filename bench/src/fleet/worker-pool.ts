@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { BenchError } from '../errors.js';
-import type { AgentTicket, EnrollResult, FromWorker, ToWorker } from './ipc.js';
+import type { AgentTicket, EnrollResult, FromWorker, LoopLag, ToWorker } from './ipc.js';
 
 const WORKER_JS = fileURLToPath(new URL('./sim-worker.js', import.meta.url));
 
@@ -115,6 +115,18 @@ export class WorkerPool {
   async connect(concurrency: number, maxJobs: number, timeoutMs: number): Promise<{ connected: number; failures: { name: string; why: string }[] }> {
     const replies = await this.ask('connected', () => ({ t: 'connect', concurrency, maxJobs, timeoutMs }), timeoutMs + 10_000);
     return { connected: replies.reduce((s, r) => s + r.connected, 0), failures: replies.flatMap((r) => r.failures) };
+  }
+
+  /** Starts measuring each worker's event-loop delay afresh. */
+  lagStart(): void {
+    for (const w of this.workers) w.send({ t: 'lag-start' } satisfies ToWorker);
+  }
+
+  /** The workers' event-loop delay since `lagStart`: the worst worker's p50, p99 and max. */
+  async lagRead(): Promise<LoopLag> {
+    const replies = await this.ask('lag', () => ({ t: 'lag-read' }), 10_000);
+    const worst = (k: keyof LoopLag): number => Math.max(...replies.map((r) => r.lag[k]));
+    return { p50Ms: worst('p50Ms'), p99Ms: worst('p99Ms'), maxMs: worst('maxMs') };
   }
 
   /** Kills every worker at once (SIGKILL), for an interrupted bench. */
