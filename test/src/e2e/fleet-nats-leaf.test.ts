@@ -13,7 +13,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
-import { cleanupTmpDirs, describeRun, lines, runCoffer, tmpDir } from '../helpers/cli.js';
+import { cleanupTmpDirs, createStore, describeRun, lines, tmpDir } from '../helpers/cli.js';
 import { FINAL, type Fleet } from '../helpers/fleet.js';
 import { assertExhaustedJobRemoved } from '../helpers/nats-exhaust.js';
 import { startLeafSite } from '../helpers/nats-leaf-site.js';
@@ -33,8 +33,7 @@ describe('a site behind a NATS leaf node', function () {
     const bin = requireNatsServer(this);
     data = tmpDir('coffer-leaf-');
     writeRandomFiles(path.join(data, 'src'), 4, 1024 * 1024);
-    const r = runCoffer(['at', path.join(data, 'store'), 'create'], { env: { COFFER_PASSPHRASE: PW } });
-    assert.equal(r.code, 0, describeRun(r));
+    createStore(path.join(data, 'store'), [], { env: { COFFER_PASSPHRASE: PW } });
     ({ fleet, hub, leaf } = await startLeafSite(bin, data, { COFFER_RETRY_BASE_MS: '1000', COFFER_AGENT_LOST_MS: '120000' }));
     await fleet.ctlOk(['store', 'add', 'shared', path.join(data, 'store')], { COFFER_PASSPHRASE: PW });
     await fleet.ctlOk(['source', 'add', 'src', path.join(data, 'src'), '--agent', 'p1']);

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cleanupTmpDirs, describeRun, lines, runCoffer, tmpDir } from '../helpers/cli.js';
+import { cleanupTmpDirs, createStore, describeRun, lines, runCoffer, tmpDir } from '../helpers/cli.js';
 import { Fleet, type FleetAgent } from '../helpers/fleet.js';
 import { NatsServer, requireNatsServer } from '../helpers/nats-server.js';
 import { writeRandomFiles } from '../helpers/tree.js';
@@ -29,8 +29,7 @@ describe('the fleet over NATS with TLS', function () {
     const bin = requireNatsServer(this);
     data = tmpDir('coffer-nats-tls-');
     writeRandomFiles(path.join(data, 'src'), 3, 256 * 1024);
-    const r = runCoffer(['at', path.join(data, 'store'), 'create'], { env: { COFFER_PASSPHRASE: PW } });
-    assert.equal(r.code, 0, describeRun(r));
+    createStore(path.join(data, 'store'), [], { env: { COFFER_PASSPHRASE: PW } });
     for (const d of ['hub', 'rogue']) fs.mkdirSync(path.join(data, d));
     nats = await NatsServer.prepare(bin, path.join(data, 'hub'));
     rogue = await NatsServer.prepare(bin, path.join(data, 'rogue'));

@@ -27,6 +27,15 @@ export interface ConsoleFleet {
   stop(): Promise<void>;
 }
 
+/** Adds the console users `names` (each with the role of its name and its PASSWORDS entry, from a 0600 password file in `dir`). */
+export async function addConsoleUsers(fleet: Fleet, dir: string, names: readonly UserName[] = Object.keys(PASSWORDS) as UserName[]): Promise<void> {
+  for (const name of names) {
+    const f = path.join(dir, `${name}.password`);
+    fs.writeFileSync(f, `${PASSWORDS[name]}\n`, { mode: 0o600 });
+    await fleet.ctlOk(['user', 'add', name, '--role', name, '--password-file', f]);
+  }
+}
+
 /** Starts the fleet; `controllerArgs` go to `coffer controller start` (--session-idle 4s …). */
 export async function startConsole(opts: { controllerArgs?: readonly string[]; source?: (dir: string) => void } = {}): Promise<ConsoleFleet> {
   const data = tmpDir('coffer-console-ui-');
@@ -39,11 +48,7 @@ export async function startConsole(opts: { controllerArgs?: readonly string[]; s
   await fleet.ctlOk(['store', 'add', 'main', path.join(data, 'store')], { COFFER_PASSPHRASE: STORE_PW });
   await fleet.ctlOk(['source', 'add', 'home', path.join(data, 'home'), '--agent', 'web1']);
   await fleet.ctlOk(['destination', 'add', 'out', path.join(data, 'out'), '--agent', 'web1']);
-  for (const [name, pw] of Object.entries(PASSWORDS)) {
-    const f = path.join(data, `${name}.password`);
-    fs.writeFileSync(f, `${pw}\n`, { mode: 0o600 });
-    await fleet.ctlOk(['user', 'add', name, '--role', name, '--password-file', f]);
-  }
+  await addConsoleUsers(fleet, data);
   return { fleet, agent, data, base: fleet.consoleUrl, stop: () => fleet.stop() };
 }
 

@@ -7,14 +7,12 @@
  * say so too. With the leaf back, the alert goes and the agent is online again.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { cleanupTmpDirs, tmpDir } from '../helpers/cli.js';
 import { launchBrowser, requireChromium, type TestBrowser, type TestPage } from '../helpers/browser.js';
 import type { Fleet } from '../helpers/fleet.js';
 import { startLeafSite } from '../helpers/nats-leaf-site.js';
 import { requireNatsServer, type NatsServer } from '../helpers/nats-server.js';
-import { PASSWORDS, eventually, login } from './console-fixture.js';
+import { addConsoleUsers, eventually, login } from './console-fixture.js';
 
 describe('console UI: a NATS site whose leaf node is down', function () {
   this.timeout(300_000);
@@ -29,9 +27,7 @@ describe('console UI: a NATS site whose leaf node is down', function () {
     const bin = requireNatsServer(this);
     const data = tmpDir('coffer-console-site-');
     ({ fleet, hub, leaf } = await startLeafSite(bin, data, { COFFER_NATS_SITE_PROBE_MS: '1000', COFFER_AGENT_LOST_MS: '120000' }));
-    const pw = path.join(data, 'admin.password');
-    fs.writeFileSync(pw, `${PASSWORDS.admin}\n`, { mode: 0o600 });
-    await fleet.ctlOk(['user', 'add', 'admin', '--role', 'admin', '--password-file', pw]);
+    await addConsoleUsers(fleet, data, ['admin']);
     browser = await launchBrowser();
     tp = await browser.newPage();
     await login(tp.page, fleet.consoleUrl, 'admin');
